@@ -1,0 +1,158 @@
+"""Base classes of the schedule model: immutable specs, serialisation, fingerprint, evaluation."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
+
+    from fastlr._lower import Program
+
+FORMAT_VERSION = 1
+_REGISTRY: dict[str, type[Spec]] = {}
+
+
+class Seg(NamedTuple):
+    """One lowered segment: starts at local ``start``; value ``base + amp * unit(code, ...)``."""
+
+    start: int
+    code: int
+    base: float
+    amp: float
+    n: float
+    off: float = 0.0
+    q0: float = 1.0
+    q1: float = 1.0
+    q2: float = 1.0
+    q3: float = 0.0
+
+
+class Spec:
+    """Common behaviour of every schedule object: immutable, validated, hashable, serialisable.
+
+    Subclasses are frozen dataclasses; ``__post_init__`` validates and normalises (numbers to
+    float, sequences to tuples) without touching the caller's objects.
+    """
+
+    kind: ClassVar[str] = "spec"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
+
+    def _set(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+
+    # ---- serialisation -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON description: ``{"type": ClassName, field: value, ...}``.
+
+        ``fastlr.from_dict(s.to_dict()) == s`` for every spec (floats survive JSON exactly).
+        """
+        out: dict[str, Any] = {"type": type(self).__name__}
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            out[f.name] = _to_plain(getattr(self, f.name))
+        return out
+
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> Spec:
+        return cls(**fields)
+
+    def fingerprint(self) -> str:
+        """A stable hash of the description (SHA-256 of canonical JSON, 32 hex digits)."""
+        doc = {"fastlr": FORMAT_VERSION, "spec": self.to_dict()}
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def to_json(self) -> str:
+        """``to_dict()`` as a JSON string."""
+        return json.dumps(self.to_dict(), allow_nan=False)
+
+
+class Schedulable(Spec):
+    """A spec that evaluates to one curve: ``at``, ``table`` and lowering."""
+
+    def _schedule(self) -> Any:
+        """The :class:`fastlr.Schedule` that this spec denotes."""
+        raise NotImplementedError
+
+    def lower(self) -> Program:
+        """The lowered program (one row) that kernels read."""
+        from fastlr._lower import lower_schedules
+
+        return lower_schedules([self._schedule()])
+
+    def at(self, t: Any) -> Any:
+        """Value for optimizer step ``t`` (an int, or an integer array of steps >= 0).
+
+        Returns a float for an int, a float64 array of the same shape for an array.
+        """
+        from fastlr._engine import at_steps
+
+        return at_steps(self.lower(), t)
+
+    def table(self, T: int, dtype: DTypeLike = np.float64, out: NDArray[Any] | None = None) -> NDArray[Any]:
+        """The values for optimizer steps ``0 .. T-1`` (entry i is the value step i uses).
+
+        Parameters
+        ----------
+        T : int
+            Number of steps, >= 1.
+        dtype : float32 or float64
+            Output dtype; computation is float64 either way, the result is rounded once.
+        out : ndarray, optional
+            A C-contiguous 1-D array of length T and that dtype (a slice or memmap works).
+        """
+        from fastlr._engine import table
+
+        return table(self.lower(), T, dtype=dtype, out=out)
+
+
+def _to_plain(value: Any) -> Any:
+    if isinstance(value, Spec):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+def from_dict(data: Any) -> Spec:
+    """Rebuild a spec from :meth:`Spec.to_dict` output (or the same parsed from JSON).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``type`` (the valid ones are listed), unknown or missing fields, and
+        any invalid parameter (the constructors validate again).
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"from_dict expects a dict with a 'type' key, got {type(data).__name__}: {data!r}")
+    if "type" not in data:
+        raise ValueError(f"from_dict: missing 'type' key in {data!r}")
+    name = data["type"]
+    cls = _REGISTRY.get(name) if isinstance(name, str) else None
+    if cls is None or not dataclasses.is_dataclass(cls):
+        valid = ", ".join(sorted(k for k, c in _REGISTRY.items() if dataclasses.is_dataclass(c)))
+        raise ValueError(f"from_dict: unknown type {name!r}; valid types: {valid}")
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(data) - set(names) - {"type"})
+    if unknown:
+        raise ValueError(f"from_dict: unknown field(s) {unknown} for {name}; valid fields: {names}")
+    fields = {k: _from_plain(v) for k, v in data.items() if k != "type"}
+    return cls._from_fields(fields)
+
+
+def _from_plain(value: Any) -> Any:
+    if isinstance(value, dict) and "type" in value:
+        return from_dict(value)
+    if isinstance(value, dict):
+        return {k: _from_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_from_plain(v) for v in value)
+    return value

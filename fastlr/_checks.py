@@ -1,0 +1,80 @@
+"""Validation helpers: every message names the parameter and the offending value."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _owner(where: str) -> str:
+    return f"{where}: " if where else ""
+
+
+def real(
+    name: str,
+    value: Any,
+    where: str = "",
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> float:
+    """Check a finite real number within optional bounds and return it as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{_owner(where)}{name} must be a real number, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{_owner(where)}{name} must be finite, got {value!r}")
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        rel = ">" if lo_open else ">="
+        raise ValueError(f"{_owner(where)}{name} must be {rel} {lo:g}, got {value!r}")
+    if hi is not None and (v > hi or (hi_open and v == hi)):
+        rel = "<" if hi_open else "<="
+        raise ValueError(f"{_owner(where)}{name} must be {rel} {hi:g}, got {value!r}")
+    return v
+
+
+def integer(name: str, value: Any, where: str = "", *, lo: int | None = None, hi: int | None = None) -> int:
+    """Check an integer (Python or NumPy, not bool, not float) within bounds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{_owner(where)}{name} must be an integer, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    if lo is not None and v < lo:
+        raise ValueError(f"{_owner(where)}{name} must be >= {lo}, got {value!r}")
+    if hi is not None and v > hi:
+        raise ValueError(f"{_owner(where)}{name} must be <= {hi}, got {value!r}")
+    return v
+
+
+def choice(name: str, value: Any, choices: Sequence[str], where: str = "") -> str:
+    """Check a name among ``choices``; the error lists the valid ones."""
+    if not isinstance(value, str) or value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{_owner(where)}{name} must be one of {valid}; got {value!r}")
+    return value
+
+
+def int_tuple(name: str, values: Any, where: str = "", *, lo: int | None = None) -> tuple[int, ...]:
+    """A sequence of integers as a new tuple (the caller's object is never kept or changed)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{_owner(where)}{name} must be a sequence of integers, got {values!r}")
+    seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
+    return tuple(integer(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+
+
+def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = None) -> tuple[float, ...]:
+    """A sequence of finite reals as a new tuple of floats."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{_owner(where)}{name} must be a sequence of numbers, got {values!r}")
+    seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
+    return tuple(real(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+
+
+def steps_count(name: str, value: Any, where: str = "") -> int:
+    """A table length T >= 1."""
+    return integer(name, value, where, lo=1)

@@ -1,0 +1,168 @@
+"""Evaluation entry points: argument checks, memory guard, dispatch to the CPU kernels."""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from fastlr._lower import Program
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class MemoryLimitError(MemoryError):
+    """The requested output would not fit in available memory (pass ``out=`` instead)."""
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """float32 or float64, else an error naming the valid choices."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in _DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {dt.name!r}")
+    return dt
+
+
+def available_memory() -> int:
+    """Bytes of memory available to allocate now (MemAvailable on Linux)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 1 << 62
+
+
+def guard_memory(shape: tuple[int, ...], dt: np.dtype) -> None:
+    """Refuse an allocation that would not fit in 90 % of available memory."""
+    nbytes = int(np.prod(shape, dtype=np.float64)) * dt.itemsize
+    avail = available_memory()
+    if nbytes > 0.9 * avail:
+        raise MemoryLimitError(
+            f"the output {shape} {dt.name} needs {nbytes:,} bytes but only {avail:,} bytes are available; "
+            "pass out= (for example a numpy.memmap) to write it elsewhere, or compute fewer steps or rows"
+        )
+
+
+def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
+    """Validate a caller's output array: ndarray, exact shape and dtype, C-contiguous, writeable."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array (or memmap), got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}, expected {shape}")
+    if out.dtype != dt:
+        raise ValueError(f"out has dtype {out.dtype.name}, expected {dt.name}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    return out
+
+
+def check_T(T: Any) -> int:
+    if isinstance(T, bool) or not isinstance(T, numbers.Integral):
+        raise TypeError(f"T must be an integer number of steps, got {T!r} ({type(T).__name__})")
+    if T <= 0:
+        raise ValueError(f"T must be >= 1, got {T!r}")
+    return int(T)
+
+
+def _prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
+    dt = check_dtype(dtype)
+    if out is not None:
+        return check_out(out, shape, dt)
+    guard_memory(shape, dt)
+    return np.empty(shape, dtype=dt)
+
+
+def table(prog: Program, T: Any, dtype: Any = np.float64, out: Any = None, t0: int = 0) -> np.ndarray:
+    """One row's values for steps ``t0 .. t0 + T - 1``."""
+    T = check_T(T)
+    res = _prepare((T,), dtype, out)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    cpu.fill_steps(ci, cf, si, sf, 0, t0, res)
+    return res
+
+
+def _as_program(schedules: Any) -> Program:
+    if isinstance(schedules, Program):
+        return schedules
+    from fastlr._base import Schedulable
+    from fastlr._lower import lower_schedules
+
+    if isinstance(schedules, Schedulable):
+        schedules = [schedules]
+    if not isinstance(schedules, Sequence) or isinstance(schedules, (str, bytes)):
+        raise TypeError(f"sweep expects a sequence of schedules or a lowered Program, got {type(schedules).__name__}")
+    scheds = []
+    for i, s in enumerate(schedules):
+        if not isinstance(s, Schedulable):
+            raise TypeError(f"schedules[{i}] must be a fastlr schedule, got {type(s).__name__}")
+        scheds.append(s._schedule())
+    if not scheds:
+        raise ValueError("sweep needs at least one schedule")
+    return lower_schedules(scheds)
+
+
+def sweep(schedules: Any, T: Any, dtype: Any = np.float32, out: Any = None) -> np.ndarray:
+    """``(N, T)`` table of N schedules, computed in parallel over rows.
+
+    Parameters
+    ----------
+    schedules : sequence of schedules, or a lowered Program
+    T : int
+        Steps per row.
+    dtype : float32 (default) or float64
+    out : ndarray, optional
+        C-contiguous ``(N, T)`` output of that dtype (a memmap works).
+    """
+    prog = _as_program(schedules)
+    T = check_T(T)
+    res = _prepare((prog.n_rows, T), dtype, out)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    rows = np.arange(prog.n_rows, dtype=np.int64)
+    cpu.fill_rows(ci, cf, si, sf, rows, 0, res)
+    return res
+
+
+def check_steps(t: Any) -> np.ndarray:
+    """Integer step(s) >= 0 as an int64 array (a copy; the caller's array is untouched)."""
+    if isinstance(t, bool) or isinstance(t, np.bool_):
+        raise TypeError(f"t must be an integer step or an integer array, got {t!r}")
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"t must be an integer step or an integer array, got dtype {arr.dtype.name} ({t!r})")
+    if arr.size and (arr.min() < 0):
+        raise ValueError(f"t must be >= 0, got {arr.min()!r}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"t must fit in int64, got {arr.max()!r}")
+    return np.array(arr, dtype=np.int64)
+
+
+def at_steps(prog: Program, t: Any, row: int = 0) -> Any:
+    """Values of one row at integer step(s) ``t``: a float for a scalar, else an array."""
+    steps = check_steps(t)
+    flat = np.ascontiguousarray(steps.reshape(-1))
+    out = np.empty(flat.shape, dtype=np.float64)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    cpu.eval_points(ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
+    if steps.ndim == 0:
+        return float(out[0])
+    return out.reshape(steps.shape)

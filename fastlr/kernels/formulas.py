@@ -1,0 +1,347 @@
+"""The one formula source: plain-Python scalar functions, compiled per target.
+
+Nothing here is decorated. ``fastlr.kernels.cpu`` compiles these functions with
+``numba.njit`` and ``fastlr.kernels.cuda`` with ``numba.cuda.jit(device=True)``, both through
+:func:`fastlr.kernels.retarget.compile_functions`, which rebinds the module globals so that each
+function calls the compiled versions of the others. The same functions, called as plain Python,
+are the scalar path used at lowering time (tail values).
+
+Every shape is a *unit curve* ``f`` of a float local time ``x`` and a progress denominator
+``n``; a segment's value is ``base + amp * f``. Decaying shapes are written in the direction
+that keeps their textbook arithmetic (``1 - x/n``, ``(1 + cos(pi p)) / 2``), which is what the
+peers compute, so dialect tables reproduce them to rounding.
+
+The evaluator functions (:func:`curve_value`, :func:`main_value`, :func:`value`) take the four
+program arrays described in :mod:`fastlr.kernels.layout`, a row index ``c`` and an int64 step.
+They assume a validated program and never check.
+"""
+
+import math
+
+from fastlr.kernels.layout import (
+    CONST,
+    COS_DOWN,
+    COS_UP,
+    CYCLIC,
+    EXP,
+    EXP_UP,
+    F_FLOOR,
+    F_RS_CYCLES,
+    F_RS_DECAY,
+    F_RS_MULT,
+    F_RS_PEAK,
+    F_RS_PERIOD,
+    F_SCALE,
+    F_WU_BASE,
+    F_WU_N,
+    F_WU_OFF,
+    F_WU_Q0,
+    F_WU_Q1,
+    F_WU_Q2,
+    F_WU_Q3,
+    I_RS_EXACT,
+    I_RS_KIND,
+    I_RS_LIMIT,
+    I_RS_MODE,
+    I_RS_PERIOD,
+    I_RS_WARM,
+    I_SEG_HI,
+    I_SEG_LO,
+    I_SHIFT,
+    I_SPE,
+    I_WU_CODE,
+    I_WU_LEN,
+    I_WU_MODE,
+    I_WU_TARGET,
+    INV_SQRT,
+    INV_TIME,
+    LIN_DOWN,
+    LIN_UP,
+    POLY_DOWN,
+    POLY_UP,
+    RS_FRAC,
+    RS_INT,
+    RS_NONE,
+    RS_PEAK,
+    S_AMP,
+    S_BASE,
+    S_CODE,
+    S_N,
+    S_OFF,
+    S_Q0,
+    S_Q1,
+    S_Q2,
+    S_Q3,
+    S_START,
+    SQRT_DOWN,
+    SQRT_UP,
+    TANH,
+    WU_BLEND,
+    WU_NONE,
+    WU_OVERLAY,
+)
+
+# Names of the functions that targets compile, callee before caller.
+KERNEL_FUNCTIONS = (
+    "progress",
+    "linear_up",
+    "linear_down",
+    "cosine_up",
+    "cosine_down",
+    "poly_up",
+    "poly_down",
+    "exponential",
+    "inverse_sqrt",
+    "inverse_time",
+    "tanh_decay",
+    "sqrt_down",
+    "sqrt_up",
+    "exp_saturate",
+    "cyclic",
+    "unit",
+    "cycle_start",
+    "curve_value",
+    "main_value",
+    "value",
+)
+
+
+# ---- shapes ----------------------------------------------------------------------------------
+
+
+def progress(x, n, k):
+    """Progress ``p = x/n``, or ``x^k / n^k`` with k-decay (timm)."""
+    if k == 1.0:
+        return x / n
+    return x**k / n**k
+
+
+def linear_up(x, n):
+    """``x / n``."""
+    return x / n
+
+
+def linear_down(x, n):
+    """``1 - x / n``."""
+    return 1.0 - x / n
+
+
+def cosine_up(x, n, e):
+    """``((1 - cos(pi x / n)) / 2)^e``."""
+    v = 0.5 * (1.0 - math.cos(math.pi * x / n))
+    if e == 1.0:
+        return v
+    return v**e
+
+
+def cosine_down(x, n, e, k, c):
+    """``((1 + cos(pi c p)) / 2)^e`` with ``p = x^k / n^k``; c = 1 is a half period."""
+    p = progress(x, n, k)
+    v = 0.5 * (1.0 + math.cos(math.pi * c * p))
+    if e == 1.0:
+        return v
+    return v**e
+
+
+def poly_up(x, n, power):
+    """``(x / n)^power``."""
+    return (x / n) ** power
+
+
+def poly_down(x, n, power, k):
+    """``(1 - p)^power`` with ``p = x^k / n^k``."""
+    return (1.0 - progress(x, n, k)) ** power
+
+
+def exponential(x, n, rate, staircase, clip, has_clip):
+    """``rate^(x/n)`` (``floor(x/n)`` when staircase), clipped at ``clip`` when has_clip.
+
+    The clip bounds the decay (a maximum when rate < 1, a minimum when rate > 1).
+    """
+    p = x / n
+    if staircase != 0.0:
+        p = math.floor(p)
+    v = rate**p
+    if has_clip != 0.0:
+        if rate < 1.0:
+            v = max(v, clip)
+        else:
+            v = min(v, clip)
+    return v
+
+
+def inverse_sqrt(x, n):
+    """``1 / sqrt(x / n)``."""
+    return 1.0 / math.sqrt(x / n)
+
+
+def inverse_time(x, n, rate, staircase):
+    """``1 / (1 + rate p)``, ``p = x / n`` (floored when staircase)."""
+    p = x / n
+    if staircase != 0.0:
+        p = math.floor(p)
+    return 1.0 / (1.0 + rate * p)
+
+
+def tanh_decay(x, n, lower, upper):
+    """``(1 - tanh(lower (1 - p) + upper p)) / 2``, ``p = x / n``."""
+    p = x / n
+    return 0.5 * (1.0 - math.tanh(lower * (1.0 - p) + upper * p))
+
+
+def sqrt_down(x, n):
+    """``1 - sqrt(x / n)`` (the 1-sqrt cooldown)."""
+    return 1.0 - math.sqrt(x / n)
+
+
+def sqrt_up(x, n):
+    """``1 - sqrt(1 - x / n)``."""
+    return 1.0 - math.sqrt(1.0 - x / n)
+
+
+def exp_saturate(x, n):
+    """``1 - exp(-x / n)``."""
+    return 1.0 - math.exp(-x / n)
+
+
+def cyclic(x, up, down, mode, gamma):
+    """Cyclical LR triangle ``s * g`` (Smith 2017, as torch's CyclicLR computes it).
+
+    ``C = up + down``, ``cycle = floor(1 + x/C)``, ``y = 1 + x/C - cycle``, ``r = up/C``;
+    ``s = y/r`` if ``y <= r`` else ``(y - 1)/(r - 1)``; ``g`` is 1 (triangular),
+    ``2^(1 - cycle)`` (triangular2) or ``gamma^x`` (exp_range).
+    """
+    size = up + down
+    cyc = math.floor(1.0 + x / size)
+    y = 1.0 + x / size - cyc
+    r = up / size
+    if y <= r:
+        s = y / r
+    else:
+        s = (y - 1.0) / (r - 1.0)
+    if mode == 0.0:
+        return s
+    if mode == 1.0:
+        return s * (1.0 / 2.0 ** (cyc - 1.0))
+    return s * gamma**x
+
+
+def unit(code, x, n, q0, q1, q2, q3):
+    """Dispatch a shape code to its unit curve at local time ``x``."""
+    if code == CONST:
+        return 0.0
+    if code == LIN_UP:
+        return linear_up(x, n)
+    if code == LIN_DOWN:
+        return linear_down(x, n)
+    if code == COS_UP:
+        return cosine_up(x, n, q0)
+    if code == COS_DOWN:
+        return cosine_down(x, n, q0, q1, q2)
+    if code == POLY_UP:
+        return poly_up(x, n, q0)
+    if code == POLY_DOWN:
+        return poly_down(x, n, q0, q1)
+    if code == EXP:
+        return exponential(x, n, q0, q1, q2, q3)
+    if code == INV_SQRT:
+        return inverse_sqrt(x, n)
+    if code == INV_TIME:
+        return inverse_time(x, n, q0, q1)
+    if code == TANH:
+        return tanh_decay(x, n, q0, q1)
+    if code == SQRT_DOWN:
+        return sqrt_down(x, n)
+    if code == SQRT_UP:
+        return sqrt_up(x, n)
+    if code == EXP_UP:
+        return exp_saturate(x, n)
+    return cyclic(x, q0, q1, q2, q3)
+
+
+# ---- evaluation ------------------------------------------------------------------------------
+
+
+def cycle_start(i, period, mult):
+    """Start of restart cycle ``i`` with period growth: ``period (mult^i - 1) / (mult - 1)``."""
+    return period * (mult**i - 1.0) / (mult - 1.0)
+
+
+def curve_value(ci, cf, si, sf, c, tm):
+    """Unscaled main curve of row ``c`` at local main time ``tm >= 0`` (segments, restarts)."""
+    lo = ci[c, I_SEG_LO]
+    kind = ci[c, I_RS_KIND]
+    if kind == RS_NONE:
+        k = lo
+        hi = ci[c, I_SEG_HI]
+        while k + 1 < hi and si[k + 1, S_START] <= tm:
+            k += 1
+        x = float(tm - si[k, S_START]) - sf[k, S_OFF]
+        f = unit(si[k, S_CODE], x, sf[k, S_N], sf[k, S_Q0], sf[k, S_Q1], sf[k, S_Q2], sf[k, S_Q3])
+        return sf[k, S_BASE] + sf[k, S_AMP] * f
+    # restarts: locate the cycle i, the time inside it tc and its length ti
+    if kind == RS_INT:
+        period = ci[c, I_RS_PERIOD]
+        i = tm // period
+        tc = float(tm - i * period)
+        ti = float(period)
+    elif kind == RS_FRAC:
+        xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
+        i = int(math.floor(xf))
+        tc = xf - i
+        ti = 1.0
+    else:
+        period = cf[c, F_RS_PERIOD]
+        mult = cf[c, F_RS_MULT]
+        i = int(math.floor(math.log(1.0 + float(tm) / period * (mult - 1.0)) / math.log(mult)))
+        if ci[c, I_RS_EXACT] != 0:
+            while cycle_start(i + 1, period, mult) <= tm:
+                i += 1
+            while i > 0 and cycle_start(i, period, mult) > tm:
+                i -= 1
+        ti = period * mult**i
+        tc = float(tm) - cycle_start(i, period, mult)
+    base = sf[lo, S_BASE]
+    limit = ci[c, I_RS_LIMIT]
+    if limit > 0 and i >= limit:
+        return base
+    decay = cf[c, F_RS_DECAY] ** i
+    if ci[c, I_RS_MODE] == RS_PEAK:
+        amp = cf[c, F_RS_PEAK] * decay - base
+    else:
+        amp = sf[lo, S_AMP] * decay
+    warm = ci[c, I_RS_WARM]
+    if warm > 0:
+        if tc < warm:
+            return base + amp * (tc / warm)
+        tc = tc - warm
+        ti = ti - warm
+    x = tc - sf[lo, S_OFF]
+    f = unit(si[lo, S_CODE], x, ti, sf[lo, S_Q0], sf[lo, S_Q1], sf[lo, S_Q2], sf[lo, S_Q3])
+    return base + amp * f
+
+
+def main_value(ci, cf, si, sf, c, t):
+    """Scaled, floored main curve of row ``c`` at global step ``t`` (``t >= shift``)."""
+    tm = (t - ci[c, I_SHIFT]) // ci[c, I_SPE]
+    v = cf[c, F_SCALE] * curve_value(ci, cf, si, sf, c, tm)
+    return max(v, cf[c, F_FLOOR])
+
+
+def value(ci, cf, si, sf, c, t):
+    """The schedule value of row ``c`` for optimizer step ``t`` (warmup, then main curve)."""
+    mode = ci[c, I_WU_MODE]
+    if mode != WU_NONE and t < ci[c, I_WU_LEN]:
+        x = float(t) - cf[c, F_WU_OFF]
+        f = unit(
+            ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3]
+        )
+        start = cf[c, F_WU_BASE]
+        if mode == WU_OVERLAY:
+            return main_value(ci, cf, si, sf, c, t) * (start + (1.0 - start) * f)
+        if mode == WU_BLEND:
+            target = main_value(ci, cf, si, sf, c, t)
+        else:
+            target = main_value(ci, cf, si, sf, c, ci[c, I_WU_TARGET])
+        return start + (target - start) * f
+    return main_value(ci, cf, si, sf, c, t)

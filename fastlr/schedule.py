@@ -1,0 +1,357 @@
+"""Schedules: a main curve with warmup, restarts, scale, floor and epoch granularity; sets of them.
+
+The value of a :class:`Schedule` for optimizer step ``t`` is a closed form of ``(schedule, t)``:
+
+1. main time ``tm = (t - shift) // steps_per_epoch`` (``shift`` is the warmup length for a
+   shifted prefix warmup, else 0);
+2. the curve at ``tm``; with :class:`Restarts`, at the time inside the current cycle, with the
+   cycle's amplitude;
+3. ``main(t) = max(scale * curve, floor)``;
+4. during warmup (``t < warmup.steps``), with ``w`` the warmup's unit curve (0 -> 1):
+
+   - ``prefix``: ``start + (main(target) - start) w``, the main curve waiting (or, with
+     ``shift=False``, running underneath);
+   - ``overlay``: ``main(t) (start + (1 - start) w)``, a factor multiplying the main curve;
+   - ``blend``: ``start + (main(t) - start) w``, interpolating toward the current main value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastlr import _checks as ck
+from fastlr._base import Schedulable, Spec
+from fastlr.kernels import layout as L
+from fastlr.shapes import Cosine, Linear, Polynomial, Shape, SqrtCooldown, Tanh
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
+
+    from fastlr._lower import Program
+
+__all__ = ["Restarts", "Schedule", "ScheduleSet", "Warmup"]
+
+frozen = dataclasses.dataclass(frozen=True)
+
+WARMUP_SHAPES = {
+    "linear": L.LIN_UP,
+    "constant": L.CONST,
+    "exponential": L.EXP_UP,
+    "power": L.POLY_UP,
+    "cosine": L.COS_UP,
+    "sqrt": L.SQRT_UP,
+}
+WARMUP_MODES = {"prefix": L.WU_PREFIX, "overlay": L.WU_OVERLAY, "blend": L.WU_BLEND}
+
+
+@frozen
+class Warmup(Spec):
+    """A warmup over the first ``steps`` optimizer steps.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps in warmup (``t < steps``), >= 1.
+    start : float
+        Starting value: absolute for ``prefix`` and ``blend``; a factor of the main curve for
+        ``overlay``.
+    shape : {"linear", "constant", "exponential", "power", "cosine", "sqrt"}
+        The unit curve ``w(p)``, ``p = (t - offset)/span``: ``p``; 0; ``1 - exp(-p)``; ``p^power``;
+        ``(1 - cos(pi p))/2``; ``1 - sqrt(1 - p)``.
+    mode : {"prefix", "overlay", "blend"}
+        How warmup and main curve combine (see the module docstring).
+    power : float
+        Exponent of the ``power`` shape (2 gives YOLOX's quadratic warmup).
+    span, offset : float
+        Progress denominator (default ``steps``) and origin (default 0).
+    shift : bool
+        ``prefix`` only: the main curve starts after the warmup (True) or runs from step 0
+        underneath it (False, timm's ``warmup_prefix=False``).
+    target : {"start", "end"}
+        ``prefix`` only: warm toward the main curve's value where it starts, or its value at
+        step ``steps`` (differs only with ``shift=False``).
+    """
+
+    steps: int
+    start: float = 0.0
+    shape: str = "linear"
+    mode: str = "prefix"
+    power: float = 2.0
+    span: float | None = None
+    offset: float = 0.0
+    shift: bool = True
+    target: str = "start"
+
+    def __post_init__(self) -> None:
+        w = "Warmup"
+        self._set("steps", ck.integer("steps", self.steps, w, lo=1))
+        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        ck.choice("shape", self.shape, tuple(WARMUP_SHAPES), w)
+        ck.choice("mode", self.mode, tuple(WARMUP_MODES), w)
+        self._set("power", ck.real("power", self.power, w, lo=0.0, lo_open=True))
+        if self.span is not None:
+            self._set("span", ck.real("span", self.span, w, lo=0.0, lo_open=True))
+        self._set("offset", ck.real("offset", self.offset, w))
+        if not isinstance(self.shift, bool):
+            raise TypeError(f"{w}: shift must be a bool, got {self.shift!r}")
+        ck.choice("target", self.target, ("start", "end"), w)
+        n = self.n
+        p0, p1 = -self.offset / n, (self.steps - 1 - self.offset) / n
+        if self.shape != "constant" and (p0 < 0.0 or (p1 > 1.0 and self.shape != "exponential")):
+            raise ValueError(
+                f"{w}: progress (t - offset)/span must stay in [0, 1] during warmup; got {p0!r} .. {p1!r} "
+                f"(steps={self.steps}, span={n!r}, offset={self.offset!r})"
+            )
+
+    @property
+    def n(self) -> float:
+        """The progress denominator."""
+        return float(self.steps) if self.span is None else float(self.span)
+
+
+_RESTARTABLE = (Cosine, Linear, Polynomial, Tanh, SqrtCooldown)
+
+
+@frozen
+class Restarts(Spec):
+    """Warm restarts of a decaying curve (SGDR).
+
+    The schedule's curve (one of Cosine, Linear, Polynomial, Tanh, SqrtCooldown) is one cycle
+    of ``curve.steps`` steps. Cycle ``i`` lasts ``steps * mult^i``; its amplitude is
+    ``amp * decay^i`` (``decay_mode="amplitude"``, above the curve's end: Keras, PyTorch
+    CyclicLR) or its peak is ``start * decay^i`` (``decay_mode="peak"``: timm). After ``limit``
+    cycles the curve holds its end value. ``warmup_steps`` warms each cycle linearly from the end
+    value to the cycle's peak. ``cycles`` fits that many cycles in ``curve.steps`` (fractional
+    periods, as transformers' ``num_cycles``). ``exact=False`` locates cycles with the peers'
+    floating-point logarithm, which can be off by one exactly at a cycle boundary.
+    """
+
+    mult: float = 1.0
+    decay: float = 1.0
+    limit: int | None = None
+    decay_mode: str = "amplitude"
+    warmup_steps: int = 0
+    cycles: float = 1.0
+    exact: bool = True
+
+    def __post_init__(self) -> None:
+        w = "Restarts"
+        self._set("mult", ck.real("mult", self.mult, w, lo=1.0))
+        self._set("decay", ck.real("decay", self.decay, w, lo=0.0, lo_open=True))
+        if self.limit is not None:
+            self._set("limit", ck.integer("limit", self.limit, w, lo=1))
+        elif self.decay > 1.0:
+            raise ValueError(f"{w}: a growing amplitude (decay={self.decay!r} > 1) needs a cycle limit")
+        ck.choice("decay_mode", self.decay_mode, ("amplitude", "peak"), w)
+        self._set("warmup_steps", ck.integer("warmup_steps", self.warmup_steps, w, lo=0))
+        self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, lo_open=True))
+        if self.mult != 1.0 and self.cycles != 1.0:
+            raise ValueError(f"{w}: cycles={self.cycles!r} needs mult=1, got mult={self.mult!r}")
+        if self.cycles != 1.0 and self.warmup_steps:
+            raise ValueError(f"{w}: warmup_steps needs whole cycles (cycles=1), got cycles={self.cycles!r}")
+        if not isinstance(self.exact, bool):
+            raise TypeError(f"{w}: exact must be a bool, got {self.exact!r}")
+
+
+@frozen
+class Schedule(Schedulable):
+    """One learning-rate (or other hyperparameter) curve: the full composition.
+
+    Parameters
+    ----------
+    curve : Shape
+        The main curve (any shape, or a :class:`fastlr.Join` of shapes).
+    warmup : Warmup, optional
+    restarts : Restarts, optional
+        Repeats ``curve`` (which must then be a single decaying shape).
+    scale : float
+        Multiplies the curve (a base lr for factor-style curves, LambdaLR's ``B * lambda(t)``).
+    floor : float, optional
+        Absolute minimum of the scaled main curve: ``max(scale * curve, floor)``.
+    floor_ratio : float, optional
+        Relative minimum: ``floor = floor_ratio * scale * curve(0)``.
+    steps_per_epoch : int
+        The main curve advances once per ``steps_per_epoch`` steps (its lengths count epochs)
+        while the warmup runs per step.
+    """
+
+    curve: Shape
+    warmup: Warmup | None = None
+    restarts: Restarts | None = None
+    scale: float = 1.0
+    floor: float | None = None
+    floor_ratio: float | None = None
+    steps_per_epoch: int = 1
+
+    def __post_init__(self) -> None:
+        w = "Schedule"
+        if not isinstance(self.curve, Shape):
+            hint = " (pass its .curve, or the shape itself)" if isinstance(self.curve, Schedule) else ""
+            raise TypeError(f"{w}: curve must be a shape such as Cosine or Join, got {type(self.curve).__name__}{hint}")
+        if self.warmup is not None and not isinstance(self.warmup, Warmup):
+            raise TypeError(f"{w}: warmup must be a fastlr.Warmup or None, got {type(self.warmup).__name__}")
+        if self.restarts is not None:
+            if not isinstance(self.restarts, Restarts):
+                raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
+            if not isinstance(self.curve, _RESTARTABLE):
+                names = ", ".join(c.__name__ for c in _RESTARTABLE)
+                raise ValueError(f"{w}: restarts repeat one of {names}; got curve {type(self.curve).__name__}")
+            if self.curve.start < self.curve.end:
+                raise ValueError(
+                    f"{w}: restarts repeat a decaying curve; got start={self.curve.start!r} < end={self.curve.end!r}"
+                )
+            if isinstance(self.curve, Cosine) and self.curve.after != "hold":
+                raise ValueError(f"{w}: a restarted Cosine must have after='hold', got {self.curve.after!r}")
+            if self.curve.span is not None:
+                raise ValueError(f"{w}: a restarted curve's period is its steps; span must be None")
+            if self.restarts.warmup_steps >= self.curve.steps:
+                raise ValueError(
+                    f"{w}: restarts.warmup_steps={self.restarts.warmup_steps} must be < the cycle length "
+                    f"curve.steps={self.curve.steps}"
+                )
+        self._set("scale", ck.real("scale", self.scale, w, lo=0.0))
+        if self.floor is not None and self.floor_ratio is not None:
+            raise ValueError(f"{w}: give floor or floor_ratio, not both (floor={self.floor!r}, floor_ratio={self.floor_ratio!r})")
+        if self.floor is not None:
+            self._set("floor", ck.real("floor", self.floor, w, lo=0.0))
+        if self.floor_ratio is not None:
+            self._set("floor_ratio", ck.real("floor_ratio", self.floor_ratio, w, lo=0.0))
+        self._set("steps_per_epoch", ck.integer("steps_per_epoch", self.steps_per_epoch, w, lo=1))
+        self._row()
+
+    def _schedule(self) -> Schedule:
+        return self
+
+    # ---- lowering (one row) ------------------------------------------------------------------
+    def _row(self) -> tuple[list[int], list[float], list[Any]]:
+        ci = [0] * L.CI_WIDTH
+        cf = [0.0] * L.CF_WIDTH
+        segs = self.curve._segments()
+        cf[L.F_SCALE] = self.scale
+        ci[L.I_SPE] = self.steps_per_epoch
+        if self.floor is not None:
+            cf[L.F_FLOOR] = self.floor
+        elif self.floor_ratio is not None:
+            cf[L.F_FLOOR] = self.floor_ratio * self.scale * self.curve.start_value()
+        else:
+            cf[L.F_FLOOR] = -math.inf
+        wu = self.warmup
+        if wu is not None:
+            ci[L.I_WU_MODE] = WARMUP_MODES[wu.mode]
+            ci[L.I_WU_LEN] = wu.steps
+            ci[L.I_WU_CODE] = WARMUP_SHAPES[wu.shape]
+            cf[L.F_WU_BASE] = wu.start
+            cf[L.F_WU_N] = wu.n
+            cf[L.F_WU_OFF] = wu.offset
+            cf[L.F_WU_Q0] = wu.power if wu.shape == "power" else 1.0
+            cf[L.F_WU_Q1] = 1.0
+            cf[L.F_WU_Q2] = 1.0
+            if wu.mode == "prefix":
+                ci[L.I_SHIFT] = wu.steps if wu.shift else 0
+                ci[L.I_WU_TARGET] = ci[L.I_SHIFT] if wu.target == "start" else wu.steps
+        rs = self.restarts
+        if rs is not None:
+            segs = segs[:1]
+            if rs.mult != 1.0:
+                ci[L.I_RS_KIND] = L.RS_GROW
+            elif rs.cycles != 1.0:
+                ci[L.I_RS_KIND] = L.RS_FRAC
+            else:
+                ci[L.I_RS_KIND] = L.RS_INT
+            ci[L.I_RS_PERIOD] = self.curve.steps
+            ci[L.I_RS_LIMIT] = 0 if rs.limit is None else rs.limit
+            ci[L.I_RS_WARM] = rs.warmup_steps
+            ci[L.I_RS_MODE] = L.RS_PEAK if rs.decay_mode == "peak" else L.RS_AMPLITUDE
+            ci[L.I_RS_EXACT] = int(rs.exact)
+            cf[L.F_RS_PERIOD] = float(self.curve.steps)
+            cf[L.F_RS_MULT] = rs.mult
+            cf[L.F_RS_DECAY] = rs.decay
+            cf[L.F_RS_CYCLES] = rs.cycles
+            cf[L.F_RS_PEAK] = self.curve.start
+        return ci, cf, segs
+
+
+@frozen
+class ScheduleSet(Spec):
+    """Curves for several hyperparameters and param groups, e.g. YOLOv5's three lr groups and
+    their momentum.
+
+    Parameters
+    ----------
+    hyperparams : mapping of str to sequence of schedules
+        ``{"lr": [group0, group1, ...], "momentum": [...]}``; each entry a Schedule or a shape.
+        A hyperparameter with one schedule applies it to every group.
+    """
+
+    hyperparams: Any
+
+    def __post_init__(self) -> None:
+        w = "ScheduleSet"
+        items = self.hyperparams.items() if isinstance(self.hyperparams, Mapping) else self.hyperparams
+        norm: list[tuple[str, tuple[Schedulable, ...]]] = []
+        try:
+            pairs = list(items)
+        except TypeError:
+            raise TypeError(f"{w}: hyperparams must be a mapping of name -> schedules, got {self.hyperparams!r}") from None
+        for pair in pairs:
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise TypeError(f"{w}: hyperparams must be a mapping of name -> schedules, got item {pair!r}")
+            name, scheds = pair
+            if not isinstance(name, str) or not name:
+                raise TypeError(f"{w}: hyperparameter names must be non-empty strings, got {name!r}")
+            seq = (scheds,) if isinstance(scheds, Schedulable) else tuple(scheds)
+            if not seq:
+                raise ValueError(f"{w}: hyperparams[{name!r}] has no schedules")
+            for i, s in enumerate(seq):
+                if not isinstance(s, Schedulable):
+                    raise TypeError(f"{w}: hyperparams[{name!r}][{i}] must be a schedule, got {type(s).__name__}")
+            norm.append((name, seq))
+        if not norm:
+            raise ValueError(f"{w}: hyperparams must not be empty")
+        self._set("hyperparams", tuple(norm))
+
+    def __getitem__(self, name: str) -> tuple[Schedulable, ...]:
+        for k, v in self.hyperparams:
+            if k == name:
+                return v
+        raise KeyError(f"{name!r}; this set has {self.keys()}")
+
+    def keys(self) -> list[str]:
+        """The hyperparameter names, in order."""
+        return [k for k, _ in self.hyperparams]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"type": "ScheduleSet", "hyperparams": {name: [schedule dicts]}}``."""
+        return {"type": "ScheduleSet", "hyperparams": {k: [s.to_dict() for s in v] for k, v in self.hyperparams}}
+
+    def _schedules(self) -> list[Schedule]:
+        return [s._schedule() for _, v in self.hyperparams for s in v]
+
+    def lower(self) -> Program:
+        """One program row per (hyperparameter, group), in order."""
+        from fastlr._lower import lower_schedules
+
+        return lower_schedules(self._schedules())
+
+    def table(self, T: int, dtype: DTypeLike = np.float64) -> dict[str, NDArray[Any]]:
+        """``{name: array (groups, T)}``, each row the table of one group's schedule."""
+        from fastlr._engine import sweep
+
+        full = sweep(self.lower(), T, dtype=dtype)
+        out, r = {}, 0
+        for k, v in self.hyperparams:
+            out[k] = full[r : r + len(v)]
+            r += len(v)
+        return out
+
+    def at(self, t: Any) -> dict[str, Any]:
+        """``{name: values}``: for each hyperparameter, the groups' values at step(s) ``t``."""
+        return {k: np.stack([np.asarray(s.at(t), dtype=np.float64) for s in v]) for k, v in self.hyperparams}

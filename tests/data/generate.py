@@ -1,0 +1,1521 @@
+#!/usr/bin/env python
+"""Record learning-rate vectors from the REAL peer libraries (and from faithful
+transcriptions of the seed recipes) as JSON under tests/data/peers/.
+
+Run from the repository root, inside the throwaway peers venv described in
+tests/data/README.md:
+
+    python tests/data/generate.py              # every peer, each in its own subprocess
+    python tests/data/generate.py --peer optax # one peer only
+
+Each output file is a JSON list of records:
+
+    {"peer", "version", "module", "call", "kwargs", "T", "dtype",
+     "values": {"lr": [[...T values of group 0...], ...], "momentum": [[...]]},
+     "note", ... optional: "source", "raises_at", "error", "complex_at", "f0"}
+
+``values[k][g][i]`` is the value the peer's optimizer uses for update ``i`` in
+that peer's canonical loop.  ``getattr(fastlr.presets.<module>, call)(**kwargs)``
+is the call form the vector is keyed by (see README.md for the decoding rules
+of nested children and of optax's ``boundaries_and_scales``).
+
+The script is deterministic: no randomness is used except timm's own seeded
+noise generator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import importlib.metadata as md
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+import types
+import warnings
+from bisect import bisect_right
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT_DIR = os.path.join(HERE, "peers")
+
+PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_warmup", "seeds"]
+
+
+# ----------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------
+
+def _ver(dist):
+    return md.version(dist)
+
+
+def _f(x):
+    """A Python float from a float / numpy / jax / torch scalar."""
+    if hasattr(x, "item") and not isinstance(x, float):
+        try:
+            import numpy as np
+
+            return float(np.asarray(x).item())
+        except Exception:  # pragma: no cover
+            return float(x.item())
+    return float(x)
+
+
+def _check_finite(vals):
+    for v in vals:
+        if not math.isfinite(v):
+            raise ValueError(f"non-finite value {v!r}")
+
+
+def record(peer, version, module, call, kwargs, T, dtype, values, note=None, **extra):
+    r = {
+        "peer": peer,
+        "version": version,
+        "module": module,
+        "call": call,
+        "kwargs": kwargs,
+        "T": T,
+        "dtype": dtype,
+        "values": values,
+    }
+    if note:
+        r["note"] = note
+    r.update({k: v for k, v in extra.items() if v is not None})
+    return r
+
+
+def write(name, records):
+    os.makedirs(OUT_DIR, exist_ok=True)
+    path = os.path.join(OUT_DIR, f"{name}.json")
+    # round trip check: every value must be a finite float, json must be strict
+    text = "[\n" + ",\n".join(json.dumps(r, allow_nan=False, sort_keys=False) for r in records) + "\n]\n"
+    json.loads(text)
+    with open(path, "w") as fh:
+        fh.write(text)
+    print(f"{name}: {len(records)} vectors -> {os.path.relpath(path)} ({len(text)} bytes)")
+
+
+# ----------------------------------------------------------------------------
+# torch loop machinery (shared by torch, transformers, timm, pytorch_warmup,
+# detectron2 LRMultiplier and the torch-based seeds)
+# ----------------------------------------------------------------------------
+
+def make_opt(lrs, momentum=None, adam_beta2=None):
+    import torch
+
+    if not isinstance(lrs, (list, tuple)):
+        lrs = [lrs]
+    params = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
+    if adam_beta2 is not None:
+        return torch.optim.Adam(params, lr=lrs[0], betas=(0.9, adam_beta2))
+    if momentum is not None:
+        return torch.optim.SGD(params, lr=lrs[0], momentum=momentum)
+    return torch.optim.SGD(params, lr=lrs[0])
+
+
+def torch_loop(opt, sched, T, keys=("lr",), step=None):
+    """Canonical PyTorch loop: read group values, optimizer.step(), scheduler.step().
+
+    Returns (values, raises_at)."""
+    vals = {k: [[] for _ in opt.param_groups] for k in keys}
+    raises_at = None
+    for i in range(T):
+        for k in keys:
+            for g, group in enumerate(opt.param_groups):
+                vals[k][g].append(_f(group[k]))
+        if i == T - 1:
+            break
+        opt.step()
+        try:
+            if step is None:
+                sched.step()
+            else:
+                step(i)
+        except (ValueError, ZeroDivisionError, RuntimeError) as e:  # peer raises for step i+1
+            raises_at = (i + 1, f"{type(e).__name__}: {e}")
+            break
+    for k in keys:
+        for g in vals[k]:
+            _check_finite(g)
+    return vals, raises_at
+
+
+# ----------------------------------------------------------------------------
+# torch.optim.lr_scheduler
+# ----------------------------------------------------------------------------
+
+OWN_LR = ("CyclicLR", "OneCycleLR")  # these take their own lr kwargs
+
+
+def build_torch(desc, opt):
+    """Build a torch scheduler from a preset description {"call", "kwargs"}."""
+    import torch.optim.lr_scheduler as S
+
+    call, kw = desc["call"], dict(desc["kwargs"])
+    if call in ("SequentialLR", "ChainedScheduler"):
+        children = [build_torch(c, opt) for c in kw.pop("schedulers")]
+        if call == "SequentialLR":
+            return S.SequentialLR(opt, children, **kw)
+        return S.ChainedScheduler(children, optimizer=opt)
+    if call not in OWN_LR:
+        kw.pop("base_lr")
+    return getattr(S, call)(opt, **kw)
+
+
+def torch_base_lr(desc):
+    kw = desc["kwargs"]
+    if desc["call"] in ("SequentialLR", "ChainedScheduler"):
+        return torch_base_lr(kw["schedulers"][0])
+    if desc["call"] == "CyclicLR":
+        return kw["base_lr"]
+    if desc["call"] == "OneCycleLR":
+        return kw["max_lr"]  # overwritten by the scheduler anyway
+    return kw["base_lr"]
+
+
+def run_torch_desc(desc, T):
+    momentum = None
+    keys = ("lr",)
+    if desc["call"] in OWN_LR and desc["kwargs"].get("cycle_momentum", True):
+        momentum = 0.9
+        keys = ("lr", "momentum")
+    opt = make_opt(torch_base_lr(desc), momentum=momentum)
+    sched = build_torch(desc, opt)
+    return torch_loop(opt, sched, T, keys)
+
+
+def C(call, **kw):
+    return {"call": call, "kwargs": kw}
+
+
+def torch_cases():
+    c = []
+
+    def add(call, T, note=None, **kw):
+        c.append((C(call, **kw), T, note))
+
+    # StepLR
+    add("StepLR", 12, "decay every step", base_lr=0.1, step_size=1, gamma=0.1)
+    add("StepLR", 40, None, base_lr=0.1, step_size=7, gamma=0.5)
+    add("StepLR", 30, "gamma=1 (constant)", base_lr=0.05, step_size=10, gamma=1.0)
+    add("StepLR", 30, "tiny lr", base_lr=1e-8, step_size=3, gamma=0.9)
+    add("StepLR", 30, "huge lr", base_lr=10.0, step_size=4, gamma=0.3)
+    add("StepLR", 20, "step_size beyond T", base_lr=0.1, step_size=100, gamma=0.1)
+    add("StepLR", 12, "gamma=0", base_lr=0.1, step_size=5, gamma=0.0)
+    add("StepLR", 25, "gamma>1", base_lr=0.01, step_size=5, gamma=2.0)
+    # MultiStepLR
+    add("MultiStepLR", 40, None, base_lr=0.1, milestones=[10, 20, 30], gamma=0.1)
+    add("MultiStepLR", 15, "milestone at 0", base_lr=0.1, milestones=[0, 5], gamma=0.5)
+    add("MultiStepLR", 20, "repeated milestones (Counter: gamma^2)", base_lr=0.1, milestones=[5, 5, 12], gamma=0.5)
+    add("MultiStepLR", 20, "repeated milestone at 0", base_lr=1.0, milestones=[0, 0, 3], gamma=0.1)
+    add("MultiStepLR", 30, "unsorted milestones", base_lr=0.1, milestones=[20, 10], gamma=0.1)
+    add("MultiStepLR", 20, "milestone beyond T", base_lr=0.1, milestones=[50], gamma=0.1)
+    add("MultiStepLR", 30, "huge lr, gamma 0.3", base_lr=10.0, milestones=[1, 2, 3, 25], gamma=0.3)
+    add("MultiStepLR", 30, "tiny lr", base_lr=1e-8, milestones=[10], gamma=0.1)
+    # ConstantLR
+    add("ConstantLR", 12, "defaults", base_lr=0.1, factor=1.0 / 3, total_iters=5)
+    add("ConstantLR", 12, None, base_lr=0.1, factor=0.5, total_iters=1)
+    add("ConstantLR", 12, "total_iters=0: recursive form applies factor at t=0 and never restores it", base_lr=0.1, factor=0.5, total_iters=0)
+    add("ConstantLR", 10, "factor=1", base_lr=0.1, factor=1.0, total_iters=3)
+    add("ConstantLR", 10, "factor=0: ZeroDivisionError when restoring at total_iters", base_lr=0.1, factor=0.0, total_iters=3)
+    add("ConstantLR", 12, "total_iters beyond T", base_lr=10.0, factor=0.25, total_iters=50)
+    # LinearLR
+    add("LinearLR", 12, "defaults", base_lr=0.1, start_factor=1.0 / 3, end_factor=1.0, total_iters=5)
+    add("LinearLR", 15, "decay to 0", base_lr=0.1, start_factor=1.0, end_factor=0.0, total_iters=10)
+    add("LinearLR", 8, "total_iters=1", base_lr=0.1, start_factor=0.001, end_factor=1.0, total_iters=1)
+    add("LinearLR", 8, "total_iters=0: stays at start_factor (recursive form)", base_lr=0.1, start_factor=0.5, end_factor=1.0, total_iters=0)
+    add("LinearLR", 40, None, base_lr=1e-8, start_factor=0.1, end_factor=0.5, total_iters=30)
+    add("LinearLR", 30, "total_iters beyond T", base_lr=10.0, start_factor=0.01, end_factor=1.0, total_iters=100)
+    # ExponentialLR
+    add("ExponentialLR", 30, None, base_lr=0.1, gamma=0.9)
+    add("ExponentialLR", 10, "gamma=1", base_lr=0.1, gamma=1.0)
+    add("ExponentialLR", 60, "tiny lr", base_lr=1e-8, gamma=0.5)
+    add("ExponentialLR", 30, "growth", base_lr=10.0, gamma=1.01)
+    add("ExponentialLR", 400, "long", base_lr=0.1, gamma=0.99)
+    # PolynomialLR
+    add("PolynomialLR", 15, "power 1, past horizon", base_lr=0.1, total_iters=10, power=1.0)
+    add("PolynomialLR", 15, "power 2", base_lr=0.1, total_iters=10, power=2.0)
+    add("PolynomialLR", 15, "power 0.5", base_lr=0.1, total_iters=10, power=0.5)
+    add("PolynomialLR", 5, "total_iters=1", base_lr=10.0, total_iters=1, power=1.0)
+    add("PolynomialLR", 10, "defaults", base_lr=1e-8, total_iters=5, power=1.0)
+    add("PolynomialLR", 12, "power 0", base_lr=0.1, total_iters=6, power=0.0)
+    # CosineAnnealingLR
+    add("CosineAnnealingLR", 45, "periodic past T_max", base_lr=0.1, T_max=10, eta_min=0.0)
+    add("CosineAnnealingLR", 45, "eta_min", base_lr=0.1, T_max=20, eta_min=0.001)
+    add("CosineAnnealingLR", 8, "T_max=1", base_lr=0.1, T_max=1, eta_min=0.0)
+    add("CosineAnnealingLR", 25, "eta_min > base", base_lr=0.1, T_max=10, eta_min=0.2)
+    add("CosineAnnealingLR", 30, "tiny lr", base_lr=1e-8, T_max=12, eta_min=0.0)
+    add("CosineAnnealingLR", 30, "huge lr", base_lr=10.0, T_max=7, eta_min=0.5)
+    add("CosineAnnealingLR", 400, "long run past the horizon", base_lr=0.1, T_max=100, eta_min=1e-4)
+    # CosineAnnealingWarmRestarts
+    add("CosineAnnealingWarmRestarts", 40, None, base_lr=0.1, T_0=10, T_mult=1, eta_min=0.0)
+    add("CosineAnnealingWarmRestarts", 80, "T_mult=2", base_lr=0.1, T_0=5, T_mult=2, eta_min=0.001)
+    add("CosineAnnealingWarmRestarts", 130, "T_mult=3", base_lr=10.0, T_0=3, T_mult=3, eta_min=0.0)
+    add("CosineAnnealingWarmRestarts", 12, "T_0=1", base_lr=0.1, T_0=1, T_mult=1, eta_min=0.01)
+    add("CosineAnnealingWarmRestarts", 40, "T_0=1, T_mult=2", base_lr=1e-8, T_0=1, T_mult=2, eta_min=0.0)
+    # CyclicLR
+    add("CyclicLR", 50, "triangular", base_lr=0.001, max_lr=0.1, step_size_up=5)
+    add("CyclicLR", 60, "triangular2, asymmetric", base_lr=0.001, max_lr=0.1, step_size_up=4, step_size_down=8, mode="triangular2")
+    add("CyclicLR", 60, "exp_range", base_lr=0.001, max_lr=0.1, step_size_up=5, mode="exp_range", gamma=0.97)
+    add("CyclicLR", 40, "no momentum cycling", base_lr=1e-8, max_lr=1e-6, step_size_up=3, cycle_momentum=False)
+    add("CyclicLR", 40, "custom momenta", base_lr=0.01, max_lr=10.0, step_size_up=1, step_size_down=2, base_momentum=0.5, max_momentum=0.99)
+    add("CyclicLR", 60, "triangular2 with scale_mode iterations", base_lr=0.001, max_lr=0.1, step_size_up=5, mode="triangular2", scale_mode="iterations")
+    # OneCycleLR
+    add("OneCycleLR", 103, "raises past N", max_lr=0.1, total_steps=100)
+    add("OneCycleLR", 102, "three_phase", max_lr=0.1, total_steps=100, three_phase=True)
+    add("OneCycleLR", 52, "linear anneal", max_lr=1.0, total_steps=50, anneal_strategy="linear")
+    add("OneCycleLR", 52, "linear anneal, three_phase", max_lr=10.0, total_steps=50, anneal_strategy="linear", three_phase=True, pct_start=0.25)
+    add("OneCycleLR", 42, "epochs x steps_per_epoch", max_lr=0.01, epochs=4, steps_per_epoch=10, pct_start=0.5)
+    add("OneCycleLR", 22, "no momentum, custom div", max_lr=0.1, total_steps=20, cycle_momentum=False, div_factor=10.0, final_div_factor=100.0)
+    add("OneCycleLR", 12, "pct_start*N < 1: first phase end negative", max_lr=0.1, total_steps=10, pct_start=0.05)
+    add("OneCycleLR", 12, "pct_start*N == 1: zero-length first phase", max_lr=0.1, total_steps=10, pct_start=0.1)
+    add("OneCycleLR", 32, "custom momenta, pct_start 0.9", max_lr=1e-8, total_steps=30, pct_start=0.9, base_momentum=0.5, max_momentum=0.99)
+    # SequentialLR
+    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
+                                            C("CosineAnnealingLR", base_lr=0.1, T_max=20, eta_min=0.0)], milestones=[5]),
+              40, "warmup then cosine; cosine continues past its T_max"))
+    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=3),
+                                            C("ExponentialLR", base_lr=0.1, gamma=0.9)], milestones=[0]),
+              15, "milestone 0 skips the first scheduler"))
+    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
+                                            C("StepLR", base_lr=0.1, step_size=5, gamma=0.5),
+                                            C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.001)], milestones=[4, 15]),
+              35, "three phases"))
+    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=1.0, start_factor=0.5, end_factor=1.0, total_iters=10),
+                                            C("ExponentialLR", base_lr=1.0, gamma=0.8)], milestones=[50]),
+              30, "milestone beyond T"))
+    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=0),
+                                            C("MultiStepLR", base_lr=0.1, milestones=[0, 3], gamma=0.1)], milestones=[2]),
+              10, "closed form used at the milestone (_update_lr(0))"))
+    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.01, end_factor=1.0, total_iters=3),
+                                            C("LinearLR", base_lr=0.1, start_factor=1.0, end_factor=0.0, total_iters=6)], milestones=[3]),
+              14, "linear up, linear down"))
+    # ChainedScheduler
+    c.append((C("ChainedScheduler", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
+                                                C("ExponentialLR", base_lr=0.1, gamma=0.9)]), 20, "docs example"))
+    c.append((C("ChainedScheduler", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
+                                                C("StepLR", base_lr=0.1, step_size=3, gamma=0.5)]), 20, "overlapped warmup x step"))
+    c.append((C("ChainedScheduler", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.2, end_factor=1.0, total_iters=4),
+                                                C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.0)]), 25, "cosine (recursive) mixed with warmup"))
+    c.append((C("ChainedScheduler", schedulers=[C("MultiStepLR", base_lr=10.0, milestones=[2, 4], gamma=0.5),
+                                                C("ExponentialLR", base_lr=10.0, gamma=0.95),
+                                                C("ConstantLR", base_lr=10.0, factor=0.5, total_iters=3)]), 15, "three multiplicative children"))
+    c.append((C("ChainedScheduler", schedulers=[C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                                                C("ExponentialLR", base_lr=0.1, gamma=0.9)]), 25, "non-multiplicative child (eta_min != 0)"))
+    return c
+
+
+def gen_torch():
+    import torch
+
+    ver = torch.__version__
+    out = []
+    for desc, T, note in torch_cases():
+        try:
+            vals, raises = run_torch_desc(desc, T)
+        except (ValueError, ZeroDivisionError) as e:
+            out.append(record("torch", ver, "torch", desc["call"], desc["kwargs"], T, "float64",
+                              {"lr": [[]]}, note, raises_at=0, error=f"{type(e).__name__}: {e}"))
+            continue
+        out.append(record("torch", ver, "torch", desc["call"], desc["kwargs"], T, "float64", vals, note,
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# transformers
+# ----------------------------------------------------------------------------
+
+def gen_transformers():
+    import transformers.optimization as O
+
+    ver = _ver("transformers")
+    out = []
+
+    def run(call, kwargs, T, note=None):
+        kw = dict(kwargs)
+        base_lr = kw.pop("base_lr")
+        opt = make_opt(base_lr)
+        try:
+            if call == "get_scheduler":
+                sched = O.get_scheduler(kw.pop("name"), opt, **kw)
+            else:
+                sched = getattr(O, call)(opt, **kw)
+        except (ValueError, TypeError, ZeroDivisionError) as e:
+            out.append(record("transformers", ver, "transformers", call, kwargs, T, "float64", {"lr": [[]]}, note,
+                              raises_at=0, error=f"{type(e).__name__}: {e}"))
+            return
+        vals, raises = torch_loop(opt, sched, T)
+        out.append(record("transformers", ver, "transformers", call, kwargs, T, "float64", vals, note,
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+
+    def gs(name, T, note=None, W=None, N=None, sk=None, base_lr=0.1):
+        kw = {"name": name}
+        if W is not None:
+            kw["num_warmup_steps"] = W
+        if N is not None:
+            kw["num_training_steps"] = N
+        if sk is not None:
+            kw["scheduler_specific_kwargs"] = sk
+        kw["base_lr"] = base_lr
+        run("get_scheduler", kw, T, note)
+
+    # linear
+    gs("linear", 25, "warmup, past horizon clamps at 0", W=5, N=20)
+    gs("linear", 15, "warmup 0", W=0, N=10)
+    gs("linear", 15, "warmup 1", W=1, N=10, base_lr=10.0)
+    gs("linear", 15, "warmup == N", W=10, N=10)
+    gs("linear", 20, "warmup beyond N", W=15, N=10, base_lr=1e-8)
+    # cosine
+    gs("cosine", 30, "rises again past N", W=4, N=20)
+    gs("cosine", 25, "warmup 0", W=0, N=20, base_lr=10.0)
+    gs("cosine", 30, "num_cycles 1.5", W=2, N=20, sk={"num_cycles": 1.5})
+    gs("cosine", 15, "warmup == N", W=10, N=10)
+    gs("cosine", 30, "warmup beyond N", W=12, N=10)
+    gs("cosine", 400, "long", W=40, N=300, base_lr=3e-4)
+    # cosine_with_restarts
+    gs("cosine_with_restarts", 30, "3 cycles, 0 past N", W=3, N=25, sk={"num_cycles": 3})
+    gs("cosine_with_restarts", 20, "1 cycle, warmup 0", W=0, N=15)
+    gs("cosine_with_restarts", 30, "fractional num_cycles", W=2, N=25, sk={"num_cycles": 2.5}, base_lr=1e-8)
+    # polynomial
+    gs("polynomial", 25, "defaults, past N holds lr_end", W=5, N=20)
+    gs("polynomial", 25, "power 2, lr_end 0", W=0, N=20, sk={"lr_end": 0.0, "power": 2.0})
+    gs("polynomial", 25, "power 0.5", W=1, N=20, sk={"lr_end": 0.001, "power": 0.5}, base_lr=10.0)
+    gs("polynomial", 15, "warmup == N: ZeroDivisionError at t=N", W=10, N=10)
+    gs("polynomial", 15, "lr_end >= base_lr raises", W=2, N=10, base_lr=1e-8)
+    # constant / constant_with_warmup
+    gs("constant", 10, "ignores warmup", W=5, N=10)
+    gs("constant_with_warmup", 15, None, W=5, N=10)
+    gs("constant_with_warmup", 10, "warmup 0", W=0)
+    gs("constant_with_warmup", 10, "warmup 1", W=1, base_lr=10.0)
+    gs("constant_with_warmup", 15, "warmup beyond T", W=20)
+    # inverse_sqrt
+    gs("inverse_sqrt", 40, "timescale defaults to W", W=10)
+    gs("inverse_sqrt", 40, "warmup 0: timescale 10000", W=0)
+    gs("inverse_sqrt", 40, "timescale passed via scheduler_specific_kwargs", W=5, sk={"timescale": 2})
+    gs("inverse_sqrt", 40, "warmup 1", W=1, base_lr=1e-8)
+    # cosine_with_min_lr
+    gs("cosine_with_min_lr", 30, "min_lr_rate", W=5, N=20, sk={"min_lr_rate": 0.1})
+    gs("cosine_with_min_lr", 30, "min_lr absolute", W=0, N=20, sk={"min_lr": 0.01})
+    gs("cosine_with_min_lr", 30, "num_cycles 1", W=3, N=20, sk={"min_lr_rate": 0.05, "num_cycles": 1.0}, base_lr=10.0)
+    # cosine_warmup_with_min_lr
+    gs("cosine_warmup_with_min_lr", 30, "(t+1)/W warmup", W=5, N=20, sk={"min_lr_rate": 0.1})
+    gs("cosine_warmup_with_min_lr", 30, "warmup_lr_rate", W=5, N=20, sk={"min_lr_rate": 0.1, "warmup_lr_rate": 0.2})
+    gs("cosine_warmup_with_min_lr", 25, "warmup 0", W=0, N=20, sk={"min_lr": 0.001})
+    gs("cosine_warmup_with_min_lr", 25, "warmup 1 with warmup_lr_rate", W=1, N=20, sk={"min_lr_rate": 0.0, "warmup_lr_rate": 0.5})
+    # warmup_stable_decay
+    gs("warmup_stable_decay", 30, "defaults (linear warmup, cosine decay)", W=5, N=25, sk={"num_decay_steps": 10})
+    gs("warmup_stable_decay", 30, "1-sqrt warmup, linear decay, min_lr_ratio", W=5, N=25,
+       sk={"num_decay_steps": 8, "warmup_type": "1-sqrt", "decay_type": "linear", "min_lr_ratio": 0.1})
+    gs("warmup_stable_decay", 30, "cosine warmup, 1-sqrt decay", W=4, N=25,
+       sk={"num_decay_steps": 6, "warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.05})
+    gs("warmup_stable_decay", 30, "num_stable_steps given, num_training_steps None", W=3,
+       sk={"num_decay_steps": 5, "num_stable_steps": 7})
+    gs("warmup_stable_decay", 30, "num_cycles 1 in decay", W=0, N=20, sk={"num_decay_steps": 10, "num_cycles": 1.0}, base_lr=10.0)
+    gs("warmup_stable_decay", 20, "decay 0 steps", W=2, N=10, sk={"num_decay_steps": 0, "min_lr_ratio": 0.2})
+    # direct function calls
+    run("get_linear_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 12}, 15)
+    run("get_cosine_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 16, "num_cycles": 0.5}, 30)
+    run("get_cosine_with_hard_restarts_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 20, "num_cycles": 2}, 25)
+    run("get_polynomial_decay_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "lr_end": 1e-4, "power": 3.0}, 15)
+    run("get_constant_schedule", {"base_lr": 0.1}, 5)
+    run("get_constant_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 4}, 8)
+    run("get_inverse_sqrt_schedule", {"base_lr": 0.1, "num_warmup_steps": 4, "timescale": 8}, 20)
+    run("get_cosine_with_min_lr_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "min_lr": 0.005}, 15)
+    run("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 12, "min_lr_rate": 0.1, "warmup_lr_rate": 0.1}, 15)
+    run("get_wsd_schedule", {"base_lr": 0.1, "num_warmup_steps": 2, "num_decay_steps": 4, "num_training_steps": 12, "decay_type": "1-sqrt"}, 15)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# timm (scheduler modules loaded without timm/__init__, which needs torchvision)
+# ----------------------------------------------------------------------------
+
+def load_timm_schedulers():
+    spec = importlib.util.find_spec("timm")  # does not execute timm/__init__.py
+    root = os.path.dirname(spec.origin)
+    for name, path in (("timm", root), ("timm.scheduler", os.path.join(root, "scheduler"))):
+        if name not in sys.modules:
+            pkg = types.ModuleType(name)
+            pkg.__path__ = [path]
+            sys.modules[name] = pkg
+    mods = {}
+    for m, cls in (("cosine_lr", "CosineLRScheduler"), ("step_lr", "StepLRScheduler"),
+                   ("multistep_lr", "MultiStepLRScheduler"), ("poly_lr", "PolyLRScheduler"),
+                   ("tanh_lr", "TanhLRScheduler"), ("wsd_lr", "WSDLRScheduler")):
+        try:
+            mods[cls] = getattr(importlib.import_module(f"timm.scheduler.{m}"), cls)
+        except (ImportError, AttributeError):
+            pass
+    return mods
+
+
+def gen_timm():
+    import logging
+
+    logging.disable(logging.WARNING)
+    ver = _ver("timm")
+    classes = load_timm_schedulers()
+    out = []
+
+    def run(call, T, note=None, base_lr=0.1, **kw):
+        kwargs = {"base_lr": base_lr, **kw}
+        opt = make_opt(base_lr)
+        ctor = dict(kw)
+        for k in ("noise_range_t",):
+            if isinstance(ctor.get(k), list):
+                ctor[k] = tuple(ctor[k])
+        noise_type = ctor.pop("noise_type", None)
+        sched = classes[call](opt, t_in_epochs=False, **ctor)
+        if noise_type is not None:  # only PlateauLRScheduler's constructor accepts noise_type
+            sched.noise_type = noise_type
+        vals, raises = torch_loop(opt, sched, T, step=lambda i: sched.step_update(i + 1))
+        # what step_update(0) would have given (the constructor does not apply f(0) / noise(0))
+        opt2 = make_opt(base_lr)
+        s2 = classes[call](opt2, t_in_epochs=False, **ctor)
+        if noise_type is not None:
+            s2.noise_type = noise_type
+        s2.step_update(0)
+        f0 = [_f(g["lr"]) for g in opt2.param_groups]
+        extra = {}
+        if f0 != [v[0] for v in vals["lr"]]:
+            extra["f0"] = {"lr": f0}
+        out.append(record("timm", ver, "timm", call, kwargs, T, "float64", vals, note,
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None, **extra))
+
+    # Cosine
+    run("CosineLRScheduler", 40, "plain, past horizon -> lr_min (cycle_limit 1)", t_initial=30)
+    run("CosineLRScheduler", 60, "warmup overlapped (prefix False)", t_initial=50, warmup_t=10, warmup_lr_init=1e-4, lr_min=1e-3)
+    run("CosineLRScheduler", 70, "warmup prefix", t_initial=50, warmup_t=10, warmup_lr_init=0.0, lr_min=1e-3, warmup_prefix=True)
+    run("CosineLRScheduler", 20, "warmup 1", t_initial=15, warmup_t=1, warmup_lr_init=1e-6)
+    run("CosineLRScheduler", 40, "warmup == t_initial", t_initial=20, warmup_t=20, warmup_lr_init=1e-5)
+    run("CosineLRScheduler", 30, "warmup beyond T", t_initial=20, warmup_t=50, warmup_lr_init=0.0)
+    run("CosineLRScheduler", 100, "3 cycles, cycle_decay 0.5", t_initial=20, cycle_limit=3, cycle_decay=0.5, lr_min=1e-4)
+    run("CosineLRScheduler", 160, "cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=4)
+    run("CosineLRScheduler", 150, "cycle_mul 1.5 (non-integer)", t_initial=10, cycle_mul=1.5, cycle_limit=5, cycle_decay=0.8, lr_min=1e-3)
+    run("CosineLRScheduler", 40, "k_decay 2", t_initial=30, k_decay=2.0, lr_min=1e-3)
+    run("CosineLRScheduler", 40, "k_decay 0.5", t_initial=30, k_decay=0.5)
+    run("CosineLRScheduler", 10, "t_initial 1", t_initial=1, cycle_limit=3)
+    run("CosineLRScheduler", 30, "tiny lr", base_lr=1e-8, t_initial=20, warmup_t=5, warmup_lr_init=1e-10)
+    run("CosineLRScheduler", 30, "huge lr, cycle_limit 0", base_lr=10.0, t_initial=20, cycle_limit=0, lr_min=0.5)
+    run("CosineLRScheduler", 400, "long with prefix warmup and restarts", t_initial=100, warmup_t=20, warmup_prefix=True,
+        warmup_lr_init=1e-5, cycle_limit=3, cycle_decay=0.5, lr_min=1e-5)
+    # Poly
+    run("PolyLRScheduler", 35, "power 0.5 default", t_initial=30)
+    run("PolyLRScheduler", 60, "power 2, warmup overlapped", t_initial=50, power=2.0, warmup_t=5, warmup_lr_init=1e-4, lr_min=1e-3)
+    run("PolyLRScheduler", 80, "cycles with prefix", t_initial=20, power=1.0, warmup_t=5, warmup_prefix=True, cycle_limit=3, cycle_decay=0.5)
+    run("PolyLRScheduler", 60, "k_decay 1.5, cycle_mul 1.5", t_initial=10, k_decay=1.5, cycle_mul=1.5, cycle_limit=3)
+    # Tanh
+    run("TanhLRScheduler", 35, "defaults (f(0) != base)", t_initial=30)
+    run("TanhLRScheduler", 60, "warmup without prefix warms toward f(warmup_t)", t_initial=50, warmup_t=10, warmup_lr_init=1e-4)
+    run("TanhLRScheduler", 60, "warmup prefix, lb/ub", t_initial=40, warmup_t=10, warmup_prefix=True, lb=-3.0, ub=5.0, lr_min=1e-3)
+    run("TanhLRScheduler", 90, "cycles, cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=3, cycle_decay=0.7)
+    # Step
+    run("StepLRScheduler", 40, None, decay_t=10, decay_rate=0.5)
+    run("StepLRScheduler", 40, "warmup prefix (default)", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5)
+    run("StepLRScheduler", 40, "warmup overlapped", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5, warmup_prefix=False)
+    run("StepLRScheduler", 25, "fractional decay_t", decay_t=2.5, decay_rate=0.9)
+    run("StepLRScheduler", 20, "decay_rate 1 (default)", base_lr=10.0, decay_t=3)
+    # MultiStep
+    run("MultiStepLRScheduler", 40, "decays one step early (t+1)", decay_t=[10, 20, 30], decay_rate=0.1)
+    run("MultiStepLRScheduler", 15, "milestone 0", decay_t=[0, 5], decay_rate=0.5)
+    run("MultiStepLRScheduler", 15, "milestone 1", decay_t=[1], decay_rate=0.5)
+    run("MultiStepLRScheduler", 20, "repeated milestones", decay_t=[5, 5, 10], decay_rate=0.5)
+    run("MultiStepLRScheduler", 40, "warmup prefix", decay_t=[10, 20], decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-4)
+    run("MultiStepLRScheduler", 40, "warmup overlapped", decay_t=[10, 20], decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-4, warmup_prefix=False)
+    # WSD
+    if "WSDLRScheduler" in classes:
+        run("WSDLRScheduler", 50, "defaults (1-sqrt decay)", t_initial=40, decay_t=10)
+        run("WSDLRScheduler", 60, "warmup, linear decay, lr_min", t_initial=40, decay_t=15, warmup_t=10, warmup_lr_init=1e-4, decay_fn="linear", lr_min=1e-3)
+        run("WSDLRScheduler", 50, "cosine decay", t_initial=40, decay_t=20, decay_fn="cosine")
+        run("WSDLRScheduler", 50, "power decay", t_initial=40, decay_t=20, decay_fn="power", decay_power=2.0)
+        run("WSDLRScheduler", 50, "exp decay", t_initial=40, decay_t=20, decay_fn="exp", decay_ratio=0.05)
+        run("WSDLRScheduler", 60, "rsqrt stable", t_initial=40, decay_t=10, warmup_t=5, stable_fn="rsqrt")
+        run("WSDLRScheduler", 60, "power stable with timescale", t_initial=40, decay_t=10, stable_fn="power", stable_power=0.3, stable_timescale=4.0, lr_min=1e-3)
+        run("WSDLRScheduler", 30, "decay_t == t_initial", t_initial=20, decay_t=20, warmup_t=1)
+    # noise
+    run("CosineLRScheduler", 60, "normal noise in [10, 50)", t_initial=50, noise_range_t=[10, 50], noise_pct=0.1, noise_seed=42)
+    run("CosineLRScheduler", 60, "normal noise, noise_std 0.5, from 20 on", t_initial=50, noise_range_t=20, noise_pct=0.3, noise_std=0.5, noise_seed=7)
+    run("CosineLRScheduler", 40, "uniform noise (noise_type set as an attribute: the constructor does not accept it)", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.2, noise_type="uniform", noise_seed=3)
+    run("StepLRScheduler", 40, "noise on step", decay_t=10, decay_rate=0.5, noise_range_t=[5, 35], noise_pct=0.67, noise_seed=42)
+    run("PolyLRScheduler", 40, "noise on poly with warmup", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.05, noise_seed=1)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# optax
+# ----------------------------------------------------------------------------
+
+def gen_optax(x64=True):
+    import jax
+
+    jax.config.update("jax_enable_x64", bool(x64))
+    import numpy as np
+    import optax
+
+    ver = _ver("optax")
+    jver = _ver("jax")
+    out = []
+
+    def decode(call, kw):
+        kw = dict(kw)
+        if "boundaries_and_scales" in kw and kw["boundaries_and_scales"] is not None:
+            kw["boundaries_and_scales"] = {int(k): v for k, v in kw["boundaries_and_scales"].items()}
+        if call == "join_schedules":
+            kw["schedules"] = [build(c["call"], c["kwargs"]) for c in kw["schedules"]]
+        return kw
+
+    def build(call, kw):
+        return getattr(optax, call)(**decode(call, kw))
+
+    def run(call, T, note=None, **kw):
+        try:
+            fn = build(call, kw)
+        except (ValueError, ZeroDivisionError) as e:
+            out.append(record("optax", ver, "optax", call, kw, T, "float64" if x64 else "float32", {"lr": [[]]}, note,
+                              raises_at=0, error=f"{type(e).__name__}: {e}", jax_version=jver))
+            return
+        vals, dtypes = [], set()
+        for i in range(T):
+            v = fn(i)  # count as a Python int (the optimizer's int32 count can demote some schedules to float32)
+            dtypes.add(str(np.asarray(v).dtype))
+            vals.append(_f(v))
+        _check_finite(vals)
+        dt = "float64" if dtypes <= {"float64"} else ("float32" if dtypes <= {"float32"} else "+".join(sorted(dtypes)))
+        out.append(record("optax", ver, "optax", call, kw, T, dt, {"lr": [vals]}, note, jax_version=jver,
+                          jax_enable_x64=bool(x64)))
+
+    if not x64:
+        # a small float32 sample of the default (x64 off) behaviour
+        run("cosine_decay_schedule", 30, "float32 default", init_value=0.1, decay_steps=20, alpha=0.01)
+        run("warmup_cosine_decay_schedule", 40, "float32 default", init_value=0.0, peak_value=0.1, warmup_steps=5, decay_steps=30, end_value=1e-4)
+        run("linear_onecycle_schedule", 40, "float32 default", transition_steps=30, peak_value=0.1)
+        run("exponential_decay", 30, "float32 default", init_value=0.1, transition_steps=5, decay_rate=0.5)
+        run("piecewise_constant_schedule", 20, "float32 default", init_value=0.1, boundaries_and_scales={"5": 0.1, "10": 0.5})
+        return out
+
+    run("constant_schedule", 5, None, value=0.1)
+    run("constant_schedule", 5, "huge", value=10.0)
+    # linear
+    run("linear_schedule", 15, "held after transition", init_value=0.0, end_value=0.1, transition_steps=10)
+    run("linear_schedule", 25, "transition_begin", init_value=0.1, end_value=0.001, transition_steps=10, transition_begin=5)
+    run("linear_schedule", 5, "transition_steps 0 -> constant init", init_value=0.1, end_value=0.5, transition_steps=0)
+    run("linear_schedule", 8, "transition_steps 1", init_value=1e-8, end_value=10.0, transition_steps=1)
+    # polynomial
+    run("polynomial_schedule", 25, "power 2", init_value=0.1, end_value=0.0, power=2.0, transition_steps=20)
+    run("polynomial_schedule", 25, "power 0.5 with begin", init_value=0.1, end_value=0.01, power=0.5, transition_steps=15, transition_begin=5)
+    run("polynomial_schedule", 10, "negative begin -> 0", init_value=10.0, end_value=1.0, power=3.0, transition_steps=5, transition_begin=-3)
+    # cosine
+    run("cosine_decay_schedule", 30, "clamped past decay_steps", init_value=0.1, decay_steps=20)
+    run("cosine_decay_schedule", 30, "alpha and exponent", init_value=0.1, decay_steps=20, alpha=0.1, exponent=2.0)
+    run("cosine_decay_schedule", 5, "decay_steps 1", init_value=1e-8, decay_steps=1)
+    run("cosine_decay_schedule", 5, "decay_steps 0 raises", init_value=0.1, decay_steps=0)
+    # warmup cosine
+    run("warmup_cosine_decay_schedule", 40, "decay_steps includes warmup", init_value=0.0, peak_value=0.1, warmup_steps=5, decay_steps=30, end_value=1e-4)
+    run("warmup_cosine_decay_schedule", 30, "warmup 0", init_value=0.0, peak_value=0.1, warmup_steps=0, decay_steps=20)
+    run("warmup_cosine_decay_schedule", 30, "warmup 1, exponent", init_value=0.01, peak_value=10.0, warmup_steps=1, decay_steps=20, end_value=0.1, exponent=0.5)
+    run("warmup_cosine_decay_schedule", 20, "warmup == decay_steps raises", init_value=0.0, peak_value=0.1, warmup_steps=10, decay_steps=10)
+    run("warmup_cosine_decay_schedule", 20, "peak 0", init_value=0.0, peak_value=0.0, warmup_steps=3, decay_steps=10, end_value=0.0)
+    run("warmup_constant_schedule", 15, None, init_value=0.0, peak_value=0.1, warmup_steps=10)
+    run("warmup_constant_schedule", 5, "warmup 0", init_value=0.5, peak_value=0.1, warmup_steps=0)
+    # exponential
+    run("exponential_decay", 30, None, init_value=0.1, transition_steps=5, decay_rate=0.5)
+    run("exponential_decay", 30, "staircase + begin", init_value=0.1, transition_steps=5, decay_rate=0.5, transition_begin=3, staircase=True)
+    run("exponential_decay", 30, "end_value clip", init_value=0.1, transition_steps=2, decay_rate=0.5, end_value=0.01)
+    run("exponential_decay", 30, "growth clipped by end_value", init_value=0.01, transition_steps=3, decay_rate=2.0, end_value=1.0)
+    run("exponential_decay", 5, "decay_rate 0 -> constant", init_value=0.1, transition_steps=5, decay_rate=0.0)
+    run("exponential_decay", 5, "transition_steps 0 -> constant", init_value=1e-8, transition_steps=0, decay_rate=0.5)
+    run("warmup_exponential_decay_schedule", 40, None, init_value=0.0, peak_value=0.1, warmup_steps=5, transition_steps=5, decay_rate=0.5)
+    run("warmup_exponential_decay_schedule", 40, "staircase, begin, end_value", init_value=1e-4, peak_value=10.0, warmup_steps=3, transition_steps=4,
+        decay_rate=0.7, transition_begin=5, staircase=True, end_value=0.5)
+    run("warmup_exponential_decay_schedule", 20, "warmup 0", init_value=0.0, peak_value=0.1, warmup_steps=0, transition_steps=5, decay_rate=0.9)
+    # piecewise constant
+    run("piecewise_constant_schedule", 30, "switch at b", init_value=0.1, boundaries_and_scales={"10": 0.1, "20": 0.1})
+    run("piecewise_constant_schedule", 10, "boundary 0", init_value=0.1, boundaries_and_scales={"0": 0.5, "3": 2.0})
+    run("piecewise_constant_schedule", 10, "no boundaries", init_value=0.1, boundaries_and_scales=None)
+    run("piecewise_constant_schedule", 10, "scale 0", init_value=10.0, boundaries_and_scales={"4": 0.0})
+    # piecewise interpolate
+    run("piecewise_interpolate_schedule", 30, "linear", interpolate_type="linear", init_value=0.1, boundaries_and_scales={"5": 0.5, "15": 0.1, "20": 1.0})
+    run("piecewise_interpolate_schedule", 30, "cosine", interpolate_type="cosine", init_value=0.1, boundaries_and_scales={"10": 0.1, "20": 10.0})
+    run("piecewise_interpolate_schedule", 10, "boundary 0 (jump at 0)", interpolate_type="linear", init_value=1.0, boundaries_and_scales={"0": 0.5, "4": 0.5})
+    run("piecewise_interpolate_schedule", 5, "no boundaries", interpolate_type="cosine", init_value=0.1, boundaries_and_scales=None)
+    # onecycle
+    run("linear_onecycle_schedule", 110, "held after N", transition_steps=100, peak_value=0.1)
+    run("linear_onecycle_schedule", 30, "odd N, custom pcts", transition_steps=23, peak_value=10.0, pct_start=0.25, pct_final=0.6, div_factor=10.0, final_div_factor=100.0)
+    run("cosine_onecycle_schedule", 110, None, transition_steps=100, peak_value=0.1)
+    run("cosine_onecycle_schedule", 15, "pct_start*N < 1 (boundary 0)", transition_steps=10, peak_value=1e-8, pct_start=0.05)
+    # sgdr
+    run("sgdr_schedule", 70, "three cycles of different shape", cosine_kwargs=[
+        {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 5, "decay_steps": 20},
+        {"init_value": 0.0, "peak_value": 0.05, "warmup_steps": 2, "decay_steps": 15, "end_value": 0.001},
+        {"init_value": 0.01, "peak_value": 0.02, "warmup_steps": 0, "decay_steps": 25, "exponent": 2.0}])
+    run("sgdr_schedule", 40, "equal cycles, past the last", cosine_kwargs=[
+        {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 1, "decay_steps": 10}] * 3)
+    # join
+    run("join_schedules", 40, "warmup + cosine in local time", schedules=[
+        C("linear_schedule", init_value=0.0, end_value=0.1, transition_steps=5),
+        C("cosine_decay_schedule", init_value=0.1, decay_steps=25, alpha=0.01)], boundaries=[5])
+    run("join_schedules", 40, "three pieces, boundary 0", schedules=[
+        C("constant_schedule", value=0.5),
+        C("exponential_decay", init_value=0.1, transition_steps=3, decay_rate=0.5),
+        C("constant_schedule", value=0.001)], boundaries=[0, 20])
+    run("join_schedules", 30, "repeated boundary", schedules=[
+        C("constant_schedule", value=0.1),
+        C("constant_schedule", value=0.2),
+        C("linear_schedule", init_value=0.3, end_value=0.0, transition_steps=10)], boundaries=[10, 10])
+    run("join_schedules", 40, "nested join", schedules=[
+        C("join_schedules", schedules=[C("constant_schedule", value=0.01), C("constant_schedule", value=0.1)], boundaries=[3]),
+        C("cosine_decay_schedule", init_value=0.1, decay_steps=20)], boundaries=[8])
+    return out
+
+
+# ----------------------------------------------------------------------------
+# keras 3
+# ----------------------------------------------------------------------------
+
+def gen_keras(floatx="float32"):
+    if floatx == "float64":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+    import keras
+    import numpy as np
+
+    keras.config.set_floatx(floatx)
+    S = keras.optimizers.schedules
+    ver = _ver("keras")
+    backend = keras.backend.backend()
+    out = []
+
+    def run(call, T, note=None, **kw):
+        sched = getattr(S, call)(**kw)
+        vals, dtypes = [], set()
+        for i in range(T):
+            v = sched(i)
+            dtypes.add(str(np.asarray(v).dtype))
+            vals.append(_f(v))
+        _check_finite(vals)
+        dt = dtypes.pop() if len(dtypes) == 1 else "+".join(sorted(dtypes))
+        out.append(record("keras", ver, "keras", call, kw, T, dt, {"lr": [vals]}, note, backend=backend, floatx=floatx))
+
+    run("ExponentialDecay", 30, None, initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5)
+    run("ExponentialDecay", 30, "staircase", initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5, staircase=True)
+    run("ExponentialDecay", 30, "growth, huge", initial_learning_rate=10.0, decay_steps=3, decay_rate=1.1)
+    run("ExponentialDecay", 30, "tiny", initial_learning_rate=1e-8, decay_steps=1, decay_rate=0.9, staircase=True)
+    run("PiecewiseConstantDecay", 30, "boundary belongs to earlier piece", boundaries=[10, 20], values=[0.1, 0.01, 0.001])
+    run("PiecewiseConstantDecay", 10, "boundary 0", boundaries=[0, 4], values=[1.0, 0.5, 0.25])
+    run("PiecewiseConstantDecay", 15, "single boundary, increasing values", boundaries=[5], values=[1e-8, 10.0])
+    run("PolynomialDecay", 25, "defaults (end 1e-4), held", initial_learning_rate=0.1, decay_steps=20)
+    run("PolynomialDecay", 25, "power 2", initial_learning_rate=0.1, decay_steps=20, end_learning_rate=0.0, power=2.0)
+    run("PolynomialDecay", 50, "cycle=True", initial_learning_rate=0.1, decay_steps=10, end_learning_rate=0.001, power=1.0, cycle=True)
+    run("PolynomialDecay", 50, "cycle=True power 0.5", initial_learning_rate=10.0, decay_steps=7, end_learning_rate=0.1, power=0.5, cycle=True)
+    run("PolynomialDecay", 20, "end > initial", initial_learning_rate=0.001, decay_steps=10, end_learning_rate=0.1)
+    run("InverseTimeDecay", 30, None, initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5)
+    run("InverseTimeDecay", 30, "staircase", initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5, staircase=True)
+    run("InverseTimeDecay", 30, "huge", initial_learning_rate=10.0, decay_steps=1, decay_rate=2.0)
+    run("CosineDecay", 30, "clamped past decay_steps", initial_learning_rate=0.1, decay_steps=20)
+    run("CosineDecay", 30, "alpha", initial_learning_rate=0.1, decay_steps=20, alpha=0.1)
+    run("CosineDecay", 40, "warmup (decay_steps excludes warmup)", initial_learning_rate=0.0, decay_steps=25, warmup_target=0.1, warmup_steps=10)
+    run("CosineDecay", 30, "warmup 0 with target", initial_learning_rate=0.0, decay_steps=20, warmup_target=0.1, warmup_steps=0)
+    run("CosineDecay", 30, "warmup 1, alpha", initial_learning_rate=1e-8, decay_steps=20, alpha=0.05, warmup_target=10.0, warmup_steps=1)
+    run("CosineDecay", 30, "warmup beyond T", initial_learning_rate=0.0, decay_steps=20, warmup_target=0.1, warmup_steps=50)
+    run("CosineDecayRestarts", 80, "defaults t_mul 2", initial_learning_rate=0.1, first_decay_steps=5)
+    run("CosineDecayRestarts", 40, "t_mul 1, m_mul 0.5, alpha", initial_learning_rate=0.1, first_decay_steps=10, t_mul=1.0, m_mul=0.5, alpha=0.1)
+    run("CosineDecayRestarts", 120, "t_mul 1.5 (non-integer)", initial_learning_rate=10.0, first_decay_steps=6, t_mul=1.5, m_mul=0.8)
+    run("CosineDecayRestarts", 20, "first_decay_steps 1", initial_learning_rate=1e-8, first_decay_steps=1, t_mul=2.0)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# fvcore + detectron2 (composed from fvcore objects exactly as detectron2 does)
+# ----------------------------------------------------------------------------
+
+def gen_fvcore():
+    import fvcore.common.param_scheduler as P
+    import torch
+
+    ver = _ver("fvcore")
+    out = []
+
+    def build(call, kw):
+        kw = copy.deepcopy(kw)
+        if call == "CompositeParamScheduler":
+            kw["schedulers"] = [build(c["call"], c["kwargs"]) for c in kw["schedulers"]]
+        if call == "WarmupParamScheduler":
+            return d2_warmup(build(kw["scheduler"]["call"], kw["scheduler"]["kwargs"]), kw["warmup_factor"],
+                             kw["warmup_length"], kw.get("warmup_method", "linear"), kw.get("rescale_interval", False))
+        return getattr(P, call)(**kw)
+
+    # --- detectron2/solver/lr_scheduler.py WarmupParamScheduler, transcribed
+    def d2_warmup(scheduler, warmup_factor, warmup_length, warmup_method="linear", rescale_interval=False):
+        end_value = scheduler(0.0) if rescale_interval else scheduler(warmup_length)
+        start_value = warmup_factor * scheduler(0.0)
+        if warmup_method == "constant":
+            warmup = P.ConstantParamScheduler(start_value)
+        elif warmup_method == "linear":
+            warmup = P.LinearParamScheduler(start_value, end_value)
+        else:
+            raise ValueError("Unknown warmup method: {}".format(warmup_method))
+        return P.CompositeParamScheduler([warmup, scheduler],
+                                         interval_scaling=["rescaled", "rescaled" if rescale_interval else "fixed"],
+                                         lengths=[warmup_length, 1 - warmup_length])
+
+    # --- detectron2 LRMultiplier, transcribed
+    class LRMultiplier(torch.optim.lr_scheduler.LRScheduler):
+        def __init__(self, optimizer, multiplier, max_iter, last_iter=-1):
+            self._multiplier = multiplier
+            self._max_iter = max_iter
+            super().__init__(optimizer, last_epoch=last_iter)
+
+        def get_lr(self):
+            multiplier = self._multiplier(self.last_epoch / self._max_iter)
+            return [base_lr * multiplier for base_lr in self.base_lrs]
+
+    def run(call, T, note=None, **kw):
+        N = kw["total_steps"]
+        ctor = {k: v for k, v in kw.items() if k != "total_steps"}
+        src = "fvcore-composed-as-detectron2" if call == "WarmupParamScheduler" else None
+        try:
+            sched = build(call, ctor)
+        except (ValueError, RuntimeError) as e:
+            out.append(record("fvcore", ver, "fvcore", call, kw, T, "float64", {"lr": [[]]}, note,
+                              raises_at=0, error=f"{type(e).__name__}: {e}", source=src))
+            return
+        vals, raises = [], None
+        for i in range(T):
+            try:
+                vals.append(_f(sched(i / N)))
+            except (RuntimeError, ValueError, IndexError, ZeroDivisionError) as e:
+                raises = (i, f"{type(e).__name__}: {e}")
+                break
+        _check_finite(vals)
+        out.append(record("fvcore", ver, "fvcore", call, kw, T, "float64", {"lr": [vals]}, note, source=src,
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+
+    run("ConstantParamScheduler", 11, "raises at where >= 1", value=0.1, total_steps=10)
+    run("CosineParamScheduler", 25, "where > 1 keeps following the cosine", start_value=0.1, end_value=0.001, total_steps=20)
+    run("CosineParamScheduler", 20, "cosine warmup (start < end)", start_value=1e-8, end_value=10.0, total_steps=20)
+    run("ExponentialParamScheduler", 21, None, start_value=0.1, decay=0.01, total_steps=20)
+    run("LinearParamScheduler", 21, None, start_value=0.0, end_value=0.1, total_steps=20)
+    run("LinearParamScheduler", 12, "decreasing, where > 1 extrapolates", start_value=0.1, end_value=0.0, total_steps=8)
+    run("PolynomialDecayParamScheduler", 21, "power 2", base_value=0.1, power=2.0, total_steps=20)
+    run("PolynomialDecayParamScheduler", 21, "power 0.5", base_value=10.0, power=0.5, total_steps=20)
+    run("StepParamScheduler", 21, "equal segments; where == 1 indexes past the list", num_updates=20, values=[0.1, 0.01, 0.001], total_steps=20)
+    run("StepParamScheduler", 30, "num_updates differs from total_steps (only validated)", num_updates=7, values=[1.0, 0.5, 0.25, 0.125], total_steps=30)
+    run("MultiStepParamScheduler", 32, "raises at where > 1", values=[0.1, 0.01, 0.001], milestones=[10, 20], num_updates=30, total_steps=30)
+    run("MultiStepParamScheduler", 30, "default equispaced milestones", values=[1.0, 0.1, 0.01], num_updates=25, total_steps=30)
+    run("MultiStepParamScheduler", 30, "num_updates None: last milestone is num_updates", values=[1.0, 0.1, 0.01], milestones=[5, 12, 30], total_steps=30)
+    run("MultiStepParamScheduler", 30, "num_updates != total_steps", values=[0.1, 0.05], milestones=[3], num_updates=10, total_steps=30)
+    run("MultiStepParamScheduler", 20, "milestone 0 rejected", values=[0.1, 0.01], milestones=[0], num_updates=20, total_steps=20)
+    run("StepWithFixedGammaParamScheduler", 31, None, base_value=0.1, num_decays=3, gamma=0.1, num_updates=30, total_steps=30)
+    run("StepWithFixedGammaParamScheduler", 17, "7 values over 17 steps", base_value=10.0, num_decays=6, gamma=0.5, num_updates=17, total_steps=17)
+    # Composite
+    run("CompositeParamScheduler", 40, "warmup + cosine, rescaled", schedulers=[
+        C("LinearParamScheduler", start_value=0.001, end_value=0.1),
+        C("CosineParamScheduler", start_value=0.1, end_value=0.0)],
+        lengths=[0.25, 0.75], interval_scaling=["rescaled", "rescaled"], total_steps=40)
+    run("CompositeParamScheduler", 40, "fixed interval for the second", schedulers=[
+        C("ConstantParamScheduler", value=0.01),
+        C("CosineParamScheduler", start_value=0.1, end_value=0.0)],
+        lengths=[0.1, 0.9], interval_scaling=["rescaled", "fixed"], total_steps=40)
+    run("CompositeParamScheduler", 33, "three pieces, lengths adjusted, where >= 1 on last", schedulers=[
+        C("LinearParamScheduler", start_value=0.0, end_value=1.0),
+        C("ConstantParamScheduler", value=1.0),
+        C("ExponentialParamScheduler", start_value=1.0, decay=0.01)],
+        lengths=[0.2, 0.3, 0.4995], interval_scaling=["rescaled", "fixed", "rescaled"], total_steps=30)
+    run("CompositeParamScheduler", 25, "step child rescaled", schedulers=[
+        C("StepParamScheduler", num_updates=10, values=[0.5, 1.0]),
+        C("MultiStepParamScheduler", values=[1.0, 0.1], milestones=[5], num_updates=10)],
+        lengths=[0.2, 0.8], interval_scaling=["rescaled", "rescaled"], total_steps=25)
+    # detectron2 WarmupParamScheduler (value = multiplier, no base_lr)
+    run("WarmupParamScheduler", 41, "default (linear, fixed)", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.001, warmup_length=0.1, warmup_method="linear", rescale_interval=False, total_steps=40)
+    run("WarmupParamScheduler", 40, "constant warmup", scheduler=C("MultiStepParamScheduler", values=[1.0, 0.1, 0.01], milestones=[20, 30], num_updates=40),
+        warmup_factor=0.1, warmup_length=0.125, warmup_method="constant", rescale_interval=False, total_steps=40)
+    run("WarmupParamScheduler", 41, "rescale_interval", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.01),
+        warmup_factor=0.01, warmup_length=0.25, warmup_method="linear", rescale_interval=True, total_steps=40)
+    run("WarmupParamScheduler", 20, "warmup_length 0", scheduler=C("LinearParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.5, warmup_length=0.0, total_steps=20)
+    run("WarmupParamScheduler", 21, "warmup_length 1 (whole run)", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.001, warmup_length=1.0, total_steps=20)
+
+    # --- detectron2 build_lr_scheduler, the three named LR schedules, run through LRMultiplier in a torch loop
+    d2ver = f"fvcore {ver} + detectron2 build_lr_scheduler/LRMultiplier (transcribed)"
+
+    def d2_named(name, T, note=None, **kw):
+        max_iter = kw["total_steps"]
+        base_lr = kw["base_lr"]
+        gamma = kw.get("gamma", 0.1)
+        wf = kw.get("warmup_factor", 0.001)
+        wi = kw.get("warmup_iters", 1000)
+        wm = kw.get("warmup_method", "linear")
+        ri = kw.get("rescale_interval", False)
+        try:
+            if name == "WarmupMultiStepLR":
+                steps = [x for x in kw["steps"] if x <= max_iter]
+                sched = P.MultiStepParamScheduler(values=[gamma ** k for k in range(len(steps) + 1)],
+                                                  milestones=steps, num_updates=max_iter)
+            elif name == "WarmupCosineLR":
+                end_value = kw.get("base_lr_end", 0.0) / base_lr
+                assert 0.0 <= end_value <= 1.0, end_value
+                sched = P.CosineParamScheduler(1, end_value)
+            elif name == "WarmupStepWithFixedGammaLR":
+                sched = P.StepWithFixedGammaParamScheduler(base_value=1.0, gamma=gamma,
+                                                           num_decays=kw.get("num_decays", 3), num_updates=max_iter)
+            sched = d2_warmup(sched, wf, min(wi / max_iter, 1.0), wm, ri)
+            opt = make_opt(base_lr)
+            lr_sched = LRMultiplier(opt, multiplier=sched, max_iter=max_iter)
+        except (ValueError, RuntimeError) as e:
+            out.append(record("fvcore", d2ver, "fvcore", name, kw, T, "float64", {"lr": [[]]}, note,
+                              source="fvcore-composed-as-detectron2", raises_at=0, error=f"{type(e).__name__}: {e}"))
+            return
+        vals, raises = torch_loop(opt, lr_sched, T)
+        out.append(record("fvcore", d2ver, "fvcore", name, kw, T, "float64", vals, note, source="fvcore-composed-as-detectron2",
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+
+    d2_named("WarmupMultiStepLR", 62, "raises past max_iter+1", base_lr=0.02, steps=[30, 45], gamma=0.1, warmup_factor=0.001,
+             warmup_iters=10, warmup_method="linear", rescale_interval=False, total_steps=60)
+    d2_named("WarmupMultiStepLR", 40, "steps beyond max_iter dropped; constant warmup", base_lr=0.01, steps=[20, 100], gamma=0.5,
+             warmup_factor=0.1, warmup_iters=5, warmup_method="constant", total_steps=40)
+    d2_named("WarmupMultiStepLR", 40, "warmup_iters 0", base_lr=1e-8, steps=[10], warmup_iters=0, total_steps=40)
+    d2_named("WarmupMultiStepLR", 40, "warmup longer than max_iter", base_lr=0.1, steps=[10], warmup_iters=100, total_steps=40)
+    d2_named("WarmupMultiStepLR", 30, "milestone == max_iter rejected", base_lr=0.1, steps=[30], warmup_iters=3, total_steps=30)
+    d2_named("WarmupMultiStepLR", 40, "rescale_interval", base_lr=0.02, steps=[20, 30], warmup_iters=8, rescale_interval=True, total_steps=40)
+    d2_named("WarmupCosineLR", 51, None, base_lr=0.1, base_lr_end=0.0, warmup_factor=0.001, warmup_iters=10, total_steps=50)
+    d2_named("WarmupCosineLR", 50, "base_lr_end, rescale", base_lr=10.0, base_lr_end=0.5, warmup_factor=0.01, warmup_iters=10, rescale_interval=True, total_steps=50)
+    d2_named("WarmupCosineLR", 30, "warmup 1", base_lr=0.1, base_lr_end=0.001, warmup_iters=1, total_steps=30)
+    d2_named("WarmupStepWithFixedGammaLR", 40, None, base_lr=0.1, gamma=0.5, num_decays=3, warmup_iters=5, total_steps=40)
+    d2_named("WarmupStepWithFixedGammaLR", 23, "constant warmup, 5 decays", base_lr=0.1, gamma=0.1, num_decays=5, warmup_factor=0.2,
+             warmup_iters=4, warmup_method="constant", total_steps=23)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# pytorch_warmup
+# ----------------------------------------------------------------------------
+
+def gen_pytorch_warmup():
+    import pytorch_warmup as PW
+
+    ver = _ver("pytorch-warmup")
+    out = []
+
+    def run(call, T, main, note=None, **kw):
+        kwargs = {"main_schedule": main, **kw}
+        ctor = dict(kw)
+        beta2 = ctor.pop("beta2", None)
+        base_lr = ctor.pop("base_lr", None)
+        if main is not None:
+            base_lr = torch_base_lr(main)
+        opt = make_opt(base_lr, adam_beta2=beta2 if beta2 is not None else 0.999)
+        lr_sched = build_torch(main, opt) if main is not None else None
+        try:
+            w = getattr(PW, call)(opt, **ctor)
+        except ValueError as e:
+            out.append(record("pytorch_warmup", ver, "pytorch_warmup", call, kwargs, T, "float64", {"lr": [[]]}, note,
+                              raises_at=0, error=f"ValueError: {e}"))
+            return
+
+        def step(_i):
+            with w.dampening():
+                if lr_sched is not None:
+                    lr_sched.step()
+
+        vals, raises = torch_loop(opt, lr_sched, T, step=step)
+        out.append(record("pytorch_warmup", ver, "pytorch_warmup", call, kwargs, T, "float64", vals, note,
+                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+
+    const = C("ExponentialLR", base_lr=0.1, gamma=1.0)
+    run("LinearWarmup", 20, const, "constant main schedule", warmup_period=10)
+    run("LinearWarmup", 60, C("CosineAnnealingLR", base_lr=0.1, T_max=50, eta_min=0.0), "dampens cosine", warmup_period=15)
+    run("LinearWarmup", 30, C("StepLR", base_lr=10.0, step_size=5, gamma=0.5), "warmup 1", warmup_period=1)
+    run("LinearWarmup", 30, C("LinearLR", base_lr=1e-8, start_factor=1.0, end_factor=0.0, total_iters=20), "warmup beyond T", warmup_period=50)
+    run("LinearWarmup", 20, None, "no main schedule (dampening with pass)", base_lr=0.1, warmup_period=8)
+    run("ExponentialWarmup", 40, const, None, warmup_period=10)
+    run("ExponentialWarmup", 60, C("CosineAnnealingLR", base_lr=0.1, T_max=40, eta_min=0.001), "cosine past T_max", warmup_period=5)
+    run("ExponentialWarmup", 10, C("ExponentialLR", base_lr=10.0, gamma=0.9), "period 1", warmup_period=1)
+    run("UntunedLinearWarmup", 60, const, "beta2 0.95 -> period int(2/0.05)=40", beta2=0.95)
+    run("UntunedLinearWarmup", 250, C("CosineAnnealingLR", base_lr=0.001, T_max=200, eta_min=0.0), "beta2 0.99 -> 200", beta2=0.99)
+    run("UntunedLinearWarmup", 120, const, "beta2 0.98: int(2/(1-0.98)) = 99 (float rounding)", beta2=0.98)
+    run("UntunedLinearWarmup", 40, C("StepLR", base_lr=0.1, step_size=10, gamma=0.5), "beta2 0.9", beta2=0.9)
+    run("UntunedExponentialWarmup", 100, const, "beta2 0.95 -> 20", beta2=0.95)
+    run("UntunedExponentialWarmup", 150, const, "beta2 0.98: int(1/(1-0.98)) = 49", beta2=0.98)
+    run("UntunedExponentialWarmup", 400, C("CosineAnnealingLR", base_lr=0.001, T_max=300, eta_min=1e-5), "beta2 0.99 -> 100", beta2=0.99)
+    run("RAdamWarmup", 60, const, "beta2 0.9", beta2=0.9)
+    run("RAdamWarmup", 400, const, "beta2 0.999", beta2=0.999)
+    run("RAdamWarmup", 200, C("CosineAnnealingLR", base_lr=0.01, T_max=150, eta_min=0.0), "beta2 0.99 with cosine", beta2=0.99)
+    run("RAdamWarmup", 30, const, "beta2 0.7", beta2=0.7)
+    run("RAdamWarmup", 10, None, "beta2 0.6 rejected at construction", base_lr=0.1, beta2=0.6)
+    run("LinearWarmup", 40, C("OneCycleLR", max_lr=0.1, total_steps=40, cycle_momentum=False), "on top of OneCycle", warmup_period=10)
+    run("LinearWarmup", 30, C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=5),
+                                                      C("ExponentialLR", base_lr=0.1, gamma=0.9)], milestones=[5]),
+        "on top of SequentialLR", warmup_period=8)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# seeds (transcribed faithfully; torch-based ones run under real torch)
+# ----------------------------------------------------------------------------
+
+def gen_seeds():
+    import numpy as np
+    import torch
+
+    out = []
+    tver = torch.__version__
+
+    def add(peer, version, call, kwargs, T, dtype, values, note=None, source=None, **extra):
+        out.append(record(peer, version, peer, call, kwargs, T, dtype, values, note, source=source, **extra))
+
+    # ---------------- seed 000: FCN create_lr_scheduler (WZMIAOMIAO) + torchvision warmup_lr_scheduler
+    def create_lr_scheduler(optimizer, num_step, epochs, warmup=True, warmup_epochs=1, warmup_factor=1e-3):
+        assert num_step > 0 and epochs > 0
+        if warmup is False:
+            warmup_epochs = 0
+
+        def f(x):
+            if warmup is True and x <= (warmup_epochs * num_step):
+                alpha = float(x) / (warmup_epochs * num_step)
+                return warmup_factor * (1 - alpha) + alpha
+            else:
+                return (1 - (x - warmup_epochs * num_step) / ((epochs - warmup_epochs) * num_step)) ** 0.9
+
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=f)
+
+    def warmup_lr_scheduler(optimizer, warmup_iters, warmup_factor):
+        def f(x):
+            if x >= warmup_iters:
+                return 1
+            alpha = float(x) / warmup_iters
+            return warmup_factor * (1 - alpha) + alpha
+
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=f)
+
+    def lambda_loop(opt, build, T):
+        """torch loop that stops where the lambda turns complex (negative base ** 0.9)."""
+        try:
+            sched = build(opt)
+        except ZeroDivisionError as e:
+            return {"lr": [[]]}, (0, f"ZeroDivisionError: {e}"), None
+        vals = [[] for _ in opt.param_groups]
+        raises, cplx = None, None
+        for i in range(T):
+            lrs = [g["lr"] for g in opt.param_groups]
+            if any(isinstance(v, complex) for v in lrs):
+                cplx = i
+                break
+            for g, v in enumerate(lrs):
+                vals[g].append(_f(v))
+            if i == T - 1:
+                break
+            opt.step()
+            try:
+                sched.step()
+            except ZeroDivisionError as e:
+                raises = (i + 1, f"ZeroDivisionError: {e}")
+                break
+        return {"lr": vals}, raises, cplx
+
+    fcn_src = "seed 000 (WZMIAOMIAO deep-learning-for-image-processing fcn train_utils.create_lr_scheduler), LambdaLR stepped per iteration"
+    for kw, T, note in [
+        (dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 51, "x == total gives 0"),
+        (dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 55, "past the horizon the lambda turns complex"),
+        (dict(base_lr=0.01, num_step=7, epochs=6, warmup=False, warmup_epochs=1, warmup_factor=1e-3), 43, "warmup=False"),
+        (dict(base_lr=10.0, num_step=5, epochs=10, warmup=True, warmup_epochs=3, warmup_factor=0.1), 51, "3 warmup epochs"),
+        (dict(base_lr=1e-8, num_step=1, epochs=30, warmup=True, warmup_epochs=1, warmup_factor=0.5), 31, "num_step 1"),
+        (dict(base_lr=0.1, num_step=10, epochs=5, warmup=True, warmup_epochs=0, warmup_factor=1e-3), 20, "warmup=True with warmup_epochs 0: 0/0 at x=0"),
+        (dict(base_lr=0.1, num_step=8, epochs=4, warmup=True, warmup_epochs=4, warmup_factor=1e-3), 33, "warmup == epochs: 0/0 division after warmup"),
+        (dict(base_lr=0.02, num_step=40, epochs=10, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 400, "long"),
+    ]:
+        ctor = {k: v for k, v in kw.items() if k != "base_lr"}
+        vals, raises, cplx = lambda_loop(make_opt(kw["base_lr"]), lambda o: create_lr_scheduler(o, **ctor), T)
+        add("fcn", f"seed-000 (torch {tver})", "create_lr_scheduler", kw, T, "float64", vals, note, fcn_src,
+            raises_at=raises[0] if raises else None, error=raises[1] if raises else None, complex_at=cplx)
+    tv_src = "torchvision references/detection utils.warmup_lr_scheduler (legacy, quoted in seed 004), LambdaLR per iteration"
+    for kw, T, note in [
+        (dict(base_lr=0.02, warmup_iters=10, warmup_factor=1e-3), 20, None),
+        (dict(base_lr=0.02, warmup_iters=0, warmup_factor=1e-3), 5, "warmup_iters 0"),
+        (dict(base_lr=10.0, warmup_iters=1, warmup_factor=0.1), 5, "warmup_iters 1"),
+        (dict(base_lr=1e-8, warmup_iters=50, warmup_factor=0.001), 40, "warmup beyond T"),
+    ]:
+        ctor = {k: v for k, v in kw.items() if k != "base_lr"}
+        vals, raises, cplx = lambda_loop(make_opt(kw["base_lr"]), lambda o: warmup_lr_scheduler(o, **ctor), T)
+        add("fcn", f"torchvision-detection (torch {tver})", "warmup_lr_scheduler", kw, T, "float64", vals, note, tv_src)
+
+    # ---------------- seed 001: maskrcnn-benchmark WarmupMultiStepLR
+    class WarmupMultiStepLR(torch.optim.lr_scheduler.LRScheduler):
+        def __init__(self, optimizer, milestones, gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=500,
+                     warmup_method="linear", last_epoch=-1):
+            if not list(milestones) == sorted(milestones):
+                raise ValueError("Milestones should be a list of increasing integers. Got {}", milestones)
+            if warmup_method not in ("constant", "linear"):
+                raise ValueError("Only 'constant' or 'linear' warmup_method accepted got {}".format(warmup_method))
+            self.milestones = milestones
+            self.gamma = gamma
+            self.warmup_factor = warmup_factor
+            self.warmup_iters = warmup_iters
+            self.warmup_method = warmup_method
+            super().__init__(optimizer, last_epoch)
+
+        def get_lr(self):
+            warmup_factor = 1
+            if self.last_epoch < self.warmup_iters:
+                if self.warmup_method == "constant":
+                    warmup_factor = self.warmup_factor
+                elif self.warmup_method == "linear":
+                    alpha = self.last_epoch / self.warmup_iters
+                    warmup_factor = self.warmup_factor * (1 - alpha) + alpha
+            return [base_lr * warmup_factor * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+                    for base_lr in self.base_lrs]
+
+    mr_src = "seed 001 / maskrcnn-benchmark solver/lr_scheduler.py @61ffdb38, optimizer.step(); scheduler.step() per iteration"
+    for kw, T, note in [
+        (dict(base_lr=0.02, milestones=[20, 30], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=10, warmup_method="linear"), 40, None),
+        (dict(base_lr=0.02, milestones=[20, 30], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=10, warmup_method="constant"), 40, "constant warmup"),
+        (dict(base_lr=0.01, milestones=[5], gamma=0.1, warmup_factor=0.001, warmup_iters=10, warmup_method="linear"), 20, "milestone inside warmup (product)"),
+        (dict(base_lr=0.01, milestones=[0, 8], gamma=0.5, warmup_factor=0.1, warmup_iters=0, warmup_method="linear"), 15, "warmup 0, milestone 0"),
+        (dict(base_lr=10.0, milestones=[6, 6, 12], gamma=0.5, warmup_factor=0.25, warmup_iters=1, warmup_method="linear"), 20, "warmup 1, repeated milestone"),
+        (dict(base_lr=1e-8, milestones=[100], gamma=0.1, warmup_factor=0.001, warmup_iters=50, warmup_method="linear"), 40, "warmup beyond T"),
+        (dict(base_lr=0.02, milestones=[150, 250], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=50, warmup_method="linear"), 300, "long"),
+    ]:
+        ctor = {k: v for k, v in kw.items() if k != "base_lr"}
+        opt = make_opt(kw["base_lr"])
+        vals, raises = torch_loop(opt, WarmupMultiStepLR(opt, **ctor), T)
+        add("maskrcnn", f"maskrcnn-benchmark@61ffdb38 (torch {tver})", "WarmupMultiStepLR", kw, T, "float64", vals, note, mr_src)
+
+    # ---------------- seed 001: MXNet WarmupMultiFactorScheduler (Deformable-ConvNets utils/lr_scheduler.py)
+    class MXLRScheduler:  # mxnet.lr_scheduler.LRScheduler stand-in: only base_lr matters
+        def __init__(self, base_lr=0.01):
+            self.base_lr = base_lr
+
+    class WarmupMultiFactorScheduler(MXLRScheduler):
+        def __init__(self, step, factor=1, warmup=False, warmup_lr=0, warmup_step=0):
+            super().__init__()
+            assert isinstance(step, list) and len(step) >= 1
+            for i, _step in enumerate(step):
+                if i != 0 and step[i] <= step[i - 1]:
+                    raise ValueError("Schedule step must be an increasing integer list")
+                if _step < 1:
+                    raise ValueError("Schedule step must be greater or equal than 1 round")
+            if factor > 1.0:
+                raise ValueError("Factor must be no more than 1 to make lr reduce")
+            self.step = step
+            self.cur_step_ind = 0
+            self.factor = factor
+            self.count = 0
+            self.warmup = warmup
+            self.warmup_lr = warmup_lr
+            self.warmup_step = warmup_step
+
+        def __call__(self, num_update):
+            if self.warmup and num_update < self.warmup_step:
+                return self.warmup_lr
+            while self.cur_step_ind <= len(self.step) - 1:
+                if num_update > self.step[self.cur_step_ind]:
+                    self.count = self.step[self.cur_step_ind]
+                    self.cur_step_ind += 1
+                    self.base_lr *= self.factor
+                else:
+                    return self.base_lr
+            return self.base_lr
+
+    mx_src = ("seed 001 / Deformable-ConvNets lib/utils/lr_scheduler.py WarmupMultiFactorScheduler; MXNet optimizers call "
+              "lr_scheduler(num_update) with num_update = i+1 for update i (count incremented before the lr is read); "
+              "the optimizer sets base_lr = learning_rate")
+    for kw, T, note in [
+        (dict(base_lr=0.01, step=[10, 20], factor=0.1, warmup=True, warmup_lr=0.001, warmup_step=5), 30, "constant warmup lasts warmup_step-1 updates"),
+        (dict(base_lr=0.01, step=[10, 20], factor=0.1, warmup=False, warmup_lr=0.001, warmup_step=5), 30, "warmup off"),
+        (dict(base_lr=10.0, step=[1, 2, 3], factor=0.5, warmup=True, warmup_lr=0.5, warmup_step=1), 8, "step 1; warmup_step 1 has no effect"),
+        (dict(base_lr=1e-8, step=[5], factor=1.0, warmup=True, warmup_lr=1e-10, warmup_step=20), 25, "warmup beyond the step (warmup wins)"),
+        (dict(base_lr=0.1, step=[50, 100], factor=0.1, warmup=True, warmup_lr=0.0, warmup_step=0), 120, "warmup_step 0"),
+    ]:
+        ctor = {k: v for k, v in kw.items() if k != "base_lr"}
+        s = WarmupMultiFactorScheduler(**ctor)
+        s.base_lr = kw["base_lr"]
+        vals = [_f(s(i + 1)) for i in range(T)]
+        add("mxnet", "seed-001 (Deformable-ConvNets transcription)", "WarmupMultiFactorScheduler", kw, T, "float64", {"lr": [vals]}, note, mx_src)
+
+    # ---------------- seed 002: YOLOv5 schedule (train.py) under real torch LambdaLR + SGD with 3 groups
+    def one_cycle(y1=0.0, y2=1.0, steps=100):
+        return lambda x: ((1 - math.cos(x * math.pi / steps)) / 2) * (y2 - y1) + y1
+
+    def yolov5(epochs, nb, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8,
+               warmup_bias_lr=0.1, cos_lr=False, bias_group=0, num_groups=3, min_warmup_iters=100):
+        params = [{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(num_groups)]
+        optimizer = torch.optim.SGD(params, lr=lr0, momentum=momentum, nesterov=True)
+        if cos_lr:
+            lf = one_cycle(1, lrf, epochs)
+        else:
+            def lf(x):
+                return (1 - x / epochs) * (1.0 - lrf) + lrf
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lf)
+        nw = max(round(warmup_epochs * nb), min_warmup_iters)
+        scheduler.last_epoch = -1  # start_epoch - 1
+        lrs = [[] for _ in range(num_groups)]
+        moms = [[] for _ in range(num_groups)]
+        for epoch in range(epochs):
+            for i in range(nb):
+                ni = i + nb * epoch
+                if ni <= nw:
+                    xi = [0, nw]
+                    for j, x in enumerate(optimizer.param_groups):
+                        x["lr"] = np.interp(ni, xi, [warmup_bias_lr if j == bias_group else 0.0, x["initial_lr"] * lf(epoch)])
+                        if "momentum" in x:
+                            x["momentum"] = np.interp(ni, xi, [warmup_momentum, momentum])
+                for j, x in enumerate(optimizer.param_groups):
+                    lrs[j].append(_f(x["lr"]))
+                    moms[j].append(_f(x["momentum"]))
+                optimizer.step()
+            scheduler.step()
+        return {"lr": lrs, "momentum": moms}
+
+    y5_src = ("seed 002 / ultralytics yolov5 train.py: epoch-wise LambdaLR(lf), per-batch np.interp warmup while ni <= nw, "
+              "nw = max(round(warmup_epochs*nb), 100); values are per batch ni (accumulate = 1)")
+    for kw, note in [
+        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
+              cos_lr=False, bias_group=0, num_groups=3, min_warmup_iters=100), "hyp.scratch-low, linear lf, 100-iteration minimum warmup"),
+        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
+              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=100), "one_cycle lf (--cos-lr)"),
+        (dict(epochs=8, nb=45, lr0=0.01, lrf=0.1, momentum=0.937, warmup_epochs=2.5, warmup_momentum=0.8, warmup_bias_lr=0.1,
+              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=100), "round(112.5) == 112 (banker's rounding), warmup spans 3 epochs"),
+        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.2, momentum=0.937, warmup_epochs=0.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
+              cos_lr=True, bias_group=2, num_groups=3, min_warmup_iters=1000), "seed 002 form: bias is group 2, warmup fixed at 1000 iters (beyond T)"),
+        (dict(epochs=20, nb=10, lr0=0.01, lrf=0.2, momentum=0.937, warmup_epochs=0.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
+              cos_lr=True, bias_group=2, num_groups=3, min_warmup_iters=100), "seed 002 form with a 100-iteration warmup"),
+        (dict(epochs=40, nb=5, lr0=10.0, lrf=0.01, momentum=0.9, warmup_epochs=0.0, warmup_momentum=0.5, warmup_bias_lr=20.0,
+              cos_lr=False, bias_group=0, num_groups=2, min_warmup_iters=0), "no warmup (nw=0: only ni=0 is interpolated), 2 groups, huge lr"),
+        (dict(epochs=4, nb=50, lr0=1e-8, lrf=0.5, momentum=0.937, warmup_epochs=1.0, warmup_momentum=0.8, warmup_bias_lr=1e-6,
+              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=1), "tiny lr, warmup 1 epoch"),
+    ]:
+        vals = yolov5(**kw)
+        T = kw["epochs"] * kw["nb"]
+        add("yolov5", "seed-002 / yolov5 train.py (transcribed, torch " + tver + ")", "yolov5_schedule", kw, T, "float64", vals, note, y5_src)
+    for kw, T in [(dict(y1=1.0, y2=0.01, steps=100), 250), (dict(y1=0.0, y2=1.0, steps=30), 40), (dict(y1=1.0, y2=0.2, steps=7), 20)]:
+        f = one_cycle(**kw)
+        add("yolov5", "yolov5 utils/general.py one_cycle", "one_cycle", kw, T, "float64", {"lr": [[_f(f(x)) for x in range(T)]]},
+            "pure function of x (epoch); periodic past steps", "yolov5 one_cycle(y1, y2, steps)")
+
+    # ---------------- seed 003: TF warmup + piecewise constant (float32), constant / gradual warmup
+    f32 = np.float32
+
+    def tf_warmup_lr(init_lr, global_step, warmup_step, num_gpu, decay_step):
+        def warmup(end_lr, global_step, warmup_step):
+            start_lr = end_lr * 0.1
+            gs = f32(global_step)  # tf.cast(global_step, tf.float32)
+            return f32(start_lr) + f32(end_lr - start_lr) * gs / f32(warmup_step)
+
+        def decay(start_lr, global_step, num_gpu):
+            boundaries = [np.int64(decay_step[0] // num_gpu), np.int64(decay_step[1] // num_gpu), np.int64(decay_step[2] // num_gpu)]
+            values = [f32(start_lr), f32(start_lr / 10.), f32(start_lr / 100.), f32(start_lr / 1000.)]
+            # tf.train.piecewise_constant: values[0] for x <= b0, values[i] for b_{i-1} < x <= b_i, values[-1] for x > b_last
+            for b, v in zip(boundaries, values):
+                if global_step <= b:
+                    return v
+            return values[-1]
+
+        if global_step <= warmup_step:  # tf.less_equal
+            return warmup(init_lr, global_step, warmup_step)
+        return decay(init_lr, global_step, num_gpu)
+
+    tf_src = ("seed 003 warmup_lr(init_lr, global_step, warmup_step, num_gpu) with cfgs.DECAY_STEP -> decay_step; "
+              "TF float32 arithmetic emulated with numpy float32; update i uses global_step = i")
+    for kw, T, note in [
+        (dict(init_lr=0.001, warmup_step=10, num_gpu=1, decay_step=[40, 60, 80]), 100, "warmup inclusive of warmup_step; boundary belongs to earlier piece"),
+        (dict(init_lr=0.001, warmup_step=10, num_gpu=2, decay_step=[40, 61, 80]), 60, "num_gpu 2 (61 // 2 = 30)"),
+        (dict(init_lr=0.1, warmup_step=0, num_gpu=1, decay_step=[5, 10, 15]), 20, "warmup_step 0"),
+        (dict(init_lr=10.0, warmup_step=1, num_gpu=4, decay_step=[20, 40, 60]), 25, "warmup 1, num_gpu 4"),
+        (dict(init_lr=1e-8, warmup_step=30, num_gpu=1, decay_step=[10, 20, 25]), 40, "boundaries inside warmup"),
+        (dict(init_lr=0.01, warmup_step=100, num_gpu=8, decay_step=[1600, 2400, 3200]), 400, "long"),
+    ]:
+        ctor = dict(kw)
+        vals = [_f(tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"])) for i in range(T)]
+        add("tf", "seed-003 (transcribed)", "warmup_lr", kw, T, "float32", {"lr": [vals]}, note, tf_src)
+
+    def gradual(init_lr, warmup_steps, t):
+        if warmup_steps and t < warmup_steps:
+            return init_lr * (t / warmup_steps)
+        return init_lr
+
+    def constant(init_lr, warmup_lr, warmup_steps, t):
+        if warmup_steps and t < warmup_steps:
+            return warmup_lr
+        return init_lr
+
+    gsrc = "seed 003 gradual warmup sim: init_lr * train_steps / warmup_steps while train_steps < warmup_steps, then init_lr (the seed's lr**1.0001 stand-in decay is not reproduced)"
+    for kw, T in [(dict(init_lr=0.1, warmup_steps=25), 40), (dict(init_lr=10.0, warmup_steps=1), 5), (dict(init_lr=0.1, warmup_steps=0), 5)]:
+        add("tf", "seed-003 (transcribed)", "gradual_warmup", kw, T, "float64",
+            {"lr": [[_f(gradual(kw["init_lr"], kw["warmup_steps"], t)) for t in range(T)]]}, None, gsrc)
+    csrc = "seed 003 / ResNet paper constant warmup: warmup_lr while t < warmup_steps, then init_lr"
+    for kw, T in [(dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=400), 400), (dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=20), 40),
+                  (dict(init_lr=1e-8, warmup_lr=1e-10, warmup_steps=0), 5)]:
+        add("tf", "seed-003 (transcribed)", "constant_warmup", kw, T, "float64",
+            {"lr": [[_f(constant(kw["init_lr"], kw["warmup_lr"], kw["warmup_steps"], t)) for t in range(T)]]}, None, csrc)
+
+    # ---------------- seed 004: YOLOX
+    def yolox_warm_cos_lr(lr, min_lr_ratio, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
+        min_lr = lr * min_lr_ratio
+        if iters <= warmup_total_iters:
+            lr = (lr - warmup_lr_start) * pow(iters / float(warmup_total_iters), 2) + warmup_lr_start
+        elif iters >= total_iters - no_aug_iter:
+            lr = min_lr
+        else:
+            lr = min_lr + 0.5 * (lr - min_lr) * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)))
+        return lr
+
+    def cos_lr(lr, total_iters, iters):
+        lr *= 0.5 * (1.0 + math.cos(math.pi * iters / total_iters))
+        return lr
+
+    def warm_cos_lr(lr, total_iters, warmup_total_iters, warmup_lr_start, iters):
+        if iters <= warmup_total_iters:
+            lr = (lr - warmup_lr_start) * iters / float(warmup_total_iters) + warmup_lr_start
+        else:
+            lr *= 0.5 * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters)))
+        return lr
+
+    def multistep_lr(lr, milestones, gamma, iters):
+        for milestone in milestones:
+            lr *= gamma if iters >= milestone else 1.0
+        return lr
+
+    def yolox_lr_func(name, lr, iters_per_epoch, total_epochs, **kw):
+        total_iters = iters_per_epoch * total_epochs
+        if name == "cos":
+            return lambda t: cos_lr(lr, total_iters, t)
+        if name == "warmcos":
+            w = iters_per_epoch * kw["warmup_epochs"]
+            return lambda t: warm_cos_lr(lr, total_iters, w, kw.get("warmup_lr_start", 1e-6), t)
+        if name == "yoloxwarmcos":
+            w = iters_per_epoch * kw["warmup_epochs"]
+            na = iters_per_epoch * kw["no_aug_epochs"]
+            return lambda t: yolox_warm_cos_lr(lr, kw.get("min_lr_ratio", 0.2), total_iters, w, kw.get("warmup_lr_start", 0), na, t)
+        if name == "multistep":
+            ms = [int(total_iters * m / total_epochs) for m in kw["milestones"]]
+            return lambda t: multistep_lr(lr, ms, kw.get("gamma", 0.1), t)
+        raise ValueError(name)
+
+    yx_src = "seed 004 / Megvii YOLOX yolox/utils/lr_scheduler.py; pure function of iters"
+    for kw, T, note in [
+        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=100, warmup_total_iters=10, warmup_lr_start=0.0, no_aug_iter=15), 110, "quadratic warmup inclusive, flat no-aug tail"),
+        (dict(lr=10.0, min_lr_ratio=0.2, total_iters=60, warmup_total_iters=1, warmup_lr_start=0.5, no_aug_iter=0), 65, "warmup 1, no tail"),
+        (dict(lr=1e-8, min_lr_ratio=0.0, total_iters=50, warmup_total_iters=60, warmup_lr_start=1e-10, no_aug_iter=5), 60, "warmup beyond horizon (t/W > 1 never reached before W)"),
+        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=40, warmup_total_iters=0, warmup_lr_start=0.0, no_aug_iter=5), 40, "warmup 0: 0/0.0 at iters 0"),
+        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=300, warmup_total_iters=25, warmup_lr_start=0.0, no_aug_iter=75), 300, "long"),
+    ]:
+        vals, raises = [], None
+        for t in range(T):
+            try:
+                vals.append(_f(yolox_warm_cos_lr(iters=t, **kw)))
+            except ZeroDivisionError as e:
+                raises = (t, f"ZeroDivisionError: {e}")
+                break
+        add("yolox", "seed-004 / YOLOX@390ec1ae (transcribed)", "yolox_warm_cos_lr", kw, T, "float64", {"lr": [vals]}, note, yx_src,
+            raises_at=raises[0] if raises else None, error=raises[1] if raises else None)
+
+    lrs_src = ("YOLOX LRScheduler(name, lr, iters_per_epoch, total_epochs, **kwargs) in the trainer loop: update 0 uses the "
+               "optimizer's initial lr (warmup_lr if warmup_epochs > 0 else lr); after update i the trainer sets update_lr(i+1)")
+    for kw, T, note in [
+        (dict(name="yoloxwarmcos", lr=0.01, iters_per_epoch=10, total_epochs=20, warmup_epochs=2, no_aug_epochs=3, min_lr_ratio=0.05, warmup_lr_start=0.0), 200, None),
+        (dict(name="yoloxwarmcos", lr=0.01, iters_per_epoch=10, total_epochs=20, warmup_epochs=0, no_aug_epochs=3, min_lr_ratio=0.05, warmup_lr_start=0.0), 200, "warmup 0: f(0) never evaluated"),
+        (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6), 100, "linear warmup, cosine to 0"),
+        (dict(name="cos", lr=0.1, iters_per_epoch=5, total_epochs=20), 100, None),
+        (dict(name="multistep", lr=0.1, iters_per_epoch=5, total_epochs=20, milestones=[10, 15], gamma=0.1), 100, "epoch milestones -> iterations"),
+    ]:
+        ctor = dict(kw)
+        f = yolox_lr_func(**ctor)
+        init = kw.get("warmup_lr_start", 0) if kw.get("warmup_epochs", 0) > 0 else kw["lr"]
+        vals = [float(init)] + [_f(f(i)) for i in range(1, T)]
+        add("yolox", "YOLOX@390ec1ae (transcribed)", "LRScheduler", kw, T, "float64", {"lr": [vals]}, note, lrs_src)
+
+    # bubbliiiing yolox-pytorch get_lr_scheduler (seed 004), evaluated per epoch: epoch e uses func(e)
+    def get_lr_scheduler(lr_decay_type, lr, min_lr, total_iters, warmup_iters_ratio=0.1, warmup_lr_ratio=0.1, no_aug_iter_ratio=0.3, step_num=10):
+        def yolox_warm_cos_lr_abs(lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
+            if iters <= warmup_total_iters:
+                lr = (lr - warmup_lr_start) * pow(iters / float(warmup_total_iters), 2) + warmup_lr_start
+            elif iters >= total_iters - no_aug_iter:
+                lr = min_lr
+            else:
+                lr = min_lr + 0.5 * (lr - min_lr) * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)))
+            return lr
+
+        def step_lr(lr, decay_rate, step_size, iters):
+            if step_size < 1:
+                raise ValueError("step_size must above 1.")
+            n = iters // step_size
+            out_lr = lr * decay_rate ** n
+            return out_lr
+
+        if lr_decay_type == "cos":
+            warmup_total_iters = min(max(warmup_iters_ratio * total_iters, 1), 3)
+            warmup_lr_start = max(warmup_lr_ratio * lr, 1e-6)
+            no_aug_iter = min(max(no_aug_iter_ratio * total_iters, 1), 15)
+            return lambda it: yolox_warm_cos_lr_abs(lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, it)
+        decay_rate = (min_lr / lr) ** (1 / (step_num - 1))
+        step_size = total_iters / step_num
+        return lambda it: step_lr(lr, decay_rate, step_size, it)
+
+    gl_src = "seed 004 get_lr_scheduler (bubbliiiing yolox-pytorch utils_fit); a function of the epoch index"
+    for kw, T, note in [
+        (dict(lr_decay_type="cos", lr=0.01, min_lr=0.0001, total_iters=100), 110, "clamps: warmup min(max(10,1),3)=3, no_aug min(max(30,1),15)=15"),
+        (dict(lr_decay_type="cos", lr=0.01, min_lr=0.0001, total_iters=8, warmup_iters_ratio=0.1, warmup_lr_ratio=0.1, no_aug_iter_ratio=0.05), 12,
+         "clamps: warmup max(0.8,1)=1, no_aug max(0.4,1)=1"),
+        (dict(lr_decay_type="cos", lr=1e-5, min_lr=1e-7, total_iters=50, warmup_iters_ratio=0.05, warmup_lr_ratio=0.01, no_aug_iter_ratio=0.1), 50,
+         "fractional warmup 2.5, warmup_lr_start floor 1e-6"),
+        (dict(lr_decay_type="cos", lr=10.0, min_lr=0.1, total_iters=300), 300, "long"),
+        (dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=100, step_num=10), 110, "step_size 10, decay_rate (1e-2)^(1/9)"),
+        (dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=25, step_num=4), 30, "fractional step_size 6.25"),
+        (dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=50, step_num=1), 10, "step_num 1: ZeroDivisionError at construction"),
+        (dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=5, step_num=10), 10, "step_size < 1 raises at every call"),
+    ]:
+        try:
+            f = get_lr_scheduler(**kw)
+        except ZeroDivisionError as e:
+            add("yolox", "seed-004 get_lr_scheduler (transcribed)", "get_lr_scheduler", kw, T, "float64", {"lr": [[]]}, note, gl_src,
+                raises_at=0, error=f"ZeroDivisionError: {e}")
+            continue
+        vals, raises = [], None
+        for t in range(T):
+            try:
+                vals.append(_f(f(t)))
+            except ValueError as e:
+                raises = (t, f"ValueError: {e}")
+                break
+        add("yolox", "seed-004 get_lr_scheduler (transcribed)", "get_lr_scheduler", kw, T, "float64", {"lr": [vals]}, note, gl_src,
+            raises_at=raises[0] if raises else None, error=raises[1] if raises else None)
+
+    # CAWB: CosineAnnealingWarmbootingLR (Huangdebo/CAWB cawb.py), run as in its demo loop
+    class CosineAnnealingWarmbootingLR:
+        def __init__(self, optimizer, epochs=0, eta_min=0.05, steps=[], step_scale=0.8, lf=None, batchs=0, warmup_epoch=0, epoch_scale=1.0):
+            self.warmup_iters = batchs * warmup_epoch
+            self.optimizer = optimizer
+            self.eta_min = eta_min
+            self.iters = -1
+            self.iters_batch = -1
+            self.base_lr = [group["lr"] for group in optimizer.param_groups]
+            self.step_scale = step_scale
+            steps.sort()
+            self.steps = [warmup_epoch] + [i for i in steps if (i < epochs and i > warmup_epoch)] + [epochs]
+            self.gap = 0
+            self.last_epoch = 0
+            self.lf = lf
+            self.epoch_scale = epoch_scale
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+
+        def step(self, external_iter=None):
+            self.iters += 1
+            if external_iter is not None:
+                self.iters = external_iter
+            iters = self.iters + self.last_epoch
+            scale = 1.0
+            for i in range(len(self.steps) - 1):
+                if iters <= self.steps[i + 1]:
+                    self.gap = self.steps[i + 1] - self.steps[i]
+                    iters = iters - self.steps[i]
+                    if i != len(self.steps) - 2:
+                        self.gap += self.epoch_scale
+                    break
+                scale *= self.step_scale
+            if self.lf is None:
+                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
+                    group["lr"] = scale * lr * ((((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min) + self.eta_min)
+            else:
+                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
+                    group["lr"] = scale * lr * self.lf(iters, self.gap)
+            return self.optimizer.param_groups[0]["lr"]
+
+        def step_batch(self):
+            self.iters_batch += 1
+            if self.iters_batch < self.warmup_iters:
+                rate = self.iters_batch / self.warmup_iters
+                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
+                    group["lr"] = lr * rate
+                return self.optimizer.param_groups[0]["lr"]
+            return None
+
+    cawb_src = ("seed 004 / Huangdebo/CAWB cawb.py @222e859f, demo loop: per batch step_batch() then the update; "
+                "scheduler.step() at the end of each epoch (so epoch e+1 uses the cosine at e); lf=None")
+    for kw, run_epochs, note in [
+        (dict(base_lr=0.1, epochs=30, eta_min=0.05, steps=[10, 20], step_scale=0.8, batchs=4, warmup_epoch=0, epoch_scale=1.0), 30, "restarts, no warmup"),
+        (dict(base_lr=0.1, epochs=30, eta_min=0.05, steps=[10, 20], step_scale=0.7, batchs=4, warmup_epoch=3, epoch_scale=1.0), 30,
+         "batch warmup; first post-warmup epoch has local iter -1"),
+        (dict(base_lr=0.1, epochs=40, eta_min=0.35, steps=[15, 30], step_scale=0.7, batchs=3, warmup_epoch=3, epoch_scale=4.0), 40, "epoch_scale 4 (readme settings)"),
+        (dict(base_lr=10.0, epochs=25, eta_min=0.0, steps=[], step_scale=0.8, batchs=2, warmup_epoch=0, epoch_scale=1.0), 25, "steps [] -> plain cosine"),
+        (dict(base_lr=1e-8, epochs=30, eta_min=0.1, steps=[25, 2, 40, 12], step_scale=0.5, batchs=5, warmup_epoch=2, epoch_scale=1.0), 30,
+         "unsorted steps, out-of-range ones dropped"),
+        (dict(base_lr=0.1, epochs=20, eta_min=0.05, steps=[10], step_scale=0.8, batchs=4, warmup_epoch=0, epoch_scale=1.0), 24, "4 epochs past the horizon (stale gap)"),
+        (dict(base_lr=0.1, epochs=60, eta_min=0.05, steps=[20, 40], step_scale=0.8, batchs=1, warmup_epoch=1, epoch_scale=1.0), 60, "batchs 1"),
+    ]:
+        ctor = {k: copy.deepcopy(v) for k, v in kw.items() if k != "base_lr"}
+        opt = make_opt(kw["base_lr"])
+        sch = CosineAnnealingWarmbootingLR(opt, **ctor)
+        vals = []
+        for e in range(run_epochs):
+            for b in range(kw["batchs"]):
+                sch.step_batch()
+                vals.append(_f(opt.param_groups[0]["lr"]))
+            sch.step()
+        T = run_epochs * kw["batchs"]
+        add("cawb", "seed-004 / CAWB@222e859f (transcribed, torch " + tver + ")", "CosineAnnealingWarmbootingLR", kw, T, "float64",
+            {"lr": [vals]}, note, cawb_src)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# driver
+# ----------------------------------------------------------------------------
+
+def gen_peer(name):
+    warnings.simplefilter("ignore")
+    return {
+        "torch": gen_torch,
+        "transformers": gen_transformers,
+        "timm": gen_timm,
+        "fvcore": gen_fvcore,
+        "pytorch_warmup": gen_pytorch_warmup,
+        "seeds": gen_seeds,
+    }[name]()
+
+
+def _part(kind, arg, env=None):
+    """Run one optax / keras configuration in a fresh interpreter (jax x64 and
+    keras floatx are process-global) and return its records."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "part.json")
+        subprocess.run([sys.executable, __file__, "--_part", kind, arg, path], check=True,
+                       env=dict(os.environ, **(env or {})))
+        with open(path) as fh:
+            return json.load(fh)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--peer", choices=PEERS, help="generate only this peer")
+    args = ap.parse_args()
+    for name in [args.peer] if args.peer else PEERS:
+        if name == "optax":
+            write("optax", _part("optax", "1") + _part("optax", "0"))
+        elif name == "keras":
+            env = {"KERAS_BACKEND": "jax"}
+            write("keras", _part("keras", "float32", env) + _part("keras", "float64", env))
+        elif args.peer:
+            write(name, gen_peer(name))
+        else:
+            subprocess.run([sys.executable, __file__, "--peer", name], check=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--_part":
+        warnings.simplefilter("ignore")
+        kind, arg, path = sys.argv[2:]
+        recs = gen_optax(arg == "1") if kind == "optax" else gen_keras(arg)
+        with open(path, "w") as fh:
+            json.dump(recs, fh)
+    else:
+        main()
