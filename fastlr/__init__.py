@@ -30,6 +30,18 @@ from fastlr.shapes import (
 
 __version__ = "0.1.0"
 
+_LAZY = ("presets", "torch", "plot", "dask")
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """Optional submodules (``fastlr.presets``, ``fastlr.torch``, ...) import on first access."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'fastlr' has no attribute {name!r}")
+
+
 __all__ = [
     "Constant",
     "Cosine",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -39,8 +39,6 @@ class Spec:
     Subclasses are frozen dataclasses; ``__post_init__`` validates and normalises (numbers to
     float, sequences to tuples) without touching the caller's objects.
     """
-
-    kind: ClassVar[str] = "spec"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -82,7 +80,7 @@ class Schedulable(Spec):
         """The :class:`fastlr.Schedule` that this spec denotes."""
         raise NotImplementedError
 
-    def lower(self) -> Program:
+    def program(self) -> Program:
         """The lowered program (one row) that kernels read."""
         from fastlr._lower import lower_schedules
 
@@ -95,7 +93,7 @@ class Schedulable(Spec):
         """
         from fastlr._engine import at_steps
 
-        return at_steps(self.lower(), t)
+        return at_steps(self.program(), t)
 
     def table(self, T: int, dtype: DTypeLike = np.float64, out: NDArray[Any] | None = None) -> NDArray[Any]:
         """The values for optimizer steps ``0 .. T-1`` (entry i is the value step i uses).
@@ -111,7 +109,7 @@ class Schedulable(Spec):
         """
         from fastlr._engine import table
 
-        return table(self.lower(), T, dtype=dtype, out=out)
+        return table(self.program(), T, dtype=dtype, out=out)
 
 
 def _to_plain(value: Any) -> Any:

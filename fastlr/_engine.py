@@ -148,9 +148,9 @@ def check_steps(t: Any) -> np.ndarray:
     if arr.dtype.kind not in "iu":
         raise TypeError(f"t must be an integer step or an integer array, got dtype {arr.dtype.name} ({t!r})")
     if arr.size and (arr.min() < 0):
-        raise ValueError(f"t must be >= 0, got {arr.min()!r}")
+        raise ValueError(f"t must be >= 0, got {int(arr.min())}")
     if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
-        raise ValueError(f"t must fit in int64, got {arr.max()!r}")
+        raise ValueError(f"t must fit in int64, got {int(arr.max())}")
     return np.array(arr, dtype=np.int64)
 
 

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Restarts", "Schedule", "ScheduleSet", "Warmup"]
 
-frozen = dataclasses.dataclass(frozen=True)
-
 WARMUP_SHAPES = {
     "linear": L.LIN_UP,
     "constant": L.CONST,
@@ -49,7 +47,7 @@ WARMUP_SHAPES = {
 WARMUP_MODES = {"prefix": L.WU_PREFIX, "overlay": L.WU_OVERLAY, "blend": L.WU_BLEND}
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Warmup(Spec):
     """A warmup over the first ``steps`` optimizer steps.
 
@@ -117,7 +115,7 @@ class Warmup(Spec):
 _RESTARTABLE = (Cosine, Linear, Polynomial, Tanh, SqrtCooldown)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Restarts(Spec):
     """Warm restarts of a decaying curve (SGDR).
 
@@ -158,7 +156,7 @@ class Restarts(Spec):
             raise TypeError(f"{w}: exact must be a bool, got {self.exact!r}")
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Schedule(Schedulable):
     """One learning-rate (or other hyperparameter) curve: the full composition.
 
@@ -207,8 +205,11 @@ class Schedule(Schedulable):
                 )
             if isinstance(self.curve, Cosine) and self.curve.after != "hold":
                 raise ValueError(f"{w}: a restarted Cosine must have after='hold', got {self.curve.after!r}")
-            if self.curve.span is not None:
-                raise ValueError(f"{w}: a restarted curve's period is its steps; span must be None")
+            if self.curve.span is not None or self.curve.offset != 0.0:
+                raise ValueError(
+                    f"{w}: a restarted curve's period is its steps; span must be None and offset 0, "
+                    f"got span={self.curve.span!r}, offset={self.curve.offset!r}"
+                )
             if self.restarts.warmup_steps >= self.curve.steps:
                 raise ValueError(
                     f"{w}: restarts.warmup_steps={self.restarts.warmup_steps} must be < the cycle length "
@@ -216,7 +217,9 @@ class Schedule(Schedulable):
                 )
         self._set("scale", ck.real("scale", self.scale, w, lo=0.0))
         if self.floor is not None and self.floor_ratio is not None:
-            raise ValueError(f"{w}: give floor or floor_ratio, not both (floor={self.floor!r}, floor_ratio={self.floor_ratio!r})")
+            raise ValueError(
+                f"{w}: give floor or floor_ratio, not both (floor={self.floor!r}, floor_ratio={self.floor_ratio!r})"
+            )
         if self.floor is not None:
             self._set("floor", ck.real("floor", self.floor, w, lo=0.0))
         if self.floor_ratio is not None:
@@ -255,7 +258,8 @@ class Schedule(Schedulable):
                 ci[L.I_SHIFT] = wu.steps if wu.shift else 0
                 ci[L.I_WU_TARGET] = ci[L.I_SHIFT] if wu.target == "start" else wu.steps
         rs = self.restarts
-        if rs is not None:
+        curve = self.curve
+        if rs is not None and isinstance(curve, _RESTARTABLE):
             segs = segs[:1]
             if rs.mult != 1.0:
                 ci[L.I_RS_KIND] = L.RS_GROW
@@ -263,20 +267,20 @@ class Schedule(Schedulable):
                 ci[L.I_RS_KIND] = L.RS_FRAC
             else:
                 ci[L.I_RS_KIND] = L.RS_INT
-            ci[L.I_RS_PERIOD] = self.curve.steps
+            ci[L.I_RS_PERIOD] = curve.steps
             ci[L.I_RS_LIMIT] = 0 if rs.limit is None else rs.limit
             ci[L.I_RS_WARM] = rs.warmup_steps
             ci[L.I_RS_MODE] = L.RS_PEAK if rs.decay_mode == "peak" else L.RS_AMPLITUDE
             ci[L.I_RS_EXACT] = int(rs.exact)
-            cf[L.F_RS_PERIOD] = float(self.curve.steps)
+            cf[L.F_RS_PERIOD] = float(curve.steps)
             cf[L.F_RS_MULT] = rs.mult
             cf[L.F_RS_DECAY] = rs.decay
             cf[L.F_RS_CYCLES] = rs.cycles
-            cf[L.F_RS_PEAK] = self.curve.start
+            cf[L.F_RS_PEAK] = curve.start
         return ci, cf, segs
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class ScheduleSet(Spec):
     """Curves for several hyperparameters and param groups, e.g. YOLOv5's three lr groups and
     their momentum.
@@ -297,7 +301,9 @@ class ScheduleSet(Spec):
         try:
             pairs = list(items)
         except TypeError:
-            raise TypeError(f"{w}: hyperparams must be a mapping of name -> schedules, got {self.hyperparams!r}") from None
+            raise TypeError(
+                f"{w}: hyperparams must be a mapping of name -> schedules, got {self.hyperparams!r}"
+            ) from None
         for pair in pairs:
             if not (isinstance(pair, tuple) and len(pair) == 2):
                 raise TypeError(f"{w}: hyperparams must be a mapping of name -> schedules, got item {pair!r}")
@@ -335,7 +341,7 @@ class ScheduleSet(Spec):
     def _schedules(self) -> list[Schedule]:
         return [s._schedule() for _, v in self.hyperparams for s in v]
 
-    def lower(self) -> Program:
+    def program(self) -> Program:
         """One program row per (hyperparameter, group), in order."""
         from fastlr._lower import lower_schedules
 
@@ -345,7 +351,7 @@ class ScheduleSet(Spec):
         """``{name: array (groups, T)}``, each row the table of one group's schedule."""
         from fastlr._engine import sweep
 
-        full = sweep(self.lower(), T, dtype=dtype)
+        full = sweep(self.program(), T, dtype=dtype)
         out, r = {}, 0
         for k, v in self.hyperparams:
             out[k] = full[r : r + len(v)]

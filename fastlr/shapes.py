@@ -44,8 +44,6 @@ __all__ = [
     "Tanh",
 ]
 
-frozen = dataclasses.dataclass(frozen=True)
-
 
 def seg_value(s: Seg, x: float) -> float:
     """A segment's value at local progress time ``x`` (plain-Python formula path)."""
@@ -54,8 +52,6 @@ def seg_value(s: Seg, x: float) -> float:
 
 class Shape(Schedulable):
     """A curve in local time. Lowered to segments; used directly as a schedule."""
-
-    kind = "shape"
 
     def _segments(self) -> list[Seg]:
         raise NotImplementedError
@@ -107,7 +103,7 @@ def _nonneg(where: str, **values: float) -> None:
         ck.real(name, v, where, lo=0.0)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Constant(Shape):
     """``f(t) = value``."""
 
@@ -120,7 +116,7 @@ class Constant(Shape):
         return [Seg(0, L.CONST, self.value, 0.0, 1.0)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Linear(Shape):
     """``f(t) = start + (end - start) p`` with ``p = (t - offset)/span``, held after ``steps``.
 
@@ -149,7 +145,7 @@ class Linear(Shape):
         return _with_tail(seg, self.steps, "Linear", unit_interval=True)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Cosine(Shape):
     """Cosine annealing from ``start`` to ``end`` over ``steps``.
 
@@ -188,7 +184,15 @@ class Cosine(Shape):
         if plain and self.start <= self.end and self.after == "hold":
             return Seg(0, L.COS_UP, self.start, self.end - self.start, n, self.offset, 1.0)
         return Seg(
-            0, L.COS_DOWN, self.end, self.start - self.end, n, self.offset, self.exponent, self.k_decay, 2.0 * self.cycles
+            0,
+            L.COS_DOWN,
+            self.end,
+            self.start - self.end,
+            n,
+            self.offset,
+            self.exponent,
+            self.k_decay,
+            2.0 * self.cycles,
         )
 
     def _segments(self) -> list[Seg]:
@@ -198,7 +202,7 @@ class Cosine(Shape):
         return _with_tail(seg, self.steps, "Cosine", unit_interval=self.k_decay != 1.0 or self.exponent != 1.0)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Polynomial(Shape):
     """``f(t) = end + (start - end)(1 - p)^power``, ``p = ((t - offset)/span)^k_decay``."""
 
@@ -225,7 +229,7 @@ class Polynomial(Shape):
         return _with_tail(seg, self.steps, "Polynomial", unit_interval=True)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Tanh(Shape):
     """``f(t) = end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2`` (timm's tanh)."""
 
@@ -254,7 +258,7 @@ class Tanh(Shape):
         return _with_tail(seg, self.steps, "Tanh", unit_interval=True)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class SqrtCooldown(Shape):
     """The 1-sqrt cooldown: ``f(t) = end + (start - end)(1 - sqrt(p))``."""
 
@@ -277,7 +281,7 @@ class SqrtCooldown(Shape):
         return _with_tail(seg, self.steps, "SqrtCooldown", unit_interval=True)
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Exponential(Shape):
     """``f(t) = start * rate^((t - begin)/steps)`` for ``t >= begin``, ``start`` before.
 
@@ -314,7 +318,7 @@ class Exponential(Shape):
         return [Seg(0, L.CONST, self.start, 0.0, 1.0), seg._replace(start=self.begin, off=0.0)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class StepDecay(Shape):
     """``f(t) = start * gamma^floor(t / step_size)`` (decay every ``step_size`` steps)."""
 
@@ -332,7 +336,7 @@ class StepDecay(Shape):
         return [Seg(0, L.EXP, 0.0, self.start, float(self.step_size), 0.0, self.gamma, 1.0, 0.0, 0.0)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class MultiStep(Shape):
     """``f(t) = start * gamma^(number of milestones <= t)``; a repeated milestone counts twice."""
 
@@ -364,7 +368,7 @@ class MultiStep(Shape):
         return segs
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class PiecewiseConstant(Shape):
     """``values[i]`` for ``boundaries[i-1] <= t < boundaries[i]`` (switches at the boundary)."""
 
@@ -387,7 +391,7 @@ class PiecewiseConstant(Shape):
         return [Seg(s, L.CONST, v, 0.0, 1.0) for s, v in zip(starts, self.values)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class PiecewiseInterp(Shape):
     """Interpolation through ``(knots[i], values[i])``, linear or cosine; holds the last value.
 
@@ -424,7 +428,7 @@ class PiecewiseInterp(Shape):
         return segs
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class InverseSqrt(Shape):
     """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0)."""
 
@@ -440,7 +444,7 @@ class InverseSqrt(Shape):
         return [Seg(0, L.INV_SQRT, 0.0, self.start, self.timescale, -self.timescale)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class InverseTime(Shape):
     """``f(t) = start / (1 + rate * t / steps)`` (``floor(t / steps)`` when staircase)."""
 
@@ -464,7 +468,7 @@ class InverseTime(Shape):
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Cyclic(Shape):
     """Cyclical learning rate (Smith 2017) between ``low`` and ``high``.
 
@@ -496,7 +500,7 @@ class Cyclic(Shape):
         return [Seg(0, L.CYCLIC, self.low, self.high - self.low, 1.0, 0.0, self.step_size_up, down, mode, self.gamma)]
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class OneCycle(Shape):
     """The 1cycle policy: ``peak/div_factor`` up to ``peak``, then down to
     ``peak/(div_factor*final_div_factor)`` at ``total_steps``, held afterwards.
@@ -551,7 +555,7 @@ class OneCycle(Shape):
         return segs
 
 
-@frozen
+@dataclasses.dataclass(frozen=True)
 class Join(Shape):
     """Phases joined in local time: phase k runs on ``[boundaries[k-1], boundaries[k])`` and
     sees ``t - boundaries[k-1]`` (optax's ``join_schedules``)."""

@@ -22,7 +22,6 @@ from fastlr.kernels.layout import (
     CONST,
     COS_DOWN,
     COS_UP,
-    CYCLIC,
     EXP,
     EXP_UP,
     F_FLOOR,
@@ -287,13 +286,13 @@ def curve_value(ci, cf, si, sf, c, tm):
         ti = float(period)
     elif kind == RS_FRAC:
         xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
-        i = int(math.floor(xf))
+        i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
         tc = xf - i
         ti = 1.0
     else:
         period = cf[c, F_RS_PERIOD]
         mult = cf[c, F_RS_MULT]
-        i = int(math.floor(math.log(1.0 + float(tm) / period * (mult - 1.0)) / math.log(mult)))
+        i = int(math.floor(math.log(1.0 + float(tm) / period * (mult - 1.0)) / math.log(mult)))  # noqa: RUF046
         if ci[c, I_RS_EXACT] != 0:
             while cycle_start(i + 1, period, mult) <= tm:
                 i += 1
@@ -333,9 +332,7 @@ def value(ci, cf, si, sf, c, t):
     mode = ci[c, I_WU_MODE]
     if mode != WU_NONE and t < ci[c, I_WU_LEN]:
         x = float(t) - cf[c, F_WU_OFF]
-        f = unit(
-            ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3]
-        )
+        f = unit(ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3])
         start = cf[c, F_WU_BASE]
         if mode == WU_OVERLAY:
             return main_value(ci, cf, si, sf, c, t) * (start + (1.0 - start) * f)

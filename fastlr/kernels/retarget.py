@@ -13,9 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 
-def compile_functions(
-    module: types.ModuleType, names: Iterable[str], jit: Callable[[Any], Any]
-) -> dict[str, Any]:
+def compile_functions(module: types.ModuleType, names: Iterable[str], jit: Callable[[Any], Any]) -> dict[str, Any]:
     """Return ``{name: jit(copy_of_function)}`` for ``names`` of ``module``.
 
     Parameters
