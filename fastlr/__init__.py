@@ -5,7 +5,7 @@ compile (and are cached on disk) on the first table.
 """
 
 from fastlr._base import Spec, from_dict
-from fastlr._engine import MemoryLimitError, sweep
+from fastlr._engine import MemoryLimitError
 from fastlr._lower import Program
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
 from fastlr.shapes import (
@@ -27,6 +27,7 @@ from fastlr.shapes import (
     StepDecay,
     Tanh,
 )
+from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"
 
@@ -68,6 +69,10 @@ __all__ = [
     "Tanh",
     "Warmup",
     "__version__",
+    "config_schedule",
     "from_dict",
+    "grid",
+    "lower",
+    "summarize",
     "sweep",
 ]

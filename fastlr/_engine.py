@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numbers
 import os
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -70,6 +69,22 @@ def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
     return out
 
 
+def integer_arg(name: str, value: Any, lo: int | None = None) -> int:
+    """An integer argument (not bool, not float) >= lo."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    if lo is not None and value < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
+    return int(value)
+
+
+def real_arg(name: str, value: Any) -> float:
+    """A finite real argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
 def check_T(T: Any) -> int:
     if isinstance(T, bool) or not isinstance(T, numbers.Integral):
         raise TypeError(f"T must be an integer number of steps, got {T!r} ({type(T).__name__})")
@@ -78,7 +93,7 @@ def check_T(T: Any) -> int:
     return int(T)
 
 
-def _prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
+def prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
     dt = check_dtype(dtype)
     if out is not None:
         return check_out(out, shape, dt)
@@ -89,54 +104,11 @@ def _prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
 def table(prog: Program, T: Any, dtype: Any = np.float64, out: Any = None, t0: int = 0) -> np.ndarray:
     """One row's values for steps ``t0 .. t0 + T - 1``."""
     T = check_T(T)
-    res = _prepare((T,), dtype, out)
+    res = prepare((T,), dtype, out)
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
     cpu.fill_steps(ci, cf, si, sf, 0, t0, res)
-    return res
-
-
-def _as_program(schedules: Any) -> Program:
-    if isinstance(schedules, Program):
-        return schedules
-    from fastlr._base import Schedulable
-    from fastlr._lower import lower_schedules
-
-    if isinstance(schedules, Schedulable):
-        schedules = [schedules]
-    if not isinstance(schedules, Sequence) or isinstance(schedules, (str, bytes)):
-        raise TypeError(f"sweep expects a sequence of schedules or a lowered Program, got {type(schedules).__name__}")
-    scheds = []
-    for i, s in enumerate(schedules):
-        if not isinstance(s, Schedulable):
-            raise TypeError(f"schedules[{i}] must be a fastlr schedule, got {type(s).__name__}")
-        scheds.append(s._schedule())
-    if not scheds:
-        raise ValueError("sweep needs at least one schedule")
-    return lower_schedules(scheds)
-
-
-def sweep(schedules: Any, T: Any, dtype: Any = np.float32, out: Any = None) -> np.ndarray:
-    """``(N, T)`` table of N schedules, computed in parallel over rows.
-
-    Parameters
-    ----------
-    schedules : sequence of schedules, or a lowered Program
-    T : int
-        Steps per row.
-    dtype : float32 (default) or float64
-    out : ndarray, optional
-        C-contiguous ``(N, T)`` output of that dtype (a memmap works).
-    """
-    prog = _as_program(schedules)
-    T = check_T(T)
-    res = _prepare((prog.n_rows, T), dtype, out)
-    from fastlr.kernels import cpu
-
-    ci, cf, si, sf = prog.arrays()
-    rows = np.arange(prog.n_rows, dtype=np.int64)
-    cpu.fill_rows(ci, cf, si, sf, rows, 0, res)
     return res
 
 

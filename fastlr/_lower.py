@@ -22,7 +22,11 @@ class Program:
     si, sf : ndarray
         Per-segment int64 ``(S, SI_WIDTH)`` and float64 ``(S, SF_WIDTH)`` fields.
     specs : tuple or None
-        The schedules the rows came from, when known (row i -> ``specs[i]``).
+        The schedules the rows came from, when lowered from objects.
+    configs : object or None
+        The validated flat-config columns, when lowered from columns.
+
+    Row ``i`` traces back to its config: :meth:`config` and :meth:`schedule`.
     """
 
     ci: np.ndarray
@@ -30,6 +34,7 @@ class Program:
     si: np.ndarray
     sf: np.ndarray
     specs: tuple[Any, ...] | None = None
+    configs: Any = None
 
     @property
     def n_rows(self) -> int:
@@ -39,13 +44,43 @@ class Program:
     def __len__(self) -> int:
         return self.n_rows
 
+    def _check_row(self, i: int) -> int:
+        if not -self.n_rows <= i < self.n_rows:
+            raise IndexError(f"row {i} out of range for a program of {self.n_rows} rows")
+        return i % self.n_rows
+
+    def schedule(self, i: int) -> Any:
+        """Row ``i`` as a schedule object (its table equals row i of the sweep)."""
+        i = self._check_row(i)
+        if self.specs is not None:
+            return self.specs[i]
+        from fastlr.sweeps import config_schedule
+
+        return config_schedule(**self.configs.row(i))
+
+    def config(self, i: int) -> dict[str, Any]:
+        """Row ``i``'s description: its flat config, or its schedule's ``to_dict()``."""
+        i = self._check_row(i)
+        if self.configs is not None:
+            return dict(self.configs.row(i))
+        return dict(self.schedule(i).to_dict())
+
+    def columns(self) -> dict[str, Any]:
+        """The configs as columns (flat configs only): ``{name: array}``, strings as names."""
+        if self.configs is None:
+            raise ValueError("this program was lowered from schedule objects; use .config(i) or .schedule(i)")
+        return self.configs.named_columns()
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(ci, cf, si, sf)``."""
         return self.ci, self.cf, self.si, self.sf
 
 
-def lower_schedules(schedules: Sequence[Any]) -> Program:
-    """Lower :class:`fastlr.Schedule` objects, one row each (a Python loop over rows)."""
+def lower_schedules(schedules: Sequence[Any], specs: Sequence[Any] | None = None) -> Program:
+    """Lower :class:`fastlr.Schedule` objects, one row each (a Python loop over rows).
+
+    ``specs`` are the objects as the caller gave them (shapes, presets), kept for traceability.
+    """
     n = len(schedules)
     ci = np.zeros((n, L.CI_WIDTH), dtype=np.int64)
     cf = np.zeros((n, L.CF_WIDTH), dtype=np.float64)
@@ -59,4 +94,4 @@ def lower_schedules(schedules: Sequence[Any]) -> Program:
         cf[r] = row_f
     si = np.array([[s.start, s.code] for s in seg_rows], dtype=np.int64).reshape(-1, L.SI_WIDTH)
     sf = np.array([s[2:] for s in seg_rows], dtype=np.float64).reshape(-1, L.SF_WIDTH)
-    return Program(ci, cf, si, sf, tuple(schedules))
+    return Program(ci, cf, si, sf, tuple(schedules if specs is None else specs))

@@ -349,7 +349,7 @@ class ScheduleSet(Spec):
 
     def table(self, T: int, dtype: DTypeLike = np.float64) -> dict[str, NDArray[Any]]:
         """``{name: array (groups, T)}``, each row the table of one group's schedule."""
-        from fastlr._engine import sweep
+        from fastlr.sweeps import sweep
 
         full = sweep(self.program(), T, dtype=dtype)
         out, r = {}, 0

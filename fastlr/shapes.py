@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from fastlr import _checks as ck
@@ -341,7 +342,7 @@ class MultiStep(Shape):
     """``f(t) = start * gamma^(number of milestones <= t)``; a repeated milestone counts twice."""
 
     start: float
-    milestones: tuple[int, ...]
+    milestones: Sequence[int]
     gamma: float = 0.1
 
     def __post_init__(self) -> None:
@@ -372,8 +373,8 @@ class MultiStep(Shape):
 class PiecewiseConstant(Shape):
     """``values[i]`` for ``boundaries[i-1] <= t < boundaries[i]`` (switches at the boundary)."""
 
-    boundaries: tuple[int, ...]
-    values: tuple[float, ...]
+    boundaries: Sequence[int]
+    values: Sequence[float]
 
     def __post_init__(self) -> None:
         w = "PiecewiseConstant"
@@ -399,8 +400,8 @@ class PiecewiseInterp(Shape):
     ``v1 + (v0 - v1)(1 + cos(pi p))/2`` with ``p`` the progress within the piece.
     """
 
-    knots: tuple[int, ...]
-    values: tuple[float, ...]
+    knots: Sequence[int]
+    values: Sequence[float]
     kind: str = "linear"
 
     def __post_init__(self) -> None:
@@ -560,8 +561,8 @@ class Join(Shape):
     """Phases joined in local time: phase k runs on ``[boundaries[k-1], boundaries[k])`` and
     sees ``t - boundaries[k-1]`` (optax's ``join_schedules``)."""
 
-    phases: tuple[Shape, ...]
-    boundaries: tuple[int, ...]
+    phases: Sequence[Shape]
+    boundaries: Sequence[int]
 
     def __post_init__(self) -> None:
         w = "Join"

@@ -98,8 +98,12 @@ def _valid():
         (lambda s: s.at(1.5), TypeError, r"t must be an integer step"),
         (lambda s: s.at(np.array([1.0, 2.0])), TypeError, r"got dtype float64"),
         (lambda s: s.at(True), TypeError, r"t must be an integer step"),
-        (lambda s: fl.sweep([s, 3], 10), TypeError, r"schedules\[1\] must be a fastlr schedule, got int"),
-        (lambda s: fl.sweep([], 10), ValueError, r"sweep needs at least one schedule"),
+        (
+            lambda s: fl.sweep([s, 3], 10),
+            TypeError,
+            r"configs\[1\] must be a schedule, a to_dict\(\) dict or a flat config; got 3",
+        ),
+        (lambda s: fl.sweep([], 10), ValueError, r"configs are empty"),
         (lambda s: fl.sweep([s], 10, out=np.zeros((2, 10), np.float32)), ValueError, r"out has shape \(2, 10\)"),
     ],
 )

@@ -127,7 +127,7 @@ def linear_down(x, n):
 
 def cosine_up(x, n, e):
     """``((1 - cos(pi x / n)) / 2)^e``."""
-    v = 0.5 * (1.0 - math.cos(math.pi * x / n))
+    v = 0.5 * (1.0 - math.cos(math.pi * (x / n)))
     if e == 1.0:
         return v
     return v**e

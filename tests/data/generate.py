@@ -12,7 +12,7 @@ Each output file is a JSON list of records:
 
     {"peer", "version", "module", "call", "kwargs", "T", "dtype",
      "values": {"lr": [[...T values of group 0...], ...], "momentum": [[...]]},
-     "note", ... optional: "source", "raises_at", "error", "complex_at", "f0"}
+     "note", ... optional: "source", "raises_at", "error", "undefined_at", "f0", ...}
 
 ``values[k][g][i]`` is the value the peer's optimizer uses for update ``i`` in
 that peer's canonical loop.  ``getattr(fastlr.presets.<module>, call)(**kwargs)``
@@ -67,7 +67,7 @@ def _f(x):
 
 def _check_finite(vals):
     for v in vals:
-        if not math.isfinite(v):
+        if v is not None and not math.isfinite(v):
             raise ValueError(f"non-finite value {v!r}")
 
 
@@ -541,6 +541,8 @@ def gen_timm():
     run("CosineLRScheduler", 60, "normal noise in [10, 50)", t_initial=50, noise_range_t=[10, 50], noise_pct=0.1, noise_seed=42)
     run("CosineLRScheduler", 60, "normal noise, noise_std 0.5, from 20 on", t_initial=50, noise_range_t=20, noise_pct=0.3, noise_std=0.5, noise_seed=7)
     run("CosineLRScheduler", 40, "uniform noise (noise_type set as an attribute: the constructor does not accept it)", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.2, noise_type="uniform", noise_seed=3)
+    run("CosineLRScheduler", 40, "noise from t=0 (the constructor value at update 0 carries no noise; see f0)", t_initial=30,
+        noise_range_t=[0, 30], noise_pct=0.5, noise_seed=11)
     run("StepLRScheduler", 40, "noise on step", decay_t=10, decay_rate=0.5, noise_range_t=[5, 35], noise_pct=0.67, noise_seed=42)
     run("PolyLRScheduler", 40, "noise on poly with warmup", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.05, noise_seed=1)
     return out
@@ -938,13 +940,14 @@ def gen_pytorch_warmup():
     run("ExponentialWarmup", 40, const, None, warmup_period=10)
     run("ExponentialWarmup", 60, C("CosineAnnealingLR", base_lr=0.1, T_max=40, eta_min=0.001), "cosine past T_max", warmup_period=5)
     run("ExponentialWarmup", 10, C("ExponentialLR", base_lr=10.0, gamma=0.9), "period 1", warmup_period=1)
-    run("UntunedLinearWarmup", 60, const, "beta2 0.95 -> period int(2/0.05)=40", beta2=0.95)
-    run("UntunedLinearWarmup", 250, C("CosineAnnealingLR", base_lr=0.001, T_max=200, eta_min=0.0), "beta2 0.99 -> 200", beta2=0.99)
-    run("UntunedLinearWarmup", 120, const, "beta2 0.98: int(2/(1-0.98)) = 99 (float rounding)", beta2=0.98)
-    run("UntunedLinearWarmup", 40, C("StepLR", base_lr=0.1, step_size=10, gamma=0.5), "beta2 0.9", beta2=0.9)
-    run("UntunedExponentialWarmup", 100, const, "beta2 0.95 -> 20", beta2=0.95)
-    run("UntunedExponentialWarmup", 150, const, "beta2 0.98: int(1/(1-0.98)) = 49", beta2=0.98)
-    run("UntunedExponentialWarmup", 400, C("CosineAnnealingLR", base_lr=0.001, T_max=300, eta_min=1e-5), "beta2 0.99 -> 100", beta2=0.99)
+    run("UntunedLinearWarmup", 60, const, "beta2 0.95 -> period int(2/(1-0.95)) = 39 (float rounding)", beta2=0.95)
+    run("UntunedLinearWarmup", 250, C("CosineAnnealingLR", base_lr=0.001, T_max=200, eta_min=0.0), "beta2 0.99 -> period 199", beta2=0.99)
+    run("UntunedLinearWarmup", 120, const, "beta2 0.98 -> period int(2/(1-0.98)) = 99", beta2=0.98)
+    run("UntunedLinearWarmup", 40, C("StepLR", base_lr=0.1, step_size=10, gamma=0.5), "beta2 0.9 -> period 20", beta2=0.9)
+    run("UntunedLinearWarmup", 400, const, "beta2 0.999 -> period 1999 (not 2000)", beta2=0.999)
+    run("UntunedExponentialWarmup", 100, const, "beta2 0.95 -> period int(1/(1-0.95)) = 19", beta2=0.95)
+    run("UntunedExponentialWarmup", 150, const, "beta2 0.98 -> period 49", beta2=0.98)
+    run("UntunedExponentialWarmup", 400, C("CosineAnnealingLR", base_lr=0.001, T_max=300, eta_min=1e-5), "beta2 0.99 -> period 99", beta2=0.99)
     run("RAdamWarmup", 60, const, "beta2 0.9", beta2=0.9)
     run("RAdamWarmup", 400, const, "beta2 0.999", beta2=0.999)
     run("RAdamWarmup", 200, C("CosineAnnealingLR", base_lr=0.01, T_max=150, eta_min=0.0), "beta2 0.99 with cosine", beta2=0.99)
@@ -1034,7 +1037,7 @@ def gen_seeds():
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         vals, raises, cplx = lambda_loop(make_opt(kw["base_lr"]), lambda o: create_lr_scheduler(o, **ctor), T)
         add("fcn", f"seed-000 (torch {tver})", "create_lr_scheduler", kw, T, "float64", vals, note, fcn_src,
-            raises_at=raises[0] if raises else None, error=raises[1] if raises else None, complex_at=cplx)
+            raises_at=raises[0] if raises else None, error=raises[1] if raises else None, undefined_at=cplx)
     tv_src = "torchvision references/detection utils.warmup_lr_scheduler (legacy, quoted in seed 004), LambdaLR per iteration"
     for kw, T, note in [
         (dict(base_lr=0.02, warmup_iters=10, warmup_factor=1e-3), 20, None),
@@ -1226,13 +1229,14 @@ def gen_seeds():
     for kw, T, note in [
         (dict(init_lr=0.001, warmup_step=10, num_gpu=1, decay_step=[40, 60, 80]), 100, "warmup inclusive of warmup_step; boundary belongs to earlier piece"),
         (dict(init_lr=0.001, warmup_step=10, num_gpu=2, decay_step=[40, 61, 80]), 60, "num_gpu 2 (61 // 2 = 30)"),
-        (dict(init_lr=0.1, warmup_step=0, num_gpu=1, decay_step=[5, 10, 15]), 20, "warmup_step 0"),
+        (dict(init_lr=0.1, warmup_step=0, num_gpu=1, decay_step=[5, 10, 15]), 20, "warmup_step 0: 0/0 = NaN at step 0 (written as null)"),
         (dict(init_lr=10.0, warmup_step=1, num_gpu=4, decay_step=[20, 40, 60]), 25, "warmup 1, num_gpu 4"),
         (dict(init_lr=1e-8, warmup_step=30, num_gpu=1, decay_step=[10, 20, 25]), 40, "boundaries inside warmup"),
         (dict(init_lr=0.01, warmup_step=100, num_gpu=8, decay_step=[1600, 2400, 3200]), 400, "long"),
     ]:
         ctor = dict(kw)
         vals = [_f(tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"])) for i in range(T)]
+        vals = [None if math.isnan(v) else v for v in vals]  # NaN (0/0 in float32) is written as null
         add("tf", "seed-003 (transcribed)", "warmup_lr", kw, T, "float32", {"lr": [vals]}, note, tf_src)
 
     def gradual(init_lr, warmup_steps, t):
