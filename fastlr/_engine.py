@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from typing import Any
@@ -80,7 +81,7 @@ def integer_arg(name: str, value: Any, lo: int | None = None) -> int:
 
 def real_arg(name: str, value: Any) -> float:
     """A finite real argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
