@@ -71,6 +71,21 @@ class Program:
             raise ValueError("this program was lowered from schedule objects; use .config(i) or .schedule(i)")
         return self.configs.named_columns()
 
+    def subset(self, start: int, stop: int) -> Program:
+        """Rows ``start .. stop - 1`` as a self-contained program (segments re-based).
+
+        What a worker needs to compute those rows: a few numbers per row, never a table.
+        """
+        if not 0 <= start < stop <= self.n_rows:
+            raise IndexError(f"rows [{start}, {stop}) out of range for a program of {self.n_rows} rows")
+        ci = self.ci[start:stop].copy()
+        s0, s1 = int(ci[0, L.I_SEG_LO]), int(ci[-1, L.I_SEG_HI])
+        ci[:, L.I_SEG_LO] -= s0
+        ci[:, L.I_SEG_HI] -= s0
+        specs = None if self.specs is None else self.specs[start:stop]
+        configs = None if self.configs is None else self.configs.subset(start, stop)
+        return Program(ci, self.cf[start:stop].copy(), self.si[s0:s1].copy(), self.sf[s0:s1].copy(), specs, configs)
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(ci, cf, si, sf)``."""
         return self.ci, self.cf, self.si, self.sf

@@ -326,6 +326,13 @@ class _Cols:
         _require(restarted & (c["hold"] > 0), "hold", c["hold"], "0 when cycles > 1")
         # warmup progress stays in [0, 1] by construction (span = steps, offset = 0)
 
+    def subset(self, start: int, stop: int) -> _Cols:
+        sub = object.__new__(_Cols)
+        sub.n = stop - start
+        sub.raw = self.raw
+        sub.c = {k: v[start:stop] for k, v in self.c.items()}
+        return sub
+
     def named_columns(self) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for k in COLUMNS:

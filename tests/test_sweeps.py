@@ -233,3 +233,16 @@ def test_progress_bar_to_stderr(capsys):
     fl.sweep(g, 10, progress=True, chunk_rows=1)
     err = capsys.readouterr().err
     assert "3/3" in err or "rows" in err
+
+
+def test_program_subset_computes_the_same_rows():
+    prog = fl.lower(mixed_grid())
+    full = fl.sweep(prog, T)
+    sub = prog.subset(100, 250)
+    assert sub.n_rows == 150 and sub.si.shape[0] < prog.si.shape[0]
+    np.testing.assert_array_equal(fl.sweep(sub, T), full[100:250])
+    assert sub.config(0) == prog.config(100)
+    objs = fl.lower([fl.Cosine(1.0, 0.0, 10), fl.OneCycle(0.1, 30), fl.Constant(0.5)])
+    np.testing.assert_array_equal(fl.sweep(objs.subset(1, 3), T), fl.sweep(objs, T)[1:3])
+    with pytest.raises(IndexError, match=r"rows \[2, 9\) out of range"):
+        objs.subset(2, 9)
