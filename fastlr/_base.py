@@ -95,7 +95,9 @@ class Schedulable(Spec):
 
         return at_steps(self.program(), t)
 
-    def table(self, T: int, dtype: DTypeLike = np.float64, out: NDArray[Any] | None = None) -> NDArray[Any]:
+    def table(
+        self, T: int, dtype: DTypeLike = np.float64, out: NDArray[Any] | None = None, exact: bool | None = None
+    ) -> NDArray[Any]:
         """The values for optimizer steps ``0 .. T-1`` (entry i is the value step i uses).
 
         Parameters
@@ -106,10 +108,13 @@ class Schedulable(Spec):
             Output dtype; computation is float64 either way, the result is rounded once.
         out : ndarray, optional
             A C-contiguous 1-D array of length T and that dtype (a slice or memmap works).
+        exact : bool, optional
+            libm (True) or vectorised (False, within 1e-14 relative) transcendental functions;
+            by default exact for float64 and fast for float32.
         """
         from fastlr._engine import table
 
-        return table(self.program(), T, dtype=dtype, out=out)
+        return table(self.program(), T, dtype=dtype, out=out, exact=exact)
 
 
 def _to_plain(value: Any) -> Any:

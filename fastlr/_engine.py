@@ -102,14 +102,25 @@ def prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
     return np.empty(shape, dtype=dt)
 
 
-def table(prog: Program, T: Any, dtype: Any = np.float64, out: Any = None, t0: int = 0) -> np.ndarray:
+def use_exact(exact: Any, dt: np.dtype) -> bool:
+    """Exact (libm) primitives: by default for float64 output, fast ones for float32."""
+    if exact is None:
+        return bool(dt == np.float64)
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    return exact
+
+
+def table(
+    prog: Program, T: Any, dtype: Any = np.float64, out: Any = None, t0: int = 0, exact: bool | None = None
+) -> np.ndarray:
     """One row's values for steps ``t0 .. t0 + T - 1``."""
     T = check_T(T)
     res = prepare((T,), dtype, out)
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.fill_steps(ci, cf, si, sf, 0, t0, res)
+    cpu.kernels(use_exact(exact, res.dtype))["fill_steps"](ci, cf, si, sf, 0, t0, res)
     return res
 
 
@@ -135,7 +146,7 @@ def at_steps(prog: Program, t: Any, row: int = 0) -> Any:
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.eval_points(ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
+    cpu.EXACT["eval_points"](ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)

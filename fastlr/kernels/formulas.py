@@ -3,7 +3,10 @@
 Nothing here is decorated. ``fastlr.kernels.cpu`` compiles these functions with
 ``numba.njit`` and ``fastlr.kernels.cuda`` with ``numba.cuda.jit(device=True)``, both through
 :func:`fastlr.kernels.retarget.compile_functions`, which rebinds the module globals so that each
-function calls the compiled versions of the others. The same functions, called as plain Python,
+function calls the compiled versions of the others. The shapes reach transcendental functions
+only through the primitives :func:`cospi`, :func:`powr`, :func:`expr` and :func:`tanhr`; the CPU
+target also compiles a second copy bound to vectorisable approximations
+(:mod:`fastlr.kernels.fastmath`). The same functions, called as plain Python,
 are the scalar path used at lowering time (tail values).
 
 Every shape is a *unit curve* ``f`` of a float local time ``x`` and a progress denominator
@@ -75,13 +78,18 @@ from fastlr.kernels.layout import (
     SQRT_DOWN,
     SQRT_UP,
     TANH,
-    WU_BLEND,
     WU_NONE,
     WU_OVERLAY,
+    WU_PREFIX,
 )
 
-# Names of the functions that targets compile, callee before caller.
-KERNEL_FUNCTIONS = (
+# Names of the functions that targets compile, callee before caller; the leaves (primitives and
+# shapes) are small enough to inline into their callers.
+LEAF_FUNCTIONS = (
+    "cospi",
+    "powr",
+    "expr",
+    "tanhr",
     "progress",
     "linear_up",
     "linear_down",
@@ -97,12 +105,38 @@ KERNEL_FUNCTIONS = (
     "sqrt_up",
     "exp_saturate",
     "cyclic",
-    "unit",
     "cycle_start",
+)
+KERNEL_FUNCTIONS = (
+    *LEAF_FUNCTIONS,
+    "unit",
     "curve_value",
     "main_value",
     "value",
 )
+
+
+# ---- primitives (a target may bind faster implementations of the same functions) -------------
+
+
+def cospi(y):
+    """``cos(pi y)``."""
+    return math.cos(math.pi * y)
+
+
+def powr(x, y):
+    """``x ** y`` for x >= 0."""
+    return x**y
+
+
+def expr(x):
+    """``exp(x)``."""
+    return math.exp(x)
+
+
+def tanhr(x):
+    """``tanh(x)``."""
+    return math.tanh(x)
 
 
 # ---- shapes ----------------------------------------------------------------------------------
@@ -112,7 +146,7 @@ def progress(x, n, k):
     """Progress ``p = x/n``, or ``x^k / n^k`` with k-decay (timm)."""
     if k == 1.0:
         return x / n
-    return x**k / n**k
+    return powr(x, k) / powr(n, k)
 
 
 def linear_up(x, n):
@@ -127,29 +161,29 @@ def linear_down(x, n):
 
 def cosine_up(x, n, e):
     """``((1 - cos(pi x / n)) / 2)^e``."""
-    v = 0.5 * (1.0 - math.cos(math.pi * (x / n)))
+    v = 0.5 * (1.0 - cospi(x / n))
     if e == 1.0:
         return v
-    return v**e
+    return powr(v, e)
 
 
 def cosine_down(x, n, e, k, c):
     """``((1 + cos(pi c p)) / 2)^e`` with ``p = x^k / n^k``; c = 1 is a half period."""
     p = progress(x, n, k)
-    v = 0.5 * (1.0 + math.cos(math.pi * c * p))
+    v = 0.5 * (1.0 + cospi(c * p))
     if e == 1.0:
         return v
-    return v**e
+    return powr(v, e)
 
 
 def poly_up(x, n, power):
     """``(x / n)^power``."""
-    return (x / n) ** power
+    return powr(x / n, power)
 
 
 def poly_down(x, n, power, k):
     """``(1 - p)^power`` with ``p = x^k / n^k``."""
-    return (1.0 - progress(x, n, k)) ** power
+    return powr(1.0 - progress(x, n, k), power)
 
 
 def exponential(x, n, rate, staircase, clip, has_clip):
@@ -160,7 +194,7 @@ def exponential(x, n, rate, staircase, clip, has_clip):
     p = x / n
     if staircase != 0.0:
         p = math.floor(p)
-    v = rate**p
+    v = powr(rate, p)
     if has_clip != 0.0:
         if rate < 1.0:
             v = max(v, clip)
@@ -185,7 +219,7 @@ def inverse_time(x, n, rate, staircase):
 def tanh_decay(x, n, lower, upper):
     """``(1 - tanh(lower (1 - p) + upper p)) / 2``, ``p = x / n``."""
     p = x / n
-    return 0.5 * (1.0 - math.tanh(lower * (1.0 - p) + upper * p))
+    return 0.5 * (1.0 - tanhr(lower * (1.0 - p) + upper * p))
 
 
 def sqrt_down(x, n):
@@ -200,7 +234,7 @@ def sqrt_up(x, n):
 
 def exp_saturate(x, n):
     """``1 - exp(-x / n)``."""
-    return 1.0 - math.exp(-x / n)
+    return 1.0 - expr(-x / n)
 
 
 def cyclic(x, up, down, mode, gamma):
@@ -221,8 +255,8 @@ def cyclic(x, up, down, mode, gamma):
     if mode == 0.0:
         return s
     if mode == 1.0:
-        return s * (1.0 / 2.0 ** (cyc - 1.0))
-    return s * gamma**x
+        return s * (1.0 / powr(2.0, cyc - 1.0))
+    return s * powr(gamma, x)
 
 
 def unit(code, x, n, q0, q1, q2, q3):
@@ -270,53 +304,56 @@ def curve_value(ci, cf, si, sf, c, tm):
     """Unscaled main curve of row ``c`` at local main time ``tm >= 0`` (segments, restarts)."""
     lo = ci[c, I_SEG_LO]
     kind = ci[c, I_RS_KIND]
+    k = lo
     if kind == RS_NONE:
-        k = lo
         hi = ci[c, I_SEG_HI]
         while k + 1 < hi and si[k + 1, S_START] <= tm:
             k += 1
         x = float(tm - si[k, S_START]) - sf[k, S_OFF]
-        f = unit(si[k, S_CODE], x, sf[k, S_N], sf[k, S_Q0], sf[k, S_Q1], sf[k, S_Q2], sf[k, S_Q3])
-        return sf[k, S_BASE] + sf[k, S_AMP] * f
-    # restarts: locate the cycle i, the time inside it tc and its length ti
-    if kind == RS_INT:
-        period = ci[c, I_RS_PERIOD]
-        i = tm // period
-        tc = float(tm - i * period)
-        ti = float(period)
-    elif kind == RS_FRAC:
-        xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
-        i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
-        tc = xf - i
-        ti = 1.0
+        n = sf[k, S_N]
+        base = sf[k, S_BASE]
+        amp = sf[k, S_AMP]
     else:
-        period = cf[c, F_RS_PERIOD]
-        mult = cf[c, F_RS_MULT]
-        i = int(math.floor(math.log(1.0 + float(tm) / period * (mult - 1.0)) / math.log(mult)))  # noqa: RUF046
-        if ci[c, I_RS_EXACT] != 0:
-            while cycle_start(i + 1, period, mult) <= tm:
-                i += 1
-            while i > 0 and cycle_start(i, period, mult) > tm:
-                i -= 1
-        ti = period * mult**i
-        tc = float(tm) - cycle_start(i, period, mult)
-    base = sf[lo, S_BASE]
-    limit = ci[c, I_RS_LIMIT]
-    if limit > 0 and i >= limit:
-        return base
-    decay = cf[c, F_RS_DECAY] ** i
-    if ci[c, I_RS_MODE] == RS_PEAK:
-        amp = cf[c, F_RS_PEAK] * decay - base
-    else:
-        amp = sf[lo, S_AMP] * decay
-    warm = ci[c, I_RS_WARM]
-    if warm > 0:
-        if tc < warm:
-            return base + amp * (tc / warm)
-        tc = tc - warm
-        ti = ti - warm
-    x = tc - sf[lo, S_OFF]
-    f = unit(si[lo, S_CODE], x, ti, sf[lo, S_Q0], sf[lo, S_Q1], sf[lo, S_Q2], sf[lo, S_Q3])
+        # restarts: locate the cycle i, the time inside it tc and its length ti
+        if kind == RS_INT:
+            period = ci[c, I_RS_PERIOD]
+            i = tm // period
+            tc = float(tm - i * period)
+            ti = float(period)
+        elif kind == RS_FRAC:
+            xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
+            i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
+            tc = xf - i
+            ti = 1.0
+        else:
+            fperiod = cf[c, F_RS_PERIOD]
+            mult = cf[c, F_RS_MULT]
+            i = int(math.floor(math.log(1.0 + float(tm) / fperiod * (mult - 1.0)) / math.log(mult)))  # noqa: RUF046
+            if ci[c, I_RS_EXACT] != 0:
+                while cycle_start(i + 1, fperiod, mult) <= tm:
+                    i += 1
+                while i > 0 and cycle_start(i, fperiod, mult) > tm:
+                    i -= 1
+            ti = fperiod * mult**i
+            tc = float(tm) - cycle_start(i, fperiod, mult)
+        base = sf[lo, S_BASE]
+        limit = ci[c, I_RS_LIMIT]
+        if limit > 0 and i >= limit:
+            return base
+        decay = cf[c, F_RS_DECAY] ** i
+        if ci[c, I_RS_MODE] == RS_PEAK:
+            amp = cf[c, F_RS_PEAK] * decay - base
+        else:
+            amp = sf[lo, S_AMP] * decay
+        warm = ci[c, I_RS_WARM]
+        if warm > 0:
+            if tc < warm:
+                return base + amp * (tc / warm)
+            tc = tc - warm
+            ti = ti - warm
+        x = tc - sf[lo, S_OFF]
+        n = ti
+    f = unit(si[k, S_CODE], x, n, sf[k, S_Q0], sf[k, S_Q1], sf[k, S_Q2], sf[k, S_Q3])
     return base + amp * f
 
 
@@ -330,15 +367,14 @@ def main_value(ci, cf, si, sf, c, t):
 def value(ci, cf, si, sf, c, t):
     """The schedule value of row ``c`` for optimizer step ``t`` (warmup, then main curve)."""
     mode = ci[c, I_WU_MODE]
-    if mode != WU_NONE and t < ci[c, I_WU_LEN]:
-        x = float(t) - cf[c, F_WU_OFF]
-        f = unit(ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3])
-        start = cf[c, F_WU_BASE]
-        if mode == WU_OVERLAY:
-            return main_value(ci, cf, si, sf, c, t) * (start + (1.0 - start) * f)
-        if mode == WU_BLEND:
-            target = main_value(ci, cf, si, sf, c, t)
-        else:
-            target = main_value(ci, cf, si, sf, c, ci[c, I_WU_TARGET])
-        return start + (target - start) * f
-    return main_value(ci, cf, si, sf, c, t)
+    warming = mode != WU_NONE and t < ci[c, I_WU_LEN]
+    tt = ci[c, I_WU_TARGET] if warming and mode == WU_PREFIX else t
+    main = main_value(ci, cf, si, sf, c, tt)
+    if not warming:
+        return main
+    x = float(t) - cf[c, F_WU_OFF]
+    f = unit(ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3])
+    start = cf[c, F_WU_BASE]
+    if mode == WU_OVERLAY:
+        return main * (start + (1.0 - start) * f)
+    return start + (main - start) * f

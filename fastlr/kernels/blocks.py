@@ -1,0 +1,378 @@
+"""CPU evaluation by blocks: per-shape loops that vectorise, and the parallel drivers.
+
+Plain Python like :mod:`fastlr.kernels.formulas`, compiled by :mod:`fastlr.kernels.cpu` in the
+same namespace as the formulas (once with the exact primitives, once with the vectorisable
+ones). A row is computed in blocks of ``BLOCK`` steps into a float64 scratch buffer:
+
+1. the main curve, piece by piece: a piece is a run of steps inside one segment (or one restart
+   cycle), filled by a loop whose shape is fixed, indexed from 0 over a view, so LLVM vectorises
+   it;
+2. the warmup pass over the steps before ``warmup.steps``;
+3. one rounding copy into the output row.
+
+Every element goes through exactly the floating-point operations of the scalar
+:func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit under the same
+primitives. Restarts with period growth or fractional periods and epoch granularity take the
+scalar path per element. Each compiled function has one call site of each big callee, which
+keeps compilation short.
+"""
+
+import numpy as np
+from numba import prange
+
+from fastlr.kernels.formulas import (
+    cosine_down,
+    cosine_up,
+    cyclic,
+    exp_saturate,
+    exponential,
+    inverse_sqrt,
+    inverse_time,
+    linear_down,
+    linear_up,
+    main_value,
+    poly_down,
+    poly_up,
+    sqrt_down,
+    sqrt_up,
+    tanh_decay,
+    value,
+)
+from fastlr.kernels.layout import (
+    CONST,
+    COS_DOWN,
+    COS_UP,
+    EXP,
+    EXP_UP,
+    F_FLOOR,
+    F_RS_DECAY,
+    F_RS_PEAK,
+    F_SCALE,
+    F_WU_BASE,
+    F_WU_N,
+    F_WU_OFF,
+    F_WU_Q0,
+    I_RS_KIND,
+    I_RS_LIMIT,
+    I_RS_MODE,
+    I_RS_PERIOD,
+    I_RS_WARM,
+    I_SEG_HI,
+    I_SEG_LO,
+    I_SHIFT,
+    I_SPE,
+    I_WU_CODE,
+    I_WU_LEN,
+    I_WU_MODE,
+    I_WU_TARGET,
+    INV_SQRT,
+    INV_TIME,
+    LIN_DOWN,
+    LIN_UP,
+    POLY_DOWN,
+    POLY_UP,
+    RS_INT,
+    RS_NONE,
+    RS_PEAK,
+    S_AMP,
+    S_BASE,
+    S_CODE,
+    S_N,
+    S_OFF,
+    S_Q0,
+    S_Q1,
+    S_Q2,
+    S_Q3,
+    S_START,
+    SQRT_DOWN,
+    SQRT_UP,
+    TANH,
+    WU_NONE,
+    WU_OVERLAY,
+    WU_PREFIX,
+)
+
+BLOCK = 2048
+BIG = 1 << 62
+
+# functions compiled with plain njit / with njit(parallel=True)
+BLOCK_FUNCTIONS = ("piece", "unit_fill", "main_block", "warm_block", "fill_block")
+PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
+SERIAL_DRIVERS = ("eval_points",)
+
+
+def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
+    """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``."""
+    m = b.shape[0]
+    if code == CONST:
+        v = max(scale * (base + amp * 0.0), flo)
+        for j in range(m):
+            b[j] = v
+    elif code == LIN_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * linear_up((float(i0 + j) - sub) - off, n)), flo)
+    elif code == LIN_DOWN:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * linear_down((float(i0 + j) - sub) - off, n)), flo)
+    elif code == COS_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif code == COS_DOWN:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
+    elif code == POLY_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif code == POLY_DOWN:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * poly_down((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif code == EXP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
+    elif code == INV_SQRT:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * inverse_sqrt((float(i0 + j) - sub) - off, n)), flo)
+    elif code == INV_TIME:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * inverse_time((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif code == TANH:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * tanh_decay((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif code == SQRT_DOWN:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * sqrt_down((float(i0 + j) - sub) - off, n)), flo)
+    elif code == SQRT_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * sqrt_up((float(i0 + j) - sub) - off, n)), flo)
+    elif code == EXP_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * exp_saturate((float(i0 + j) - sub) - off, n)), flo)
+    else:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cyclic((float(i0 + j) - sub) - off, q0, q1, q2, q3)), flo)
+
+
+def unit_fill(code, w, t0, off, n, q0):
+    """``w[j] = unit(code, float(t0 + j) - off, n, q0)`` for the warmup shapes, one loop each."""
+    m = w.shape[0]
+    if code == LIN_UP:
+        for j in range(m):
+            w[j] = linear_up(float(t0 + j) - off, n)
+    elif code == CONST:
+        for j in range(m):
+            w[j] = 0.0
+    elif code == COS_UP:
+        for j in range(m):
+            w[j] = cosine_up(float(t0 + j) - off, n, q0)
+    elif code == POLY_UP:
+        for j in range(m):
+            w[j] = poly_up(float(t0 + j) - off, n, q0)
+    elif code == EXP_UP:
+        for j in range(m):
+            w[j] = exp_saturate(float(t0 + j) - off, n)
+    else:
+        for j in range(m):
+            w[j] = sqrt_up(float(t0 + j) - off, n)
+
+
+def main_block(ci, cf, si, sf, c, a, e, b):
+    """Main curve (scaled, floored) for global steps ``a .. e-1`` into ``b``.
+
+    One piece (one call site of :func:`piece`) per segment or restart cycle; restarts with
+    growth or fractional periods and epoch granularity go element by element.
+    """
+    scale = cf[c, F_SCALE]
+    flo = cf[c, F_FLOOR]
+    kind = ci[c, I_RS_KIND]
+    if kind > RS_INT or ci[c, I_SPE] != 1:
+        for j in range(e - a):
+            b[j] = main_value(ci, cf, si, sf, c, a + j)
+        return
+    shift = ci[c, I_SHIFT]
+    tma = a - shift
+    tme = e - shift
+    lo = ci[c, I_SEG_LO]
+    hi = ci[c, I_SEG_HI]
+    period = ci[c, I_RS_PERIOD]
+    warm = ci[c, I_RS_WARM]
+    limit = ci[c, I_RS_LIMIT]
+    k = lo
+    tm = tma
+    while tm < tme:
+        if kind == RS_NONE:
+            while k + 1 < hi and si[k + 1, S_START] <= tm:
+                k += 1
+            p1 = min(tme, si[k + 1, S_START]) if k + 1 < hi else tme
+            i0 = tm - si[k, S_START]
+            sub = 0.0
+            n = sf[k, S_N]
+            base = sf[k, S_BASE]
+            amp = sf[k, S_AMP]
+        else:
+            i = tm // period
+            start = i * period
+            p1 = min(tme, start + period)
+            base = sf[lo, S_BASE]
+            if limit > 0 and i >= limit:
+                v = max(scale * base, flo)
+                for j in range(tm - tma, tme - tma):
+                    b[j] = v
+                return
+            decay = cf[c, F_RS_DECAY] ** i
+            if ci[c, I_RS_MODE] == RS_PEAK:
+                amp = cf[c, F_RS_PEAK] * decay - base
+            else:
+                amp = sf[lo, S_AMP] * decay
+            if warm > 0 and tm < start + warm:
+                w1 = min(p1, start + warm)
+                bw = b[tm - tma : w1 - tma]
+                for j in range(w1 - tm):
+                    bw[j] = max(scale * (base + amp * (float(tm - start + j) / warm)), flo)
+                tm = w1
+                continue
+            i0 = tm - start
+            sub = float(warm)
+            n = float(period) - warm
+        piece(
+            si[k, S_CODE],
+            b[tm - tma : p1 - tma],
+            i0,
+            sub,
+            sf[k, S_OFF],
+            n,
+            base,
+            amp,
+            scale,
+            flo,
+            sf[k, S_Q0],
+            sf[k, S_Q1],
+            sf[k, S_Q2],
+            sf[k, S_Q3],
+        )
+        tm = p1
+
+
+def warm_block(ci, cf, c, t0, b, w, target):
+    """Apply the warmup to ``b`` (global steps ``t0 ..``, all inside the warmup)."""
+    mode = ci[c, I_WU_MODE]
+    start = cf[c, F_WU_BASE]
+    unit_fill(ci[c, I_WU_CODE], w, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0])
+    m = b.shape[0]
+    if mode == WU_PREFIX:
+        for j in range(m):
+            b[j] = start + (target - start) * w[j]
+    elif mode == WU_OVERLAY:
+        for j in range(m):
+            b[j] = b[j] * (start + (1.0 - start) * w[j])
+    else:
+        for j in range(m):
+            b[j] = start + (b[j] - start) * w[j]
+
+
+def fill_block(ci, cf, si, sf, c, t0, b, w):
+    """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1`` into float64 ``b``."""
+    m = b.shape[0]
+    mode = ci[c, I_WU_MODE]
+    wlen = ci[c, I_WU_LEN] if mode != WU_NONE else 0
+    main_from = wlen if mode == WU_PREFIX else 0
+    warming = t0 < wlen
+    target = 0.0
+    # job 0: the prefix warmup's target (one step of the main curve); job 1: the main curve.
+    # One call site of main_block keeps the compiled code small.
+    for job in range(2):
+        if job == 0:
+            if not (warming and mode == WU_PREFIX):
+                continue
+            aa = ci[c, I_WU_TARGET]
+            ee = aa + 1
+            dst = w[:1]
+        else:
+            aa = max(t0, main_from)
+            ee = t0 + m
+            dst = b[aa - t0 :] if aa < ee else b[:0]
+        if aa < ee:
+            main_block(ci, cf, si, sf, c, aa, ee, dst)
+        if job == 0:
+            target = w[0]
+    if warming:
+        k = min(m, wlen - t0)
+        warm_block(ci, cf, c, t0, b[:k], w[:k], target)
+
+
+# ---- drivers (parallel) ----------------------------------------------------------------------
+
+
+def fill_rows(ci, cf, si, sf, rows, t0, out):
+    """``out[r, k] = value(rows[r], t0 + k)``, in parallel over rows."""
+    n_rows, n_steps = out.shape
+    for r in prange(n_rows):
+        c = rows[r]
+        row = out[r]
+        b = np.empty(BLOCK)
+        w = np.empty(BLOCK)
+        for k0 in range(0, n_steps, BLOCK):
+            m = min(BLOCK, n_steps - k0)
+            bb = b[:m]
+            fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+            dst = row[k0 : k0 + m]
+            for j in range(m):
+                dst[j] = bb[j]
+
+
+def fill_steps(ci, cf, si, sf, c, t0, out):
+    """``out[k] = value(c, t0 + k)``: one long table, in parallel over blocks of steps."""
+    n = out.shape[0]
+    nb = (n + BLOCK - 1) // BLOCK
+    for q in prange(nb):
+        k0 = q * BLOCK
+        m = min(BLOCK, n - k0)
+        b = np.empty(m)
+        w = np.empty(m)
+        fill_block(ci, cf, si, sf, c, t0 + k0, b, w)
+        dst = out[k0 : k0 + m]
+        for j in range(m):
+            dst[j] = b[j]
+
+
+def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, fsum, isum):
+    """Per-row final, peak, min, sum (float64) and peak step, counts above/below ``threshold``."""
+    for r in prange(rows.shape[0]):
+        c = rows[r]
+        b = np.empty(BLOCK)
+        w = np.empty(BLOCK)
+        peak = -np.inf
+        low = np.inf
+        total = 0.0
+        peak_k = 0
+        above = 0
+        below = 0
+        last = 0.0
+        for k0 in range(0, n_steps, BLOCK):
+            m = min(BLOCK, n_steps - k0)
+            bb = b[:m]
+            fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+            for j in range(m):
+                v = bb[j]
+                total += v
+                if v > peak:
+                    peak = v
+                    peak_k = k0 + j
+                low = min(low, v)
+                if v > threshold:
+                    above += 1
+                if v < threshold:
+                    below += 1
+            last = bb[m - 1]
+        fsum[r, 0] = last
+        fsum[r, 1] = peak
+        fsum[r, 2] = low
+        fsum[r, 3] = total
+        isum[r, 0] = peak_k
+        isum[r, 1] = above
+        isum[r, 2] = below
+
+
+def eval_points(ci, cf, si, sf, rows, steps, out):
+    """``out[j] = value(rows[j], steps[j])`` for scattered points (the scalar path)."""
+    for j in range(steps.shape[0]):
+        out[j] = value(ci, cf, si, sf, rows[j], steps[j])

@@ -1,0 +1,107 @@
+"""CUDA kernels: the formula source compiled as CUDA device functions, and grid-stride loops.
+
+The device functions are not written here: :func:`fastlr.kernels.retarget.compile_functions`
+compiles every function of :mod:`fastlr.kernels.formulas` with ``numba.cuda.jit(device=True)``,
+exactly as :mod:`fastlr.kernels.cpu` compiles them with ``numba.njit``. The two kernels below
+only loop; every value is ``formulas.value(ci, cf, si, sf, row, step)`` in float64, rounded
+once when stored into a float32 output (as on the CPU).
+
+Quirks
+------
+- Importing this module imports ``numba.cuda`` and compiles nothing; kernels compile on their
+  first launch, one specialisation per output dtype (and array layout). There is no on-disk
+  cache (``cache=False``): a new process pays the NVVM compile again.
+- Launch geometry is read from the module constants at each launch, so tests can shrink
+  :data:`THREADS_PER_BLOCK` and :data:`MAX_BLOCKS` to exercise several blocks, the grid-stride
+  wrap-around and ragged tails.
+- Kernels assume a validated program and valid row indices; all checks live in
+  :mod:`fastlr._cuda`.
+- Under the CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the same code runs as Python threads.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from numba import cuda
+
+from fastlr.kernels import formulas
+from fastlr.kernels.retarget import compile_functions
+
+#: Threads per block (a multiple of the warp size, 32, on a real device).
+THREADS_PER_BLOCK = 256
+#: Most blocks in one launch; larger problems are covered by the grid-stride loops.
+MAX_BLOCKS = 1 << 16
+#: CUDA's limit on ``gridDim.y`` (rows beyond it are covered by the row grid-stride loop).
+MAX_GRID_Y = 65535
+
+DEVICE_FUNCTIONS = compile_functions(formulas, formulas.KERNEL_FUNCTIONS, cuda.jit(device=True))
+_value = DEVICE_FUNCTIONS["value"]
+
+
+@cuda.jit
+def fill_steps(ci, cf, si, sf, c, t0, out):  # pragma: no cover - compiled
+    """``out[k] = value(c, t0 + k)``: one row, one thread per step (grid-stride)."""
+    start = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    for k in range(start, out.shape[0], stride):
+        out[k] = _value(ci, cf, si, sf, c, t0 + k)
+
+
+@cuda.jit
+def fill_rows(ci, cf, si, sf, rows, t0, out):  # pragma: no cover - compiled
+    """``out[r, k] = value(rows[r], t0 + k)``: x over steps (coalesced stores), y over rows."""
+    n_rows = out.shape[0]
+    n_steps = out.shape[1]
+    k_start = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+    k_stride = cuda.gridDim.x * cuda.blockDim.x
+    for r in range(cuda.blockIdx.y, n_rows, cuda.gridDim.y):
+        c = rows[r]
+        for k in range(k_start, n_steps, k_stride):
+            out[r, k] = _value(ci, cf, si, sf, c, t0 + k)
+
+
+KERNELS = {"fill_steps": fill_steps, "fill_rows": fill_rows}
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def steps_geometry(n_steps: int) -> tuple[int, int]:
+    """``(blocks, threads)`` for :func:`fill_steps` over ``n_steps`` steps."""
+    tpb = THREADS_PER_BLOCK
+    return max(1, min(MAX_BLOCKS, _ceil_div(n_steps, tpb))), tpb
+
+
+def rows_geometry(n_rows: int, n_steps: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``((blocks_x, blocks_y), (threads, 1))`` for :func:`fill_rows`.
+
+    One block row (``y``) per schedule row up to ``min(MAX_GRID_Y, MAX_BLOCKS)``; the blocks
+    left over go along the steps (``x``), at most enough to give each thread one step.
+    """
+    tpb = THREADS_PER_BLOCK
+    gy = max(1, min(n_rows, MAX_GRID_Y, MAX_BLOCKS))
+    gx = max(1, min(_ceil_div(n_steps, tpb), MAX_BLOCKS // gy))
+    return (gx, gy), (tpb, 1)
+
+
+def _quiet_launch(kernel: Any, grid: Any, block: Any, stream: Any, *args: Any) -> None:
+    """Launch without Numba's low-occupancy warning (small tables are legitimately small grids)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Gg]rid size.*")
+        configured = kernel[grid, block] if stream is None else kernel[grid, block, stream]
+        configured(*args)
+
+
+def launch_steps(ci: Any, cf: Any, si: Any, sf: Any, c: int, t0: int, out: Any, stream: Any = None) -> None:
+    """Fill the 1-D device array ``out`` with row ``c`` for steps ``t0 ..``."""
+    blocks, threads = steps_geometry(int(out.shape[0]))
+    _quiet_launch(fill_steps, blocks, threads, stream, ci, cf, si, sf, c, t0, out)
+
+
+def launch_rows(ci: Any, cf: Any, si: Any, sf: Any, rows: Any, t0: int, out: Any, stream: Any = None) -> None:
+    """Fill the 2-D device array ``out`` (rows ``rows``, steps ``t0 ..``)."""
+    grid, block = rows_geometry(int(out.shape[0]), int(out.shape[1]))
+    _quiet_launch(fill_rows, grid, block, stream, ci, cf, si, sf, rows, t0, out)
