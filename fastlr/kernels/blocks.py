@@ -22,8 +22,11 @@ from numba import prange
 
 from fastlr.kernels.formulas import (
     cosine_down,
+    cosine_plain,
     cosine_up,
+    cosine_up_plain,
     cyclic,
+    exp_plain,
     exp_saturate,
     exponential,
     inverse_sqrt,
@@ -32,6 +35,7 @@ from fastlr.kernels.formulas import (
     linear_up,
     main_value,
     poly_down,
+    poly_plain,
     poly_up,
     sqrt_down,
     sqrt_up,
@@ -114,18 +118,30 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif code == LIN_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * linear_down((float(i0 + j) - sub) - off, n)), flo)
+    elif code == COS_UP and q0 == 1.0:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + j) - sub) - off, n)), flo)
     elif code == COS_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cosine_plain((float(i0 + j) - sub) - off, n, q2)), flo)
     elif code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
     elif code == POLY_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif code == POLY_DOWN and q1 == 1.0:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * poly_plain((float(i0 + j) - sub) - off, n, q0)), flo)
     elif code == POLY_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_down((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif code == EXP and q1 == 0.0 and q3 == 0.0:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * exp_plain((float(i0 + j) - sub) - off, n, q0)), flo)
     elif code == EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
@@ -163,7 +179,7 @@ def unit_fill(code, w, t0, off, n, q0):
             w[j] = 0.0
     elif code == COS_UP:
         for j in range(m):
-            w[j] = cosine_up(float(t0 + j) - off, n, q0)
+            w[j] = cosine_up_plain(float(t0 + j) - off, n)
     elif code == POLY_UP:
         for j in range(m):
             w[j] = poly_up(float(t0 + j) - off, n, q0)

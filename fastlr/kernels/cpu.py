@@ -22,18 +22,23 @@ import numba
 from fastlr.kernels import blocks, fastmath, formulas
 from fastlr.kernels.retarget import compile_functions
 
+# error_model="numpy": IEEE division without Python's zero check, which would stop
+# vectorisation (kernels only see validated programs, where no denominator is 0)
+OPTIONS: dict[str, Any] = {"error_model": "numpy"}
+
 
 def _build(tag: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
     ns: dict[str, Any] = {}
-    serial = numba.njit(cache=True)
+    serial = numba.njit(cache=True, **OPTIONS)
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
     leaves = formulas.LEAF_FUNCTIONS
-    out = compile_functions(formulas, leaves, numba.njit(inline="always"), ns, overrides, tag)
+    out = compile_functions(formulas, leaves, numba.njit(inline="always", **OPTIONS), ns, overrides, tag)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, serial, ns, tag=tag))
     out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS + blocks.SERIAL_DRIVERS, serial, ns, tag=tag))
-    out.update(compile_functions(blocks, blocks.PARALLEL_FUNCTIONS, numba.njit(parallel=True, cache=True), ns, tag=tag))
+    parallel = numba.njit(parallel=True, cache=True, **OPTIONS)
+    out.update(compile_functions(blocks, blocks.PARALLEL_FUNCTIONS, parallel, ns, tag=tag))
     return out
 
 

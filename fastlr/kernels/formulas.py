@@ -86,6 +86,7 @@ from fastlr.kernels.layout import (
 # Names of the functions that targets compile, callee before caller; the leaves (primitives and
 # shapes) are small enough to inline into their callers.
 LEAF_FUNCTIONS = (
+    "ratio",
     "cospi",
     "powr",
     "expr",
@@ -93,6 +94,10 @@ LEAF_FUNCTIONS = (
     "progress",
     "linear_up",
     "linear_down",
+    "cosine_up_plain",
+    "cosine_plain",
+    "poly_plain",
+    "exp_plain",
     "cosine_up",
     "cosine_down",
     "poly_up",
@@ -117,6 +122,11 @@ KERNEL_FUNCTIONS = (
 
 
 # ---- primitives (a target may bind faster implementations of the same functions) -------------
+
+
+def ratio(x, n):
+    """``x / n`` (a target may multiply by a hoisted reciprocal instead)."""
+    return x / n
 
 
 def cospi(y):
@@ -145,23 +155,43 @@ def tanhr(x):
 def progress(x, n, k):
     """Progress ``p = x/n``, or ``x^k / n^k`` with k-decay (timm)."""
     if k == 1.0:
-        return x / n
+        return ratio(x, n)
     return powr(x, k) / powr(n, k)
 
 
 def linear_up(x, n):
     """``x / n``."""
-    return x / n
+    return ratio(x, n)
 
 
 def linear_down(x, n):
     """``1 - x / n``."""
-    return 1.0 - x / n
+    return 1.0 - ratio(x, n)
+
+
+def cosine_up_plain(x, n):
+    """``(1 - cos(pi x / n)) / 2``."""
+    return 0.5 * (1.0 - cospi(ratio(x, n)))
+
+
+def cosine_plain(x, n, c):
+    """``(1 + cos(pi c x / n)) / 2``."""
+    return 0.5 * (1.0 + cospi(c * ratio(x, n)))
+
+
+def poly_plain(x, n, power):
+    """``(1 - x / n)^power``."""
+    return powr(1.0 - ratio(x, n), power)
+
+
+def exp_plain(x, n, rate):
+    """``rate^(x / n)``."""
+    return powr(rate, ratio(x, n))
 
 
 def cosine_up(x, n, e):
     """``((1 - cos(pi x / n)) / 2)^e``."""
-    v = 0.5 * (1.0 - cospi(x / n))
+    v = cosine_up_plain(x, n)
     if e == 1.0:
         return v
     return powr(v, e)
@@ -169,8 +199,10 @@ def cosine_up(x, n, e):
 
 def cosine_down(x, n, e, k, c):
     """``((1 + cos(pi c p)) / 2)^e`` with ``p = x^k / n^k``; c = 1 is a half period."""
-    p = progress(x, n, k)
-    v = 0.5 * (1.0 + cospi(c * p))
+    if k == 1.0:
+        v = cosine_plain(x, n, c)
+    else:
+        v = 0.5 * (1.0 + cospi(c * progress(x, n, k)))
     if e == 1.0:
         return v
     return powr(v, e)
@@ -178,11 +210,13 @@ def cosine_down(x, n, e, k, c):
 
 def poly_up(x, n, power):
     """``(x / n)^power``."""
-    return powr(x / n, power)
+    return powr(ratio(x, n), power)
 
 
 def poly_down(x, n, power, k):
     """``(1 - p)^power`` with ``p = x^k / n^k``."""
+    if k == 1.0:
+        return poly_plain(x, n, power)
     return powr(1.0 - progress(x, n, k), power)
 
 
@@ -191,26 +225,27 @@ def exponential(x, n, rate, staircase, clip, has_clip):
 
     The clip bounds the decay (a maximum when rate < 1, a minimum when rate > 1).
     """
-    p = x / n
-    if staircase != 0.0:
-        p = math.floor(p)
-    v = powr(rate, p)
+    if staircase == 0.0:
+        v = exp_plain(x, n, rate)
+    else:
+        v = powr(rate, math.floor(ratio(x, n)))
     if has_clip != 0.0:
+        # conditional expressions rather than max/min: every target compiles them
         if rate < 1.0:
-            v = max(v, clip)
+            v = v if v >= clip else clip
         else:
-            v = min(v, clip)
+            v = v if v <= clip else clip
     return v
 
 
 def inverse_sqrt(x, n):
     """``1 / sqrt(x / n)``."""
-    return 1.0 / math.sqrt(x / n)
+    return 1.0 / math.sqrt(ratio(x, n))
 
 
 def inverse_time(x, n, rate, staircase):
     """``1 / (1 + rate p)``, ``p = x / n`` (floored when staircase)."""
-    p = x / n
+    p = ratio(x, n)
     if staircase != 0.0:
         p = math.floor(p)
     return 1.0 / (1.0 + rate * p)
@@ -218,23 +253,23 @@ def inverse_time(x, n, rate, staircase):
 
 def tanh_decay(x, n, lower, upper):
     """``(1 - tanh(lower (1 - p) + upper p)) / 2``, ``p = x / n``."""
-    p = x / n
+    p = ratio(x, n)
     return 0.5 * (1.0 - tanhr(lower * (1.0 - p) + upper * p))
 
 
 def sqrt_down(x, n):
     """``1 - sqrt(x / n)`` (the 1-sqrt cooldown)."""
-    return 1.0 - math.sqrt(x / n)
+    return 1.0 - math.sqrt(ratio(x, n))
 
 
 def sqrt_up(x, n):
     """``1 - sqrt(1 - x / n)``."""
-    return 1.0 - math.sqrt(1.0 - x / n)
+    return 1.0 - math.sqrt(1.0 - ratio(x, n))
 
 
 def exp_saturate(x, n):
     """``1 - exp(-x / n)``."""
-    return 1.0 - expr(-x / n)
+    return 1.0 - expr(-ratio(x, n))
 
 
 def cyclic(x, up, down, mode, gamma):
@@ -361,7 +396,8 @@ def main_value(ci, cf, si, sf, c, t):
     """Scaled, floored main curve of row ``c`` at global step ``t`` (``t >= shift``)."""
     tm = (t - ci[c, I_SHIFT]) // ci[c, I_SPE]
     v = cf[c, F_SCALE] * curve_value(ci, cf, si, sf, c, tm)
-    return max(v, cf[c, F_FLOOR])
+    fl = cf[c, F_FLOOR]
+    return v if v >= fl else fl
 
 
 def value(ci, cf, si, sf, c, t):
