@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 if TYPE_CHECKING:
-    from numpy.typing import DTypeLike, NDArray
+    from numpy.typing import DTypeLike
 
     from fastlr._lower import Program
 
@@ -96,8 +96,13 @@ class Schedulable(Spec):
         return at_steps(self.program(), t)
 
     def table(
-        self, T: int, dtype: DTypeLike = np.float64, out: NDArray[Any] | None = None, exact: bool | None = None
-    ) -> NDArray[Any]:
+        self,
+        T: int,
+        dtype: DTypeLike = np.float64,
+        out: Any = None,
+        exact: bool | None = None,
+        device: str = "cpu",
+    ) -> Any:
         """The values for optimizer steps ``0 .. T-1`` (entry i is the value step i uses).
 
         Parameters
@@ -111,7 +116,17 @@ class Schedulable(Spec):
         exact : bool, optional
             libm (True) or vectorised (False, within 1e-14 relative) transcendental functions;
             by default exact for float64 and fast for float32.
+        device : {"cpu", "cuda"}
+            ``"cuda"`` returns a device array (or fills a CUDA ``out``); see ``docs/cuda.md``.
         """
+        if device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+        if device == "cuda":
+            if exact is False:
+                raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+            from fastlr._cuda import table_cuda
+
+            return table_cuda(self.program(), T, dtype, out=out)
         from fastlr._engine import table
 
         return table(self.program(), T, dtype=dtype, out=out, exact=exact)

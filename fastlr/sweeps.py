@@ -581,7 +581,9 @@ def sweep(
     progress: bool | None = None,
     t0: int = 0,
     exact: bool | None = None,
-) -> np.ndarray:
+    device: str = "cpu",
+    to_host: bool = False,
+) -> Any:
     """The ``(N, T)`` table of N configs: row i holds config i's values for steps ``t0 ..``.
 
     Parameters
@@ -606,9 +608,24 @@ def sweep(
         Evaluate transcendental functions with libm (True) or with the vectorised
         approximations, within 1e-14 relative (False). Default: exact for float64 output,
         fast for float32 (where the difference is far below the float32 rounding).
+    device : {"cpu", "cuda"}
+        ``"cuda"`` computes on the GPU (the same formulas, libdevice math) and returns a
+        device array, or writes into ``out`` (a torch CUDA tensor, a CuPy array, anything with
+        ``__cuda_array_interface__``); see ``docs/cuda.md``.
+    to_host : bool
+        With ``device="cuda"``: stream the result back to a host array in tiles (sweeps
+        larger than GPU memory).
 
     Rows are bit-identical whatever the batch, chunking or thread count.
     """
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == "cuda":
+        if exact is False:
+            raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+        from fastlr._cuda import sweep_cuda
+
+        return sweep_cuda(configs, T, dtype, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     prog = lower(configs)
     T = _engine.check_T(T)
     t0 = _engine.integer_arg("t0", t0, lo=0)
