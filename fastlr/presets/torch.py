@@ -1,0 +1,784 @@
+"""PyTorch dialect: ``torch.optim.lr_scheduler`` classes by name, reproducing their learning rates.
+
+Matched against torch 2.13 (closed forms and recursive ``get_lr`` of ``torch/optim/lr_scheduler.py``).
+Each function takes the optimizer's learning rate as ``base_lr`` (``CyclicLR`` and ``OneCycleLR``
+take their own lr arguments, as in torch) and returns a fastlr schedule whose ``table(T)[i]`` is
+the lr that torch's optimizer uses for update ``i`` in the canonical loop
+``optimizer.step(); scheduler.step()`` (the constructor applies ``f(0)``, so update ``i`` uses
+``f(i)``). ``CyclicLR``/``OneCycleLR`` with ``cycle_momentum=True`` return a
+:class:`fastlr.ScheduleSet` ``{"lr": [...], "momentum": [...]}`` (one entry per param group).
+
+Torch steps most schedulers with a *recursive* form (each step multiplies the current lr); fastlr
+evaluates the closed form. The two agree to rounding (a few ulp per step: ~1e-14 relative after
+400 steps, well inside the test tolerance) except where the recursive form does something else,
+which is reproduced:
+
+Quirks reproduced
+-----------------
+- ``CosineAnnealingLR`` is periodic past ``T_max``: the lr rises back to ``base_lr`` at
+  ``2 T_max`` (the recursive form, special-cased at ``t = T_max + 1``, follows the closed form).
+- ``ConstantLR(total_iters=0)`` applies ``factor`` at step 0 and never restores it (the recursive
+  form restores only when ``t == total_iters``), so the lr stays ``base_lr * factor``; the same
+  object restarted at a ``SequentialLR`` milestone uses the closed form, giving ``base_lr``.
+- ``LinearLR(total_iters=0)`` stays at ``base_lr * start_factor``; ``PolynomialLR(total_iters=0)``
+  stays at ``base_lr``.
+- ``MultiStepLR`` counts repeated milestones (``gamma**2`` for a milestone given twice), decays
+  *at* the milestone, applies a milestone 0 at step 0, sorts milestones and ignores negative ones.
+- ``CyclicLR`` ignores ``scale_mode`` for the built-in modes (``triangular``/``triangular2`` use
+  the cycle count, ``exp_range`` the iteration count).
+- ``OneCycleLR`` phase ends are floats (``pct_start * total_steps - 1``, ...), so the phase
+  progress has fractional denominators and offsets, reproduced exactly. Torch's last scheduled
+  value is at step ``N - 1 = total_steps - 1``; at ``N`` it extrapolates past the end (to a
+  *negative* lr with ``anneal_strategy="linear"``) and at ``N + 1`` it raises. **fastlr holds the
+  final value** ``f(N - 1)`` for every ``t >= N`` (a training loop of ``N`` updates never uses
+  ``f(N)``).
+- ``SequentialLR`` runs child ``k`` in local time ``t - milestones[k-1]``; a milestone of 0 skips
+  the first child; with repeated milestones the last child at that milestone wins.
+- ``ChainedScheduler`` multiplies its children's factors (all children must be multiplicative).
+  A ``CosineAnnealingLR`` child resets the lr at ``t = T_max + 1`` to ``base_lr * cos-factor``,
+  dropping the other children's accumulated factors; fastlr reproduces this when the other
+  factors are constant from ``T_max`` on (and refuses otherwise).
+- Growing schedules (``gamma > 1``) are capped at ``1e300``, where torch keeps multiplying until
+  the lr overflows to ``inf``.
+
+Refused (``ValueError``), because torch crashes or fastlr's core cannot express it
+-----------------------------------------------------------------------------------
+- ``ConstantLR(factor=0, total_iters>0)``: torch divides by zero when it restores the lr.
+- ``PolynomialLR(power<0)``: torch raises ``ZeroDivisionError`` at ``total_iters``.
+- ``OneCycleLR`` with ``pct_start * total_steps == 1`` (a zero-length first phase: 0/0).
+- ``CosineAnnealingWarmRestarts`` with ``eta_min > base_lr`` (restarts need a decaying curve).
+- ``CyclicLR(step_size_down=0)`` (zero-length falling half), custom ``scale_fn`` callables,
+  ``exp_range`` with ``gamma > 1``.
+- ``ChainedScheduler`` children that are not multiplicative (``CosineAnnealingLR`` with
+  ``eta_min != 0``, ``CosineAnnealingWarmRestarts``, ``CyclicLR``, ``OneCycleLR``, composites) or
+  whose product is not a fastlr curve (two decays of different kinds, e.g. ``StepLR x
+  ExponentialLR``); ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
+  the param group's ``lr``/``initial_lr`` at construction, changing the other children's base),
+  composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and schedules with
+  restarts or a warmup anywhere but last (a ``Join`` phase must be a shape).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fastlr import _checks as ck
+from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
+from fastlr.shapes import (
+    Constant,
+    Cosine,
+    Cyclic,
+    Exponential,
+    Join,
+    Linear,
+    MultiStep,
+    PiecewiseConstant,
+    Polynomial,
+    Shape,
+    StepDecay,
+)
+
+__all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "ExponentialLR",
+    "LinearLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "SequentialLR",
+    "StepLR",
+]
+
+PEER = "torch"
+PEER_VERSION = "2.13.0"
+
+_CAP = 1e300  # ceiling of growing schedules (torch overflows to inf eventually)
+_META = "_fastlr_torch"
+
+# A multiplicative factor of t, as ChainedScheduler composes them:
+#   ("pc", ((start, value), ...))   piecewise constant, first start 0
+#   ("lin", sf, ef, T)              sf + (ef - sf) min(t, T)/T, T >= 1
+#   ("exp", gamma)                  gamma^t
+#   ("step", gamma, s)              gamma^floor(t/s)
+#   ("poly", T, power)              (1 - min(t, T)/T)^power
+#   ("cos", T_max)                  (1 + cos(pi t / T_max)) / 2 (eta_min = 0)
+Factor = tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Meta:
+    """What SequentialLR/ChainedScheduler need to know about a torch preset object."""
+
+    call: str
+    base: float | None  # the optimizer lr it assumes (None: sets its own)
+    factor: Factor | None = None  # multiplicative factor (None: not multiplicative)
+    later: Any = None  # the schedule when restarted at a SequentialLR milestone (None: same); str: error
+    composite: bool = False
+
+
+def _tag(obj: Any, meta: _Meta) -> Any:
+    object.__setattr__(obj, _META, meta)
+    return obj
+
+
+def _meta(obj: Any) -> _Meta | None:
+    m = getattr(obj, _META, None)
+    return m if isinstance(m, _Meta) else None
+
+
+def _base(value: Any, where: str, name: str = "base_lr") -> float:
+    return ck.real(name, value, where, lo=0.0)
+
+
+def _pc(*pieces: tuple[int, float]) -> Factor:
+    return ("pc", tuple(pieces))
+
+
+# ---- shapes shared by several classes --------------------------------------------------------
+
+
+def _staircase(B: float, gamma: float, step: float, first: int) -> Shape:
+    """``B * gamma^floor(t/step)``; ``first`` is the first step with one decay."""
+    if gamma == 1.0 or B == 0.0:
+        return Constant(B)
+    if gamma == 0.0:
+        return PiecewiseConstant((first,), (B, 0.0))
+    if gamma > 1.0:
+        return Exponential(B, gamma, float(step), staircase=True, end=_CAP)
+    if float(step).is_integer():
+        return StepDecay(B, int(step), gamma)
+    return Exponential(B, gamma, float(step), staircase=True)
+
+
+def _exponential(B: float, gamma: float) -> Shape:
+    """``B * gamma^t``."""
+    if gamma == 1.0 or B == 0.0:
+        return Constant(B)
+    if gamma == 0.0:
+        return PiecewiseConstant((1,), (B, 0.0))
+    return Exponential(B, gamma, 1.0, end=_CAP if gamma > 1.0 else None)
+
+
+def _pieces(boundaries: Sequence[int], values: Sequence[float]) -> Shape:
+    if not boundaries:
+        return Constant(values[0])
+    return PiecewiseConstant(tuple(boundaries), tuple(values))
+
+
+# ---- the classes -----------------------------------------------------------------------------
+
+
+def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Shape:
+    """``torch.optim.lr_scheduler.StepLR``: ``f(t) = base_lr * gamma^floor(t / step_size)``.
+
+    Parameters
+    ----------
+    base_lr : float
+        The optimizer's lr (torch's ``base_lrs``).
+    step_size : int
+        Decay period, >= 1 (torch divides by zero at 0).
+    gamma : float
+        Decay factor, >= 0 (``> 1`` grows, capped at 1e300).
+    """
+    w = "torch.StepLR"
+    B = _base(base_lr, w)
+    s = ck.integer("step_size", step_size, w, lo=1)
+    g = ck.real("gamma", gamma, w, lo=0.0)
+    if g == 1.0:
+        factor = _pc((0, 1.0))
+    elif g == 0.0:
+        factor = _pc((0, 1.0), (s, 0.0))
+    else:
+        factor = ("step", g, s)
+    return _tag(_staircase(B, g, s, s), _Meta("StepLR", B, factor))
+
+
+def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -> Shape:
+    """``torch.optim.lr_scheduler.MultiStepLR``: ``f(t) = base_lr * gamma^(#milestones <= t)``.
+
+    Milestones are counted with multiplicity (torch keeps a ``Counter``), sorted, and negative ones
+    (never reached) are ignored.
+    """
+    w = "torch.MultiStepLR"
+    B = _base(base_lr, w)
+    ms = sorted(m for m in ck.int_tuple("milestones", milestones, w) if m >= 0)
+    g = ck.real("gamma", gamma, w, lo=0.0)
+    bounds: list[int] = []
+    counts: list[int] = [0]
+    for m in ms:
+        if m == 0:
+            counts[0] += 1
+        elif bounds and bounds[-1] == m:
+            counts[-1] += 1
+        else:
+            bounds.append(m)
+            counts.append(counts[-1] + 1)
+    factors = [g**c for c in counts]
+    factor = _pc(*zip((0, *bounds), factors))
+    if g > 0.0:
+        shape: Shape = MultiStep(B, tuple(ms), g)
+    else:
+        shape = _pieces(bounds, [B * f for f in factors])
+    return _tag(shape, _Meta("MultiStepLR", B, factor))
+
+
+def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Shape:
+    """``torch.optim.lr_scheduler.ConstantLR``: ``base_lr * factor`` for ``t < total_iters``, then
+    ``base_lr``.
+
+    ``total_iters <= 0`` keeps ``base_lr * factor`` for ever (torch's recursive form never
+    restores it); restarted at a ``SequentialLR`` milestone it gives ``base_lr`` (closed form).
+    """
+    w = "torch.ConstantLR"
+    B = _base(base_lr, w)
+    f = ck.real("factor", factor, w, lo=0.0, hi=1.0)
+    n = ck.integer("total_iters", total_iters, w)
+    if n <= 0:
+        later = _tag(Constant(B * (f + (1.0 - f))), _Meta("ConstantLR", B, _pc((0, 1.0))))
+        return _tag(Constant(B * f), _Meta("ConstantLR", B, _pc((0, f)), later=later))
+    if f == 0.0:
+        raise ValueError(
+            f"{w}: factor=0 with total_iters={n} makes torch divide by zero when it restores the lr at step {n}"
+        )
+    return _tag(PiecewiseConstant((n,), (B * f, B)), _Meta("ConstantLR", B, _pc((0, f), (n, 1.0))))
+
+
+def LinearLR(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5) -> Shape:
+    """``torch.optim.lr_scheduler.LinearLR``:
+    ``f(t) = base_lr * (sf + (ef - sf) * min(t, total_iters) / total_iters)``.
+
+    ``total_iters <= 0`` stays at ``base_lr * start_factor`` (recursive form).
+    """
+    w = "torch.LinearLR"
+    B = _base(base_lr, w)
+    sf = ck.real("start_factor", start_factor, w, lo=0.0, hi=1.0, lo_open=True)
+    ef = ck.real("end_factor", end_factor, w, lo=0.0, hi=1.0)
+    n = ck.integer("total_iters", total_iters, w)
+    if n <= 0:
+        if n == 0:
+            later: Any = "LinearLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
+        else:
+            later = _tag(Constant(B * (sf + (ef - sf) * n / n)), _Meta("LinearLR", B, _pc((0, 1.0))))
+        return _tag(Constant(B * sf), _Meta("LinearLR", B, _pc((0, sf)), later=later))
+    return _tag(Linear(B * sf, B * ef, n), _Meta("LinearLR", B, ("lin", sf, ef, n)))
+
+
+def ExponentialLR(base_lr: float, gamma: float) -> Shape:
+    """``torch.optim.lr_scheduler.ExponentialLR``: ``f(t) = base_lr * gamma^t``."""
+    w = "torch.ExponentialLR"
+    B = _base(base_lr, w)
+    g = ck.real("gamma", gamma, w, lo=0.0)
+    if g == 1.0:
+        factor = _pc((0, 1.0))
+    elif g == 0.0:
+        factor = _pc((0, 1.0), (1, 0.0))
+    else:
+        factor = ("exp", g)
+    return _tag(_exponential(B, g), _Meta("ExponentialLR", B, factor))
+
+
+def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Shape:
+    """``torch.optim.lr_scheduler.PolynomialLR``:
+    ``f(t) = base_lr * (1 - min(t, total_iters) / total_iters)^power`` (reaches 0, no end value).
+
+    ``total_iters <= 0`` or ``power == 0`` stays at ``base_lr``.
+    """
+    w = "torch.PolynomialLR"
+    B = _base(base_lr, w)
+    n = ck.integer("total_iters", total_iters, w)
+    p = ck.real("power", power, w)
+    if p < 0.0:
+        raise ValueError(f"{w}: power must be >= 0 (torch raises ZeroDivisionError at total_iters), got {power!r}")
+    if n <= 0 or p == 0.0:
+        later: Any = None
+        if n == 0:
+            later = "PolynomialLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
+        elif n < 0:
+            later = _tag(Constant(B * (1.0 - n / n) ** p), _Meta("PolynomialLR", B, _pc((0, 1.0))))
+        return _tag(Constant(B), _Meta("PolynomialLR", B, _pc((0, 1.0)), later=later))
+    return _tag(Polynomial(B, 0.0, n, power=p), _Meta("PolynomialLR", B, ("poly", n, p)))
+
+
+def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Shape:
+    """``torch.optim.lr_scheduler.CosineAnnealingLR``:
+    ``f(t) = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2``, periodic past ``T_max``."""
+    w = "torch.CosineAnnealingLR"
+    B = _base(base_lr, w)
+    n = ck.integer("T_max", T_max, w, lo=1)
+    e = ck.real("eta_min", eta_min, w, lo=0.0)
+    factor = ("cos", n) if e == 0.0 else None
+    return _tag(Cosine(B, e, n, after="continue"), _Meta("CosineAnnealingLR", B, factor))
+
+
+def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
+    """``torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`` (SGDR):
+    ``f(t) = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2``, cycle ``i`` lasting
+    ``T_0 * T_mult^i`` steps (integers, located exactly)."""
+    w = "torch.CosineAnnealingWarmRestarts"
+    B = _base(base_lr, w)
+    t0 = ck.integer("T_0", T_0, w, lo=1)
+    mult = ck.integer("T_mult", T_mult, w, lo=1)
+    e = ck.real("eta_min", eta_min, w, lo=0.0)
+    if e > B:
+        raise ValueError(
+            f"{w}: eta_min={eta_min!r} > base_lr={base_lr!r} is not supported (fastlr restarts repeat a decaying curve)"
+        )
+    sched = Schedule(Cosine(B, e, t0), restarts=Restarts(mult=float(mult)))
+    return _tag(sched, _Meta("CosineAnnealingWarmRestarts", B))
+
+
+# ---- per-group parameters (CyclicLR, OneCycleLR) ---------------------------------------------
+
+
+def _groups(where: str, **params: Any) -> tuple[int, dict[str, list[float]]]:
+    """torch's ``_format_param``: a scalar applies to every group, a list gives one per group."""
+    n = 1
+    lists = {k: v for k, v in params.items() if isinstance(v, (list, tuple))}
+    for k, v in lists.items():
+        if len(v) == 0:
+            raise ValueError(f"{where}: {k} must not be an empty list")
+        if n != 1 and len(v) != n:
+            lens = {kk: len(vv) for kk, vv in lists.items()}
+            raise ValueError(f"{where}: per-group lists must have one length (one value per param group), got {lens}")
+        n = max(n, len(v))
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, (list, tuple)):
+            out[k] = [ck.real(f"{k}[{i}]", x, where, lo=0.0) for i, x in enumerate(v)]
+        else:
+            out[k] = [ck.real(k, v, where, lo=0.0)] * n
+    return n, out
+
+
+def _result(lrs: list[Any], moms: list[Any] | None, meta: _Meta) -> Any:
+    if moms is not None:
+        return _tag(ScheduleSet({"lr": lrs, "momentum": moms}), meta)
+    if len(lrs) == 1:
+        return _tag(lrs[0], meta)
+    return _tag(ScheduleSet({"lr": lrs}), meta)
+
+
+_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+
+
+def CyclicLR(
+    base_lr: float | Sequence[float],
+    max_lr: float | Sequence[float],
+    step_size_up: float = 2000,
+    step_size_down: float | None = None,
+    mode: str = "triangular",
+    gamma: float = 1.0,
+    scale_fn: Any = None,
+    scale_mode: str = "cycle",
+    cycle_momentum: bool = True,
+    base_momentum: float | Sequence[float] = 0.8,
+    max_momentum: float | Sequence[float] = 0.9,
+) -> Any:
+    """``torch.optim.lr_scheduler.CyclicLR``: ``lr = base_lr + (max_lr - base_lr) s(t) g(t)``.
+
+    ``C = up + down``, ``cycle = floor(1 + t/C)``, ``x = 1 + t/C - cycle``, ``r = up/C``;
+    ``s = x/r`` if ``x <= r`` else ``(x - 1)/(r - 1)``; ``g`` is 1, ``2^(1 - cycle)`` or
+    ``gamma^t`` (triangular, triangular2, exp_range). Momentum runs inversely:
+    ``max_momentum - (max_momentum - base_momentum) s g``.
+
+    Returns
+    -------
+    Shape or ScheduleSet
+        A ``ScheduleSet`` ``{"lr", "momentum"}`` when ``cycle_momentum``; a ``ScheduleSet``
+        ``{"lr"}`` for several groups; else the lr shape.
+    """
+    w = "torch.CyclicLR"
+    up = ck.real("step_size_up", step_size_up, w, lo=0.0, lo_open=True)
+    down = up if step_size_down is None else ck.real("step_size_down", step_size_down, w, lo=0.0)
+    if down == 0.0:
+        raise ValueError(f"{w}: step_size_down=0 (a zero-length falling half) is not supported")
+    if scale_fn is not None:
+        raise ValueError(f"{w}: custom scale_fn callables are not supported; use mode= one of {_CYCLIC_MODES}")
+    ck.choice("mode", mode, _CYCLIC_MODES, w)
+    ck.choice("scale_mode", scale_mode, ("cycle", "iterations"), w)
+    g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
+    if mode == "exp_range" and g > 1.0:
+        raise ValueError(f"{w}: exp_range with gamma={gamma!r} > 1 grows without bound; not supported")
+    if not isinstance(cycle_momentum, bool):
+        raise TypeError(f"{w}: cycle_momentum must be a bool, got {cycle_momentum!r}")
+    gg = g if mode == "exp_range" else 1.0
+    params: dict[str, Any] = {"base_lr": base_lr, "max_lr": max_lr}
+    if cycle_momentum:
+        params.update(base_momentum=base_momentum, max_momentum=max_momentum)
+    n, p = _groups(w, **params)
+    lrs = [Cyclic(p["base_lr"][i], p["max_lr"][i], up, down, mode, gg) for i in range(n)]
+    moms = None
+    if cycle_momentum:
+        moms = [Cyclic(p["max_momentum"][i], p["base_momentum"][i], up, down, mode, gg) for i in range(n)]
+    return _result(lrs, moms, _Meta("CyclicLR", None, composite=True))
+
+
+def _anneal(kind: str, a: float, b: float, pct: float) -> float:
+    """torch's OneCycleLR interpolation from ``a`` to ``b`` at progress ``pct`` (plain Python)."""
+    if kind == "cos":
+        return b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1)
+    return (b - a) * pct + a
+
+
+def _onecycle_curve(kind: str, ends: list[float], points: list[tuple[float, float]], n: int) -> Shape:
+    """The phases of torch's OneCycleLR as a Join; the last phase holds ``f(n - 1)``."""
+    phases: list[tuple[int, Shape]] = []
+    for k, (e, (a, b)) in enumerate(zip(ends, points)):
+        last = k == len(ends) - 1
+        s = 0.0 if k == 0 else ends[k - 1]
+        lo = 0 if k == 0 else max(0, math.floor(max(ends[:k])) + 1)
+        hi = n - 1 if last else min(n - 1, math.floor(e))
+        if lo > hi:
+            continue
+        den = e - s
+        if den == 0.0:
+            raise ValueError(
+                "torch.OneCycleLR: the first phase has zero length (pct_start * total_steps == 1), "
+                "which makes torch divide 0 by 0 at step 0"
+            )
+        if hi == lo or a == b:
+            shape: Shape = Constant(max(0.0, _anneal(kind, a, b, (lo - s) / den)))
+        elif kind == "cos":
+            # inner phases keep the formula up to the next boundary; the last one holds its end
+            shape = Cosine(a, b, hi - lo, after="hold" if last else "continue", span=den, offset=s - lo)
+        else:
+            shape = Linear(a, b, hi - lo, span=den, offset=s - lo)
+        phases.append((lo, shape))
+    if len(phases) == 1:
+        return phases[0][1]
+    return Join(tuple(sh for _, sh in phases), tuple(lo for lo, _ in phases[1:]))
+
+
+def OneCycleLR(
+    max_lr: float | Sequence[float],
+    total_steps: int | None = None,
+    epochs: int | None = None,
+    steps_per_epoch: int | None = None,
+    pct_start: float = 0.3,
+    anneal_strategy: str = "cos",
+    cycle_momentum: bool = True,
+    base_momentum: float | Sequence[float] = 0.85,
+    max_momentum: float | Sequence[float] = 0.95,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    three_phase: bool = False,
+) -> Any:
+    """``torch.optim.lr_scheduler.OneCycleLR`` (the 1cycle policy).
+
+    ``initial = max_lr / div_factor``, ``min = initial / final_div_factor``. Two phases end at
+    ``e1 = pct_start * N - 1`` (initial -> max) and ``N - 1`` (max -> min); three phases at
+    ``e1``, ``2 pct_start N - 2`` (max -> initial) and ``N - 1`` (initial -> min). In phase ``k``
+    ``p = (t - e_{k-1}) / (e_k - e_{k-1})`` and the lr is ``b + (a - b)(1 + cos(pi p))/2``
+    (``"cos"``) or ``a + (b - a) p`` (``"linear"``). Momentum runs inversely
+    (max -> base -> max). Values for ``t >= N`` hold ``f(N - 1)`` (torch extrapolates at ``N`` and
+    raises past it).
+
+    Returns
+    -------
+    Shape or ScheduleSet
+        ``{"lr", "momentum"}`` when ``cycle_momentum``; else the lr (a set for several groups).
+    """
+    w = "torch.OneCycleLR"
+    if total_steps is not None:
+        N = ck.integer("total_steps", total_steps, w, lo=1)
+    elif epochs is not None and steps_per_epoch is not None:
+        N = ck.integer("epochs", epochs, w, lo=1) * ck.integer("steps_per_epoch", steps_per_epoch, w, lo=1)
+    else:
+        raise ValueError(f"{w}: define either total_steps or (epochs and steps_per_epoch)")
+    if not isinstance(pct_start, float) or not 0.0 <= pct_start <= 1.0:
+        raise ValueError(f"{w}: pct_start must be a float between 0 and 1 (as torch requires), got {pct_start!r}")
+    ck.choice("anneal_strategy", anneal_strategy, ("cos", "linear"), w)
+    if not isinstance(cycle_momentum, bool):
+        raise TypeError(f"{w}: cycle_momentum must be a bool, got {cycle_momentum!r}")
+    if not isinstance(three_phase, bool):
+        raise TypeError(f"{w}: three_phase must be a bool, got {three_phase!r}")
+    div = ck.real("div_factor", div_factor, w, lo=0.0, lo_open=True)
+    fdiv = ck.real("final_div_factor", final_div_factor, w, lo=0.0, lo_open=True)
+    params: dict[str, Any] = {"max_lr": max_lr}
+    if cycle_momentum:
+        params.update(base_momentum=base_momentum, max_momentum=max_momentum)
+    n, p = _groups(w, **params)
+    if three_phase:
+        ends = [float(pct_start * N) - 1, float(2 * pct_start * N) - 2, float(N - 1)]
+    else:
+        ends = [float(pct_start * N) - 1, float(N - 1)]
+    lrs, moms = [], []
+    for i in range(n):
+        peak = p["max_lr"][i]
+        init = peak / div
+        low = init / fdiv
+        lr_pts = [(init, peak), (peak, init), (init, low)] if three_phase else [(init, peak), (peak, low)]
+        lrs.append(_onecycle_curve(anneal_strategy, ends, lr_pts, N))
+        if cycle_momentum:
+            mx, mb = p["max_momentum"][i], p["base_momentum"][i]
+            m_pts = [(mx, mb), (mb, mx), (mx, mx)] if three_phase else [(mx, mb), (mb, mx)]
+            moms.append(_onecycle_curve(anneal_strategy, ends, m_pts, N))
+    return _result(lrs, moms if cycle_momentum else None, _Meta("OneCycleLR", None, composite=True))
+
+
+# ---- composites ------------------------------------------------------------------------------
+
+
+def _child_list(schedulers: Any, where: str) -> list[Any]:
+    if isinstance(schedulers, (str, bytes)) or not isinstance(schedulers, Iterable):
+        raise TypeError(f"{where}: schedulers must be a list of built presets, got {schedulers!r}")
+    children = list(schedulers)
+    if not children:
+        raise ValueError(f"{where}: expects at least one scheduler, got none")
+    return children
+
+
+def _check_child(child: Any, i: int, where: str) -> _Meta | None:
+    m = _meta(child)
+    if isinstance(child, ScheduleSet) or (m is not None and m.call in ("CyclicLR", "OneCycleLR")):
+        name = m.call if m is not None else "ScheduleSet"
+        raise ValueError(
+            f"{where}: schedulers[{i}] is {name}, which is not supported inside a composite "
+            "(torch's CyclicLR/OneCycleLR rewrite the param group's lr and initial_lr at construction)"
+        )
+    if m is not None and m.composite:
+        raise ValueError(
+            f"{where}: schedulers[{i}] is a {m.call}; nested composites are not supported "
+            "(torch mis-steps them: NotImplementedError at a milestone, an extra step at construction)"
+        )
+    if not isinstance(child, (Shape, Schedule)):
+        raise TypeError(f"{where}: schedulers[{i}] must be a fastlr preset or shape, got {type(child).__name__}")
+    return m
+
+
+def _same_base(metas: Sequence[_Meta | None], where: str) -> float | None:
+    bases = {m.base for m in metas if m is not None and m.base is not None}
+    if len(bases) > 1:
+        raise ValueError(
+            f"{where}: the children were built with different base_lr values {sorted(bases)}; torch's children share "
+            "one optimizer, so give them the same base_lr"
+        )
+    return bases.pop() if bases else None
+
+
+def _warmup_from(child: Any, m: int, target_base: float, where: str) -> Warmup:
+    """A LinearLR/ConstantLR first child, as a prefix warmup of ``m`` steps before a Schedule."""
+    meta = _meta(child)
+    f = meta.factor if meta is not None else None
+    if f is not None and f[0] == "lin" and f[2] == 1.0 and f[3] >= m - 1:
+        return Warmup(m, target_base * f[1], span=float(f[3]))
+    if f is not None and f[0] == "pc" and len(f[1]) >= 1 and (len(f[1]) == 1 or f[1][1][0] >= m):
+        return Warmup(m, target_base * f[1][0][1], shape="constant")
+    raise ValueError(
+        f"{where}: a schedule with restarts or a warmup (e.g. CosineAnnealingWarmRestarts) can only follow one "
+        "LinearLR (end_factor=1, total_iters >= milestone - 1) or ConstantLR (total_iters >= milestone) child"
+    )
+
+
+def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
+    """``torch.optim.lr_scheduler.SequentialLR``: child ``k`` runs on
+    ``[milestones[k-1], milestones[k])`` in local time ``t - milestones[k-1]``.
+
+    Parameters
+    ----------
+    schedulers : list
+        Built presets of this module (or fastlr shapes, used as they are). A child restarted at
+        a milestone follows torch's closed form at local step 0 (see the module docstring).
+    milestones : list of int
+        Sorted, ``len(schedulers) - 1`` of them.
+    """
+    w = "torch.SequentialLR"
+    children = _child_list(schedulers, w)
+    ms = ck.int_tuple("milestones", milestones, w)
+    if len(ms) != len(children) - 1:
+        raise ValueError(
+            f"{w}: expects one milestone fewer than schedulers, got {len(children)} schedulers and {len(ms)} milestones"
+        )
+    if any(b < a for a, b in zip(ms, ms[1:])):
+        raise ValueError(f"{w}: milestones must be sorted (torch locates them by bisection), got {list(ms)}")
+    metas = [_check_child(c, i, w) for i, c in enumerate(children)]
+    base = _same_base(metas, w)
+    idx = bisect_right(ms, 0)
+    used: list[tuple[int, int]] = [(0, idx)]
+    for k in range(idx + 1, len(children)):
+        start = ms[k - 1]
+        if used[-1][0] == start:
+            used[-1] = (start, k)
+        else:
+            used.append((start, k))
+    phases: list[Any] = []
+    for j, (_, k) in enumerate(used):
+        child, m = children[k], metas[k]
+        if j > 0 and m is not None and m.later is not None:
+            if isinstance(m.later, str):
+                raise ValueError(f"{w}: schedulers[{k}]: {m.later}")
+            child = m.later
+        phases.append(child)
+    meta = _Meta("SequentialLR", base, composite=True)
+    if len(phases) == 1:
+        return _tag(_copy(phases[0]), meta)
+    last = phases[-1]
+    if isinstance(last, Schedule) and last.warmup is None and all(isinstance(p, Shape) for p in phases[:-1]):
+        if len(phases) != 2:
+            raise ValueError(f"{w}: a schedule with restarts must be the second of two active children")
+        bb = base if base is not None else last.curve.start_value() * last.scale
+        return _tag(dataclasses.replace(last, warmup=_warmup_from(phases[0], used[1][0], bb, w)), meta)
+    for j, p in enumerate(phases):
+        if not isinstance(p, Shape):
+            raise ValueError(
+                f"{w}: schedulers[{used[j][1]}] is a schedule with restarts or a warmup; only shapes can be joined "
+                "(or one restarted schedule after a LinearLR/ConstantLR warmup child)"
+            )
+    return _tag(Join(tuple(phases), tuple(s for s, _ in used[1:])), meta)
+
+
+def _copy(obj: Any) -> Any:
+    """A fresh equal object (so tagging it does not touch the caller's)."""
+    return dataclasses.replace(obj)
+
+
+# ---- ChainedScheduler: products of multiplicative factors -------------------------------------
+
+
+def _pc_product(pcs: list[Factor]) -> list[tuple[int, float]]:
+    starts = sorted({s for f in pcs for s, _ in f[1]} | {0})
+    out = []
+    for s in starts:
+        v = 1.0
+        for f in pcs:
+            val = f[1][0][1]
+            for st, x in f[1]:
+                if st <= s:
+                    val = x
+            v *= val
+        out.append((s, v))
+    return out
+
+
+def _shifted(curve: Factor | None, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+    """``scale * curve(t)`` on ``[a, b)`` as Join phases ``(global start, shape in local time)``."""
+    if curve is None:
+        return [(a, Constant(scale))]
+    kind = curve[0]
+    if kind == "exp":
+        g = curve[1]
+        return [(a, _exponential(scale * g**a, g))]
+    if kind == "step":
+        g, s = curve[1], curve[2]
+        k, r = divmod(a, s)
+        if r == 0:
+            return [(a, _staircase(scale * g**k, g, s, s))]
+        nxt = (k + 1) * s
+        out: list[tuple[int, Shape]] = [(a, Constant(scale * g**k))]
+        if b is None or nxt < b:
+            out.append((nxt, _staircase(scale * g ** (k + 1), g, s, s)))
+        return out
+    if kind == "lin":
+        sf, ef, n = curve[1], curve[2], curve[3]
+        if a >= n:
+            return [(a, Constant(scale * ef))]
+        return [(a, Linear(scale * sf, scale * ef, n - a, span=float(n), offset=float(-a)))]
+    if kind == "poly":
+        n, p = curve[1], curve[2]
+        if a >= n:
+            return [(a, Constant(0.0))]
+        return [(a, Polynomial(scale, 0.0, n - a, power=p, span=float(n), offset=float(-a)))]
+    n = curve[1]  # cos
+    return [(a, Cosine(scale, 0.0, n, after="continue", offset=float(-a)))]
+
+
+def _last_change(f: Factor) -> float:
+    """The last step at which a factor changes (inf for ever-changing ones)."""
+    if f[0] == "pc":
+        return f[1][-1][0]
+    if f[0] in ("lin", "poly"):
+        return f[3] if f[0] == "lin" else f[1]
+    return math.inf
+
+
+def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
+    """``torch.optim.lr_scheduler.ChainedScheduler``: every child steps the same lr, so for
+    multiplicative children ``f(t) = base_lr * prod_k factor_k(t)``.
+
+    Multiplicative children: ``StepLR``, ``MultiStepLR``, ``ConstantLR``, ``LinearLR``,
+    ``ExponentialLR``, ``PolynomialLR``, ``CosineAnnealingLR(eta_min=0)``. The product must be
+    one decaying curve times piecewise-constant factors, optionally times one ``LinearLR`` warmup
+    (an overlay warmup); a cosine child must see the other factors constant from ``T_max`` on.
+    A single child of any kind is returned as it is.
+    """
+    w = "torch.ChainedScheduler"
+    children = _child_list(schedulers, w)
+    if len(children) == 1:
+        m0 = _meta(children[0])
+        if m0 is None:
+            raise TypeError(f"{w}: schedulers[0] must be a preset built by fastlr.presets.torch")
+        return children[0]
+    metas = []
+    for i, c in enumerate(children):
+        m = _meta(c)
+        if m is None:
+            raise TypeError(f"{w}: schedulers[{i}] must be a preset built by fastlr.presets.torch, got {c!r}")
+        if m.factor is None:
+            raise ValueError(
+                f"{w}: schedulers[{i}] ({m.call}) is not multiplicative (it overwrites or mixes the lr), so the "
+                "chain has no fastlr closed form; multiplicative children: StepLR, MultiStepLR, ConstantLR, "
+                "LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR(eta_min=0)"
+            )
+        metas.append(m)
+    B = _same_base(metas, w)
+    assert B is not None
+    factors = [m.factor for m in metas if m.factor is not None]
+    pcs = [f for f in factors if f[0] == "pc"]
+    curves = [f for f in factors if f[0] != "pc"]
+    overlay: Factor | None = None
+    lins = [f for f in curves if f[0] == "lin"]
+    if lins and len(curves) > 1:
+        cands = [f for f in lins if f[2] > 0.0]
+        if cands:
+            overlay = cands[0]
+            curves.remove(overlay)
+            pcs.append(_pc((0, overlay[2])))
+    exps = [f for f in curves if f[0] == "exp"]
+    if len(exps) > 1:
+        curves = [f for f in curves if f[0] != "exp"] + [("exp", math.prod(f[1] for f in exps))]
+    steps = [f for f in curves if f[0] == "step"]
+    if len(steps) > 1 and len({f[2] for f in steps}) == 1:
+        curves = [f for f in curves if f[0] != "step"] + [("step", math.prod(f[1] for f in steps), steps[0][2])]
+    if len(curves) > 1:
+        kinds = ", ".join(f[0] for f in curves)
+        raise ValueError(
+            f"{w}: the product of several decays ({kinds}) is not a fastlr curve; chain at most one decaying child "
+            "with piecewise-constant ones (MultiStepLR, ConstantLR) and one LinearLR warmup"
+        )
+    curve = curves[0] if curves else None
+    pieces = _pc_product(pcs)
+    tail: list[tuple[int, Shape]] = []
+    if curve is not None and curve[0] == "cos":
+        n = curve[1]
+        others = [*pcs, *([overlay] if overlay else [])]
+        late = max((_last_change(f) for f in others), default=0)
+        if late > n:
+            raise ValueError(
+                f"{w}: a CosineAnnealingLR child (T_max={n}) resets the lr at T_max + 1, dropping the other "
+                f"factors; supported only when they stop changing by T_max (one changes at {late})"
+            )
+        tail = [(n + 1, Cosine(B, 0.0, n, after="continue", offset=float(-(n + 1))))]
+    phases: list[tuple[int, Shape]] = []
+    for j, (a, k) in enumerate(pieces):
+        b = pieces[j + 1][0] if j + 1 < len(pieces) else None
+        if tail and a >= tail[0][0]:
+            break
+        phases.extend(_shifted(curve, a, b, B * k))
+    phases.extend(tail)
+    if len(phases) == 1:
+        shape = phases[0][1]
+    else:
+        shape = Join(tuple(s for _, s in phases), tuple(a for a, _ in phases[1:]))
+    meta = _Meta("ChainedScheduler", B, composite=True)
+    if overlay is None:
+        return _tag(shape, meta)
+    warm = Warmup(overlay[3], overlay[1] / overlay[2], mode="overlay")
+    return _tag(Schedule(shape, warmup=warm), meta)

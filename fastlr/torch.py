@@ -1,0 +1,835 @@
+"""PyTorch bridge: :class:`TableScheduler`, a ``torch.optim.lr_scheduler.LRScheduler`` fed by fastlr tables.
+
+The value that a param group's hyperparameter ``k`` gets for scheduler step ``t`` is
+
+.. math::
+
+    v_{k,g}(t) = s_{k,g} \\; f_{k,g}(\\min(t, T - 1))
+
+where ``f_{k,g}`` is the group's fastlr schedule, ``T = total_steps`` and ``s_{k,g}`` is 1 for an
+absolute schedule or the group's initial value (``initial_lr`` ...) for a relative one (LambdaLR's
+``base_lr * lambda(t)``). Entry ``i`` of the table is the value used by ``optimizer.step()``
+number ``i`` (0-based), exactly as with ``LambdaLR``: construction writes row 0 and each
+``scheduler.step()`` after ``optimizer.step()`` moves to the next row.
+
+Decisions and quirks
+--------------------
+- **Precomputed tables.** ``total_steps`` is required; the float64 table of every distinct
+  schedule (``8 * total_steps`` bytes each) is computed once at construction by the Numba
+  kernels. Groups that share a schedule share its row.
+- **Past the end** (``t >= total_steps``): ``past_end="hold"`` (default) keeps row ``T - 1``
+  (not the schedule's own continuation: ask for more steps if you want it); ``past_end="raise"``
+  lets ``step()`` reach ``t = T`` (so a loop of exactly ``T`` optimizer steps ends cleanly, the
+  value held) and raises :class:`PastEndError` on any step beyond, as OneCycleLR does.
+- **Exact floats.** A Python-float hyperparameter receives the float64 table value itself
+  (times its base in relative mode, the same product LambdaLR computes).
+- **Tensor hyperparameters** (compiled or capturable optimizers: a Tensor ``lr``, ``betas[0]``,
+  ...) are never replaced and never read on the host: each step copies the values in place
+  (``torch._foreach_copy_``) from a table kept on the tensor's device, in its dtype (rounded
+  once from float64). No ``.item()``, no host sync, no float assignment, so a compiled
+  ``optimizer.step`` does not recompile. With ``capturable=True`` the step index also lives on
+  the device (``step_tensor``), so the whole update can be captured in a CUDA graph.
+- **Resume.** :meth:`TableScheduler.state_dict` holds the schedule's dict, its configuration,
+  a fingerprint and the step: a few hundred bytes, never the table, loadable with
+  ``torch.load(weights_only=True)``. :meth:`~TableScheduler.load_state_dict` rebuilds the saved
+  schedule, verifies its fingerprint and compares it with the scheduler's own; a difference
+  raises :class:`ScheduleMismatchError` unless the scheduler was built with
+  ``on_mismatch="new"`` (continue with the new schedule at the saved step) or ``"saved"``
+  (adopt the checkpoint's schedule). Loading writes the saved step's values at once.
+- **No order dependence.** Values are a function of the step alone; loading the scheduler
+  writes them, and a load-state-dict post-hook on the optimizer writes them again after
+  ``optimizer.load_state_dict`` (which replaces the param groups). Constructing, loading the
+  optimizer and loading the scheduler in any order gives the same values.
+- ``step(t)`` with an explicit step jumps to row ``t`` (a closed form, no deprecation warning).
+- ``"momentum"`` targets ``betas[0]`` in optimizers that have ``betas`` and no ``momentum``
+  (Adam-style, as OneCycleLR does); ``"beta1"`` / ``"beta2"`` name ``betas[0]`` / ``betas[1]``.
+- "Epoch" in torch's API (``last_epoch``) means a scheduler step here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
+
+from fastlr._base import FORMAT_VERSION, Schedulable, from_dict
+from fastlr.schedule import ScheduleSet
+
+__all__ = [
+    "PastEndError",
+    "ScheduleMismatchError",
+    "TableLambda",
+    "TableScheduler",
+    "as_tensor",
+    "to_lambda",
+]
+
+STATE_FORMAT = "fastlr.TableScheduler"
+STATE_VERSION = 1
+PAST_END = ("hold", "raise")
+ON_MISMATCH = ("error", "new", "saved")
+_ALIASES = {"beta1": ("betas", 0), "beta2": ("betas", 1)}
+_NOT_HYPERPARAMS = ("params", "param_names", "name")
+
+
+class PastEndError(ValueError):
+    """A step beyond the table's end with ``past_end="raise"``."""
+
+
+class ScheduleMismatchError(ValueError):
+    """A checkpoint's schedule differs from the scheduler's (see ``on_mismatch``)."""
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+def _check_total_steps(total_steps: Any) -> int:
+    if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral):
+        raise TypeError(f"total_steps must be an integer, got {total_steps!r} ({type(total_steps).__name__})")
+    if total_steps < 1:
+        raise ValueError(f"total_steps must be >= 1, got {total_steps!r}")
+    return int(total_steps)
+
+
+def _check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {valid}; got {value!r}")
+    return value
+
+
+def _check_step(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer step, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return int(value)
+
+
+def _compute_rows(schedules: Sequence[Schedulable], total_steps: int) -> np.ndarray:
+    """``(len(schedules), total_steps)`` float64, row r = ``schedules[r].table(total_steps)``."""
+    out = np.empty((len(schedules), total_steps), dtype=np.float64)
+    for r, s in enumerate(schedules):
+        s.table(total_steps, out=out[r])
+    return out
+
+
+def _fingerprint(doc: Any) -> str:
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _torch_dtype(dtype: Any) -> torch.dtype:
+    if dtype is None:
+        return torch.float64
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating torch.dtype such as torch.float32, got {dtype!r}")
+    return dtype
+
+
+def _to_tensor(values: np.ndarray, device: Any, dtype: Any) -> torch.Tensor:
+    """Zero-copy on the CPU for float64; otherwise one conversion (rounded once from float64)."""
+    dt = _torch_dtype(dtype)
+    dev = torch.device("cpu") if device is None else torch.device(device)
+    t = torch.from_numpy(values)
+    if dt != torch.float64:
+        t = t.to(dt)
+    return t if dev.type == "cpu" else t.to(dev)
+
+
+def as_tensor(schedule: Any, total_steps: int, *, device: Any = None, dtype: Any = None) -> Any:
+    """A schedule's table as a tensor: entry ``i`` is the value for optimizer step ``i``.
+
+    Parameters
+    ----------
+    schedule : schedule or ScheduleSet
+        A fastlr schedule (or shape); a :class:`fastlr.ScheduleSet` gives ``{name: (groups, T)}``.
+    total_steps : int
+        Table length ``T``.
+    device : torch.device or str, optional
+        Where to put it (default CPU).
+    dtype : torch.dtype, optional
+        Default ``torch.float64``: on the CPU the tensor shares memory with the NumPy table
+        (zero copy). Other dtypes are rounded once from float64.
+    """
+    T = _check_total_steps(total_steps)
+    if isinstance(schedule, ScheduleSet):
+        return {k: _to_tensor(_compute_rows(schedule[k], T), device, dtype) for k in schedule.keys()}
+    if not isinstance(schedule, Schedulable):
+        raise TypeError(f"schedule must be a fastlr schedule or ScheduleSet, got {type(schedule).__name__}")
+    return _to_tensor(schedule.table(T), device, dtype)
+
+
+class TableLambda:
+    """``lambda(t) = table[min(t, T - 1)]``: a fastlr table as a ``LambdaLR`` function.
+
+    A callable object, picklable, whose ``__dict__`` (what ``LambdaLR.state_dict`` saves) holds
+    only the schedule's dict, ``total_steps``, ``past_end`` and a fingerprint; the table itself
+    lives in a slot and is rebuilt when unpickled.
+    """
+
+    __slots__ = ("__dict__", "_values")
+
+    def __init__(
+        self, schedule: Schedulable, total_steps: int, past_end: str = "hold", *, _values: np.ndarray | None = None
+    ) -> None:
+        if not isinstance(schedule, Schedulable):
+            raise TypeError(f"schedule must be a fastlr schedule, got {type(schedule).__name__}")
+        T = _check_total_steps(total_steps)
+        self.past_end = _check_choice("past_end", past_end, PAST_END)
+        self.schedule = schedule.to_dict()
+        self.total_steps = T
+        self.fingerprint = schedule.fingerprint()
+        self._values = schedule.table(T) if _values is None else _values
+
+    def __call__(self, t: int) -> float:
+        T = self.total_steps
+        if t >= T:
+            if self.past_end == "raise" and t > T:
+                raise PastEndError(f"step {t} is past the end of the table (total_steps={T}, past_end='raise')")
+            t = T - 1
+        return float(self._values[t])
+
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._values = from_dict(state["schedule"]).table(state["total_steps"])  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"TableLambda({self.schedule['type']}, total_steps={self.total_steps}, past_end={self.past_end!r})"
+
+
+def to_lambda(schedule: Schedulable, total_steps: int, *, past_end: str = "hold") -> TableLambda:
+    """A ``LambdaLR`` function for ``schedule``: ``lambda(t) = schedule.table(total_steps)[t]``.
+
+    ``LambdaLR`` sets ``lr = base_lr * lambda(t)``: pass a factor schedule (1.0 at the peak), or an
+    absolute one with the optimizer's ``lr=1.0``; the product is then the table value exactly.
+    """
+    return TableLambda(schedule, total_steps, past_end)
+
+
+# ---- group mapping -------------------------------------------------------------------------------
+def _group_names(optimizer: Optimizer) -> list[Any]:
+    return [g.get("name") for g in optimizer.param_groups]
+
+
+def _per_group(key: str, spec: Any, optimizer: Optimizer) -> tuple[Schedulable, ...]:
+    """One key's schedules: one for all groups, one per group, or by group name."""
+    n = len(optimizer.param_groups)
+    if isinstance(spec, Schedulable):
+        return (spec,)
+    if isinstance(spec, Mapping):
+        names = _group_names(optimizer)
+        known = [x for x in names if x is not None]
+        for name in spec:
+            if name != "*" and name not in known:
+                raise ValueError(
+                    f"schedule[{key!r}] names group {name!r}, but the param groups are named {known} "
+                    "(set a 'name' key in each param group; '*' is the default for the others)"
+                )
+        out = []
+        for g, name in enumerate(names):
+            s = spec.get(name, spec.get("*")) if name is not None else spec.get("*")
+            if s is None:
+                raise ValueError(
+                    f"schedule[{key!r}] has no schedule for param group {g} (name {name!r}); "
+                    f"give one for every group or a default under '*'"
+                )
+            out.append(s)
+        spec = out
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
+        raise TypeError(
+            f"schedule[{key!r}] must be a schedule, a sequence of one per param group, or a mapping of group "
+            f"names to schedules, got {type(spec).__name__}"
+        )
+    seq = tuple(spec)
+    if len(seq) not in (1, n):
+        raise ValueError(f"schedule[{key!r}] has {len(seq)} schedules but the optimizer has {n} param groups")
+    for i, s in enumerate(seq):
+        if not isinstance(s, Schedulable):
+            raise TypeError(f"schedule[{key!r}][{i}] must be a fastlr schedule, got {type(s).__name__}")
+    return seq
+
+
+def _canonical(schedule: Any, optimizer: Optimizer) -> ScheduleSet:
+    """Any accepted input as a ScheduleSet with one schedule (all groups) or one per group."""
+    if isinstance(schedule, ScheduleSet):
+        items: Iterable[tuple[str, Any]] = [(k, schedule[k]) for k in schedule.keys()]
+    elif isinstance(schedule, Mapping):
+        items = list(schedule.items())
+        if not items:
+            raise ValueError("schedule must not be an empty mapping")
+    elif isinstance(schedule, Schedulable) or (
+        isinstance(schedule, Sequence) and not isinstance(schedule, (str, bytes))
+    ):
+        items = [("lr", schedule)]
+    else:
+        raise TypeError(
+            "schedule must be a fastlr schedule, a sequence of them (one per param group), a mapping "
+            f"{{hyperparameter: schedules}} or a fastlr.ScheduleSet; got {type(schedule).__name__}"
+        )
+    out = {}
+    for key, spec in items:
+        if not isinstance(key, str):
+            raise TypeError(f"hyperparameter names must be strings, got {key!r}")
+        out[key] = _per_group(key, spec, optimizer)
+    return ScheduleSet(out)
+
+
+def _resolve_field(group: dict[str, Any], key: str, g: int) -> tuple[str, int | None]:
+    """The param-group field (and tuple slot) that hyperparameter ``key`` sets."""
+    if key in _ALIASES:
+        field, slot = _ALIASES[key]
+    elif key == "momentum" and "momentum" not in group and "betas" in group:
+        field, slot = "betas", 0
+    else:
+        field, slot = key, None
+    if field in _NOT_HYPERPARAMS or key.startswith("initial_") or field not in group:
+        raise ValueError(
+            f"param group {g} has no hyperparameter {key!r}; its hyperparameters are {_numeric_keys(group)} "
+            "(plus 'beta1'/'beta2' for betas, and 'momentum' meaning betas[0] where there is no momentum)"
+        )
+    value = group[field]
+    if slot is not None:
+        if not isinstance(value, (tuple, list)) or len(value) <= slot:
+            raise ValueError(f"param group {g}: {field!r} has no element {slot} for {key!r}, got {value!r}")
+        value = value[slot]
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1 or not value.is_floating_point():
+            raise ValueError(
+                f"param group {g}: {key!r} is a tensor of shape {tuple(value.shape)} and dtype {value.dtype}; "
+                "a scheduled tensor hyperparameter must be a one-element floating tensor"
+            )
+    elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(
+            f"param group {g}: {key!r} is {value!r}, not a number; numeric hyperparameters: {_numeric_keys(group)}"
+        )
+    return field, slot
+
+
+def _numeric_keys(group: dict[str, Any]) -> list[str]:
+    return sorted(
+        k
+        for k, v in group.items()
+        if k not in _NOT_HYPERPARAMS
+        and not k.startswith("initial_")
+        and (isinstance(v, (torch.Tensor, tuple)) or (isinstance(v, numbers.Real) and not isinstance(v, bool)))
+    )
+
+
+def _read(group: dict[str, Any], field: str, slot: int | None) -> Any:
+    v = group[field]
+    return v if slot is None else v[slot]
+
+
+# ---- the scheduler -------------------------------------------------------------------------------
+class TableScheduler(LRScheduler):
+    """An ``LRScheduler`` whose values come from precomputed fastlr tables.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+    schedule : schedule, sequence, mapping or ScheduleSet
+        What to schedule:
+
+        - one schedule: the lr of every group;
+        - a sequence of one schedule per param group: each group's lr (YOLOv5's three groups);
+        - a mapping ``{hyperparameter: schedules}`` where each value is one schedule (all
+          groups), one per group, or ``{group name: schedule}`` (groups named by a ``"name"``
+          key; ``"*"`` is the default). Hyperparameters: ``"lr"``, ``"momentum"`` (``betas[0]``
+          for Adam-style optimizers), ``"beta1"``, ``"beta2"``, ``"weight_decay"`` or any numeric
+          param-group key;
+        - a :class:`fastlr.ScheduleSet` ``{"lr": [...], "momentum": [...]}``.
+    total_steps : int
+        Number of rows ``T``: steps ``0 .. T-1`` are tabulated.
+    relative : bool or collection of str
+        False (default): the tables are the values. True: every table is a factor of the group's
+        initial value (``initial_lr``, ``initial_momentum``, ...; LambdaLR semantics). A
+        collection names the hyperparameters that are relative.
+    past_end : {"hold", "raise"}
+        After step ``T - 1``: hold its values, or raise :class:`PastEndError` for steps beyond ``T``.
+    on_mismatch : {"error", "new", "saved"}
+        What :meth:`load_state_dict` does when the checkpoint's schedule differs from this one:
+        raise :class:`ScheduleMismatchError`, continue with this (new) schedule at the saved step,
+        or adopt the saved schedule.
+    capturable : bool
+        Keep the step index on the device too (``step_tensor``) so that ``step()`` issues only
+        device operations (CUDA-graph capturable). Needs every scheduled hyperparameter to be a
+        tensor, all on one device, and ``past_end="hold"`` inside a captured graph.
+    last_epoch : int
+        torch's resume convention: the index of the last step taken (-1 for a fresh start; a
+        value >= 0 needs ``initial_lr`` in every param group). Prefer :meth:`load_state_dict`.
+
+    Notes
+    -----
+    ``state_dict()`` stores the schedule's dict, not the table. ``get_last_lr()`` reads the
+    optimizer's current lrs (tensor lrs are copied, as torch does).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Any,
+        *,
+        total_steps: int,
+        relative: bool | Iterable[str] = False,
+        past_end: str = "hold",
+        on_mismatch: str = "error",
+        capturable: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
+            raise ValueError(f"last_epoch must be an integer >= -1, got {last_epoch!r}")
+        if not isinstance(capturable, bool):
+            raise TypeError(f"capturable must be a bool, got {capturable!r}")
+        self.optimizer = optimizer
+        self._on_mismatch: str = _check_choice("on_mismatch", on_mismatch, ON_MISMATCH)
+        self._capturable: bool = capturable
+        self.step_tensor: torch.Tensor | None = None
+        self._row_tensor: torch.Tensor | None = None
+        T = _check_total_steps(total_steps)
+        past_end = _check_choice("past_end", past_end, PAST_END)
+        sset = _canonical(schedule, optimizer)
+        rel = _check_relative(relative, sset.keys())
+        for key in sset.keys():  # every target valid before param groups get their initial_* keys
+            for g, group in enumerate(optimizer.param_groups):
+                _resolve_field(group, key, g)
+        bases = self._read_bases(sset, rel, fresh=last_epoch == -1)
+        self._configure(sset, T, rel, bases, past_end)
+        self.last_epoch = int(last_epoch)
+        if hasattr(optimizer, "register_load_state_dict_post_hook"):
+            ref = weakref.ref(self)
+
+            def _after_optimizer_load(opt: Optimizer) -> None:
+                sched = ref()
+                if sched is not None and sched.optimizer is opt:
+                    sched._bind()
+                    sched._write(sched.last_epoch)
+
+            handle = optimizer.register_load_state_dict_post_hook(_after_optimizer_load)
+            weakref.finalize(self, handle.remove)
+        super().__init__(optimizer, int(last_epoch))
+
+    # ---- configuration -----------------------------------------------------------------------
+    def _read_bases(self, sset: ScheduleSet, rel: tuple[str, ...], fresh: bool) -> dict[str, list[float]]:
+        """Each relative hyperparameter's per-group base, from (and recorded in) ``initial_<key>``."""
+        bases: dict[str, list[float]] = {}
+        for key in rel:
+            vals = []
+            for g, group in enumerate(self.optimizer.param_groups):
+                field, slot = _resolve_field(group, key, g)
+                name = f"initial_{key}"
+                if name not in group:
+                    if not fresh:
+                        raise KeyError(
+                            f"param group {g} has no {name!r}; resuming with last_epoch >= 0 and relative "
+                            f"{key!r} needs the optimizer state loaded first (or use load_state_dict)"
+                        )
+                    v = _read(group, field, slot)
+                    group[name] = v.detach().clone() if isinstance(v, torch.Tensor) else v
+                base = group[name]
+                vals.append(float(base.detach().cpu()) if isinstance(base, torch.Tensor) else float(base))
+            bases[key] = vals
+        return bases
+
+    def _configure(
+        self, sset: ScheduleSet, T: int, rel: tuple[str, ...], bases: dict[str, list[float]], past_end: str
+    ) -> None:
+        n = len(self.optimizer.param_groups)
+        self._set = sset
+        self._T = T
+        self._relative = rel
+        self._bases = bases
+        self._past_end = past_end
+        uniq: dict[str, int] = {}
+        fps: dict[int, str] = {}
+        scheds: list[Schedulable] = []
+        plan: list[tuple[str, int, str, int | None, int, float]] = []
+        for key in sset.keys():
+            per = sset[key]
+            for g, group in enumerate(self.optimizer.param_groups):
+                s = per[0] if len(per) == 1 else per[g]
+                fp = fps.get(id(s)) or fps.setdefault(id(s), s.fingerprint())
+                if fp not in uniq:
+                    uniq[fp] = len(scheds)
+                    scheds.append(s)
+                field, slot = _resolve_field(group, key, g)
+                scale = bases[key][g] if key in bases else 1.0
+                plan.append((key, g, field, slot, uniq[fp], scale))
+        self._n_groups = n
+        self._plan = plan
+        self._table = _compute_rows(scheds, T)
+        self._table.flags.writeable = False
+        self._dev_cache: dict[Any, torch.Tensor] = {}
+        self._bind()
+
+    def _bind(self) -> None:
+        """Sort targets into float and tensor ones (by device and dtype); build device tables."""
+        groups = self.optimizer.param_groups
+        if len(groups) != self._n_groups:
+            raise ValueError(
+                f"the optimizer now has {len(groups)} param groups but the scheduler was built for {self._n_groups}"
+            )
+        plain, tupled = [], []
+        by_dev: dict[tuple[torch.device, torch.dtype], list[tuple[int, str, int | None, int, float]]] = {}
+        for _key, g, field, slot, row, scale in self._plan:
+            v = _read(groups[g], field, slot)
+            if isinstance(v, torch.Tensor):
+                by_dev.setdefault((v.device, v.dtype), []).append((g, field, slot, row, scale))
+            elif slot is None:
+                plain.append((g, field, row, scale))
+            else:
+                tupled.append((g, field, slot, row, scale))
+        dev_plans = []
+        for (device, dtype), targets in by_dev.items():
+            cols: dict[tuple[int, float], int] = {}
+            for _, _, _, row, scale in targets:
+                cols.setdefault((row, scale), len(cols))
+            key = (device, dtype, tuple(cols))
+            table = self._dev_cache.get(key)
+            if table is None:
+                host = np.empty((self._T, len(cols)), dtype=np.float64)
+                for (row, scale), c in cols.items():
+                    np.multiply(self._table[row], scale, out=host[:, c])
+                table = torch.from_numpy(host).to(dtype=dtype).to(device)
+                self._dev_cache = {k: v for k, v in self._dev_cache.items() if k[:2] != (device, dtype)}
+                self._dev_cache[key] = table
+            idx = [cols[(row, scale)] for _, _, _, row, scale in targets]
+            refs = [(g, field, slot) for g, field, slot, _, _ in targets]
+            dev_plans.append((table, idx, refs))
+        if self._capturable:
+            if plain or tupled or len(dev_plans) != 1:
+                raise ValueError(
+                    "capturable=True needs every scheduled hyperparameter to be a tensor on one device; "
+                    f"got {len(plain) + len(tupled)} Python-float target(s) and tensors on "
+                    f"{[str(d) for d, _ in by_dev]}"
+                )
+            device = dev_plans[0][0].device
+            if self.step_tensor is None or self.step_tensor.device != device:
+                start = max(self.last_epoch, 0) if hasattr(self, "last_epoch") else 0
+                self.step_tensor = torch.full((1,), start, dtype=torch.int64, device=device)
+                self._row_tensor = torch.empty((1,), dtype=torch.int64, device=device)
+        self._plain = plain
+        self._tupled = tupled
+        self._dev_plans = dev_plans
+
+    # ---- stepping ----------------------------------------------------------------------------
+    def step(self, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Move to the next step (or to step ``epoch``) and write its values into the optimizer.
+
+        Call after ``optimizer.step()``. Warns, as torch does, when the first call comes before
+        any ``optimizer.step()``.
+        """
+        if epoch is None:
+            t = self.last_epoch + 1
+        else:
+            t = _check_step("epoch", epoch)
+        if self._step_count == 1:
+            self._check_call_order()
+        if t > self._T and self._past_end == "raise":
+            raise PastEndError(
+                f"step {t} is past the end of the table: total_steps={self._T} and past_end='raise' "
+                f"(steps 0..{self._T - 1} are tabulated; step {self._T} is allowed and holds the last values)"
+            )
+        self._step_count += 1
+        self.last_epoch = t
+        if self._capturable:
+            if epoch is None and self._step_count > 1:
+                self.step_tensor.add_(1)  # type: ignore[union-attr]
+            else:
+                self.step_tensor.fill_(t)  # type: ignore[union-attr]
+        self._write(t)
+
+    def _check_call_order(self) -> None:
+        import warnings
+
+        opt_step = self.optimizer.step
+        if not hasattr(opt_step, "_wrapped_by_lr_sched"):
+            warnings.warn(
+                "optimizer.step() was replaced after the scheduler was created; call optimizer.step() "
+                "before scheduler.step()",
+                UserWarning,
+                stacklevel=3,
+            )
+        elif not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(
+                "scheduler.step() was called before optimizer.step(): the first table row was skipped "
+                "(call optimizer.step() first; row i is the value used by optimizer step i)",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _write(self, t: int) -> None:
+        i = t if t < self._T else self._T - 1
+        groups = self.optimizer.param_groups
+        if len(groups) != self._n_groups:
+            raise ValueError(
+                f"the optimizer now has {len(groups)} param groups but the scheduler was built for {self._n_groups}"
+            )
+        if self._plain or self._tupled:
+            col = self._table[:, i].tolist()
+            for g, field, row, scale in self._plain:
+                groups[g][field] = col[row] * scale
+            for g, field, slot, row, scale in self._tupled:
+                group = groups[g]
+                vals = list(group[field])
+                vals[slot] = col[row] * scale
+                group[field] = tuple(vals)
+        if self._dev_plans:
+            rows = None
+            if self._capturable and self.step_tensor is not None and self._row_tensor is not None:
+                rows = torch.clamp(self.step_tensor, max=self._T - 1, out=self._row_tensor)
+            for table, idx, refs in self._dev_plans:
+                if rows is not None:
+                    srcs = table.index_select(0, rows)[0].unbind()
+                else:
+                    srcs = table[i].unbind()
+                dsts = [groups[g][f] if s is None else groups[g][f][s] for g, f, s in refs]
+                torch._foreach_copy_(dsts, [srcs[k] for k in idx])
+
+    # ---- torch protocol ----------------------------------------------------------------------
+    def get_lr(self) -> list[float | torch.Tensor]:
+        """The lrs for the current step (``last_epoch``), one per param group (tensors copied)."""
+        return self._lrs()
+
+    def get_last_lr(self) -> list[float | torch.Tensor]:
+        """The lrs now in the optimizer, one per param group (tensor lrs are copies)."""
+        return self._lrs()
+
+    @property
+    def _last_lr(self) -> list[float | torch.Tensor]:  # type: ignore[override]
+        return self._lrs()
+
+    def _lrs(self) -> list[float | torch.Tensor]:
+        return [g["lr"].clone() if isinstance(g["lr"], torch.Tensor) else g["lr"] for g in self.optimizer.param_groups]
+
+    @property
+    def total_steps(self) -> int:
+        """The table length ``T``."""
+        return self._T
+
+    @property
+    def schedule(self) -> ScheduleSet:
+        """The schedules in force: one (all groups) or one per group, for each hyperparameter."""
+        return self._set
+
+    @property
+    def past_end(self) -> str:
+        """``"hold"`` or ``"raise"``."""
+        return self._past_end
+
+    def values_at(self, t: int | None = None) -> dict[str, list[float]]:
+        """``{hyperparameter: [value per group]}`` (float64) at step ``t`` (default: the current step)."""
+        t = self.last_epoch if t is None else _check_step("t", t)
+        i = min(t, self._T - 1)
+        out: dict[str, list[float]] = {k: [0.0] * self._n_groups for k in self._set.keys()}
+        for key, g, _, _, row, scale in self._plan:
+            out[key][g] = float(self._table[row, i]) * scale
+        return out
+
+    def to_lambda(self) -> list[TableLambda]:
+        """One ``LambdaLR`` function per param group that reproduces this scheduler's lrs.
+
+        Only for a relative lr (``LambdaLR`` multiplies by the group's base lr): use
+        :func:`to_lambda` with ``lr=1.0`` for an absolute table.
+        """
+        if "lr" not in self._relative:
+            raise ValueError(
+                "to_lambda() needs relative lr (LambdaLR multiplies by each group's base lr); this scheduler's "
+                "lr is absolute: use fastlr.torch.to_lambda(schedule, total_steps) with the optimizer's lr=1.0"
+            )
+        per = self._set["lr"]
+        rows = {g: row for key, g, _, _, row, _ in self._plan if key == "lr"}
+        return [
+            TableLambda(per[0] if len(per) == 1 else per[g], self._T, self._past_end, _values=self._table[rows[g]])
+            for g in range(self._n_groups)
+        ]
+
+    def as_tensor(self, key: str = "lr", *, device: Any = None, dtype: Any = None) -> torch.Tensor:
+        """``(groups, T)`` values of hyperparameter ``key`` (entry ``[g, i]``: group g, step i).
+
+        On the CPU in float64, an absolute table shares memory with the scheduler's table (zero
+        copy; treat it as read-only); otherwise it is computed (scaled, cast) into a new tensor.
+        """
+        if key not in self._set.keys():
+            raise ValueError(f"key must be one of {self._set.keys()}; got {key!r}")
+        rows = [row for k, _, _, _, row, _ in self._plan if k == key]
+        scales = [scale for k, _, _, _, _, scale in self._plan if k == key]
+        n = len(rows)
+        if all(s == 1.0 for s in scales):
+            if len(set(rows)) == 1:
+                view = self._table[rows[0] : rows[0] + 1]
+                return _to_tensor_ro(view, device, dtype).expand(n, self._T)
+            if rows == list(range(rows[0], rows[0] + n)):
+                return _to_tensor_ro(self._table[rows[0] : rows[0] + n], device, dtype)
+        host = self._table[rows] * np.asarray(scales)[:, None]
+        return _to_tensor(host, device, dtype)
+
+    # ---- resume ------------------------------------------------------------------------------
+    def _config(self) -> dict[str, Any]:
+        return {
+            "schedule": self._set.to_dict(),
+            "total_steps": self._T,
+            "relative": list(self._relative),
+            "base": {k: list(v) for k, v in self._bases.items()},
+            "past_end": self._past_end,
+        }
+
+    def fingerprint(self) -> str:
+        """Hash of the configuration (schedules, total_steps, relative keys and bases, past_end)."""
+        return _fingerprint({"fastlr": FORMAT_VERSION, "scheduler": self._config()})
+
+    def state_dict(self) -> dict[str, Any]:
+        """The configuration, its fingerprint and the step; never the table.
+
+        Plain Python types only (``torch.load(weights_only=True)`` reads it). With
+        ``capturable=True`` the step is read from ``step_tensor`` (one device sync).
+        """
+        if self._capturable and self.step_tensor is not None:
+            self.last_epoch = int(self.step_tensor.item())
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "config": self._config(),
+            "fingerprint": self.fingerprint(),
+            "last_epoch": int(self.last_epoch),
+            "_step_count": int(self._step_count),
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the step from :meth:`state_dict` output and write that step's values.
+
+        Raises
+        ------
+        ValueError
+            Not a TableScheduler state dict, or its fingerprint does not match its contents.
+        ScheduleMismatchError
+            The saved configuration differs from this scheduler's and ``on_mismatch="error"``.
+        """
+        if not isinstance(state_dict, Mapping) or state_dict.get("format") != STATE_FORMAT:
+            keys = sorted(state_dict) if isinstance(state_dict, Mapping) else type(state_dict).__name__
+            raise ValueError(f"state_dict is not a fastlr TableScheduler state (format {STATE_FORMAT!r}); got {keys}")
+        if state_dict.get("version") != STATE_VERSION:
+            raise ValueError(f"state_dict version must be {STATE_VERSION}, got {state_dict.get('version')!r}")
+        missing = sorted({"config", "fingerprint", "last_epoch"} - set(state_dict))
+        if missing:
+            raise ValueError(f"state_dict lacks {missing}")
+        t = _check_step("state_dict['last_epoch']", state_dict["last_epoch"])
+        saved = state_dict["config"]
+        saved_set = from_dict(saved["schedule"])
+        if not isinstance(saved_set, ScheduleSet):
+            raise ValueError(f"state_dict['config']['schedule'] must describe a ScheduleSet, got {saved['schedule']!r}")
+        rebuilt = {**saved, "schedule": saved_set.to_dict()}
+        fp = _fingerprint({"fastlr": FORMAT_VERSION, "scheduler": rebuilt})
+        if fp != state_dict["fingerprint"]:
+            raise ValueError(
+                f"state_dict fingerprint {state_dict['fingerprint']!r} does not match its configuration "
+                f"(rebuilt: {fp!r}); the checkpoint is corrupt or from another fastlr format"
+            )
+        mine = self._config()
+        if fp != self.fingerprint():
+            diffs = _differences(saved, mine)
+            if self._on_mismatch == "error":
+                raise ScheduleMismatchError(
+                    "the checkpoint's schedule differs from this scheduler's: "
+                    + "; ".join(diffs)
+                    + ". Build the scheduler with on_mismatch='new' to continue with the new schedule at step "
+                    f"{t}, or on_mismatch='saved' to keep the checkpoint's schedule"
+                )
+            if self._on_mismatch == "saved":
+                self._adopt(saved_set, saved)
+        if t > self._T and self._past_end == "raise":
+            raise PastEndError(
+                f"state_dict step {t} is past the end of the table (total_steps={self._T}, past_end='raise')"
+            )
+        self.last_epoch = t
+        self._step_count = _check_step("state_dict['_step_count']", state_dict.get("_step_count", t + 1))
+        if self._capturable:
+            self.step_tensor.fill_(t)  # type: ignore[union-attr]
+        self._write(t)
+
+    def _adopt(self, sset: ScheduleSet, saved: dict[str, Any]) -> None:
+        rel = _check_relative(saved["relative"], sset.keys())
+        bases = {k: [float(x) for x in v] for k, v in saved["base"].items()}
+        for k in rel:
+            if k not in bases or len(bases[k]) != self._n_groups:
+                raise ValueError(f"state_dict base values for {k!r} do not match {self._n_groups} param groups")
+        past_end = _check_choice("past_end", saved["past_end"], PAST_END)
+        T = _check_total_steps(saved["total_steps"])
+        self._configure(_canonical(sset, self.optimizer), T, rel, bases, past_end)
+
+    @classmethod
+    def from_state_dict(cls, optimizer: Optimizer, state_dict: dict[str, Any], **kwargs: Any) -> TableScheduler:
+        """A scheduler rebuilt entirely from a checkpoint (schedule, configuration and step)."""
+        if not isinstance(state_dict, Mapping) or state_dict.get("format") != STATE_FORMAT:
+            raise ValueError(f"state_dict is not a fastlr TableScheduler state (format {STATE_FORMAT!r})")
+        cfg = state_dict["config"]
+        sched = cls(
+            optimizer,
+            from_dict(cfg["schedule"]),
+            total_steps=cfg["total_steps"],
+            relative=cfg["relative"],
+            past_end=cfg["past_end"],
+            **kwargs,
+        )
+        sched._adopt(sched._set, cfg)
+        sched.load_state_dict(state_dict)
+        return sched
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self._set.keys())
+        return (
+            f"TableScheduler({keys}; groups={self._n_groups}, total_steps={self._T}, "
+            f"relative={list(self._relative)}, past_end={self._past_end!r}, last_epoch={self.last_epoch})"
+        )
+
+
+def _to_tensor_ro(values: np.ndarray, device: Any, dtype: Any) -> torch.Tensor:
+    """``_to_tensor`` of a read-only view (torch warns about non-writable arrays; the view is shared)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return _to_tensor(values, device, dtype)
+
+
+def _check_relative(relative: Any, keys: list[str]) -> tuple[str, ...]:
+    if isinstance(relative, bool):
+        return tuple(keys) if relative else ()
+    if isinstance(relative, str) or not isinstance(relative, Iterable):
+        raise TypeError(f"relative must be a bool or a collection of hyperparameter names, got {relative!r}")
+    names = list(relative)
+    for k in names:
+        if k not in keys:
+            raise ValueError(f"relative names {k!r}, which is not scheduled; scheduled: {keys}")
+    return tuple(k for k in keys if k in names)
+
+
+def _differences(saved: dict[str, Any], mine: dict[str, Any]) -> list[str]:
+    out = []
+    s_sched, m_sched = saved["schedule"]["hyperparams"], mine["schedule"]["hyperparams"]
+    for key in sorted(set(s_sched) | set(m_sched)):
+        a, b = s_sched.get(key), m_sched.get(key)
+        if a is None or b is None:
+            out.append(f"hyperparameter {key!r} is {'new' if a is None else 'gone'}")
+        elif a != b:
+            out.append(f"the {key!r} schedule changed (saved {_short(a)}, now {_short(b)})")
+    for name in ("total_steps", "relative", "base", "past_end"):
+        if saved.get(name) != mine.get(name):
+            out.append(f"{name} changed from {saved.get(name)!r} to {mine.get(name)!r}")
+    return out or ["the configurations hash differently"]
+
+
+def _short(doc: Any, limit: int = 240) -> str:
+    text = json.dumps(doc, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
