@@ -98,7 +98,7 @@ class Schedulable(Spec):
     def table(
         self,
         T: int,
-        dtype: DTypeLike = np.float64,
+        dtype: DTypeLike | None = None,
         out: Any = None,
         exact: bool | None = None,
         device: str = "cpu",
@@ -109,8 +109,9 @@ class Schedulable(Spec):
         ----------
         T : int
             Number of steps, >= 1.
-        dtype : float32 or float64
-            Output dtype; computation is float64 either way, the result is rounded once.
+        dtype : float32 or float64, optional
+            Output dtype (default: ``out``'s, else float64); computation is float64 either
+            way, the result is rounded once.
         out : ndarray, optional
             A C-contiguous 1-D array of length T and that dtype (a slice or memmap works).
         exact : bool, optional
@@ -126,7 +127,10 @@ class Schedulable(Spec):
                 raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
             from fastlr._cuda import table_cuda
 
-            return table_cuda(self.program(), T, dtype, out=out)
+            cuda_dtype = np.float64 if dtype is None and out is None else dtype
+            if cuda_dtype is None:
+                cuda_dtype = np.dtype(str(getattr(out, "dtype", "float64")).replace("torch.", ""))
+            return table_cuda(self.program(), T, cuda_dtype, out=out)
         from fastlr._engine import table
 
         return table(self.program(), T, dtype=dtype, out=out, exact=exact)

@@ -94,7 +94,13 @@ def check_T(T: Any) -> int:
     return int(T)
 
 
-def prepare(shape: tuple[int, ...], dtype: Any, out: Any) -> np.ndarray:
+def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.float32) -> np.ndarray:
+    """The output array: ``out`` checked, or a new one (memory guard first).
+
+    ``dtype=None`` means ``out``'s dtype when ``out`` is given, else ``default``.
+    """
+    if dtype is None:
+        dtype = out.dtype if isinstance(out, np.ndarray) else default
     dt = check_dtype(dtype)
     if out is not None:
         return check_out(out, shape, dt)
@@ -112,11 +118,11 @@ def use_exact(exact: Any, dt: np.dtype) -> bool:
 
 
 def table(
-    prog: Program, T: Any, dtype: Any = np.float64, out: Any = None, t0: int = 0, exact: bool | None = None
+    prog: Program, T: Any, dtype: Any = None, out: Any = None, t0: int = 0, exact: bool | None = None
 ) -> np.ndarray:
-    """One row's values for steps ``t0 .. t0 + T - 1``."""
+    """One row's values for steps ``t0 .. t0 + T - 1`` (float64 unless ``out`` says otherwise)."""
     T = check_T(T)
-    res = prepare((T,), dtype, out)
+    res = prepare((T,), dtype, out, default=np.float64)
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()

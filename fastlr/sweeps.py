@@ -574,7 +574,7 @@ def _chunk_rows(n: int, T: int, itemsize: int, chunk_rows: int | None) -> int:
 def sweep(
     configs: Any,
     T: int,
-    dtype: Any = np.float32,
+    dtype: Any = None,
     out: np.ndarray | None = None,
     *,
     chunk_rows: int | None = None,
@@ -592,8 +592,9 @@ def sweep(
         Anything :func:`lower` accepts, or a Program (lowering is then skipped).
     T : int
         Steps per row, >= 1.
-    dtype : float32 (default) or float64
-        Computation is float64; each value is rounded once.
+    dtype : float32 or float64, optional
+        Default: ``out``'s dtype, else float32. Computation is float64; each value is rounded
+        once.
     out : ndarray, optional
         Any C-contiguous ``(N, T)`` array of that dtype, e.g. an ``np.memmap`` for results
         larger than memory (written chunk by chunk). Without ``out`` a result that would not fit
@@ -625,7 +626,10 @@ def sweep(
             raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
         from fastlr._cuda import sweep_cuda
 
-        return sweep_cuda(configs, T, dtype, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
+        cuda_dtype = np.float32 if dtype is None and out is None else dtype
+        if cuda_dtype is None:
+            cuda_dtype = np.dtype(str(getattr(out, "dtype", "float32")).replace("torch.", ""))
+        return sweep_cuda(configs, T, cuda_dtype, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     prog = lower(configs)
     T = _engine.check_T(T)
     t0 = _engine.integer_arg("t0", t0, lo=0)

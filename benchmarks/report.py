@@ -1,0 +1,353 @@
+"""The headline benchmark: fastlr against what users do today, as ratios measured in one run.
+
+    python -m benchmarks.report            # full size (1e4 configs x 1e4 steps), writes RESULTS.md
+    python -m benchmarks.report --quick    # 1e3 x 1e4, prints only
+
+Every timing is the median of interleaved repeats into outputs that are already touched (fresh
+pages are slow on VMs; the fresh-allocation cost is reported separately). Baselines too slow to
+run in full (a per-step Python lambda, torch schedulers stepping) run on a subset of configs and
+are scaled to the full size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import fastlr as fl
+
+HERE = Path(__file__).resolve().parent
+
+
+def median_time(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def workload(n: int, t: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Mixed warmup lengths 0..2000, per-config floors, lrs spread over a decade."""
+    rng = np.random.default_rng(seed)
+    return {
+        "lr": rng.uniform(1e-4, 1e-3, n),
+        "warmup": rng.integers(0, 2001, n),
+        "floor": rng.uniform(0.0, 1e-6, n),
+        "steps": np.full(n, t),
+        "end_ratio": np.full(n, 0.01),
+    }
+
+
+def shape_programs(n: int, t: int) -> dict[str, fl.Program]:
+    base = workload(n, t)
+    progs: dict[str, fl.Program] = {}
+    for shape in ("cosine", "linear", "constant", "polynomial", "tanh", "inverse_sqrt"):
+        cols = dict(base, shape=np.full(n, shape, dtype=object))
+        if shape == "polynomial":
+            cols["power"] = np.full(n, 0.9)
+        if shape == "inverse_sqrt":
+            cols["timescale"] = np.full(n, 1000.0)
+        progs[shape] = fl.lower(cols)
+    progs["step"] = fl.lower(dict(base, shape="step", step_size=t // 4, gamma=0.5))
+    progs["exponential"] = fl.lower(dict(base, shape="exponential", step_size=t // 4, gamma=0.5))
+    progs["wsd"] = fl.lower(dict(base, shape="sqrt", hold=t // 2, steps=t // 3))
+    lr, warm, floor = base["lr"], base["warmup"], base["floor"]
+    ms = [
+        fl.Schedule(fl.MultiStep(float(lr[i]), (t // 2, 3 * t // 4), 0.1), warmup=fl.Warmup(int(warm[i])) if warm[i] else None, floor=float(floor[i]))
+        for i in range(n)
+    ]
+    progs["multistep"] = fl.lower(ms)
+    oc = [fl.Schedule(fl.OneCycle(float(lr[i]), t), floor=float(floor[i])) for i in range(n)]
+    progs["onecycle"] = fl.lower(oc)
+    return progs
+
+
+def python_lambda_time(cols: dict[str, np.ndarray], t: int, sample: int) -> float:
+    """What users do today: one Python lambda per config, called once per step."""
+    out = np.empty(t, np.float32)
+    start = time.perf_counter()
+    for i in range(sample):
+        lr, w, floor, steps = float(cols["lr"][i]), int(cols["warmup"][i]), float(cols["floor"][i]), t
+        end = lr * 0.01
+
+        def f(step: int) -> float:
+            if step < w:
+                return lr * step / w
+            p = min(step - w, steps) / steps
+            return max(end + (lr - end) * 0.5 * (1 + math.cos(math.pi * p)), floor)
+
+        for s in range(t):
+            out[s] = f(s)
+    return time.perf_counter() - start
+
+
+def torch_stepping_time(cols: dict[str, np.ndarray], t: int, sample: int) -> float | None:
+    """torch LambdaLR stepping an SGD optimizer (reading the lr each step)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    p = torch.nn.Parameter(torch.zeros(1))
+    start = time.perf_counter()
+    for i in range(sample):
+        lr, w = float(cols["lr"][i]), int(cols["warmup"][i])
+        opt = torch.optim.SGD([p], lr=lr)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda s, w=w: (s / w if s < w else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(s - w, t) / t)))
+        )
+        for _ in range(t):
+            opt.step()
+            sched.step()
+            sched.get_last_lr()
+    return time.perf_counter() - start
+
+
+def numpy_time(cols: dict[str, np.ndarray], t: int, out: np.ndarray, dtype: Any) -> float:
+    """NumPy vectorised over (configs, steps), in row chunks of ~64 MB."""
+    n = out.shape[0]
+    chunk = max(1, (16 << 20) // t)
+    steps = np.arange(t, dtype=dtype)
+    start = time.perf_counter()
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        lr = cols["lr"][lo:hi, None].astype(dtype)
+        w = cols["warmup"][lo:hi, None].astype(dtype)
+        floor = cols["floor"][lo:hi, None].astype(dtype)
+        end = lr * dtype(0.01)
+        p = np.clip((steps - w) / dtype(t), 0, 1)
+        main = np.maximum(end + (lr - end) * dtype(0.5) * (1 + np.cos(np.pi * p)), floor)
+        warm = lr * steps / np.maximum(w, 1)
+        out[lo:hi] = np.where(steps < w, warm, main)
+    return time.perf_counter() - start
+
+
+def jax_time(cols: dict[str, np.ndarray], t: int, repeats: int) -> float | None:
+    """JAX jit(vmap) of a hand-written warmup + cosine (stock optax cannot vmap over warmup)."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    def one(lr: Any, w: Any, floor: Any) -> Any:
+        s = jnp.arange(t, dtype=jnp.float32)
+        end = lr * 0.01
+        p = jnp.clip((s - w) / t, 0.0, 1.0)
+        main = jnp.maximum(end + (lr - end) * 0.5 * (1 + jnp.cos(jnp.pi * p)), floor)
+        return jnp.where(s < w, lr * s / jnp.maximum(w, 1.0), main)
+
+    fn = jax.jit(jax.vmap(one))
+    args = [jnp.asarray(cols[k], dtype=jnp.float32) for k in ("lr", "warmup", "floor")]
+    fn(*args).block_until_ready()
+    return median_time(lambda: fn(*args).block_until_ready(), repeats)
+
+
+def startup_times() -> dict[str, float]:
+    """Fresh processes: import, first table with a warm and with a cold Numba cache."""
+    code_import = "import time; t=time.perf_counter(); import fastlr; print(time.perf_counter()-t)"
+    code_table = (
+        "import time; t=time.perf_counter(); import fastlr as fl, numpy as np; "
+        "fl.Schedule(fl.Cosine(1e-3, 1e-5, 9000), warmup=fl.Warmup(1000)).table(10000, dtype=np.float32); "
+        "print(time.perf_counter()-t)"
+    )
+    res: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+
+        def run(code: str) -> float:
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+            return float(out.stdout.strip().splitlines()[-1])
+
+        res["import fastlr"] = statistics.median(run(code_import) for _ in range(5))
+        res["first table, cold cache (compile)"] = run(code_table)
+        res["first table, warm cache"] = statistics.median(run(code_table) for _ in range(5))
+    return res
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    import numba
+
+    versions = f"Python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}"
+    try:
+        import torch
+
+        versions += f", torch {torch.__version__}"
+    except ImportError:
+        pass
+    try:
+        import jax
+
+        versions += f", jax {jax.__version__}"
+    except ImportError:
+        pass
+    return f"{os.cpu_count()} x {cpu}{mem}; {versions}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1e3 configs, fewer repeats, do not write RESULTS.md")
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = ap.parse_args(argv)
+    n, t = (1_000, 10_000) if args.quick else (10_000, 10_000)
+    reps = 3 if args.quick else args.repeats
+    print(f"workload: {n} configs x {t} steps, float32, warmup 0..2000, per-config floors")
+    progs = shape_programs(n, t)
+    cols = workload(n, t)
+    out32 = np.empty((n, t), np.float32)
+    out32.fill(1.0)
+    rows: list[tuple[str, float, str]] = []
+
+    def fill32() -> None:
+        out32.fill(0.5)
+
+    # interleave: each repeat times the floor and every shape once
+    times: dict[str, list[float]] = {"fill": []}
+    for name, prog in progs.items():
+        fl.sweep(prog, t, out=out32)  # compile + warm
+        times[name] = []
+    for _ in range(reps):
+        times["fill"].append(median_time(fill32, 1))
+        for name, prog in progs.items():
+            times[name].append(median_time(lambda p=prog: fl.sweep(p, t, out=out32), 1))
+    floor32 = statistics.median(times["fill"])
+    rows.append(("np.fill of the output (floor)", floor32, "1.00"))
+    targets = {"polynomial": 3.0, "tanh": 3.0, "inverse_sqrt": 3.0}
+    for name in progs:
+        tm = statistics.median(times[name])
+        rows.append((f"fastlr {name} (target <= {targets.get(name, 1.3)}x)", tm, f"{tm / floor32:.2f}"))
+    cos = statistics.median(times["cosine"])
+
+    # float64 output with the fast float64-accurate primitives
+    out64 = np.empty((n, t), np.float64)
+    out64.fill(1.0)
+    fl.sweep(progs["cosine"], t, out=out64, exact=False)
+    f64 = median_time(lambda: out64.fill(0.5), reps)
+    c64 = median_time(lambda: fl.sweep(progs["cosine"], t, out=out64, exact=False), reps)
+    c64x = median_time(lambda: fl.sweep(progs["cosine"], t, out=out64, exact=True), max(1, reps // 2))
+    del out64
+    rows.append(("np.fill float64 output (floor)", f64, "1.00"))
+    rows.append(("fastlr cosine float64, fast primitives (target <= 3x)", c64, f"{c64 / f64:.2f}"))
+    rows.append(("fastlr cosine float64, libm primitives", c64x, f"{c64x / f64:.2f}"))
+
+    # fresh allocation (reported separately)
+    fresh = median_time(lambda: fl.sweep(progs["cosine"], t), 1)
+    rows.append(("fastlr cosine, fresh output allocation", fresh, f"{fresh / floor32:.2f}"))
+
+    # baselines on the cosine workload
+    sample = 20 if args.quick else 50
+    lam = python_lambda_time(cols, t, sample) * n / sample
+    rows.append((f"per-step Python lambda (scaled from {sample} configs)", lam, f"{lam / floor32:.0f}"))
+    tch = torch_stepping_time(cols, 2000, 5)
+    if tch is not None:
+        tch = tch / (5 * 2000) * n * t
+        rows.append(("torch LambdaLR stepping SGD (scaled from 5 x 2000 steps)", tch, f"{tch / floor32:.0f}"))
+    npy = median_time(lambda: numpy_time(cols, t, out32, np.float32), max(1, reps // 2))
+    rows.append(("NumPy vectorised float32", npy, f"{npy / floor32:.1f}"))
+    jx = jax_time(cols, t, max(1, reps // 2))
+    if jx is not None:
+        rows.append(("JAX jit(vmap), hand-written", jx, f"{jx / floor32:.1f}"))
+
+    # one long table: 1 config x 1e8 steps (parallel over steps)
+    long_t = 10_000_000 if args.quick else 100_000_000
+    long_out = np.empty(long_t, np.float32)
+    long_out.fill(1.0)
+    s = fl.Schedule(fl.Cosine(1e-3, 1e-5, long_t - 10_000), warmup=fl.Warmup(10_000))
+    s.table(long_t, dtype=np.float32, out=long_out)
+    lf = median_time(lambda: long_out.fill(0.5), reps)
+    lt = median_time(lambda: s.table(long_t, dtype=np.float32, out=long_out), reps)
+    del long_out
+    rows.append((f"np.fill of one {long_t:.0e}-step table (floor)", lf, "1.00"))
+    rows.append((f"fastlr one {long_t:.0e}-step table (target <= 1.5x)", lt, f"{lt / lf:.2f}"))
+
+    # lowering
+    big = workload(1_000_000, 1000)
+    big["shape"] = np.full(1_000_000, "cosine", dtype=object)
+    lower_1e6 = median_time(lambda: fl.lower(big), 3)
+    rows.append(("lower 1e6 columnar configs (target < 1 s)", lower_1e6, ""))
+    sm = fl.lower(workload(10_000, 1000))
+    lower_1e4 = median_time(lambda: fl.lower(workload(10_000, 1000)), 5)
+    rows.append(("lower 1e4 columnar configs", lower_1e4, ""))
+    o = np.empty((1_000_000, 1000), np.float32)
+    o.fill(1.0)
+    bigp = fl.lower(big)
+    fl.sweep(bigp, 1000, out=o)
+    fill_big = median_time(lambda: o.fill(0.5), 3)
+    sweep_big = median_time(lambda: fl.sweep(bigp, 1000, out=o), 3)
+    del o, sm
+    rows.append(("np.fill 1e6 configs x 1e3 steps (floor)", fill_big, "1.00"))
+    rows.append(("fastlr sweep 1e6 configs x 1e3 steps", sweep_big, f"{sweep_big / fill_big:.2f}"))
+
+    start = startup_times()
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'what':<{width}}  {'median s':>10}  {'x floor':>8}")
+    for name, tm, ratio in rows:
+        print(f"{name:<{width}}  {tm:>10.4f}  {ratio:>8}")
+    for k, v in start.items():
+        print(f"{k:<{width}}  {v:>10.3f}")
+    print(f"\nfastlr cosine vs Python lambda: {lam / cos:.0f}x faster; vs NumPy: {npy / cos:.1f}x", end="")
+    print(f"; vs JAX: {jx / cos:.1f}x" if jx else "")
+    if not args.quick:
+        write_results(Path(args.output), rows, start, n, t, lam / cos, npy / cos, (jx / cos) if jx else None)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def write_results(path: Path, rows: list[tuple[str, float, str]], start: dict[str, float], n: int, t: int,
+                  vs_lambda: float, vs_numpy: float, vs_jax: float | None) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m benchmarks.report` (ratios measured in one run; absolute times on a",
+        "shared VM are noisy, ratios are what to compare).",
+        "",
+        f"- Machine: {machine()}",
+        f"- Date: {time.strftime('%Y-%m-%d')}",
+        f"- Workload: {n} configs x {t} steps, float32 into a pre-touched output, warmup 0..2000,"
+        " per-config floors (the ratio column is against `np.fill` of the same output).",
+        "",
+        "| what | median s | x floor |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {tm:.4f} | {ratio} |" for name, tm, ratio in rows]
+    lines += ["", "| start-up (fresh process) | s |", "|---|---:|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in start.items()]
+    lines += [
+        "",
+        f"fastlr cosine sweep: {vs_lambda:.0f}x the per-step Python lambda, {vs_numpy:.1f}x NumPy float32"
+        + (f", {vs_jax:.1f}x JAX jit(vmap)." if vs_jax else " (JAX not installed in this run)."),
+        "",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
