@@ -67,7 +67,11 @@ def shape_programs(n: int, t: int) -> dict[str, fl.Program]:
     progs["wsd"] = fl.lower(dict(base, shape="sqrt", hold=t // 2, steps=t // 3))
     lr, warm, floor = base["lr"], base["warmup"], base["floor"]
     ms = [
-        fl.Schedule(fl.MultiStep(float(lr[i]), (t // 2, 3 * t // 4), 0.1), warmup=fl.Warmup(int(warm[i])) if warm[i] else None, floor=float(floor[i]))
+        fl.Schedule(
+            fl.MultiStep(float(lr[i]), (t // 2, 3 * t // 4), 0.1),
+            warmup=fl.Warmup(int(warm[i])) if warm[i] else None,
+            floor=float(floor[i]),
+        )
         for i in range(n)
     ]
     progs["multistep"] = fl.lower(ms)
@@ -84,7 +88,9 @@ def python_lambda_time(cols: dict[str, np.ndarray], t: int, sample: int) -> floa
         lr, w, floor, steps = float(cols["lr"][i]), int(cols["warmup"][i]), float(cols["floor"][i]), t
         end = lr * 0.01
 
-        def f(step: int) -> float:
+        def f(
+            step: int, lr: float = lr, w: int = w, floor: float = floor, steps: int = steps, end: float = end
+        ) -> float:
             if step < w:
                 return lr * step / w
             p = min(step - w, steps) / steps
@@ -107,7 +113,7 @@ def torch_stepping_time(cols: dict[str, np.ndarray], t: int, sample: int) -> flo
         lr, w = float(cols["lr"][i]), int(cols["warmup"][i])
         opt = torch.optim.SGD([p], lr=lr)
         sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s, w=w: (s / w if s < w else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(s - w, t) / t)))
+            opt, lambda s, w=w: s / w if s < w else 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(s - w, t) / t))
         )
         for _ in range(t):
             opt.step()
@@ -253,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     f64 = median_time(lambda: out64.fill(0.5), reps)
     c64 = median_time(lambda: fl.sweep(progs["cosine"], t, out=out64, exact=False), reps)
     c64x = median_time(lambda: fl.sweep(progs["cosine"], t, out=out64, exact=True), max(1, reps // 2))
-    del out64
+    out64 = None  # release before the next allocation
     rows.append(("np.fill float64 output (floor)", f64, "1.00"))
     rows.append(("fastlr cosine float64, fast primitives (target <= 3x)", c64, f"{c64 / f64:.2f}"))
     rows.append(("fastlr cosine float64, libm primitives", c64x, f"{c64x / f64:.2f}"))
@@ -284,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     s.table(long_t, dtype=np.float32, out=long_out)
     lf = median_time(lambda: long_out.fill(0.5), reps)
     lt = median_time(lambda: s.table(long_t, dtype=np.float32, out=long_out), reps)
-    del long_out
+    long_out = None
     rows.append((f"np.fill of one {long_t:.0e}-step table (floor)", lf, "1.00"))
     rows.append((f"fastlr one {long_t:.0e}-step table (target <= 1.5x)", lt, f"{lt / lf:.2f}"))
 
@@ -293,7 +299,6 @@ def main(argv: list[str] | None = None) -> int:
     big["shape"] = np.full(1_000_000, "cosine", dtype=object)
     lower_1e6 = median_time(lambda: fl.lower(big), 3)
     rows.append(("lower 1e6 columnar configs (target < 1 s)", lower_1e6, ""))
-    sm = fl.lower(workload(10_000, 1000))
     lower_1e4 = median_time(lambda: fl.lower(workload(10_000, 1000)), 5)
     rows.append(("lower 1e4 columnar configs", lower_1e4, ""))
     o = np.empty((1_000_000, 1000), np.float32)
@@ -302,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     fl.sweep(bigp, 1000, out=o)
     fill_big = median_time(lambda: o.fill(0.5), 3)
     sweep_big = median_time(lambda: fl.sweep(bigp, 1000, out=o), 3)
-    del o, sm
+    o = None
     rows.append(("np.fill 1e6 configs x 1e3 steps (floor)", fill_big, "1.00"))
     rows.append(("fastlr sweep 1e6 configs x 1e3 steps", sweep_big, f"{sweep_big / fill_big:.2f}"))
 
@@ -321,8 +326,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_results(path: Path, rows: list[tuple[str, float, str]], start: dict[str, float], n: int, t: int,
-                  vs_lambda: float, vs_numpy: float, vs_jax: float | None) -> None:
+def write_results(
+    path: Path,
+    rows: list[tuple[str, float, str]],
+    start: dict[str, float],
+    n: int,
+    t: int,
+    vs_lambda: float,
+    vs_numpy: float,
+    vs_jax: float | None,
+) -> None:
     lines = [
         "# Benchmark results",
         "",

@@ -73,7 +73,21 @@ class Spec:
         return json.dumps(self.to_dict(), allow_nan=False)
 
 
-class Schedulable(Spec):
+class Plottable:
+    """``.plot()`` for schedules and schedule sets (matplotlib, imported on use)."""
+
+    def plot(self, ax: Any = None, steps: int | None = None, **kwargs: Any) -> Any:
+        """Draw the schedule with matplotlib and return the Axes.
+
+        See :func:`fastlr.plot.plot_schedule` (``label``, ``log``, ``markers``, ``legend``,
+        ``ylabel`` and line keywords); warmup ends and phase boundaries are marked.
+        """
+        from fastlr.plot import plot_schedule
+
+        return plot_schedule(self, ax=ax, steps=steps, **kwargs)
+
+
+class Schedulable(Spec, Plottable):
     """A spec that evaluates to one curve: ``at``, ``table`` and lowering."""
 
     def _schedule(self) -> Any:

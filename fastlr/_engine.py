@@ -126,7 +126,7 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.kernels(use_exact(exact, res.dtype))["fill_steps"](ci, cf, si, sf, 0, t0, res)
+    cpu.kernels(use_exact(exact, res.dtype))["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res
 
 

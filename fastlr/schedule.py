@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._base import Schedulable, Spec
+from fastlr._base import Plottable, Schedulable, Spec
 from fastlr.kernels import layout as L
 from fastlr.shapes import Cosine, Linear, Polynomial, Shape, SqrtCooldown, Tanh
 
@@ -281,7 +281,7 @@ class Schedule(Schedulable):
 
 
 @dataclasses.dataclass(frozen=True)
-class ScheduleSet(Spec):
+class ScheduleSet(Spec, Plottable):
     """Curves for several hyperparameters and param groups, e.g. YOLOv5's three lr groups and
     their momentum.
 

@@ -329,7 +329,7 @@ class _Cols:
     def subset(self, start: int, stop: int) -> _Cols:
         sub = object.__new__(_Cols)
         sub.n = stop - start
-        sub.raw = self.raw
+        sub.raw = {k: (np.asarray(v)[start:stop] if np.ndim(v) else v) for k, v in self.raw.items()}
         sub.c = {k: v[start:stop] for k, v in self.c.items()}
         return sub
 
@@ -644,7 +644,7 @@ def sweep(
     for lo in range(0, prog.n_rows, step):
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi])
+        fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
             report(hi)
@@ -683,7 +683,7 @@ def summarize(
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        cpu.FAST["summarize_rows"](ci, cf, si, sf, rows, t0, T, thr, fsum[lo:hi], isum[lo:hi])
+        cpu.FAST["summarize_rows"](ci, cf, si, sf, rows, t0, T, thr, fsum[lo:hi], isum[lo:hi], cpu.n_chunks())
     out = {
         "final": fsum[:, 0].copy(),
         "peak": fsum[:, 1].copy(),

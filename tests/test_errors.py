@@ -91,7 +91,11 @@ def _valid():
         (lambda s: s.table(10, dtype=np.float16), ValueError, r"dtype must be float32 or float64, got 'float16'"),
         (lambda s: s.table(10, dtype="nonsense"), TypeError, r"dtype must be float32 or float64"),
         (lambda s: s.table(10, out=np.zeros(11)), ValueError, r"out has shape \(11,\), expected \(10,\)"),
-        (lambda s: s.table(10, dtype=np.float64, out=np.zeros(10, np.float32)), ValueError, r"out has dtype float32, expected float64"),
+        (
+            lambda s: s.table(10, dtype=np.float64, out=np.zeros(10, np.float32)),
+            ValueError,
+            r"out has dtype float32, expected float64",
+        ),
         (lambda s: s.table(10, out=np.zeros(20)[::2]), ValueError, r"out must be C-contiguous"),
         (lambda s: s.table(10, out=[0.0] * 10), TypeError, r"out must be a numpy array"),
         (lambda s: s.at(-1), ValueError, r"t must be >= 0, got -1"),

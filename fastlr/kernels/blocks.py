@@ -37,6 +37,7 @@ from fastlr.kernels.formulas import (
     poly_down,
     poly_plain,
     poly_up,
+    ratio,
     sqrt_down,
     sqrt_up,
     tanh_decay,
@@ -142,6 +143,17 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif code == EXP and q1 == 0.0 and q3 == 0.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * exp_plain((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif code == EXP and q1 != 0.0:
+        # staircase: constant between steps of the exponent; evaluate once per stair
+        last_q = -1.0
+        v = 0.0
+        for j in range(m):
+            x = (float(i0 + j) - sub) - off
+            qj = np.floor(ratio(x, n))
+            if qj != last_q:
+                v = max(scale * (base + amp * exponential(x, n, q0, q1, q2, q3)), flo)
+                last_q = qj
+            b[j] = v
     elif code == EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
@@ -318,74 +330,86 @@ def fill_block(ci, cf, si, sf, c, t0, b, w):
 # ---- drivers (parallel) ----------------------------------------------------------------------
 
 
-def fill_rows(ci, cf, si, sf, rows, t0, out):
-    """``out[r, k] = value(rows[r], t0 + k)``, in parallel over rows."""
+def fill_rows(ci, cf, si, sf, rows, t0, out, n_chunks):
+    """``out[r, k] = value(rows[r], t0 + k)``, in parallel over ``n_chunks`` chunks of rows.
+
+    Each chunk allocates its scratch once; rows are independent, so the result does not depend
+    on the chunking or the thread count.
+    """
     n_rows, n_steps = out.shape
-    for r in prange(n_rows):
-        c = rows[r]
-        row = out[r]
+    n_chunks = max(1, min(n_rows, n_chunks))
+    for q in prange(n_chunks):
         b = np.empty(BLOCK)
         w = np.empty(BLOCK)
-        for k0 in range(0, n_steps, BLOCK):
-            m = min(BLOCK, n_steps - k0)
+        for r in range(q * n_rows // n_chunks, (q + 1) * n_rows // n_chunks):
+            c = rows[r]
+            row = out[r]
+            for k0 in range(0, n_steps, BLOCK):
+                m = min(BLOCK, n_steps - k0)
+                bb = b[:m]
+                fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+                dst = row[k0 : k0 + m]
+                for j in range(m):
+                    dst[j] = bb[j]
+
+
+def fill_steps(ci, cf, si, sf, c, t0, out, n_chunks):
+    """``out[k] = value(c, t0 + k)``: one long table, in parallel over chunks of steps."""
+    n = out.shape[0]
+    nb = (n + BLOCK - 1) // BLOCK
+    n_chunks = max(1, min(nb, n_chunks))
+    for q in prange(n_chunks):
+        b = np.empty(BLOCK)
+        w = np.empty(BLOCK)
+        for blk in range(q * nb // n_chunks, (q + 1) * nb // n_chunks):
+            k0 = blk * BLOCK
+            m = min(BLOCK, n - k0)
             bb = b[:m]
             fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
-            dst = row[k0 : k0 + m]
+            dst = out[k0 : k0 + m]
             for j in range(m):
                 dst[j] = bb[j]
 
 
-def fill_steps(ci, cf, si, sf, c, t0, out):
-    """``out[k] = value(c, t0 + k)``: one long table, in parallel over blocks of steps."""
-    n = out.shape[0]
-    nb = (n + BLOCK - 1) // BLOCK
-    for q in prange(nb):
-        k0 = q * BLOCK
-        m = min(BLOCK, n - k0)
-        b = np.empty(m)
-        w = np.empty(m)
-        fill_block(ci, cf, si, sf, c, t0 + k0, b, w)
-        dst = out[k0 : k0 + m]
-        for j in range(m):
-            dst[j] = b[j]
-
-
-def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, fsum, isum):
+def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, fsum, isum, n_chunks):
     """Per-row final, peak, min, sum (float64) and peak step, counts above/below ``threshold``."""
-    for r in prange(rows.shape[0]):
-        c = rows[r]
+    n_rows = rows.shape[0]
+    n_chunks = max(1, min(n_rows, n_chunks))
+    for q in prange(n_chunks):
         b = np.empty(BLOCK)
         w = np.empty(BLOCK)
-        peak = -np.inf
-        low = np.inf
-        total = 0.0
-        peak_k = 0
-        above = 0
-        below = 0
-        last = 0.0
-        for k0 in range(0, n_steps, BLOCK):
-            m = min(BLOCK, n_steps - k0)
-            bb = b[:m]
-            fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
-            for j in range(m):
-                v = bb[j]
-                total += v
-                if v > peak:
-                    peak = v
-                    peak_k = k0 + j
-                low = min(low, v)
-                if v > threshold:
-                    above += 1
-                if v < threshold:
-                    below += 1
-            last = bb[m - 1]
-        fsum[r, 0] = last
-        fsum[r, 1] = peak
-        fsum[r, 2] = low
-        fsum[r, 3] = total
-        isum[r, 0] = peak_k
-        isum[r, 1] = above
-        isum[r, 2] = below
+        for r in range(q * n_rows // n_chunks, (q + 1) * n_rows // n_chunks):
+            c = rows[r]
+            peak = -np.inf
+            low = np.inf
+            total = 0.0
+            peak_k = 0
+            above = 0
+            below = 0
+            last = 0.0
+            for k0 in range(0, n_steps, BLOCK):
+                m = min(BLOCK, n_steps - k0)
+                bb = b[:m]
+                fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+                for j in range(m):
+                    v = bb[j]
+                    total += v
+                    if v > peak:
+                        peak = v
+                        peak_k = k0 + j
+                    low = min(low, v)
+                    if v > threshold:
+                        above += 1
+                    if v < threshold:
+                        below += 1
+                last = bb[m - 1]
+            fsum[r, 0] = last
+            fsum[r, 1] = peak
+            fsum[r, 2] = low
+            fsum[r, 3] = total
+            isum[r, 0] = peak_k
+            isum[r, 1] = above
+            isum[r, 2] = below
 
 
 def eval_points(ci, cf, si, sf, rows, steps, out):

@@ -49,3 +49,8 @@ FAST = _build("fast.", fastmath.cpu_primitives())
 def kernels(exact: bool) -> dict[str, Any]:
     """The compiled functions of one build (``fill_rows``, ``fill_steps``, ``eval_points``...)."""
     return EXACT if exact else FAST
+
+
+def n_chunks() -> int:
+    """Parallel chunks per kernel call: a few per thread, for load balance."""
+    return 8 * numba.get_num_threads()

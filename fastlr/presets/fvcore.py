@@ -172,6 +172,8 @@ def _first_true(pred: Callable[[int], bool], lo: int, hi: int | None) -> int | N
 def _pieces(parts: list[tuple[int, Shape]]) -> Shape:
     """Join ``(local start, shape)`` parts (starts increasing, the first 0)."""
     parts = [p for i, p in enumerate(parts) if i + 1 == len(parts) or parts[i + 1][0] > p[0]]
+    if not parts:  # a composite spanning no optimizer step: never evaluated
+        return Constant(0.0)
     if len(parts) == 1:
         return parts[0][1]
     return Join(tuple(s for _, s in parts), tuple(a for a, _ in parts[1:]))

@@ -49,6 +49,7 @@ PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_w
 # helpers
 # ----------------------------------------------------------------------------
 
+
 def _ver(dist):
     return md.version(dist)
 
@@ -103,6 +104,7 @@ def write(name, records):
 # torch loop machinery (shared by torch, transformers, timm, pytorch_warmup,
 # detectron2 LRMultiplier and the torch-based seeds)
 # ----------------------------------------------------------------------------
+
 
 def make_opt(lrs, momentum=None, adam_beta2=None):
     import torch
@@ -219,15 +221,37 @@ def torch_cases():
     # ConstantLR
     add("ConstantLR", 12, "defaults", base_lr=0.1, factor=1.0 / 3, total_iters=5)
     add("ConstantLR", 12, None, base_lr=0.1, factor=0.5, total_iters=1)
-    add("ConstantLR", 12, "total_iters=0: recursive form applies factor at t=0 and never restores it", base_lr=0.1, factor=0.5, total_iters=0)
+    add(
+        "ConstantLR",
+        12,
+        "total_iters=0: recursive form applies factor at t=0 and never restores it",
+        base_lr=0.1,
+        factor=0.5,
+        total_iters=0,
+    )
     add("ConstantLR", 10, "factor=1", base_lr=0.1, factor=1.0, total_iters=3)
-    add("ConstantLR", 10, "factor=0: ZeroDivisionError when restoring at total_iters", base_lr=0.1, factor=0.0, total_iters=3)
+    add(
+        "ConstantLR",
+        10,
+        "factor=0: ZeroDivisionError when restoring at total_iters",
+        base_lr=0.1,
+        factor=0.0,
+        total_iters=3,
+    )
     add("ConstantLR", 12, "total_iters beyond T", base_lr=10.0, factor=0.25, total_iters=50)
     # LinearLR
     add("LinearLR", 12, "defaults", base_lr=0.1, start_factor=1.0 / 3, end_factor=1.0, total_iters=5)
     add("LinearLR", 15, "decay to 0", base_lr=0.1, start_factor=1.0, end_factor=0.0, total_iters=10)
     add("LinearLR", 8, "total_iters=1", base_lr=0.1, start_factor=0.001, end_factor=1.0, total_iters=1)
-    add("LinearLR", 8, "total_iters=0: stays at start_factor (recursive form)", base_lr=0.1, start_factor=0.5, end_factor=1.0, total_iters=0)
+    add(
+        "LinearLR",
+        8,
+        "total_iters=0: stays at start_factor (recursive form)",
+        base_lr=0.1,
+        start_factor=0.5,
+        end_factor=1.0,
+        total_iters=0,
+    )
     add("LinearLR", 40, None, base_lr=1e-8, start_factor=0.1, end_factor=0.5, total_iters=30)
     add("LinearLR", 30, "total_iters beyond T", base_lr=10.0, start_factor=0.01, end_factor=1.0, total_iters=100)
     # ExponentialLR
@@ -259,53 +283,229 @@ def torch_cases():
     add("CosineAnnealingWarmRestarts", 40, "T_0=1, T_mult=2", base_lr=1e-8, T_0=1, T_mult=2, eta_min=0.0)
     # CyclicLR
     add("CyclicLR", 50, "triangular", base_lr=0.001, max_lr=0.1, step_size_up=5)
-    add("CyclicLR", 60, "triangular2, asymmetric", base_lr=0.001, max_lr=0.1, step_size_up=4, step_size_down=8, mode="triangular2")
+    add(
+        "CyclicLR",
+        60,
+        "triangular2, asymmetric",
+        base_lr=0.001,
+        max_lr=0.1,
+        step_size_up=4,
+        step_size_down=8,
+        mode="triangular2",
+    )
     add("CyclicLR", 60, "exp_range", base_lr=0.001, max_lr=0.1, step_size_up=5, mode="exp_range", gamma=0.97)
     add("CyclicLR", 40, "no momentum cycling", base_lr=1e-8, max_lr=1e-6, step_size_up=3, cycle_momentum=False)
-    add("CyclicLR", 40, "custom momenta", base_lr=0.01, max_lr=10.0, step_size_up=1, step_size_down=2, base_momentum=0.5, max_momentum=0.99)
-    add("CyclicLR", 60, "triangular2 with scale_mode iterations", base_lr=0.001, max_lr=0.1, step_size_up=5, mode="triangular2", scale_mode="iterations")
+    add(
+        "CyclicLR",
+        40,
+        "custom momenta",
+        base_lr=0.01,
+        max_lr=10.0,
+        step_size_up=1,
+        step_size_down=2,
+        base_momentum=0.5,
+        max_momentum=0.99,
+    )
+    add(
+        "CyclicLR",
+        60,
+        "triangular2 with scale_mode iterations",
+        base_lr=0.001,
+        max_lr=0.1,
+        step_size_up=5,
+        mode="triangular2",
+        scale_mode="iterations",
+    )
     # OneCycleLR
     add("OneCycleLR", 103, "raises past N", max_lr=0.1, total_steps=100)
     add("OneCycleLR", 102, "three_phase", max_lr=0.1, total_steps=100, three_phase=True)
     add("OneCycleLR", 52, "linear anneal", max_lr=1.0, total_steps=50, anneal_strategy="linear")
-    add("OneCycleLR", 52, "linear anneal, three_phase", max_lr=10.0, total_steps=50, anneal_strategy="linear", three_phase=True, pct_start=0.25)
+    add(
+        "OneCycleLR",
+        52,
+        "linear anneal, three_phase",
+        max_lr=10.0,
+        total_steps=50,
+        anneal_strategy="linear",
+        three_phase=True,
+        pct_start=0.25,
+    )
     add("OneCycleLR", 42, "epochs x steps_per_epoch", max_lr=0.01, epochs=4, steps_per_epoch=10, pct_start=0.5)
-    add("OneCycleLR", 22, "no momentum, custom div", max_lr=0.1, total_steps=20, cycle_momentum=False, div_factor=10.0, final_div_factor=100.0)
+    add(
+        "OneCycleLR",
+        22,
+        "no momentum, custom div",
+        max_lr=0.1,
+        total_steps=20,
+        cycle_momentum=False,
+        div_factor=10.0,
+        final_div_factor=100.0,
+    )
     add("OneCycleLR", 12, "pct_start*N < 1: first phase end negative", max_lr=0.1, total_steps=10, pct_start=0.05)
     add("OneCycleLR", 12, "pct_start*N == 1: zero-length first phase", max_lr=0.1, total_steps=10, pct_start=0.1)
-    add("OneCycleLR", 32, "custom momenta, pct_start 0.9", max_lr=1e-8, total_steps=30, pct_start=0.9, base_momentum=0.5, max_momentum=0.99)
+    add(
+        "OneCycleLR",
+        32,
+        "custom momenta, pct_start 0.9",
+        max_lr=1e-8,
+        total_steps=30,
+        pct_start=0.9,
+        base_momentum=0.5,
+        max_momentum=0.99,
+    )
     # SequentialLR
-    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
-                                            C("CosineAnnealingLR", base_lr=0.1, T_max=20, eta_min=0.0)], milestones=[5]),
-              40, "warmup then cosine; cosine continues past its T_max"))
-    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=3),
-                                            C("ExponentialLR", base_lr=0.1, gamma=0.9)], milestones=[0]),
-              15, "milestone 0 skips the first scheduler"))
-    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
-                                            C("StepLR", base_lr=0.1, step_size=5, gamma=0.5),
-                                            C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.001)], milestones=[4, 15]),
-              35, "three phases"))
-    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=1.0, start_factor=0.5, end_factor=1.0, total_iters=10),
-                                            C("ExponentialLR", base_lr=1.0, gamma=0.8)], milestones=[50]),
-              30, "milestone beyond T"))
-    c.append((C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=0),
-                                            C("MultiStepLR", base_lr=0.1, milestones=[0, 3], gamma=0.1)], milestones=[2]),
-              10, "closed form used at the milestone (_update_lr(0))"))
-    c.append((C("SequentialLR", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.01, end_factor=1.0, total_iters=3),
-                                            C("LinearLR", base_lr=0.1, start_factor=1.0, end_factor=0.0, total_iters=6)], milestones=[3]),
-              14, "linear up, linear down"))
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=20, eta_min=0.0),
+                ],
+                milestones=[5],
+            ),
+            40,
+            "warmup then cosine; cosine continues past its T_max",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=3),
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                ],
+                milestones=[0],
+            ),
+            15,
+            "milestone 0 skips the first scheduler",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
+                    C("StepLR", base_lr=0.1, step_size=5, gamma=0.5),
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.001),
+                ],
+                milestones=[4, 15],
+            ),
+            35,
+            "three phases",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=1.0, start_factor=0.5, end_factor=1.0, total_iters=10),
+                    C("ExponentialLR", base_lr=1.0, gamma=0.8),
+                ],
+                milestones=[50],
+            ),
+            30,
+            "milestone beyond T",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=0),
+                    C("MultiStepLR", base_lr=0.1, milestones=[0, 3], gamma=0.1),
+                ],
+                milestones=[2],
+            ),
+            10,
+            "closed form used at the milestone (_update_lr(0))",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=0.1, start_factor=0.01, end_factor=1.0, total_iters=3),
+                    C("LinearLR", base_lr=0.1, start_factor=1.0, end_factor=0.0, total_iters=6),
+                ],
+                milestones=[3],
+            ),
+            14,
+            "linear up, linear down",
+        )
+    )
     # ChainedScheduler
-    c.append((C("ChainedScheduler", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
-                                                C("ExponentialLR", base_lr=0.1, gamma=0.9)]), 20, "docs example"))
-    c.append((C("ChainedScheduler", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
-                                                C("StepLR", base_lr=0.1, step_size=3, gamma=0.5)]), 20, "overlapped warmup x step"))
-    c.append((C("ChainedScheduler", schedulers=[C("LinearLR", base_lr=0.1, start_factor=0.2, end_factor=1.0, total_iters=4),
-                                                C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.0)]), 25, "cosine (recursive) mixed with warmup"))
-    c.append((C("ChainedScheduler", schedulers=[C("MultiStepLR", base_lr=10.0, milestones=[2, 4], gamma=0.5),
-                                                C("ExponentialLR", base_lr=10.0, gamma=0.95),
-                                                C("ConstantLR", base_lr=10.0, factor=0.5, total_iters=3)]), 15, "three multiplicative children"))
-    c.append((C("ChainedScheduler", schedulers=[C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
-                                                C("ExponentialLR", base_lr=0.1, gamma=0.9)]), 25, "non-multiplicative child (eta_min != 0)"))
+    c.append(
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("ConstantLR", base_lr=0.1, factor=0.1, total_iters=4),
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                ],
+            ),
+            20,
+            "docs example",
+        )
+    )
+    c.append(
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("LinearLR", base_lr=0.1, start_factor=0.1, end_factor=1.0, total_iters=5),
+                    C("StepLR", base_lr=0.1, step_size=3, gamma=0.5),
+                ],
+            ),
+            20,
+            "overlapped warmup x step",
+        )
+    )
+    c.append(
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("LinearLR", base_lr=0.1, start_factor=0.2, end_factor=1.0, total_iters=4),
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.0),
+                ],
+            ),
+            25,
+            "cosine (recursive) mixed with warmup",
+        )
+    )
+    c.append(
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("MultiStepLR", base_lr=10.0, milestones=[2, 4], gamma=0.5),
+                    C("ExponentialLR", base_lr=10.0, gamma=0.95),
+                    C("ConstantLR", base_lr=10.0, factor=0.5, total_iters=3),
+                ],
+            ),
+            15,
+            "three multiplicative children",
+        )
+    )
+    c.append(
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                ],
+            ),
+            25,
+            "non-multiplicative child (eta_min != 0)",
+        )
+    )
     return c
 
 
@@ -318,17 +518,44 @@ def gen_torch():
         try:
             vals, raises = run_torch_desc(desc, T)
         except (ValueError, ZeroDivisionError) as e:
-            out.append(record("torch", ver, "torch", desc["call"], desc["kwargs"], T, "float64",
-                              {"lr": [[]]}, note, raises_at=0, error=f"{type(e).__name__}: {e}"))
+            out.append(
+                record(
+                    "torch",
+                    ver,
+                    "torch",
+                    desc["call"],
+                    desc["kwargs"],
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=f"{type(e).__name__}: {e}",
+                )
+            )
             continue
-        out.append(record("torch", ver, "torch", desc["call"], desc["kwargs"], T, "float64", vals, note,
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+        out.append(
+            record(
+                "torch",
+                ver,
+                "torch",
+                desc["call"],
+                desc["kwargs"],
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
     return out
 
 
 # ----------------------------------------------------------------------------
 # transformers
 # ----------------------------------------------------------------------------
+
 
 def gen_transformers():
     import transformers.optimization as O
@@ -346,12 +573,38 @@ def gen_transformers():
             else:
                 sched = getattr(O, call)(opt, **kw)
         except (ValueError, TypeError, ZeroDivisionError) as e:
-            out.append(record("transformers", ver, "transformers", call, kwargs, T, "float64", {"lr": [[]]}, note,
-                              raises_at=0, error=f"{type(e).__name__}: {e}"))
+            out.append(
+                record(
+                    "transformers",
+                    ver,
+                    "transformers",
+                    call,
+                    kwargs,
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=f"{type(e).__name__}: {e}",
+                )
+            )
             return
         vals, raises = torch_loop(opt, sched, T)
-        out.append(record("transformers", ver, "transformers", call, kwargs, T, "float64", vals, note,
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+        out.append(
+            record(
+                "transformers",
+                ver,
+                "transformers",
+                call,
+                kwargs,
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
 
     def gs(name, T, note=None, W=None, N=None, sk=None, base_lr=0.1):
         kw = {"name": name}
@@ -406,34 +659,91 @@ def gen_transformers():
     gs("cosine_warmup_with_min_lr", 30, "(t+1)/W warmup", W=5, N=20, sk={"min_lr_rate": 0.1})
     gs("cosine_warmup_with_min_lr", 30, "warmup_lr_rate", W=5, N=20, sk={"min_lr_rate": 0.1, "warmup_lr_rate": 0.2})
     gs("cosine_warmup_with_min_lr", 25, "warmup 0", W=0, N=20, sk={"min_lr": 0.001})
-    gs("cosine_warmup_with_min_lr", 25, "warmup 1 with warmup_lr_rate", W=1, N=20, sk={"min_lr_rate": 0.0, "warmup_lr_rate": 0.5})
+    gs(
+        "cosine_warmup_with_min_lr",
+        25,
+        "warmup 1 with warmup_lr_rate",
+        W=1,
+        N=20,
+        sk={"min_lr_rate": 0.0, "warmup_lr_rate": 0.5},
+    )
     # warmup_stable_decay
     gs("warmup_stable_decay", 30, "defaults (linear warmup, cosine decay)", W=5, N=25, sk={"num_decay_steps": 10})
-    gs("warmup_stable_decay", 30, "1-sqrt warmup, linear decay, min_lr_ratio", W=5, N=25,
-       sk={"num_decay_steps": 8, "warmup_type": "1-sqrt", "decay_type": "linear", "min_lr_ratio": 0.1})
-    gs("warmup_stable_decay", 30, "cosine warmup, 1-sqrt decay", W=4, N=25,
-       sk={"num_decay_steps": 6, "warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.05})
-    gs("warmup_stable_decay", 30, "num_stable_steps given, num_training_steps None", W=3,
-       sk={"num_decay_steps": 5, "num_stable_steps": 7})
-    gs("warmup_stable_decay", 30, "num_cycles 1 in decay", W=0, N=20, sk={"num_decay_steps": 10, "num_cycles": 1.0}, base_lr=10.0)
+    gs(
+        "warmup_stable_decay",
+        30,
+        "1-sqrt warmup, linear decay, min_lr_ratio",
+        W=5,
+        N=25,
+        sk={"num_decay_steps": 8, "warmup_type": "1-sqrt", "decay_type": "linear", "min_lr_ratio": 0.1},
+    )
+    gs(
+        "warmup_stable_decay",
+        30,
+        "cosine warmup, 1-sqrt decay",
+        W=4,
+        N=25,
+        sk={"num_decay_steps": 6, "warmup_type": "cosine", "decay_type": "1-sqrt", "min_lr_ratio": 0.05},
+    )
+    gs(
+        "warmup_stable_decay",
+        30,
+        "num_stable_steps given, num_training_steps None",
+        W=3,
+        sk={"num_decay_steps": 5, "num_stable_steps": 7},
+    )
+    gs(
+        "warmup_stable_decay",
+        30,
+        "num_cycles 1 in decay",
+        W=0,
+        N=20,
+        sk={"num_decay_steps": 10, "num_cycles": 1.0},
+        base_lr=10.0,
+    )
     gs("warmup_stable_decay", 20, "decay 0 steps", W=2, N=10, sk={"num_decay_steps": 0, "min_lr_ratio": 0.2})
     # direct function calls
     run("get_linear_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 12}, 15)
-    run("get_cosine_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 16, "num_cycles": 0.5}, 30)
-    run("get_cosine_with_hard_restarts_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 20, "num_cycles": 2}, 25)
-    run("get_polynomial_decay_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "lr_end": 1e-4, "power": 3.0}, 15)
+    run(
+        "get_cosine_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 16, "num_cycles": 0.5},
+        30,
+    )
+    run(
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 20, "num_cycles": 2},
+        25,
+    )
+    run(
+        "get_polynomial_decay_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "lr_end": 1e-4, "power": 3.0},
+        15,
+    )
     run("get_constant_schedule", {"base_lr": 0.1}, 5)
     run("get_constant_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 4}, 8)
     run("get_inverse_sqrt_schedule", {"base_lr": 0.1, "num_warmup_steps": 4, "timescale": 8}, 20)
-    run("get_cosine_with_min_lr_schedule_with_warmup", {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "min_lr": 0.005}, 15)
-    run("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 12, "min_lr_rate": 0.1, "warmup_lr_rate": 0.1}, 15)
-    run("get_wsd_schedule", {"base_lr": 0.1, "num_warmup_steps": 2, "num_decay_steps": 4, "num_training_steps": 12, "decay_type": "1-sqrt"}, 15)
+    run(
+        "get_cosine_with_min_lr_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "min_lr": 0.005},
+        15,
+    )
+    run(
+        "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+        {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 12, "min_lr_rate": 0.1, "warmup_lr_rate": 0.1},
+        15,
+    )
+    run(
+        "get_wsd_schedule",
+        {"base_lr": 0.1, "num_warmup_steps": 2, "num_decay_steps": 4, "num_training_steps": 12, "decay_type": "1-sqrt"},
+        15,
+    )
     return out
 
 
 # ----------------------------------------------------------------------------
 # timm (scheduler modules loaded without timm/__init__, which needs torchvision)
 # ----------------------------------------------------------------------------
+
 
 def load_timm_schedulers():
     spec = importlib.util.find_spec("timm")  # does not execute timm/__init__.py
@@ -444,9 +754,14 @@ def load_timm_schedulers():
             pkg.__path__ = [path]
             sys.modules[name] = pkg
     mods = {}
-    for m, cls in (("cosine_lr", "CosineLRScheduler"), ("step_lr", "StepLRScheduler"),
-                   ("multistep_lr", "MultiStepLRScheduler"), ("poly_lr", "PolyLRScheduler"),
-                   ("tanh_lr", "TanhLRScheduler"), ("wsd_lr", "WSDLRScheduler")):
+    for m, cls in (
+        ("cosine_lr", "CosineLRScheduler"),
+        ("step_lr", "StepLRScheduler"),
+        ("multistep_lr", "MultiStepLRScheduler"),
+        ("poly_lr", "PolyLRScheduler"),
+        ("tanh_lr", "TanhLRScheduler"),
+        ("wsd_lr", "WSDLRScheduler"),
+    ):
         try:
             mods[cls] = getattr(importlib.import_module(f"timm.scheduler.{m}"), cls)
         except (ImportError, AttributeError):
@@ -484,40 +799,137 @@ def gen_timm():
         extra = {}
         if f0 != [v[0] for v in vals["lr"]]:
             extra["f0"] = {"lr": f0}
-        out.append(record("timm", ver, "timm", call, kwargs, T, "float64", vals, note,
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None, **extra))
+        out.append(
+            record(
+                "timm",
+                ver,
+                "timm",
+                call,
+                kwargs,
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+                **extra,
+            )
+        )
 
     # Cosine
     run("CosineLRScheduler", 40, "plain, past horizon -> lr_min (cycle_limit 1)", t_initial=30)
-    run("CosineLRScheduler", 60, "warmup overlapped (prefix False)", t_initial=50, warmup_t=10, warmup_lr_init=1e-4, lr_min=1e-3)
-    run("CosineLRScheduler", 70, "warmup prefix", t_initial=50, warmup_t=10, warmup_lr_init=0.0, lr_min=1e-3, warmup_prefix=True)
+    run(
+        "CosineLRScheduler",
+        60,
+        "warmup overlapped (prefix False)",
+        t_initial=50,
+        warmup_t=10,
+        warmup_lr_init=1e-4,
+        lr_min=1e-3,
+    )
+    run(
+        "CosineLRScheduler",
+        70,
+        "warmup prefix",
+        t_initial=50,
+        warmup_t=10,
+        warmup_lr_init=0.0,
+        lr_min=1e-3,
+        warmup_prefix=True,
+    )
     run("CosineLRScheduler", 20, "warmup 1", t_initial=15, warmup_t=1, warmup_lr_init=1e-6)
     run("CosineLRScheduler", 40, "warmup == t_initial", t_initial=20, warmup_t=20, warmup_lr_init=1e-5)
     run("CosineLRScheduler", 30, "warmup beyond T", t_initial=20, warmup_t=50, warmup_lr_init=0.0)
-    run("CosineLRScheduler", 100, "3 cycles, cycle_decay 0.5", t_initial=20, cycle_limit=3, cycle_decay=0.5, lr_min=1e-4)
+    run(
+        "CosineLRScheduler", 100, "3 cycles, cycle_decay 0.5", t_initial=20, cycle_limit=3, cycle_decay=0.5, lr_min=1e-4
+    )
     run("CosineLRScheduler", 160, "cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=4)
-    run("CosineLRScheduler", 150, "cycle_mul 1.5 (non-integer)", t_initial=10, cycle_mul=1.5, cycle_limit=5, cycle_decay=0.8, lr_min=1e-3)
+    run(
+        "CosineLRScheduler",
+        150,
+        "cycle_mul 1.5 (non-integer)",
+        t_initial=10,
+        cycle_mul=1.5,
+        cycle_limit=5,
+        cycle_decay=0.8,
+        lr_min=1e-3,
+    )
     run("CosineLRScheduler", 40, "k_decay 2", t_initial=30, k_decay=2.0, lr_min=1e-3)
     run("CosineLRScheduler", 40, "k_decay 0.5", t_initial=30, k_decay=0.5)
     run("CosineLRScheduler", 10, "t_initial 1", t_initial=1, cycle_limit=3)
     run("CosineLRScheduler", 30, "tiny lr", base_lr=1e-8, t_initial=20, warmup_t=5, warmup_lr_init=1e-10)
     run("CosineLRScheduler", 30, "huge lr, cycle_limit 0", base_lr=10.0, t_initial=20, cycle_limit=0, lr_min=0.5)
-    run("CosineLRScheduler", 400, "long with prefix warmup and restarts", t_initial=100, warmup_t=20, warmup_prefix=True,
-        warmup_lr_init=1e-5, cycle_limit=3, cycle_decay=0.5, lr_min=1e-5)
+    run(
+        "CosineLRScheduler",
+        400,
+        "long with prefix warmup and restarts",
+        t_initial=100,
+        warmup_t=20,
+        warmup_prefix=True,
+        warmup_lr_init=1e-5,
+        cycle_limit=3,
+        cycle_decay=0.5,
+        lr_min=1e-5,
+    )
     # Poly
     run("PolyLRScheduler", 35, "power 0.5 default", t_initial=30)
-    run("PolyLRScheduler", 60, "power 2, warmup overlapped", t_initial=50, power=2.0, warmup_t=5, warmup_lr_init=1e-4, lr_min=1e-3)
-    run("PolyLRScheduler", 80, "cycles with prefix", t_initial=20, power=1.0, warmup_t=5, warmup_prefix=True, cycle_limit=3, cycle_decay=0.5)
+    run(
+        "PolyLRScheduler",
+        60,
+        "power 2, warmup overlapped",
+        t_initial=50,
+        power=2.0,
+        warmup_t=5,
+        warmup_lr_init=1e-4,
+        lr_min=1e-3,
+    )
+    run(
+        "PolyLRScheduler",
+        80,
+        "cycles with prefix",
+        t_initial=20,
+        power=1.0,
+        warmup_t=5,
+        warmup_prefix=True,
+        cycle_limit=3,
+        cycle_decay=0.5,
+    )
     run("PolyLRScheduler", 60, "k_decay 1.5, cycle_mul 1.5", t_initial=10, k_decay=1.5, cycle_mul=1.5, cycle_limit=3)
     # Tanh
     run("TanhLRScheduler", 35, "defaults (f(0) != base)", t_initial=30)
-    run("TanhLRScheduler", 60, "warmup without prefix warms toward f(warmup_t)", t_initial=50, warmup_t=10, warmup_lr_init=1e-4)
-    run("TanhLRScheduler", 60, "warmup prefix, lb/ub", t_initial=40, warmup_t=10, warmup_prefix=True, lb=-3.0, ub=5.0, lr_min=1e-3)
+    run(
+        "TanhLRScheduler",
+        60,
+        "warmup without prefix warms toward f(warmup_t)",
+        t_initial=50,
+        warmup_t=10,
+        warmup_lr_init=1e-4,
+    )
+    run(
+        "TanhLRScheduler",
+        60,
+        "warmup prefix, lb/ub",
+        t_initial=40,
+        warmup_t=10,
+        warmup_prefix=True,
+        lb=-3.0,
+        ub=5.0,
+        lr_min=1e-3,
+    )
     run("TanhLRScheduler", 90, "cycles, cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=3, cycle_decay=0.7)
     # Step
     run("StepLRScheduler", 40, None, decay_t=10, decay_rate=0.5)
     run("StepLRScheduler", 40, "warmup prefix (default)", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5)
-    run("StepLRScheduler", 40, "warmup overlapped", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5, warmup_prefix=False)
+    run(
+        "StepLRScheduler",
+        40,
+        "warmup overlapped",
+        decay_t=7,
+        decay_rate=0.1,
+        warmup_t=5,
+        warmup_lr_init=1e-5,
+        warmup_prefix=False,
+    )
     run("StepLRScheduler", 25, "fractional decay_t", decay_t=2.5, decay_rate=0.9)
     run("StepLRScheduler", 20, "decay_rate 1 (default)", base_lr=10.0, decay_t=3)
     # MultiStep
@@ -526,31 +938,113 @@ def gen_timm():
     run("MultiStepLRScheduler", 15, "milestone 1", decay_t=[1], decay_rate=0.5)
     run("MultiStepLRScheduler", 20, "repeated milestones", decay_t=[5, 5, 10], decay_rate=0.5)
     run("MultiStepLRScheduler", 40, "warmup prefix", decay_t=[10, 20], decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-4)
-    run("MultiStepLRScheduler", 40, "warmup overlapped", decay_t=[10, 20], decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-4, warmup_prefix=False)
+    run(
+        "MultiStepLRScheduler",
+        40,
+        "warmup overlapped",
+        decay_t=[10, 20],
+        decay_rate=0.1,
+        warmup_t=5,
+        warmup_lr_init=1e-4,
+        warmup_prefix=False,
+    )
     # WSD
     if "WSDLRScheduler" in classes:
         run("WSDLRScheduler", 50, "defaults (1-sqrt decay)", t_initial=40, decay_t=10)
-        run("WSDLRScheduler", 60, "warmup, linear decay, lr_min", t_initial=40, decay_t=15, warmup_t=10, warmup_lr_init=1e-4, decay_fn="linear", lr_min=1e-3)
+        run(
+            "WSDLRScheduler",
+            60,
+            "warmup, linear decay, lr_min",
+            t_initial=40,
+            decay_t=15,
+            warmup_t=10,
+            warmup_lr_init=1e-4,
+            decay_fn="linear",
+            lr_min=1e-3,
+        )
         run("WSDLRScheduler", 50, "cosine decay", t_initial=40, decay_t=20, decay_fn="cosine")
         run("WSDLRScheduler", 50, "power decay", t_initial=40, decay_t=20, decay_fn="power", decay_power=2.0)
         run("WSDLRScheduler", 50, "exp decay", t_initial=40, decay_t=20, decay_fn="exp", decay_ratio=0.05)
         run("WSDLRScheduler", 60, "rsqrt stable", t_initial=40, decay_t=10, warmup_t=5, stable_fn="rsqrt")
-        run("WSDLRScheduler", 60, "power stable with timescale", t_initial=40, decay_t=10, stable_fn="power", stable_power=0.3, stable_timescale=4.0, lr_min=1e-3)
+        run(
+            "WSDLRScheduler",
+            60,
+            "power stable with timescale",
+            t_initial=40,
+            decay_t=10,
+            stable_fn="power",
+            stable_power=0.3,
+            stable_timescale=4.0,
+            lr_min=1e-3,
+        )
         run("WSDLRScheduler", 30, "decay_t == t_initial", t_initial=20, decay_t=20, warmup_t=1)
     # noise
-    run("CosineLRScheduler", 60, "normal noise in [10, 50)", t_initial=50, noise_range_t=[10, 50], noise_pct=0.1, noise_seed=42)
-    run("CosineLRScheduler", 60, "normal noise, noise_std 0.5, from 20 on", t_initial=50, noise_range_t=20, noise_pct=0.3, noise_std=0.5, noise_seed=7)
-    run("CosineLRScheduler", 40, "uniform noise (noise_type set as an attribute: the constructor does not accept it)", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.2, noise_type="uniform", noise_seed=3)
-    run("CosineLRScheduler", 40, "noise from t=0 (the constructor value at update 0 carries no noise; see f0)", t_initial=30,
-        noise_range_t=[0, 30], noise_pct=0.5, noise_seed=11)
-    run("StepLRScheduler", 40, "noise on step", decay_t=10, decay_rate=0.5, noise_range_t=[5, 35], noise_pct=0.67, noise_seed=42)
-    run("PolyLRScheduler", 40, "noise on poly with warmup", t_initial=30, warmup_t=5, noise_range_t=[0, 40], noise_pct=0.05, noise_seed=1)
+    run(
+        "CosineLRScheduler",
+        60,
+        "normal noise in [10, 50)",
+        t_initial=50,
+        noise_range_t=[10, 50],
+        noise_pct=0.1,
+        noise_seed=42,
+    )
+    run(
+        "CosineLRScheduler",
+        60,
+        "normal noise, noise_std 0.5, from 20 on",
+        t_initial=50,
+        noise_range_t=20,
+        noise_pct=0.3,
+        noise_std=0.5,
+        noise_seed=7,
+    )
+    run(
+        "CosineLRScheduler",
+        40,
+        "uniform noise (noise_type set as an attribute: the constructor does not accept it)",
+        t_initial=30,
+        warmup_t=5,
+        noise_range_t=[0, 40],
+        noise_pct=0.2,
+        noise_type="uniform",
+        noise_seed=3,
+    )
+    run(
+        "CosineLRScheduler",
+        40,
+        "noise from t=0 (the constructor value at update 0 carries no noise; see f0)",
+        t_initial=30,
+        noise_range_t=[0, 30],
+        noise_pct=0.5,
+        noise_seed=11,
+    )
+    run(
+        "StepLRScheduler",
+        40,
+        "noise on step",
+        decay_t=10,
+        decay_rate=0.5,
+        noise_range_t=[5, 35],
+        noise_pct=0.67,
+        noise_seed=42,
+    )
+    run(
+        "PolyLRScheduler",
+        40,
+        "noise on poly with warmup",
+        t_initial=30,
+        warmup_t=5,
+        noise_range_t=[0, 40],
+        noise_pct=0.05,
+        noise_seed=1,
+    )
     return out
 
 
 # ----------------------------------------------------------------------------
 # optax
 # ----------------------------------------------------------------------------
+
 
 def gen_optax(x64=True):
     import jax
@@ -578,8 +1072,22 @@ def gen_optax(x64=True):
         try:
             fn = build(call, kw)
         except (ValueError, ZeroDivisionError) as e:
-            out.append(record("optax", ver, "optax", call, kw, T, "float64" if x64 else "float32", {"lr": [[]]}, note,
-                              raises_at=0, error=f"{type(e).__name__}: {e}", jax_version=jver))
+            out.append(
+                record(
+                    "optax",
+                    ver,
+                    "optax",
+                    call,
+                    kw,
+                    T,
+                    "float64" if x64 else "float32",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=f"{type(e).__name__}: {e}",
+                    jax_version=jver,
+                )
+            )
             return
         vals, dtypes = [], set()
         for i in range(T):
@@ -588,96 +1096,310 @@ def gen_optax(x64=True):
             vals.append(_f(v))
         _check_finite(vals)
         dt = "float64" if dtypes <= {"float64"} else ("float32" if dtypes <= {"float32"} else "+".join(sorted(dtypes)))
-        out.append(record("optax", ver, "optax", call, kw, T, dt, {"lr": [vals]}, note, jax_version=jver,
-                          jax_enable_x64=bool(x64)))
+        out.append(
+            record(
+                "optax", ver, "optax", call, kw, T, dt, {"lr": [vals]}, note, jax_version=jver, jax_enable_x64=bool(x64)
+            )
+        )
 
     if not x64:
         # a small float32 sample of the default (x64 off) behaviour
         run("cosine_decay_schedule", 30, "float32 default", init_value=0.1, decay_steps=20, alpha=0.01)
-        run("warmup_cosine_decay_schedule", 40, "float32 default", init_value=0.0, peak_value=0.1, warmup_steps=5, decay_steps=30, end_value=1e-4)
+        run(
+            "warmup_cosine_decay_schedule",
+            40,
+            "float32 default",
+            init_value=0.0,
+            peak_value=0.1,
+            warmup_steps=5,
+            decay_steps=30,
+            end_value=1e-4,
+        )
         run("linear_onecycle_schedule", 40, "float32 default", transition_steps=30, peak_value=0.1)
         run("exponential_decay", 30, "float32 default", init_value=0.1, transition_steps=5, decay_rate=0.5)
-        run("piecewise_constant_schedule", 20, "float32 default", init_value=0.1, boundaries_and_scales={"5": 0.1, "10": 0.5})
+        run(
+            "piecewise_constant_schedule",
+            20,
+            "float32 default",
+            init_value=0.1,
+            boundaries_and_scales={"5": 0.1, "10": 0.5},
+        )
         return out
 
     run("constant_schedule", 5, None, value=0.1)
     run("constant_schedule", 5, "huge", value=10.0)
     # linear
     run("linear_schedule", 15, "held after transition", init_value=0.0, end_value=0.1, transition_steps=10)
-    run("linear_schedule", 25, "transition_begin", init_value=0.1, end_value=0.001, transition_steps=10, transition_begin=5)
+    run(
+        "linear_schedule",
+        25,
+        "transition_begin",
+        init_value=0.1,
+        end_value=0.001,
+        transition_steps=10,
+        transition_begin=5,
+    )
     run("linear_schedule", 5, "transition_steps 0 -> constant init", init_value=0.1, end_value=0.5, transition_steps=0)
     run("linear_schedule", 8, "transition_steps 1", init_value=1e-8, end_value=10.0, transition_steps=1)
     # polynomial
     run("polynomial_schedule", 25, "power 2", init_value=0.1, end_value=0.0, power=2.0, transition_steps=20)
-    run("polynomial_schedule", 25, "power 0.5 with begin", init_value=0.1, end_value=0.01, power=0.5, transition_steps=15, transition_begin=5)
-    run("polynomial_schedule", 10, "negative begin -> 0", init_value=10.0, end_value=1.0, power=3.0, transition_steps=5, transition_begin=-3)
+    run(
+        "polynomial_schedule",
+        25,
+        "power 0.5 with begin",
+        init_value=0.1,
+        end_value=0.01,
+        power=0.5,
+        transition_steps=15,
+        transition_begin=5,
+    )
+    run(
+        "polynomial_schedule",
+        10,
+        "negative begin -> 0",
+        init_value=10.0,
+        end_value=1.0,
+        power=3.0,
+        transition_steps=5,
+        transition_begin=-3,
+    )
     # cosine
     run("cosine_decay_schedule", 30, "clamped past decay_steps", init_value=0.1, decay_steps=20)
     run("cosine_decay_schedule", 30, "alpha and exponent", init_value=0.1, decay_steps=20, alpha=0.1, exponent=2.0)
     run("cosine_decay_schedule", 5, "decay_steps 1", init_value=1e-8, decay_steps=1)
     run("cosine_decay_schedule", 5, "decay_steps 0 raises", init_value=0.1, decay_steps=0)
     # warmup cosine
-    run("warmup_cosine_decay_schedule", 40, "decay_steps includes warmup", init_value=0.0, peak_value=0.1, warmup_steps=5, decay_steps=30, end_value=1e-4)
+    run(
+        "warmup_cosine_decay_schedule",
+        40,
+        "decay_steps includes warmup",
+        init_value=0.0,
+        peak_value=0.1,
+        warmup_steps=5,
+        decay_steps=30,
+        end_value=1e-4,
+    )
     run("warmup_cosine_decay_schedule", 30, "warmup 0", init_value=0.0, peak_value=0.1, warmup_steps=0, decay_steps=20)
-    run("warmup_cosine_decay_schedule", 30, "warmup 1, exponent", init_value=0.01, peak_value=10.0, warmup_steps=1, decay_steps=20, end_value=0.1, exponent=0.5)
-    run("warmup_cosine_decay_schedule", 20, "warmup == decay_steps raises", init_value=0.0, peak_value=0.1, warmup_steps=10, decay_steps=10)
-    run("warmup_cosine_decay_schedule", 20, "peak 0", init_value=0.0, peak_value=0.0, warmup_steps=3, decay_steps=10, end_value=0.0)
+    run(
+        "warmup_cosine_decay_schedule",
+        30,
+        "warmup 1, exponent",
+        init_value=0.01,
+        peak_value=10.0,
+        warmup_steps=1,
+        decay_steps=20,
+        end_value=0.1,
+        exponent=0.5,
+    )
+    run(
+        "warmup_cosine_decay_schedule",
+        20,
+        "warmup == decay_steps raises",
+        init_value=0.0,
+        peak_value=0.1,
+        warmup_steps=10,
+        decay_steps=10,
+    )
+    run(
+        "warmup_cosine_decay_schedule",
+        20,
+        "peak 0",
+        init_value=0.0,
+        peak_value=0.0,
+        warmup_steps=3,
+        decay_steps=10,
+        end_value=0.0,
+    )
     run("warmup_constant_schedule", 15, None, init_value=0.0, peak_value=0.1, warmup_steps=10)
     run("warmup_constant_schedule", 5, "warmup 0", init_value=0.5, peak_value=0.1, warmup_steps=0)
     # exponential
     run("exponential_decay", 30, None, init_value=0.1, transition_steps=5, decay_rate=0.5)
-    run("exponential_decay", 30, "staircase + begin", init_value=0.1, transition_steps=5, decay_rate=0.5, transition_begin=3, staircase=True)
+    run(
+        "exponential_decay",
+        30,
+        "staircase + begin",
+        init_value=0.1,
+        transition_steps=5,
+        decay_rate=0.5,
+        transition_begin=3,
+        staircase=True,
+    )
     run("exponential_decay", 30, "end_value clip", init_value=0.1, transition_steps=2, decay_rate=0.5, end_value=0.01)
-    run("exponential_decay", 30, "growth clipped by end_value", init_value=0.01, transition_steps=3, decay_rate=2.0, end_value=1.0)
+    run(
+        "exponential_decay",
+        30,
+        "growth clipped by end_value",
+        init_value=0.01,
+        transition_steps=3,
+        decay_rate=2.0,
+        end_value=1.0,
+    )
     run("exponential_decay", 5, "decay_rate 0 -> constant", init_value=0.1, transition_steps=5, decay_rate=0.0)
     run("exponential_decay", 5, "transition_steps 0 -> constant", init_value=1e-8, transition_steps=0, decay_rate=0.5)
-    run("warmup_exponential_decay_schedule", 40, None, init_value=0.0, peak_value=0.1, warmup_steps=5, transition_steps=5, decay_rate=0.5)
-    run("warmup_exponential_decay_schedule", 40, "staircase, begin, end_value", init_value=1e-4, peak_value=10.0, warmup_steps=3, transition_steps=4,
-        decay_rate=0.7, transition_begin=5, staircase=True, end_value=0.5)
-    run("warmup_exponential_decay_schedule", 20, "warmup 0", init_value=0.0, peak_value=0.1, warmup_steps=0, transition_steps=5, decay_rate=0.9)
+    run(
+        "warmup_exponential_decay_schedule",
+        40,
+        None,
+        init_value=0.0,
+        peak_value=0.1,
+        warmup_steps=5,
+        transition_steps=5,
+        decay_rate=0.5,
+    )
+    run(
+        "warmup_exponential_decay_schedule",
+        40,
+        "staircase, begin, end_value",
+        init_value=1e-4,
+        peak_value=10.0,
+        warmup_steps=3,
+        transition_steps=4,
+        decay_rate=0.7,
+        transition_begin=5,
+        staircase=True,
+        end_value=0.5,
+    )
+    run(
+        "warmup_exponential_decay_schedule",
+        20,
+        "warmup 0",
+        init_value=0.0,
+        peak_value=0.1,
+        warmup_steps=0,
+        transition_steps=5,
+        decay_rate=0.9,
+    )
     # piecewise constant
     run("piecewise_constant_schedule", 30, "switch at b", init_value=0.1, boundaries_and_scales={"10": 0.1, "20": 0.1})
     run("piecewise_constant_schedule", 10, "boundary 0", init_value=0.1, boundaries_and_scales={"0": 0.5, "3": 2.0})
     run("piecewise_constant_schedule", 10, "no boundaries", init_value=0.1, boundaries_and_scales=None)
     run("piecewise_constant_schedule", 10, "scale 0", init_value=10.0, boundaries_and_scales={"4": 0.0})
     # piecewise interpolate
-    run("piecewise_interpolate_schedule", 30, "linear", interpolate_type="linear", init_value=0.1, boundaries_and_scales={"5": 0.5, "15": 0.1, "20": 1.0})
-    run("piecewise_interpolate_schedule", 30, "cosine", interpolate_type="cosine", init_value=0.1, boundaries_and_scales={"10": 0.1, "20": 10.0})
-    run("piecewise_interpolate_schedule", 10, "boundary 0 (jump at 0)", interpolate_type="linear", init_value=1.0, boundaries_and_scales={"0": 0.5, "4": 0.5})
-    run("piecewise_interpolate_schedule", 5, "no boundaries", interpolate_type="cosine", init_value=0.1, boundaries_and_scales=None)
+    run(
+        "piecewise_interpolate_schedule",
+        30,
+        "linear",
+        interpolate_type="linear",
+        init_value=0.1,
+        boundaries_and_scales={"5": 0.5, "15": 0.1, "20": 1.0},
+    )
+    run(
+        "piecewise_interpolate_schedule",
+        30,
+        "cosine",
+        interpolate_type="cosine",
+        init_value=0.1,
+        boundaries_and_scales={"10": 0.1, "20": 10.0},
+    )
+    run(
+        "piecewise_interpolate_schedule",
+        10,
+        "boundary 0 (jump at 0)",
+        interpolate_type="linear",
+        init_value=1.0,
+        boundaries_and_scales={"0": 0.5, "4": 0.5},
+    )
+    run(
+        "piecewise_interpolate_schedule",
+        5,
+        "no boundaries",
+        interpolate_type="cosine",
+        init_value=0.1,
+        boundaries_and_scales=None,
+    )
     # onecycle
     run("linear_onecycle_schedule", 110, "held after N", transition_steps=100, peak_value=0.1)
-    run("linear_onecycle_schedule", 30, "odd N, custom pcts", transition_steps=23, peak_value=10.0, pct_start=0.25, pct_final=0.6, div_factor=10.0, final_div_factor=100.0)
+    run(
+        "linear_onecycle_schedule",
+        30,
+        "odd N, custom pcts",
+        transition_steps=23,
+        peak_value=10.0,
+        pct_start=0.25,
+        pct_final=0.6,
+        div_factor=10.0,
+        final_div_factor=100.0,
+    )
     run("cosine_onecycle_schedule", 110, None, transition_steps=100, peak_value=0.1)
-    run("cosine_onecycle_schedule", 15, "pct_start*N < 1 (boundary 0)", transition_steps=10, peak_value=1e-8, pct_start=0.05)
+    run(
+        "cosine_onecycle_schedule",
+        15,
+        "pct_start*N < 1 (boundary 0)",
+        transition_steps=10,
+        peak_value=1e-8,
+        pct_start=0.05,
+    )
     # sgdr
-    run("sgdr_schedule", 70, "three cycles of different shape", cosine_kwargs=[
-        {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 5, "decay_steps": 20},
-        {"init_value": 0.0, "peak_value": 0.05, "warmup_steps": 2, "decay_steps": 15, "end_value": 0.001},
-        {"init_value": 0.01, "peak_value": 0.02, "warmup_steps": 0, "decay_steps": 25, "exponent": 2.0}])
-    run("sgdr_schedule", 40, "equal cycles, past the last", cosine_kwargs=[
-        {"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 1, "decay_steps": 10}] * 3)
+    run(
+        "sgdr_schedule",
+        70,
+        "three cycles of different shape",
+        cosine_kwargs=[
+            {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 5, "decay_steps": 20},
+            {"init_value": 0.0, "peak_value": 0.05, "warmup_steps": 2, "decay_steps": 15, "end_value": 0.001},
+            {"init_value": 0.01, "peak_value": 0.02, "warmup_steps": 0, "decay_steps": 25, "exponent": 2.0},
+        ],
+    )
+    run(
+        "sgdr_schedule",
+        40,
+        "equal cycles, past the last",
+        cosine_kwargs=[{"init_value": 0.0, "peak_value": 1.0, "warmup_steps": 1, "decay_steps": 10}] * 3,
+    )
     # join
-    run("join_schedules", 40, "warmup + cosine in local time", schedules=[
-        C("linear_schedule", init_value=0.0, end_value=0.1, transition_steps=5),
-        C("cosine_decay_schedule", init_value=0.1, decay_steps=25, alpha=0.01)], boundaries=[5])
-    run("join_schedules", 40, "three pieces, boundary 0", schedules=[
-        C("constant_schedule", value=0.5),
-        C("exponential_decay", init_value=0.1, transition_steps=3, decay_rate=0.5),
-        C("constant_schedule", value=0.001)], boundaries=[0, 20])
-    run("join_schedules", 30, "repeated boundary", schedules=[
-        C("constant_schedule", value=0.1),
-        C("constant_schedule", value=0.2),
-        C("linear_schedule", init_value=0.3, end_value=0.0, transition_steps=10)], boundaries=[10, 10])
-    run("join_schedules", 40, "nested join", schedules=[
-        C("join_schedules", schedules=[C("constant_schedule", value=0.01), C("constant_schedule", value=0.1)], boundaries=[3]),
-        C("cosine_decay_schedule", init_value=0.1, decay_steps=20)], boundaries=[8])
+    run(
+        "join_schedules",
+        40,
+        "warmup + cosine in local time",
+        schedules=[
+            C("linear_schedule", init_value=0.0, end_value=0.1, transition_steps=5),
+            C("cosine_decay_schedule", init_value=0.1, decay_steps=25, alpha=0.01),
+        ],
+        boundaries=[5],
+    )
+    run(
+        "join_schedules",
+        40,
+        "three pieces, boundary 0",
+        schedules=[
+            C("constant_schedule", value=0.5),
+            C("exponential_decay", init_value=0.1, transition_steps=3, decay_rate=0.5),
+            C("constant_schedule", value=0.001),
+        ],
+        boundaries=[0, 20],
+    )
+    run(
+        "join_schedules",
+        30,
+        "repeated boundary",
+        schedules=[
+            C("constant_schedule", value=0.1),
+            C("constant_schedule", value=0.2),
+            C("linear_schedule", init_value=0.3, end_value=0.0, transition_steps=10),
+        ],
+        boundaries=[10, 10],
+    )
+    run(
+        "join_schedules",
+        40,
+        "nested join",
+        schedules=[
+            C(
+                "join_schedules",
+                schedules=[C("constant_schedule", value=0.01), C("constant_schedule", value=0.1)],
+                boundaries=[3],
+            ),
+            C("cosine_decay_schedule", init_value=0.1, decay_steps=20),
+        ],
+        boundaries=[8],
+    )
     return out
 
 
 # ----------------------------------------------------------------------------
 # keras 3
 # ----------------------------------------------------------------------------
+
 
 def gen_keras(floatx="float32"):
     if floatx == "float64":
@@ -708,26 +1430,100 @@ def gen_keras(floatx="float32"):
     run("ExponentialDecay", 30, "staircase", initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5, staircase=True)
     run("ExponentialDecay", 30, "growth, huge", initial_learning_rate=10.0, decay_steps=3, decay_rate=1.1)
     run("ExponentialDecay", 30, "tiny", initial_learning_rate=1e-8, decay_steps=1, decay_rate=0.9, staircase=True)
-    run("PiecewiseConstantDecay", 30, "boundary belongs to earlier piece", boundaries=[10, 20], values=[0.1, 0.01, 0.001])
+    run(
+        "PiecewiseConstantDecay",
+        30,
+        "boundary belongs to earlier piece",
+        boundaries=[10, 20],
+        values=[0.1, 0.01, 0.001],
+    )
     run("PiecewiseConstantDecay", 10, "boundary 0", boundaries=[0, 4], values=[1.0, 0.5, 0.25])
     run("PiecewiseConstantDecay", 15, "single boundary, increasing values", boundaries=[5], values=[1e-8, 10.0])
     run("PolynomialDecay", 25, "defaults (end 1e-4), held", initial_learning_rate=0.1, decay_steps=20)
     run("PolynomialDecay", 25, "power 2", initial_learning_rate=0.1, decay_steps=20, end_learning_rate=0.0, power=2.0)
-    run("PolynomialDecay", 50, "cycle=True", initial_learning_rate=0.1, decay_steps=10, end_learning_rate=0.001, power=1.0, cycle=True)
-    run("PolynomialDecay", 50, "cycle=True power 0.5", initial_learning_rate=10.0, decay_steps=7, end_learning_rate=0.1, power=0.5, cycle=True)
+    run(
+        "PolynomialDecay",
+        50,
+        "cycle=True",
+        initial_learning_rate=0.1,
+        decay_steps=10,
+        end_learning_rate=0.001,
+        power=1.0,
+        cycle=True,
+    )
+    run(
+        "PolynomialDecay",
+        50,
+        "cycle=True power 0.5",
+        initial_learning_rate=10.0,
+        decay_steps=7,
+        end_learning_rate=0.1,
+        power=0.5,
+        cycle=True,
+    )
     run("PolynomialDecay", 20, "end > initial", initial_learning_rate=0.001, decay_steps=10, end_learning_rate=0.1)
     run("InverseTimeDecay", 30, None, initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5)
     run("InverseTimeDecay", 30, "staircase", initial_learning_rate=0.1, decay_steps=5, decay_rate=0.5, staircase=True)
     run("InverseTimeDecay", 30, "huge", initial_learning_rate=10.0, decay_steps=1, decay_rate=2.0)
     run("CosineDecay", 30, "clamped past decay_steps", initial_learning_rate=0.1, decay_steps=20)
     run("CosineDecay", 30, "alpha", initial_learning_rate=0.1, decay_steps=20, alpha=0.1)
-    run("CosineDecay", 40, "warmup (decay_steps excludes warmup)", initial_learning_rate=0.0, decay_steps=25, warmup_target=0.1, warmup_steps=10)
-    run("CosineDecay", 30, "warmup 0 with target", initial_learning_rate=0.0, decay_steps=20, warmup_target=0.1, warmup_steps=0)
-    run("CosineDecay", 30, "warmup 1, alpha", initial_learning_rate=1e-8, decay_steps=20, alpha=0.05, warmup_target=10.0, warmup_steps=1)
-    run("CosineDecay", 30, "warmup beyond T", initial_learning_rate=0.0, decay_steps=20, warmup_target=0.1, warmup_steps=50)
+    run(
+        "CosineDecay",
+        40,
+        "warmup (decay_steps excludes warmup)",
+        initial_learning_rate=0.0,
+        decay_steps=25,
+        warmup_target=0.1,
+        warmup_steps=10,
+    )
+    run(
+        "CosineDecay",
+        30,
+        "warmup 0 with target",
+        initial_learning_rate=0.0,
+        decay_steps=20,
+        warmup_target=0.1,
+        warmup_steps=0,
+    )
+    run(
+        "CosineDecay",
+        30,
+        "warmup 1, alpha",
+        initial_learning_rate=1e-8,
+        decay_steps=20,
+        alpha=0.05,
+        warmup_target=10.0,
+        warmup_steps=1,
+    )
+    run(
+        "CosineDecay",
+        30,
+        "warmup beyond T",
+        initial_learning_rate=0.0,
+        decay_steps=20,
+        warmup_target=0.1,
+        warmup_steps=50,
+    )
     run("CosineDecayRestarts", 80, "defaults t_mul 2", initial_learning_rate=0.1, first_decay_steps=5)
-    run("CosineDecayRestarts", 40, "t_mul 1, m_mul 0.5, alpha", initial_learning_rate=0.1, first_decay_steps=10, t_mul=1.0, m_mul=0.5, alpha=0.1)
-    run("CosineDecayRestarts", 120, "t_mul 1.5 (non-integer)", initial_learning_rate=10.0, first_decay_steps=6, t_mul=1.5, m_mul=0.8)
+    run(
+        "CosineDecayRestarts",
+        40,
+        "t_mul 1, m_mul 0.5, alpha",
+        initial_learning_rate=0.1,
+        first_decay_steps=10,
+        t_mul=1.0,
+        m_mul=0.5,
+        alpha=0.1,
+    )
+    run(
+        "CosineDecayRestarts",
+        120,
+        "t_mul 1.5 (non-integer)",
+        initial_learning_rate=10.0,
+        first_decay_steps=6,
+        t_mul=1.5,
+        m_mul=0.8,
+    )
     run("CosineDecayRestarts", 20, "first_decay_steps 1", initial_learning_rate=1e-8, first_decay_steps=1, t_mul=2.0)
     return out
 
@@ -735,6 +1531,7 @@ def gen_keras(floatx="float32"):
 # ----------------------------------------------------------------------------
 # fvcore + detectron2 (composed from fvcore objects exactly as detectron2 does)
 # ----------------------------------------------------------------------------
+
 
 def gen_fvcore():
     import fvcore.common.param_scheduler as P
@@ -748,8 +1545,13 @@ def gen_fvcore():
         if call == "CompositeParamScheduler":
             kw["schedulers"] = [build(c["call"], c["kwargs"]) for c in kw["schedulers"]]
         if call == "WarmupParamScheduler":
-            return d2_warmup(build(kw["scheduler"]["call"], kw["scheduler"]["kwargs"]), kw["warmup_factor"],
-                             kw["warmup_length"], kw.get("warmup_method", "linear"), kw.get("rescale_interval", False))
+            return d2_warmup(
+                build(kw["scheduler"]["call"], kw["scheduler"]["kwargs"]),
+                kw["warmup_factor"],
+                kw["warmup_length"],
+                kw.get("warmup_method", "linear"),
+                kw.get("rescale_interval", False),
+            )
         return getattr(P, call)(**kw)
 
     # --- detectron2/solver/lr_scheduler.py WarmupParamScheduler, transcribed
@@ -762,9 +1564,11 @@ def gen_fvcore():
             warmup = P.LinearParamScheduler(start_value, end_value)
         else:
             raise ValueError("Unknown warmup method: {}".format(warmup_method))
-        return P.CompositeParamScheduler([warmup, scheduler],
-                                         interval_scaling=["rescaled", "rescaled" if rescale_interval else "fixed"],
-                                         lengths=[warmup_length, 1 - warmup_length])
+        return P.CompositeParamScheduler(
+            [warmup, scheduler],
+            interval_scaling=["rescaled", "rescaled" if rescale_interval else "fixed"],
+            lengths=[warmup_length, 1 - warmup_length],
+        )
 
     # --- detectron2 LRMultiplier, transcribed
     class LRMultiplier(torch.optim.lr_scheduler.LRScheduler):
@@ -784,8 +1588,22 @@ def gen_fvcore():
         try:
             sched = build(call, ctor)
         except (ValueError, RuntimeError) as e:
-            out.append(record("fvcore", ver, "fvcore", call, kw, T, "float64", {"lr": [[]]}, note,
-                              raises_at=0, error=f"{type(e).__name__}: {e}", source=src))
+            out.append(
+                record(
+                    "fvcore",
+                    ver,
+                    "fvcore",
+                    call,
+                    kw,
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=f"{type(e).__name__}: {e}",
+                    source=src,
+                )
+            )
             return
         vals, raises = [], None
         for i in range(T):
@@ -795,55 +1613,216 @@ def gen_fvcore():
                 raises = (i, f"{type(e).__name__}: {e}")
                 break
         _check_finite(vals)
-        out.append(record("fvcore", ver, "fvcore", call, kw, T, "float64", {"lr": [vals]}, note, source=src,
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+        out.append(
+            record(
+                "fvcore",
+                ver,
+                "fvcore",
+                call,
+                kw,
+                T,
+                "float64",
+                {"lr": [vals]},
+                note,
+                source=src,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
 
     run("ConstantParamScheduler", 11, "raises at where >= 1", value=0.1, total_steps=10)
-    run("CosineParamScheduler", 25, "where > 1 keeps following the cosine", start_value=0.1, end_value=0.001, total_steps=20)
+    run(
+        "CosineParamScheduler",
+        25,
+        "where > 1 keeps following the cosine",
+        start_value=0.1,
+        end_value=0.001,
+        total_steps=20,
+    )
     run("CosineParamScheduler", 20, "cosine warmup (start < end)", start_value=1e-8, end_value=10.0, total_steps=20)
     run("ExponentialParamScheduler", 21, None, start_value=0.1, decay=0.01, total_steps=20)
     run("LinearParamScheduler", 21, None, start_value=0.0, end_value=0.1, total_steps=20)
     run("LinearParamScheduler", 12, "decreasing, where > 1 extrapolates", start_value=0.1, end_value=0.0, total_steps=8)
     run("PolynomialDecayParamScheduler", 21, "power 2", base_value=0.1, power=2.0, total_steps=20)
     run("PolynomialDecayParamScheduler", 21, "power 0.5", base_value=10.0, power=0.5, total_steps=20)
-    run("StepParamScheduler", 21, "equal segments; where == 1 indexes past the list", num_updates=20, values=[0.1, 0.01, 0.001], total_steps=20)
-    run("StepParamScheduler", 30, "num_updates differs from total_steps (only validated)", num_updates=7, values=[1.0, 0.5, 0.25, 0.125], total_steps=30)
-    run("MultiStepParamScheduler", 32, "raises at where > 1", values=[0.1, 0.01, 0.001], milestones=[10, 20], num_updates=30, total_steps=30)
-    run("MultiStepParamScheduler", 30, "default equispaced milestones", values=[1.0, 0.1, 0.01], num_updates=25, total_steps=30)
-    run("MultiStepParamScheduler", 30, "num_updates None: last milestone is num_updates", values=[1.0, 0.1, 0.01], milestones=[5, 12, 30], total_steps=30)
-    run("MultiStepParamScheduler", 30, "num_updates != total_steps", values=[0.1, 0.05], milestones=[3], num_updates=10, total_steps=30)
-    run("MultiStepParamScheduler", 20, "milestone 0 rejected", values=[0.1, 0.01], milestones=[0], num_updates=20, total_steps=20)
-    run("StepWithFixedGammaParamScheduler", 31, None, base_value=0.1, num_decays=3, gamma=0.1, num_updates=30, total_steps=30)
-    run("StepWithFixedGammaParamScheduler", 17, "7 values over 17 steps", base_value=10.0, num_decays=6, gamma=0.5, num_updates=17, total_steps=17)
+    run(
+        "StepParamScheduler",
+        21,
+        "equal segments; where == 1 indexes past the list",
+        num_updates=20,
+        values=[0.1, 0.01, 0.001],
+        total_steps=20,
+    )
+    run(
+        "StepParamScheduler",
+        30,
+        "num_updates differs from total_steps (only validated)",
+        num_updates=7,
+        values=[1.0, 0.5, 0.25, 0.125],
+        total_steps=30,
+    )
+    run(
+        "MultiStepParamScheduler",
+        32,
+        "raises at where > 1",
+        values=[0.1, 0.01, 0.001],
+        milestones=[10, 20],
+        num_updates=30,
+        total_steps=30,
+    )
+    run(
+        "MultiStepParamScheduler",
+        30,
+        "default equispaced milestones",
+        values=[1.0, 0.1, 0.01],
+        num_updates=25,
+        total_steps=30,
+    )
+    run(
+        "MultiStepParamScheduler",
+        30,
+        "num_updates None: last milestone is num_updates",
+        values=[1.0, 0.1, 0.01],
+        milestones=[5, 12, 30],
+        total_steps=30,
+    )
+    run(
+        "MultiStepParamScheduler",
+        30,
+        "num_updates != total_steps",
+        values=[0.1, 0.05],
+        milestones=[3],
+        num_updates=10,
+        total_steps=30,
+    )
+    run(
+        "MultiStepParamScheduler",
+        20,
+        "milestone 0 rejected",
+        values=[0.1, 0.01],
+        milestones=[0],
+        num_updates=20,
+        total_steps=20,
+    )
+    run(
+        "StepWithFixedGammaParamScheduler",
+        31,
+        None,
+        base_value=0.1,
+        num_decays=3,
+        gamma=0.1,
+        num_updates=30,
+        total_steps=30,
+    )
+    run(
+        "StepWithFixedGammaParamScheduler",
+        17,
+        "7 values over 17 steps",
+        base_value=10.0,
+        num_decays=6,
+        gamma=0.5,
+        num_updates=17,
+        total_steps=17,
+    )
     # Composite
-    run("CompositeParamScheduler", 40, "warmup + cosine, rescaled", schedulers=[
-        C("LinearParamScheduler", start_value=0.001, end_value=0.1),
-        C("CosineParamScheduler", start_value=0.1, end_value=0.0)],
-        lengths=[0.25, 0.75], interval_scaling=["rescaled", "rescaled"], total_steps=40)
-    run("CompositeParamScheduler", 40, "fixed interval for the second", schedulers=[
-        C("ConstantParamScheduler", value=0.01),
-        C("CosineParamScheduler", start_value=0.1, end_value=0.0)],
-        lengths=[0.1, 0.9], interval_scaling=["rescaled", "fixed"], total_steps=40)
-    run("CompositeParamScheduler", 33, "three pieces, lengths adjusted, where >= 1 on last", schedulers=[
-        C("LinearParamScheduler", start_value=0.0, end_value=1.0),
-        C("ConstantParamScheduler", value=1.0),
-        C("ExponentialParamScheduler", start_value=1.0, decay=0.01)],
-        lengths=[0.2, 0.3, 0.4995], interval_scaling=["rescaled", "fixed", "rescaled"], total_steps=30)
-    run("CompositeParamScheduler", 25, "step child rescaled", schedulers=[
-        C("StepParamScheduler", num_updates=10, values=[0.5, 1.0]),
-        C("MultiStepParamScheduler", values=[1.0, 0.1], milestones=[5], num_updates=10)],
-        lengths=[0.2, 0.8], interval_scaling=["rescaled", "rescaled"], total_steps=25)
+    run(
+        "CompositeParamScheduler",
+        40,
+        "warmup + cosine, rescaled",
+        schedulers=[
+            C("LinearParamScheduler", start_value=0.001, end_value=0.1),
+            C("CosineParamScheduler", start_value=0.1, end_value=0.0),
+        ],
+        lengths=[0.25, 0.75],
+        interval_scaling=["rescaled", "rescaled"],
+        total_steps=40,
+    )
+    run(
+        "CompositeParamScheduler",
+        40,
+        "fixed interval for the second",
+        schedulers=[C("ConstantParamScheduler", value=0.01), C("CosineParamScheduler", start_value=0.1, end_value=0.0)],
+        lengths=[0.1, 0.9],
+        interval_scaling=["rescaled", "fixed"],
+        total_steps=40,
+    )
+    run(
+        "CompositeParamScheduler",
+        33,
+        "three pieces, lengths adjusted, where >= 1 on last",
+        schedulers=[
+            C("LinearParamScheduler", start_value=0.0, end_value=1.0),
+            C("ConstantParamScheduler", value=1.0),
+            C("ExponentialParamScheduler", start_value=1.0, decay=0.01),
+        ],
+        lengths=[0.2, 0.3, 0.4995],
+        interval_scaling=["rescaled", "fixed", "rescaled"],
+        total_steps=30,
+    )
+    run(
+        "CompositeParamScheduler",
+        25,
+        "step child rescaled",
+        schedulers=[
+            C("StepParamScheduler", num_updates=10, values=[0.5, 1.0]),
+            C("MultiStepParamScheduler", values=[1.0, 0.1], milestones=[5], num_updates=10),
+        ],
+        lengths=[0.2, 0.8],
+        interval_scaling=["rescaled", "rescaled"],
+        total_steps=25,
+    )
     # detectron2 WarmupParamScheduler (value = multiplier, no base_lr)
-    run("WarmupParamScheduler", 41, "default (linear, fixed)", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
-        warmup_factor=0.001, warmup_length=0.1, warmup_method="linear", rescale_interval=False, total_steps=40)
-    run("WarmupParamScheduler", 40, "constant warmup", scheduler=C("MultiStepParamScheduler", values=[1.0, 0.1, 0.01], milestones=[20, 30], num_updates=40),
-        warmup_factor=0.1, warmup_length=0.125, warmup_method="constant", rescale_interval=False, total_steps=40)
-    run("WarmupParamScheduler", 41, "rescale_interval", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.01),
-        warmup_factor=0.01, warmup_length=0.25, warmup_method="linear", rescale_interval=True, total_steps=40)
-    run("WarmupParamScheduler", 20, "warmup_length 0", scheduler=C("LinearParamScheduler", start_value=1.0, end_value=0.0),
-        warmup_factor=0.5, warmup_length=0.0, total_steps=20)
-    run("WarmupParamScheduler", 21, "warmup_length 1 (whole run)", scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
-        warmup_factor=0.001, warmup_length=1.0, total_steps=20)
+    run(
+        "WarmupParamScheduler",
+        41,
+        "default (linear, fixed)",
+        scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.001,
+        warmup_length=0.1,
+        warmup_method="linear",
+        rescale_interval=False,
+        total_steps=40,
+    )
+    run(
+        "WarmupParamScheduler",
+        40,
+        "constant warmup",
+        scheduler=C("MultiStepParamScheduler", values=[1.0, 0.1, 0.01], milestones=[20, 30], num_updates=40),
+        warmup_factor=0.1,
+        warmup_length=0.125,
+        warmup_method="constant",
+        rescale_interval=False,
+        total_steps=40,
+    )
+    run(
+        "WarmupParamScheduler",
+        41,
+        "rescale_interval",
+        scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.01),
+        warmup_factor=0.01,
+        warmup_length=0.25,
+        warmup_method="linear",
+        rescale_interval=True,
+        total_steps=40,
+    )
+    run(
+        "WarmupParamScheduler",
+        20,
+        "warmup_length 0",
+        scheduler=C("LinearParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.5,
+        warmup_length=0.0,
+        total_steps=20,
+    )
+    run(
+        "WarmupParamScheduler",
+        21,
+        "warmup_length 1 (whole run)",
+        scheduler=C("CosineParamScheduler", start_value=1.0, end_value=0.0),
+        warmup_factor=0.001,
+        warmup_length=1.0,
+        total_steps=20,
+    )
 
     # --- detectron2 build_lr_scheduler, the three named LR schedules, run through LRMultiplier in a torch loop
     d2ver = f"fvcore {ver} + detectron2 build_lr_scheduler/LRMultiplier (transcribed)"
@@ -859,46 +1838,147 @@ def gen_fvcore():
         try:
             if name == "WarmupMultiStepLR":
                 steps = [x for x in kw["steps"] if x <= max_iter]
-                sched = P.MultiStepParamScheduler(values=[gamma ** k for k in range(len(steps) + 1)],
-                                                  milestones=steps, num_updates=max_iter)
+                sched = P.MultiStepParamScheduler(
+                    values=[gamma**k for k in range(len(steps) + 1)], milestones=steps, num_updates=max_iter
+                )
             elif name == "WarmupCosineLR":
                 end_value = kw.get("base_lr_end", 0.0) / base_lr
                 assert 0.0 <= end_value <= 1.0, end_value
                 sched = P.CosineParamScheduler(1, end_value)
             elif name == "WarmupStepWithFixedGammaLR":
-                sched = P.StepWithFixedGammaParamScheduler(base_value=1.0, gamma=gamma,
-                                                           num_decays=kw.get("num_decays", 3), num_updates=max_iter)
+                sched = P.StepWithFixedGammaParamScheduler(
+                    base_value=1.0, gamma=gamma, num_decays=kw.get("num_decays", 3), num_updates=max_iter
+                )
             sched = d2_warmup(sched, wf, min(wi / max_iter, 1.0), wm, ri)
             opt = make_opt(base_lr)
             lr_sched = LRMultiplier(opt, multiplier=sched, max_iter=max_iter)
         except (ValueError, RuntimeError) as e:
-            out.append(record("fvcore", d2ver, "fvcore", name, kw, T, "float64", {"lr": [[]]}, note,
-                              source="fvcore-composed-as-detectron2", raises_at=0, error=f"{type(e).__name__}: {e}"))
+            out.append(
+                record(
+                    "fvcore",
+                    d2ver,
+                    "fvcore",
+                    name,
+                    kw,
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    source="fvcore-composed-as-detectron2",
+                    raises_at=0,
+                    error=f"{type(e).__name__}: {e}",
+                )
+            )
             return
         vals, raises = torch_loop(opt, lr_sched, T)
-        out.append(record("fvcore", d2ver, "fvcore", name, kw, T, "float64", vals, note, source="fvcore-composed-as-detectron2",
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+        out.append(
+            record(
+                "fvcore",
+                d2ver,
+                "fvcore",
+                name,
+                kw,
+                T,
+                "float64",
+                vals,
+                note,
+                source="fvcore-composed-as-detectron2",
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
 
-    d2_named("WarmupMultiStepLR", 62, "raises past max_iter+1", base_lr=0.02, steps=[30, 45], gamma=0.1, warmup_factor=0.001,
-             warmup_iters=10, warmup_method="linear", rescale_interval=False, total_steps=60)
-    d2_named("WarmupMultiStepLR", 40, "steps beyond max_iter dropped; constant warmup", base_lr=0.01, steps=[20, 100], gamma=0.5,
-             warmup_factor=0.1, warmup_iters=5, warmup_method="constant", total_steps=40)
+    d2_named(
+        "WarmupMultiStepLR",
+        62,
+        "raises past max_iter+1",
+        base_lr=0.02,
+        steps=[30, 45],
+        gamma=0.1,
+        warmup_factor=0.001,
+        warmup_iters=10,
+        warmup_method="linear",
+        rescale_interval=False,
+        total_steps=60,
+    )
+    d2_named(
+        "WarmupMultiStepLR",
+        40,
+        "steps beyond max_iter dropped; constant warmup",
+        base_lr=0.01,
+        steps=[20, 100],
+        gamma=0.5,
+        warmup_factor=0.1,
+        warmup_iters=5,
+        warmup_method="constant",
+        total_steps=40,
+    )
     d2_named("WarmupMultiStepLR", 40, "warmup_iters 0", base_lr=1e-8, steps=[10], warmup_iters=0, total_steps=40)
-    d2_named("WarmupMultiStepLR", 40, "warmup longer than max_iter", base_lr=0.1, steps=[10], warmup_iters=100, total_steps=40)
-    d2_named("WarmupMultiStepLR", 30, "milestone == max_iter rejected", base_lr=0.1, steps=[30], warmup_iters=3, total_steps=30)
-    d2_named("WarmupMultiStepLR", 40, "rescale_interval", base_lr=0.02, steps=[20, 30], warmup_iters=8, rescale_interval=True, total_steps=40)
-    d2_named("WarmupCosineLR", 51, None, base_lr=0.1, base_lr_end=0.0, warmup_factor=0.001, warmup_iters=10, total_steps=50)
-    d2_named("WarmupCosineLR", 50, "base_lr_end, rescale", base_lr=10.0, base_lr_end=0.5, warmup_factor=0.01, warmup_iters=10, rescale_interval=True, total_steps=50)
+    d2_named(
+        "WarmupMultiStepLR",
+        40,
+        "warmup longer than max_iter",
+        base_lr=0.1,
+        steps=[10],
+        warmup_iters=100,
+        total_steps=40,
+    )
+    d2_named(
+        "WarmupMultiStepLR",
+        30,
+        "milestone == max_iter rejected",
+        base_lr=0.1,
+        steps=[30],
+        warmup_iters=3,
+        total_steps=30,
+    )
+    d2_named(
+        "WarmupMultiStepLR",
+        40,
+        "rescale_interval",
+        base_lr=0.02,
+        steps=[20, 30],
+        warmup_iters=8,
+        rescale_interval=True,
+        total_steps=40,
+    )
+    d2_named(
+        "WarmupCosineLR", 51, None, base_lr=0.1, base_lr_end=0.0, warmup_factor=0.001, warmup_iters=10, total_steps=50
+    )
+    d2_named(
+        "WarmupCosineLR",
+        50,
+        "base_lr_end, rescale",
+        base_lr=10.0,
+        base_lr_end=0.5,
+        warmup_factor=0.01,
+        warmup_iters=10,
+        rescale_interval=True,
+        total_steps=50,
+    )
     d2_named("WarmupCosineLR", 30, "warmup 1", base_lr=0.1, base_lr_end=0.001, warmup_iters=1, total_steps=30)
-    d2_named("WarmupStepWithFixedGammaLR", 40, None, base_lr=0.1, gamma=0.5, num_decays=3, warmup_iters=5, total_steps=40)
-    d2_named("WarmupStepWithFixedGammaLR", 23, "constant warmup, 5 decays", base_lr=0.1, gamma=0.1, num_decays=5, warmup_factor=0.2,
-             warmup_iters=4, warmup_method="constant", total_steps=23)
+    d2_named(
+        "WarmupStepWithFixedGammaLR", 40, None, base_lr=0.1, gamma=0.5, num_decays=3, warmup_iters=5, total_steps=40
+    )
+    d2_named(
+        "WarmupStepWithFixedGammaLR",
+        23,
+        "constant warmup, 5 decays",
+        base_lr=0.1,
+        gamma=0.1,
+        num_decays=5,
+        warmup_factor=0.2,
+        warmup_iters=4,
+        warmup_method="constant",
+        total_steps=23,
+    )
     return out
 
 
 # ----------------------------------------------------------------------------
 # pytorch_warmup
 # ----------------------------------------------------------------------------
+
 
 def gen_pytorch_warmup():
     import pytorch_warmup as PW
@@ -918,8 +1998,21 @@ def gen_pytorch_warmup():
         try:
             w = getattr(PW, call)(opt, **ctor)
         except ValueError as e:
-            out.append(record("pytorch_warmup", ver, "pytorch_warmup", call, kwargs, T, "float64", {"lr": [[]]}, note,
-                              raises_at=0, error=f"ValueError: {e}"))
+            out.append(
+                record(
+                    "pytorch_warmup",
+                    ver,
+                    "pytorch_warmup",
+                    call,
+                    kwargs,
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=f"ValueError: {e}",
+                )
+            )
             return
 
         def step(_i):
@@ -928,41 +2021,114 @@ def gen_pytorch_warmup():
                     lr_sched.step()
 
         vals, raises = torch_loop(opt, lr_sched, T, step=step)
-        out.append(record("pytorch_warmup", ver, "pytorch_warmup", call, kwargs, T, "float64", vals, note,
-                          raises_at=raises[0] if raises else None, error=raises[1] if raises else None))
+        out.append(
+            record(
+                "pytorch_warmup",
+                ver,
+                "pytorch_warmup",
+                call,
+                kwargs,
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
 
     const = C("ExponentialLR", base_lr=0.1, gamma=1.0)
     run("LinearWarmup", 20, const, "constant main schedule", warmup_period=10)
-    run("LinearWarmup", 60, C("CosineAnnealingLR", base_lr=0.1, T_max=50, eta_min=0.0), "dampens cosine", warmup_period=15)
+    run(
+        "LinearWarmup",
+        60,
+        C("CosineAnnealingLR", base_lr=0.1, T_max=50, eta_min=0.0),
+        "dampens cosine",
+        warmup_period=15,
+    )
     run("LinearWarmup", 30, C("StepLR", base_lr=10.0, step_size=5, gamma=0.5), "warmup 1", warmup_period=1)
-    run("LinearWarmup", 30, C("LinearLR", base_lr=1e-8, start_factor=1.0, end_factor=0.0, total_iters=20), "warmup beyond T", warmup_period=50)
+    run(
+        "LinearWarmup",
+        30,
+        C("LinearLR", base_lr=1e-8, start_factor=1.0, end_factor=0.0, total_iters=20),
+        "warmup beyond T",
+        warmup_period=50,
+    )
     run("LinearWarmup", 20, None, "no main schedule (dampening with pass)", base_lr=0.1, warmup_period=8)
     run("ExponentialWarmup", 40, const, None, warmup_period=10)
-    run("ExponentialWarmup", 60, C("CosineAnnealingLR", base_lr=0.1, T_max=40, eta_min=0.001), "cosine past T_max", warmup_period=5)
+    run(
+        "ExponentialWarmup",
+        60,
+        C("CosineAnnealingLR", base_lr=0.1, T_max=40, eta_min=0.001),
+        "cosine past T_max",
+        warmup_period=5,
+    )
     run("ExponentialWarmup", 10, C("ExponentialLR", base_lr=10.0, gamma=0.9), "period 1", warmup_period=1)
     run("UntunedLinearWarmup", 60, const, "beta2 0.95 -> period int(2/(1-0.95)) = 39 (float rounding)", beta2=0.95)
-    run("UntunedLinearWarmup", 250, C("CosineAnnealingLR", base_lr=0.001, T_max=200, eta_min=0.0), "beta2 0.99 -> period 199", beta2=0.99)
+    run(
+        "UntunedLinearWarmup",
+        250,
+        C("CosineAnnealingLR", base_lr=0.001, T_max=200, eta_min=0.0),
+        "beta2 0.99 -> period 199",
+        beta2=0.99,
+    )
     run("UntunedLinearWarmup", 120, const, "beta2 0.98 -> period int(2/(1-0.98)) = 99", beta2=0.98)
-    run("UntunedLinearWarmup", 40, C("StepLR", base_lr=0.1, step_size=10, gamma=0.5), "beta2 0.9 -> period 20", beta2=0.9)
+    run(
+        "UntunedLinearWarmup",
+        40,
+        C("StepLR", base_lr=0.1, step_size=10, gamma=0.5),
+        "beta2 0.9 -> period 20",
+        beta2=0.9,
+    )
     run("UntunedLinearWarmup", 400, const, "beta2 0.999 -> period 1999 (not 2000)", beta2=0.999)
     run("UntunedExponentialWarmup", 100, const, "beta2 0.95 -> period int(1/(1-0.95)) = 19", beta2=0.95)
     run("UntunedExponentialWarmup", 150, const, "beta2 0.98 -> period 49", beta2=0.98)
-    run("UntunedExponentialWarmup", 400, C("CosineAnnealingLR", base_lr=0.001, T_max=300, eta_min=1e-5), "beta2 0.99 -> period 99", beta2=0.99)
+    run(
+        "UntunedExponentialWarmup",
+        400,
+        C("CosineAnnealingLR", base_lr=0.001, T_max=300, eta_min=1e-5),
+        "beta2 0.99 -> period 99",
+        beta2=0.99,
+    )
     run("RAdamWarmup", 60, const, "beta2 0.9", beta2=0.9)
     run("RAdamWarmup", 400, const, "beta2 0.999", beta2=0.999)
-    run("RAdamWarmup", 200, C("CosineAnnealingLR", base_lr=0.01, T_max=150, eta_min=0.0), "beta2 0.99 with cosine", beta2=0.99)
+    run(
+        "RAdamWarmup",
+        200,
+        C("CosineAnnealingLR", base_lr=0.01, T_max=150, eta_min=0.0),
+        "beta2 0.99 with cosine",
+        beta2=0.99,
+    )
     run("RAdamWarmup", 30, const, "beta2 0.7", beta2=0.7)
     run("RAdamWarmup", 10, None, "beta2 0.6 rejected at construction", base_lr=0.1, beta2=0.6)
-    run("LinearWarmup", 40, C("OneCycleLR", max_lr=0.1, total_steps=40, cycle_momentum=False), "on top of OneCycle", warmup_period=10)
-    run("LinearWarmup", 30, C("SequentialLR", schedulers=[C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=5),
-                                                      C("ExponentialLR", base_lr=0.1, gamma=0.9)], milestones=[5]),
-        "on top of SequentialLR", warmup_period=8)
+    run(
+        "LinearWarmup",
+        40,
+        C("OneCycleLR", max_lr=0.1, total_steps=40, cycle_momentum=False),
+        "on top of OneCycle",
+        warmup_period=10,
+    )
+    run(
+        "LinearWarmup",
+        30,
+        C(
+            "SequentialLR",
+            schedulers=[
+                C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=5),
+                C("ExponentialLR", base_lr=0.1, gamma=0.9),
+            ],
+            milestones=[5],
+        ),
+        "on top of SequentialLR",
+        warmup_period=8,
+    )
     return out
 
 
 # ----------------------------------------------------------------------------
 # seeds (transcribed faithfully; torch-based ones run under real torch)
 # ----------------------------------------------------------------------------
+
 
 def gen_seeds():
     import numpy as np
@@ -1025,19 +2191,55 @@ def gen_seeds():
 
     fcn_src = "seed 000 (WZMIAOMIAO deep-learning-for-image-processing fcn train_utils.create_lr_scheduler), LambdaLR stepped per iteration"
     for kw, T, note in [
-        (dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 51, "x == total gives 0"),
-        (dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 55, "past the horizon the lambda turns complex"),
-        (dict(base_lr=0.01, num_step=7, epochs=6, warmup=False, warmup_epochs=1, warmup_factor=1e-3), 43, "warmup=False"),
-        (dict(base_lr=10.0, num_step=5, epochs=10, warmup=True, warmup_epochs=3, warmup_factor=0.1), 51, "3 warmup epochs"),
+        (
+            dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3),
+            51,
+            "x == total gives 0",
+        ),
+        (
+            dict(base_lr=1e-4, num_step=10, epochs=5, warmup=True, warmup_epochs=1, warmup_factor=1e-3),
+            55,
+            "past the horizon the lambda turns complex",
+        ),
+        (
+            dict(base_lr=0.01, num_step=7, epochs=6, warmup=False, warmup_epochs=1, warmup_factor=1e-3),
+            43,
+            "warmup=False",
+        ),
+        (
+            dict(base_lr=10.0, num_step=5, epochs=10, warmup=True, warmup_epochs=3, warmup_factor=0.1),
+            51,
+            "3 warmup epochs",
+        ),
         (dict(base_lr=1e-8, num_step=1, epochs=30, warmup=True, warmup_epochs=1, warmup_factor=0.5), 31, "num_step 1"),
-        (dict(base_lr=0.1, num_step=10, epochs=5, warmup=True, warmup_epochs=0, warmup_factor=1e-3), 20, "warmup=True with warmup_epochs 0: 0/0 at x=0"),
-        (dict(base_lr=0.1, num_step=8, epochs=4, warmup=True, warmup_epochs=4, warmup_factor=1e-3), 33, "warmup == epochs: 0/0 division after warmup"),
+        (
+            dict(base_lr=0.1, num_step=10, epochs=5, warmup=True, warmup_epochs=0, warmup_factor=1e-3),
+            20,
+            "warmup=True with warmup_epochs 0: 0/0 at x=0",
+        ),
+        (
+            dict(base_lr=0.1, num_step=8, epochs=4, warmup=True, warmup_epochs=4, warmup_factor=1e-3),
+            33,
+            "warmup == epochs: 0/0 division after warmup",
+        ),
         (dict(base_lr=0.02, num_step=40, epochs=10, warmup=True, warmup_epochs=1, warmup_factor=1e-3), 400, "long"),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         vals, raises, cplx = lambda_loop(make_opt(kw["base_lr"]), lambda o: create_lr_scheduler(o, **ctor), T)
-        add("fcn", f"seed-000 (torch {tver})", "create_lr_scheduler", kw, T, "float64", vals, note, fcn_src,
-            raises_at=raises[0] if raises else None, error=raises[1] if raises else None, undefined_at=cplx)
+        add(
+            "fcn",
+            f"seed-000 (torch {tver})",
+            "create_lr_scheduler",
+            kw,
+            T,
+            "float64",
+            vals,
+            note,
+            fcn_src,
+            raises_at=raises[0] if raises else None,
+            error=raises[1] if raises else None,
+            undefined_at=cplx,
+        )
     tv_src = "torchvision references/detection utils.warmup_lr_scheduler (legacy, quoted in seed 004), LambdaLR per iteration"
     for kw, T, note in [
         (dict(base_lr=0.02, warmup_iters=10, warmup_factor=1e-3), 20, None),
@@ -1051,8 +2253,16 @@ def gen_seeds():
 
     # ---------------- seed 001: maskrcnn-benchmark WarmupMultiStepLR
     class WarmupMultiStepLR(torch.optim.lr_scheduler.LRScheduler):
-        def __init__(self, optimizer, milestones, gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=500,
-                     warmup_method="linear", last_epoch=-1):
+        def __init__(
+            self,
+            optimizer,
+            milestones,
+            gamma=0.1,
+            warmup_factor=1.0 / 3,
+            warmup_iters=500,
+            warmup_method="linear",
+            last_epoch=-1,
+        ):
             if not list(milestones) == sorted(milestones):
                 raise ValueError("Milestones should be a list of increasing integers. Got {}", milestones)
             if warmup_method not in ("constant", "linear"):
@@ -1072,23 +2282,93 @@ def gen_seeds():
                 elif self.warmup_method == "linear":
                     alpha = self.last_epoch / self.warmup_iters
                     warmup_factor = self.warmup_factor * (1 - alpha) + alpha
-            return [base_lr * warmup_factor * self.gamma ** bisect_right(self.milestones, self.last_epoch)
-                    for base_lr in self.base_lrs]
+            return [
+                base_lr * warmup_factor * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+                for base_lr in self.base_lrs
+            ]
 
     mr_src = "seed 001 / maskrcnn-benchmark solver/lr_scheduler.py @61ffdb38, optimizer.step(); scheduler.step() per iteration"
     for kw, T, note in [
-        (dict(base_lr=0.02, milestones=[20, 30], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=10, warmup_method="linear"), 40, None),
-        (dict(base_lr=0.02, milestones=[20, 30], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=10, warmup_method="constant"), 40, "constant warmup"),
-        (dict(base_lr=0.01, milestones=[5], gamma=0.1, warmup_factor=0.001, warmup_iters=10, warmup_method="linear"), 20, "milestone inside warmup (product)"),
-        (dict(base_lr=0.01, milestones=[0, 8], gamma=0.5, warmup_factor=0.1, warmup_iters=0, warmup_method="linear"), 15, "warmup 0, milestone 0"),
-        (dict(base_lr=10.0, milestones=[6, 6, 12], gamma=0.5, warmup_factor=0.25, warmup_iters=1, warmup_method="linear"), 20, "warmup 1, repeated milestone"),
-        (dict(base_lr=1e-8, milestones=[100], gamma=0.1, warmup_factor=0.001, warmup_iters=50, warmup_method="linear"), 40, "warmup beyond T"),
-        (dict(base_lr=0.02, milestones=[150, 250], gamma=0.1, warmup_factor=1.0 / 3, warmup_iters=50, warmup_method="linear"), 300, "long"),
+        (
+            dict(
+                base_lr=0.02,
+                milestones=[20, 30],
+                gamma=0.1,
+                warmup_factor=1.0 / 3,
+                warmup_iters=10,
+                warmup_method="linear",
+            ),
+            40,
+            None,
+        ),
+        (
+            dict(
+                base_lr=0.02,
+                milestones=[20, 30],
+                gamma=0.1,
+                warmup_factor=1.0 / 3,
+                warmup_iters=10,
+                warmup_method="constant",
+            ),
+            40,
+            "constant warmup",
+        ),
+        (
+            dict(base_lr=0.01, milestones=[5], gamma=0.1, warmup_factor=0.001, warmup_iters=10, warmup_method="linear"),
+            20,
+            "milestone inside warmup (product)",
+        ),
+        (
+            dict(base_lr=0.01, milestones=[0, 8], gamma=0.5, warmup_factor=0.1, warmup_iters=0, warmup_method="linear"),
+            15,
+            "warmup 0, milestone 0",
+        ),
+        (
+            dict(
+                base_lr=10.0,
+                milestones=[6, 6, 12],
+                gamma=0.5,
+                warmup_factor=0.25,
+                warmup_iters=1,
+                warmup_method="linear",
+            ),
+            20,
+            "warmup 1, repeated milestone",
+        ),
+        (
+            dict(
+                base_lr=1e-8, milestones=[100], gamma=0.1, warmup_factor=0.001, warmup_iters=50, warmup_method="linear"
+            ),
+            40,
+            "warmup beyond T",
+        ),
+        (
+            dict(
+                base_lr=0.02,
+                milestones=[150, 250],
+                gamma=0.1,
+                warmup_factor=1.0 / 3,
+                warmup_iters=50,
+                warmup_method="linear",
+            ),
+            300,
+            "long",
+        ),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
         vals, raises = torch_loop(opt, WarmupMultiStepLR(opt, **ctor), T)
-        add("maskrcnn", f"maskrcnn-benchmark@61ffdb38 (torch {tver})", "WarmupMultiStepLR", kw, T, "float64", vals, note, mr_src)
+        add(
+            "maskrcnn",
+            f"maskrcnn-benchmark@61ffdb38 (torch {tver})",
+            "WarmupMultiStepLR",
+            kw,
+            T,
+            "float64",
+            vals,
+            note,
+            mr_src,
+        )
 
     # ---------------- seed 001: MXNet WarmupMultiFactorScheduler (Deformable-ConvNets utils/lr_scheduler.py)
     class MXLRScheduler:  # mxnet.lr_scheduler.LRScheduler stand-in: only base_lr matters
@@ -1126,35 +2406,77 @@ def gen_seeds():
                     return self.base_lr
             return self.base_lr
 
-    mx_src = ("seed 001 / Deformable-ConvNets lib/utils/lr_scheduler.py WarmupMultiFactorScheduler; MXNet optimizers call "
-              "lr_scheduler(num_update) with num_update = i+1 for update i (count incremented before the lr is read); "
-              "the optimizer sets base_lr = learning_rate")
+    mx_src = (
+        "seed 001 / Deformable-ConvNets lib/utils/lr_scheduler.py WarmupMultiFactorScheduler; MXNet optimizers call "
+        "lr_scheduler(num_update) with num_update = i+1 for update i (count incremented before the lr is read); "
+        "the optimizer sets base_lr = learning_rate"
+    )
     for kw, T, note in [
-        (dict(base_lr=0.01, step=[10, 20], factor=0.1, warmup=True, warmup_lr=0.001, warmup_step=5), 30, "constant warmup lasts warmup_step-1 updates"),
+        (
+            dict(base_lr=0.01, step=[10, 20], factor=0.1, warmup=True, warmup_lr=0.001, warmup_step=5),
+            30,
+            "constant warmup lasts warmup_step-1 updates",
+        ),
         (dict(base_lr=0.01, step=[10, 20], factor=0.1, warmup=False, warmup_lr=0.001, warmup_step=5), 30, "warmup off"),
-        (dict(base_lr=10.0, step=[1, 2, 3], factor=0.5, warmup=True, warmup_lr=0.5, warmup_step=1), 8, "step 1; warmup_step 1 has no effect"),
-        (dict(base_lr=1e-8, step=[5], factor=1.0, warmup=True, warmup_lr=1e-10, warmup_step=20), 25, "warmup beyond the step (warmup wins)"),
-        (dict(base_lr=0.1, step=[50, 100], factor=0.1, warmup=True, warmup_lr=0.0, warmup_step=0), 120, "warmup_step 0"),
+        (
+            dict(base_lr=10.0, step=[1, 2, 3], factor=0.5, warmup=True, warmup_lr=0.5, warmup_step=1),
+            8,
+            "step 1; warmup_step 1 has no effect",
+        ),
+        (
+            dict(base_lr=1e-8, step=[5], factor=1.0, warmup=True, warmup_lr=1e-10, warmup_step=20),
+            25,
+            "warmup beyond the step (warmup wins)",
+        ),
+        (
+            dict(base_lr=0.1, step=[50, 100], factor=0.1, warmup=True, warmup_lr=0.0, warmup_step=0),
+            120,
+            "warmup_step 0",
+        ),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         s = WarmupMultiFactorScheduler(**ctor)
         s.base_lr = kw["base_lr"]
         vals = [_f(s(i + 1)) for i in range(T)]
-        add("mxnet", "seed-001 (Deformable-ConvNets transcription)", "WarmupMultiFactorScheduler", kw, T, "float64", {"lr": [vals]}, note, mx_src)
+        add(
+            "mxnet",
+            "seed-001 (Deformable-ConvNets transcription)",
+            "WarmupMultiFactorScheduler",
+            kw,
+            T,
+            "float64",
+            {"lr": [vals]},
+            note,
+            mx_src,
+        )
 
     # ---------------- seed 002: YOLOv5 schedule (train.py) under real torch LambdaLR + SGD with 3 groups
     def one_cycle(y1=0.0, y2=1.0, steps=100):
         return lambda x: ((1 - math.cos(x * math.pi / steps)) / 2) * (y2 - y1) + y1
 
-    def yolov5(epochs, nb, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8,
-               warmup_bias_lr=0.1, cos_lr=False, bias_group=0, num_groups=3, min_warmup_iters=100):
+    def yolov5(
+        epochs,
+        nb,
+        lr0=0.01,
+        lrf=0.01,
+        momentum=0.937,
+        warmup_epochs=3.0,
+        warmup_momentum=0.8,
+        warmup_bias_lr=0.1,
+        cos_lr=False,
+        bias_group=0,
+        num_groups=3,
+        min_warmup_iters=100,
+    ):
         params = [{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(num_groups)]
         optimizer = torch.optim.SGD(params, lr=lr0, momentum=momentum, nesterov=True)
         if cos_lr:
             lf = one_cycle(1, lrf, epochs)
         else:
+
             def lf(x):
                 return (1 - x / epochs) * (1.0 - lrf) + lrf
+
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lf)
         nw = max(round(warmup_epochs * nb), min_warmup_iters)
         scheduler.last_epoch = -1  # start_epoch - 1
@@ -1166,7 +2488,9 @@ def gen_seeds():
                 if ni <= nw:
                     xi = [0, nw]
                     for j, x in enumerate(optimizer.param_groups):
-                        x["lr"] = np.interp(ni, xi, [warmup_bias_lr if j == bias_group else 0.0, x["initial_lr"] * lf(epoch)])
+                        x["lr"] = np.interp(
+                            ni, xi, [warmup_bias_lr if j == bias_group else 0.0, x["initial_lr"] * lf(epoch)]
+                        )
                         if "momentum" in x:
                             x["momentum"] = np.interp(ni, xi, [warmup_momentum, momentum])
                 for j, x in enumerate(optimizer.param_groups):
@@ -1176,31 +2500,161 @@ def gen_seeds():
             scheduler.step()
         return {"lr": lrs, "momentum": moms}
 
-    y5_src = ("seed 002 / ultralytics yolov5 train.py: epoch-wise LambdaLR(lf), per-batch np.interp warmup while ni <= nw, "
-              "nw = max(round(warmup_epochs*nb), 100); values are per batch ni (accumulate = 1)")
+    y5_src = (
+        "seed 002 / ultralytics yolov5 train.py: epoch-wise LambdaLR(lf), per-batch np.interp warmup while ni <= nw, "
+        "nw = max(round(warmup_epochs*nb), 100); values are per batch ni (accumulate = 1)"
+    )
     for kw, note in [
-        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
-              cos_lr=False, bias_group=0, num_groups=3, min_warmup_iters=100), "hyp.scratch-low, linear lf, 100-iteration minimum warmup"),
-        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.01, momentum=0.937, warmup_epochs=3.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
-              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=100), "one_cycle lf (--cos-lr)"),
-        (dict(epochs=8, nb=45, lr0=0.01, lrf=0.1, momentum=0.937, warmup_epochs=2.5, warmup_momentum=0.8, warmup_bias_lr=0.1,
-              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=100), "round(112.5) == 112 (banker's rounding), warmup spans 3 epochs"),
-        (dict(epochs=10, nb=30, lr0=0.01, lrf=0.2, momentum=0.937, warmup_epochs=0.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
-              cos_lr=True, bias_group=2, num_groups=3, min_warmup_iters=1000), "seed 002 form: bias is group 2, warmup fixed at 1000 iters (beyond T)"),
-        (dict(epochs=20, nb=10, lr0=0.01, lrf=0.2, momentum=0.937, warmup_epochs=0.0, warmup_momentum=0.8, warmup_bias_lr=0.1,
-              cos_lr=True, bias_group=2, num_groups=3, min_warmup_iters=100), "seed 002 form with a 100-iteration warmup"),
-        (dict(epochs=40, nb=5, lr0=10.0, lrf=0.01, momentum=0.9, warmup_epochs=0.0, warmup_momentum=0.5, warmup_bias_lr=20.0,
-              cos_lr=False, bias_group=0, num_groups=2, min_warmup_iters=0), "no warmup (nw=0: only ni=0 is interpolated), 2 groups, huge lr"),
-        (dict(epochs=4, nb=50, lr0=1e-8, lrf=0.5, momentum=0.937, warmup_epochs=1.0, warmup_momentum=0.8, warmup_bias_lr=1e-6,
-              cos_lr=True, bias_group=0, num_groups=3, min_warmup_iters=1), "tiny lr, warmup 1 epoch"),
+        (
+            dict(
+                epochs=10,
+                nb=30,
+                lr0=0.01,
+                lrf=0.01,
+                momentum=0.937,
+                warmup_epochs=3.0,
+                warmup_momentum=0.8,
+                warmup_bias_lr=0.1,
+                cos_lr=False,
+                bias_group=0,
+                num_groups=3,
+                min_warmup_iters=100,
+            ),
+            "hyp.scratch-low, linear lf, 100-iteration minimum warmup",
+        ),
+        (
+            dict(
+                epochs=10,
+                nb=30,
+                lr0=0.01,
+                lrf=0.01,
+                momentum=0.937,
+                warmup_epochs=3.0,
+                warmup_momentum=0.8,
+                warmup_bias_lr=0.1,
+                cos_lr=True,
+                bias_group=0,
+                num_groups=3,
+                min_warmup_iters=100,
+            ),
+            "one_cycle lf (--cos-lr)",
+        ),
+        (
+            dict(
+                epochs=8,
+                nb=45,
+                lr0=0.01,
+                lrf=0.1,
+                momentum=0.937,
+                warmup_epochs=2.5,
+                warmup_momentum=0.8,
+                warmup_bias_lr=0.1,
+                cos_lr=True,
+                bias_group=0,
+                num_groups=3,
+                min_warmup_iters=100,
+            ),
+            "round(112.5) == 112 (banker's rounding), warmup spans 3 epochs",
+        ),
+        (
+            dict(
+                epochs=10,
+                nb=30,
+                lr0=0.01,
+                lrf=0.2,
+                momentum=0.937,
+                warmup_epochs=0.0,
+                warmup_momentum=0.8,
+                warmup_bias_lr=0.1,
+                cos_lr=True,
+                bias_group=2,
+                num_groups=3,
+                min_warmup_iters=1000,
+            ),
+            "seed 002 form: bias is group 2, warmup fixed at 1000 iters (beyond T)",
+        ),
+        (
+            dict(
+                epochs=20,
+                nb=10,
+                lr0=0.01,
+                lrf=0.2,
+                momentum=0.937,
+                warmup_epochs=0.0,
+                warmup_momentum=0.8,
+                warmup_bias_lr=0.1,
+                cos_lr=True,
+                bias_group=2,
+                num_groups=3,
+                min_warmup_iters=100,
+            ),
+            "seed 002 form with a 100-iteration warmup",
+        ),
+        (
+            dict(
+                epochs=40,
+                nb=5,
+                lr0=10.0,
+                lrf=0.01,
+                momentum=0.9,
+                warmup_epochs=0.0,
+                warmup_momentum=0.5,
+                warmup_bias_lr=20.0,
+                cos_lr=False,
+                bias_group=0,
+                num_groups=2,
+                min_warmup_iters=0,
+            ),
+            "no warmup (nw=0: only ni=0 is interpolated), 2 groups, huge lr",
+        ),
+        (
+            dict(
+                epochs=4,
+                nb=50,
+                lr0=1e-8,
+                lrf=0.5,
+                momentum=0.937,
+                warmup_epochs=1.0,
+                warmup_momentum=0.8,
+                warmup_bias_lr=1e-6,
+                cos_lr=True,
+                bias_group=0,
+                num_groups=3,
+                min_warmup_iters=1,
+            ),
+            "tiny lr, warmup 1 epoch",
+        ),
     ]:
         vals = yolov5(**kw)
         T = kw["epochs"] * kw["nb"]
-        add("yolov5", "seed-002 / yolov5 train.py (transcribed, torch " + tver + ")", "yolov5_schedule", kw, T, "float64", vals, note, y5_src)
-    for kw, T in [(dict(y1=1.0, y2=0.01, steps=100), 250), (dict(y1=0.0, y2=1.0, steps=30), 40), (dict(y1=1.0, y2=0.2, steps=7), 20)]:
+        add(
+            "yolov5",
+            "seed-002 / yolov5 train.py (transcribed, torch " + tver + ")",
+            "yolov5_schedule",
+            kw,
+            T,
+            "float64",
+            vals,
+            note,
+            y5_src,
+        )
+    for kw, T in [
+        (dict(y1=1.0, y2=0.01, steps=100), 250),
+        (dict(y1=0.0, y2=1.0, steps=30), 40),
+        (dict(y1=1.0, y2=0.2, steps=7), 20),
+    ]:
         f = one_cycle(**kw)
-        add("yolov5", "yolov5 utils/general.py one_cycle", "one_cycle", kw, T, "float64", {"lr": [[_f(f(x)) for x in range(T)]]},
-            "pure function of x (epoch); periodic past steps", "yolov5 one_cycle(y1, y2, steps)")
+        add(
+            "yolov5",
+            "yolov5 utils/general.py one_cycle",
+            "one_cycle",
+            kw,
+            T,
+            "float64",
+            {"lr": [[_f(f(x)) for x in range(T)]]},
+            "pure function of x (epoch); periodic past steps",
+            "yolov5 one_cycle(y1, y2, steps)",
+        )
 
     # ---------------- seed 003: TF warmup + piecewise constant (float32), constant / gradual warmup
     f32 = np.float32
@@ -1212,8 +2666,12 @@ def gen_seeds():
             return f32(start_lr) + f32(end_lr - start_lr) * gs / f32(warmup_step)
 
         def decay(start_lr, global_step, num_gpu):
-            boundaries = [np.int64(decay_step[0] // num_gpu), np.int64(decay_step[1] // num_gpu), np.int64(decay_step[2] // num_gpu)]
-            values = [f32(start_lr), f32(start_lr / 10.), f32(start_lr / 100.), f32(start_lr / 1000.)]
+            boundaries = [
+                np.int64(decay_step[0] // num_gpu),
+                np.int64(decay_step[1] // num_gpu),
+                np.int64(decay_step[2] // num_gpu),
+            ]
+            values = [f32(start_lr), f32(start_lr / 10.0), f32(start_lr / 100.0), f32(start_lr / 1000.0)]
             # tf.train.piecewise_constant: values[0] for x <= b0, values[i] for b_{i-1} < x <= b_i, values[-1] for x > b_last
             for b, v in zip(boundaries, values):
                 if global_step <= b:
@@ -1224,18 +2682,31 @@ def gen_seeds():
             return warmup(init_lr, global_step, warmup_step)
         return decay(init_lr, global_step, num_gpu)
 
-    tf_src = ("seed 003 warmup_lr(init_lr, global_step, warmup_step, num_gpu) with cfgs.DECAY_STEP -> decay_step; "
-              "TF float32 arithmetic emulated with numpy float32; update i uses global_step = i")
+    tf_src = (
+        "seed 003 warmup_lr(init_lr, global_step, warmup_step, num_gpu) with cfgs.DECAY_STEP -> decay_step; "
+        "TF float32 arithmetic emulated with numpy float32; update i uses global_step = i"
+    )
     for kw, T, note in [
-        (dict(init_lr=0.001, warmup_step=10, num_gpu=1, decay_step=[40, 60, 80]), 100, "warmup inclusive of warmup_step; boundary belongs to earlier piece"),
+        (
+            dict(init_lr=0.001, warmup_step=10, num_gpu=1, decay_step=[40, 60, 80]),
+            100,
+            "warmup inclusive of warmup_step; boundary belongs to earlier piece",
+        ),
         (dict(init_lr=0.001, warmup_step=10, num_gpu=2, decay_step=[40, 61, 80]), 60, "num_gpu 2 (61 // 2 = 30)"),
-        (dict(init_lr=0.1, warmup_step=0, num_gpu=1, decay_step=[5, 10, 15]), 20, "warmup_step 0: 0/0 = NaN at step 0 (written as null)"),
+        (
+            dict(init_lr=0.1, warmup_step=0, num_gpu=1, decay_step=[5, 10, 15]),
+            20,
+            "warmup_step 0: 0/0 = NaN at step 0 (written as null)",
+        ),
         (dict(init_lr=10.0, warmup_step=1, num_gpu=4, decay_step=[20, 40, 60]), 25, "warmup 1, num_gpu 4"),
         (dict(init_lr=1e-8, warmup_step=30, num_gpu=1, decay_step=[10, 20, 25]), 40, "boundaries inside warmup"),
         (dict(init_lr=0.01, warmup_step=100, num_gpu=8, decay_step=[1600, 2400, 3200]), 400, "long"),
     ]:
         ctor = dict(kw)
-        vals = [_f(tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"])) for i in range(T)]
+        vals = [
+            _f(tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"]))
+            for i in range(T)
+        ]
         vals = [None if math.isnan(v) else v for v in vals]  # NaN (0/0 in float32) is written as null
         add("tf", "seed-003 (transcribed)", "warmup_lr", kw, T, "float32", {"lr": [vals]}, note, tf_src)
 
@@ -1250,14 +2721,39 @@ def gen_seeds():
         return init_lr
 
     gsrc = "seed 003 gradual warmup sim: init_lr * train_steps / warmup_steps while train_steps < warmup_steps, then init_lr (the seed's lr**1.0001 stand-in decay is not reproduced)"
-    for kw, T in [(dict(init_lr=0.1, warmup_steps=25), 40), (dict(init_lr=10.0, warmup_steps=1), 5), (dict(init_lr=0.1, warmup_steps=0), 5)]:
-        add("tf", "seed-003 (transcribed)", "gradual_warmup", kw, T, "float64",
-            {"lr": [[_f(gradual(kw["init_lr"], kw["warmup_steps"], t)) for t in range(T)]]}, None, gsrc)
+    for kw, T in [
+        (dict(init_lr=0.1, warmup_steps=25), 40),
+        (dict(init_lr=10.0, warmup_steps=1), 5),
+        (dict(init_lr=0.1, warmup_steps=0), 5),
+    ]:
+        add(
+            "tf",
+            "seed-003 (transcribed)",
+            "gradual_warmup",
+            kw,
+            T,
+            "float64",
+            {"lr": [[_f(gradual(kw["init_lr"], kw["warmup_steps"], t)) for t in range(T)]]},
+            None,
+            gsrc,
+        )
     csrc = "seed 003 / ResNet paper constant warmup: warmup_lr while t < warmup_steps, then init_lr"
-    for kw, T in [(dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=400), 400), (dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=20), 40),
-                  (dict(init_lr=1e-8, warmup_lr=1e-10, warmup_steps=0), 5)]:
-        add("tf", "seed-003 (transcribed)", "constant_warmup", kw, T, "float64",
-            {"lr": [[_f(constant(kw["init_lr"], kw["warmup_lr"], kw["warmup_steps"], t)) for t in range(T)]]}, None, csrc)
+    for kw, T in [
+        (dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=400), 400),
+        (dict(init_lr=0.1, warmup_lr=0.01, warmup_steps=20), 40),
+        (dict(init_lr=1e-8, warmup_lr=1e-10, warmup_steps=0), 5),
+    ]:
+        add(
+            "tf",
+            "seed-003 (transcribed)",
+            "constant_warmup",
+            kw,
+            T,
+            "float64",
+            {"lr": [[_f(constant(kw["init_lr"], kw["warmup_lr"], kw["warmup_steps"], t)) for t in range(T)]]},
+            None,
+            csrc,
+        )
 
     # ---------------- seed 004: YOLOX
     def yolox_warm_cos_lr(lr, min_lr_ratio, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
@@ -1267,7 +2763,10 @@ def gen_seeds():
         elif iters >= total_iters - no_aug_iter:
             lr = min_lr
         else:
-            lr = min_lr + 0.5 * (lr - min_lr) * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)))
+            lr = min_lr + 0.5 * (lr - min_lr) * (
+                1.0
+                + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter))
+            )
         return lr
 
     def cos_lr(lr, total_iters, iters):
@@ -1296,7 +2795,9 @@ def gen_seeds():
         if name == "yoloxwarmcos":
             w = iters_per_epoch * kw["warmup_epochs"]
             na = iters_per_epoch * kw["no_aug_epochs"]
-            return lambda t: yolox_warm_cos_lr(lr, kw.get("min_lr_ratio", 0.2), total_iters, w, kw.get("warmup_lr_start", 0), na, t)
+            return lambda t: yolox_warm_cos_lr(
+                lr, kw.get("min_lr_ratio", 0.2), total_iters, w, kw.get("warmup_lr_start", 0), na, t
+            )
         if name == "multistep":
             ms = [int(total_iters * m / total_epochs) for m in kw["milestones"]]
             return lambda t: multistep_lr(lr, ms, kw.get("gamma", 0.1), t)
@@ -1304,11 +2805,37 @@ def gen_seeds():
 
     yx_src = "seed 004 / Megvii YOLOX yolox/utils/lr_scheduler.py; pure function of iters"
     for kw, T, note in [
-        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=100, warmup_total_iters=10, warmup_lr_start=0.0, no_aug_iter=15), 110, "quadratic warmup inclusive, flat no-aug tail"),
-        (dict(lr=10.0, min_lr_ratio=0.2, total_iters=60, warmup_total_iters=1, warmup_lr_start=0.5, no_aug_iter=0), 65, "warmup 1, no tail"),
-        (dict(lr=1e-8, min_lr_ratio=0.0, total_iters=50, warmup_total_iters=60, warmup_lr_start=1e-10, no_aug_iter=5), 60, "warmup beyond horizon (t/W > 1 never reached before W)"),
-        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=40, warmup_total_iters=0, warmup_lr_start=0.0, no_aug_iter=5), 40, "warmup 0: 0/0.0 at iters 0"),
-        (dict(lr=0.01, min_lr_ratio=0.05, total_iters=300, warmup_total_iters=25, warmup_lr_start=0.0, no_aug_iter=75), 300, "long"),
+        (
+            dict(
+                lr=0.01, min_lr_ratio=0.05, total_iters=100, warmup_total_iters=10, warmup_lr_start=0.0, no_aug_iter=15
+            ),
+            110,
+            "quadratic warmup inclusive, flat no-aug tail",
+        ),
+        (
+            dict(lr=10.0, min_lr_ratio=0.2, total_iters=60, warmup_total_iters=1, warmup_lr_start=0.5, no_aug_iter=0),
+            65,
+            "warmup 1, no tail",
+        ),
+        (
+            dict(
+                lr=1e-8, min_lr_ratio=0.0, total_iters=50, warmup_total_iters=60, warmup_lr_start=1e-10, no_aug_iter=5
+            ),
+            60,
+            "warmup beyond horizon (t/W > 1 never reached before W)",
+        ),
+        (
+            dict(lr=0.01, min_lr_ratio=0.05, total_iters=40, warmup_total_iters=0, warmup_lr_start=0.0, no_aug_iter=5),
+            40,
+            "warmup 0: 0/0.0 at iters 0",
+        ),
+        (
+            dict(
+                lr=0.01, min_lr_ratio=0.05, total_iters=300, warmup_total_iters=25, warmup_lr_start=0.0, no_aug_iter=75
+            ),
+            300,
+            "long",
+        ),
     ]:
         vals, raises = [], None
         for t in range(T):
@@ -1317,17 +2844,64 @@ def gen_seeds():
             except ZeroDivisionError as e:
                 raises = (t, f"ZeroDivisionError: {e}")
                 break
-        add("yolox", "seed-004 / YOLOX@390ec1ae (transcribed)", "yolox_warm_cos_lr", kw, T, "float64", {"lr": [vals]}, note, yx_src,
-            raises_at=raises[0] if raises else None, error=raises[1] if raises else None)
+        add(
+            "yolox",
+            "seed-004 / YOLOX@390ec1ae (transcribed)",
+            "yolox_warm_cos_lr",
+            kw,
+            T,
+            "float64",
+            {"lr": [vals]},
+            note,
+            yx_src,
+            raises_at=raises[0] if raises else None,
+            error=raises[1] if raises else None,
+        )
 
-    lrs_src = ("YOLOX LRScheduler(name, lr, iters_per_epoch, total_epochs, **kwargs) in the trainer loop: update 0 uses the "
-               "optimizer's initial lr (warmup_lr if warmup_epochs > 0 else lr); after update i the trainer sets update_lr(i+1)")
+    lrs_src = (
+        "YOLOX LRScheduler(name, lr, iters_per_epoch, total_epochs, **kwargs) in the trainer loop: update 0 uses the "
+        "optimizer's initial lr (warmup_lr if warmup_epochs > 0 else lr); after update i the trainer sets update_lr(i+1)"
+    )
     for kw, T, note in [
-        (dict(name="yoloxwarmcos", lr=0.01, iters_per_epoch=10, total_epochs=20, warmup_epochs=2, no_aug_epochs=3, min_lr_ratio=0.05, warmup_lr_start=0.0), 200, None),
-        (dict(name="yoloxwarmcos", lr=0.01, iters_per_epoch=10, total_epochs=20, warmup_epochs=0, no_aug_epochs=3, min_lr_ratio=0.05, warmup_lr_start=0.0), 200, "warmup 0: f(0) never evaluated"),
-        (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6), 100, "linear warmup, cosine to 0"),
+        (
+            dict(
+                name="yoloxwarmcos",
+                lr=0.01,
+                iters_per_epoch=10,
+                total_epochs=20,
+                warmup_epochs=2,
+                no_aug_epochs=3,
+                min_lr_ratio=0.05,
+                warmup_lr_start=0.0,
+            ),
+            200,
+            None,
+        ),
+        (
+            dict(
+                name="yoloxwarmcos",
+                lr=0.01,
+                iters_per_epoch=10,
+                total_epochs=20,
+                warmup_epochs=0,
+                no_aug_epochs=3,
+                min_lr_ratio=0.05,
+                warmup_lr_start=0.0,
+            ),
+            200,
+            "warmup 0: f(0) never evaluated",
+        ),
+        (
+            dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6),
+            100,
+            "linear warmup, cosine to 0",
+        ),
         (dict(name="cos", lr=0.1, iters_per_epoch=5, total_epochs=20), 100, None),
-        (dict(name="multistep", lr=0.1, iters_per_epoch=5, total_epochs=20, milestones=[10, 15], gamma=0.1), 100, "epoch milestones -> iterations"),
+        (
+            dict(name="multistep", lr=0.1, iters_per_epoch=5, total_epochs=20, milestones=[10, 15], gamma=0.1),
+            100,
+            "epoch milestones -> iterations",
+        ),
     ]:
         ctor = dict(kw)
         f = yolox_lr_func(**ctor)
@@ -1336,50 +2910,119 @@ def gen_seeds():
         add("yolox", "YOLOX@390ec1ae (transcribed)", "LRScheduler", kw, T, "float64", {"lr": [vals]}, note, lrs_src)
 
     # bubbliiiing yolox-pytorch get_lr_scheduler (seed 004), evaluated per epoch: epoch e uses func(e)
-    def get_lr_scheduler(lr_decay_type, lr, min_lr, total_iters, warmup_iters_ratio=0.1, warmup_lr_ratio=0.1, no_aug_iter_ratio=0.3, step_num=10):
+    def get_lr_scheduler(
+        lr_decay_type,
+        lr,
+        min_lr,
+        total_iters,
+        warmup_iters_ratio=0.1,
+        warmup_lr_ratio=0.1,
+        no_aug_iter_ratio=0.3,
+        step_num=10,
+    ):
         def yolox_warm_cos_lr_abs(lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
             if iters <= warmup_total_iters:
                 lr = (lr - warmup_lr_start) * pow(iters / float(warmup_total_iters), 2) + warmup_lr_start
             elif iters >= total_iters - no_aug_iter:
                 lr = min_lr
             else:
-                lr = min_lr + 0.5 * (lr - min_lr) * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)))
+                lr = min_lr + 0.5 * (lr - min_lr) * (
+                    1.0
+                    + math.cos(
+                        math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)
+                    )
+                )
             return lr
 
         def step_lr(lr, decay_rate, step_size, iters):
             if step_size < 1:
                 raise ValueError("step_size must above 1.")
             n = iters // step_size
-            out_lr = lr * decay_rate ** n
+            out_lr = lr * decay_rate**n
             return out_lr
 
         if lr_decay_type == "cos":
             warmup_total_iters = min(max(warmup_iters_ratio * total_iters, 1), 3)
             warmup_lr_start = max(warmup_lr_ratio * lr, 1e-6)
             no_aug_iter = min(max(no_aug_iter_ratio * total_iters, 1), 15)
-            return lambda it: yolox_warm_cos_lr_abs(lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, it)
+            return lambda it: yolox_warm_cos_lr_abs(
+                lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, it
+            )
         decay_rate = (min_lr / lr) ** (1 / (step_num - 1))
         step_size = total_iters / step_num
         return lambda it: step_lr(lr, decay_rate, step_size, it)
 
     gl_src = "seed 004 get_lr_scheduler (bubbliiiing yolox-pytorch utils_fit); a function of the epoch index"
     for kw, T, note in [
-        (dict(lr_decay_type="cos", lr=0.01, min_lr=0.0001, total_iters=100), 110, "clamps: warmup min(max(10,1),3)=3, no_aug min(max(30,1),15)=15"),
-        (dict(lr_decay_type="cos", lr=0.01, min_lr=0.0001, total_iters=8, warmup_iters_ratio=0.1, warmup_lr_ratio=0.1, no_aug_iter_ratio=0.05), 12,
-         "clamps: warmup max(0.8,1)=1, no_aug max(0.4,1)=1"),
-        (dict(lr_decay_type="cos", lr=1e-5, min_lr=1e-7, total_iters=50, warmup_iters_ratio=0.05, warmup_lr_ratio=0.01, no_aug_iter_ratio=0.1), 50,
-         "fractional warmup 2.5, warmup_lr_start floor 1e-6"),
+        (
+            dict(lr_decay_type="cos", lr=0.01, min_lr=0.0001, total_iters=100),
+            110,
+            "clamps: warmup min(max(10,1),3)=3, no_aug min(max(30,1),15)=15",
+        ),
+        (
+            dict(
+                lr_decay_type="cos",
+                lr=0.01,
+                min_lr=0.0001,
+                total_iters=8,
+                warmup_iters_ratio=0.1,
+                warmup_lr_ratio=0.1,
+                no_aug_iter_ratio=0.05,
+            ),
+            12,
+            "clamps: warmup max(0.8,1)=1, no_aug max(0.4,1)=1",
+        ),
+        (
+            dict(
+                lr_decay_type="cos",
+                lr=1e-5,
+                min_lr=1e-7,
+                total_iters=50,
+                warmup_iters_ratio=0.05,
+                warmup_lr_ratio=0.01,
+                no_aug_iter_ratio=0.1,
+            ),
+            50,
+            "fractional warmup 2.5, warmup_lr_start floor 1e-6",
+        ),
         (dict(lr_decay_type="cos", lr=10.0, min_lr=0.1, total_iters=300), 300, "long"),
-        (dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=100, step_num=10), 110, "step_size 10, decay_rate (1e-2)^(1/9)"),
-        (dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=25, step_num=4), 30, "fractional step_size 6.25"),
-        (dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=50, step_num=1), 10, "step_num 1: ZeroDivisionError at construction"),
-        (dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=5, step_num=10), 10, "step_size < 1 raises at every call"),
+        (
+            dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=100, step_num=10),
+            110,
+            "step_size 10, decay_rate (1e-2)^(1/9)",
+        ),
+        (
+            dict(lr_decay_type="step", lr=0.01, min_lr=0.0001, total_iters=25, step_num=4),
+            30,
+            "fractional step_size 6.25",
+        ),
+        (
+            dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=50, step_num=1),
+            10,
+            "step_num 1: ZeroDivisionError at construction",
+        ),
+        (
+            dict(lr_decay_type="step", lr=0.01, min_lr=0.001, total_iters=5, step_num=10),
+            10,
+            "step_size < 1 raises at every call",
+        ),
     ]:
         try:
             f = get_lr_scheduler(**kw)
         except ZeroDivisionError as e:
-            add("yolox", "seed-004 get_lr_scheduler (transcribed)", "get_lr_scheduler", kw, T, "float64", {"lr": [[]]}, note, gl_src,
-                raises_at=0, error=f"ZeroDivisionError: {e}")
+            add(
+                "yolox",
+                "seed-004 get_lr_scheduler (transcribed)",
+                "get_lr_scheduler",
+                kw,
+                T,
+                "float64",
+                {"lr": [[]]},
+                note,
+                gl_src,
+                raises_at=0,
+                error=f"ZeroDivisionError: {e}",
+            )
             continue
         vals, raises = [], None
         for t in range(T):
@@ -1388,12 +3031,34 @@ def gen_seeds():
             except ValueError as e:
                 raises = (t, f"ValueError: {e}")
                 break
-        add("yolox", "seed-004 get_lr_scheduler (transcribed)", "get_lr_scheduler", kw, T, "float64", {"lr": [vals]}, note, gl_src,
-            raises_at=raises[0] if raises else None, error=raises[1] if raises else None)
+        add(
+            "yolox",
+            "seed-004 get_lr_scheduler (transcribed)",
+            "get_lr_scheduler",
+            kw,
+            T,
+            "float64",
+            {"lr": [vals]},
+            note,
+            gl_src,
+            raises_at=raises[0] if raises else None,
+            error=raises[1] if raises else None,
+        )
 
     # CAWB: CosineAnnealingWarmbootingLR (Huangdebo/CAWB cawb.py), run as in its demo loop
     class CosineAnnealingWarmbootingLR:
-        def __init__(self, optimizer, epochs=0, eta_min=0.05, steps=[], step_scale=0.8, lf=None, batchs=0, warmup_epoch=0, epoch_scale=1.0):
+        def __init__(
+            self,
+            optimizer,
+            epochs=0,
+            eta_min=0.05,
+            steps=[],
+            step_scale=0.8,
+            lf=None,
+            batchs=0,
+            warmup_epoch=0,
+            epoch_scale=1.0,
+        ):
             self.warmup_iters = batchs * warmup_epoch
             self.optimizer = optimizer
             self.eta_min = eta_min
@@ -1426,7 +3091,14 @@ def gen_seeds():
                 scale *= self.step_scale
             if self.lf is None:
                 for group, lr in zip(self.optimizer.param_groups, self.base_lr):
-                    group["lr"] = scale * lr * ((((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min) + self.eta_min)
+                    group["lr"] = (
+                        scale
+                        * lr
+                        * (
+                            (((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min)
+                            + self.eta_min
+                        )
+                    )
             else:
                 for group, lr in zip(self.optimizer.param_groups, self.base_lr):
                     group["lr"] = scale * lr * self.lf(iters, self.gap)
@@ -1441,18 +3113,109 @@ def gen_seeds():
                 return self.optimizer.param_groups[0]["lr"]
             return None
 
-    cawb_src = ("seed 004 / Huangdebo/CAWB cawb.py @222e859f, demo loop: per batch step_batch() then the update; "
-                "scheduler.step() at the end of each epoch (so epoch e+1 uses the cosine at e); lf=None")
+    cawb_src = (
+        "seed 004 / Huangdebo/CAWB cawb.py @222e859f, demo loop: per batch step_batch() then the update; "
+        "scheduler.step() at the end of each epoch (so epoch e+1 uses the cosine at e); lf=None"
+    )
     for kw, run_epochs, note in [
-        (dict(base_lr=0.1, epochs=30, eta_min=0.05, steps=[10, 20], step_scale=0.8, batchs=4, warmup_epoch=0, epoch_scale=1.0), 30, "restarts, no warmup"),
-        (dict(base_lr=0.1, epochs=30, eta_min=0.05, steps=[10, 20], step_scale=0.7, batchs=4, warmup_epoch=3, epoch_scale=1.0), 30,
-         "batch warmup; first post-warmup epoch has local iter -1"),
-        (dict(base_lr=0.1, epochs=40, eta_min=0.35, steps=[15, 30], step_scale=0.7, batchs=3, warmup_epoch=3, epoch_scale=4.0), 40, "epoch_scale 4 (readme settings)"),
-        (dict(base_lr=10.0, epochs=25, eta_min=0.0, steps=[], step_scale=0.8, batchs=2, warmup_epoch=0, epoch_scale=1.0), 25, "steps [] -> plain cosine"),
-        (dict(base_lr=1e-8, epochs=30, eta_min=0.1, steps=[25, 2, 40, 12], step_scale=0.5, batchs=5, warmup_epoch=2, epoch_scale=1.0), 30,
-         "unsorted steps, out-of-range ones dropped"),
-        (dict(base_lr=0.1, epochs=20, eta_min=0.05, steps=[10], step_scale=0.8, batchs=4, warmup_epoch=0, epoch_scale=1.0), 24, "4 epochs past the horizon (stale gap)"),
-        (dict(base_lr=0.1, epochs=60, eta_min=0.05, steps=[20, 40], step_scale=0.8, batchs=1, warmup_epoch=1, epoch_scale=1.0), 60, "batchs 1"),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=30,
+                eta_min=0.05,
+                steps=[10, 20],
+                step_scale=0.8,
+                batchs=4,
+                warmup_epoch=0,
+                epoch_scale=1.0,
+            ),
+            30,
+            "restarts, no warmup",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=30,
+                eta_min=0.05,
+                steps=[10, 20],
+                step_scale=0.7,
+                batchs=4,
+                warmup_epoch=3,
+                epoch_scale=1.0,
+            ),
+            30,
+            "batch warmup; first post-warmup epoch has local iter -1",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=40,
+                eta_min=0.35,
+                steps=[15, 30],
+                step_scale=0.7,
+                batchs=3,
+                warmup_epoch=3,
+                epoch_scale=4.0,
+            ),
+            40,
+            "epoch_scale 4 (readme settings)",
+        ),
+        (
+            dict(
+                base_lr=10.0,
+                epochs=25,
+                eta_min=0.0,
+                steps=[],
+                step_scale=0.8,
+                batchs=2,
+                warmup_epoch=0,
+                epoch_scale=1.0,
+            ),
+            25,
+            "steps [] -> plain cosine",
+        ),
+        (
+            dict(
+                base_lr=1e-8,
+                epochs=30,
+                eta_min=0.1,
+                steps=[25, 2, 40, 12],
+                step_scale=0.5,
+                batchs=5,
+                warmup_epoch=2,
+                epoch_scale=1.0,
+            ),
+            30,
+            "unsorted steps, out-of-range ones dropped",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=20,
+                eta_min=0.05,
+                steps=[10],
+                step_scale=0.8,
+                batchs=4,
+                warmup_epoch=0,
+                epoch_scale=1.0,
+            ),
+            24,
+            "4 epochs past the horizon (stale gap)",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=60,
+                eta_min=0.05,
+                steps=[20, 40],
+                step_scale=0.8,
+                batchs=1,
+                warmup_epoch=1,
+                epoch_scale=1.0,
+            ),
+            60,
+            "batchs 1",
+        ),
     ]:
         ctor = {k: copy.deepcopy(v) for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
@@ -1464,14 +3227,24 @@ def gen_seeds():
                 vals.append(_f(opt.param_groups[0]["lr"]))
             sch.step()
         T = run_epochs * kw["batchs"]
-        add("cawb", "seed-004 / CAWB@222e859f (transcribed, torch " + tver + ")", "CosineAnnealingWarmbootingLR", kw, T, "float64",
-            {"lr": [vals]}, note, cawb_src)
+        add(
+            "cawb",
+            "seed-004 / CAWB@222e859f (transcribed, torch " + tver + ")",
+            "CosineAnnealingWarmbootingLR",
+            kw,
+            T,
+            "float64",
+            {"lr": [vals]},
+            note,
+            cawb_src,
+        )
     return out
 
 
 # ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
+
 
 def gen_peer(name):
     warnings.simplefilter("ignore")
@@ -1492,8 +3265,9 @@ def _part(kind, arg, env=None):
 
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "part.json")
-        subprocess.run([sys.executable, __file__, "--_part", kind, arg, path], check=True,
-                       env=dict(os.environ, **(env or {})))
+        subprocess.run(
+            [sys.executable, __file__, "--_part", kind, arg, path], check=True, env=dict(os.environ, **(env or {}))
+        )
         with open(path) as fh:
             return json.load(fh)
 

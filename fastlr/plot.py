@@ -1,0 +1,575 @@
+"""Plots of schedules and sweeps with matplotlib (the ``plot`` extra, imported on first use).
+
+- :func:`plot_schedule` draws one schedule (or each row of a :class:`fastlr.ScheduleSet`) over
+  optimizer steps ``0 .. steps - 1`` and marks the warmup end, the phase boundaries of a
+  :class:`fastlr.Join` curve and the restarts with vertical lines (from the spec, see
+  :func:`boundaries`).
+- :func:`plot_sweep` summarises many configs: the median with a percentile band and the
+  min-max range, or a sample of curves coloured by one config column.
+
+Both draw into ``ax`` when given (nothing else in the figure changes) and otherwise into a new
+figure from ``matplotlib.pyplot``; they return the axes.
+
+Quirks
+------
+- ``log=True`` masks zero values (a warmup starting at 0 then starts at its first non-zero step).
+- ``plot_sweep`` draws at most ``max_points`` evenly spaced steps per curve (always the first
+  and last): a jump between two drawn steps shows as a slope at most ``steps / max_points``
+  steps wide. Percentiles are computed at those steps only.
+- The default horizon (``steps=None``) is the end of the last decay, phase or restart cycle plus
+  5 % (so a held tail shows); shapes without one (``StepDecay``, ``InverseSqrt``, ...) need
+  ``steps``.
+- Phase markers come from ``Join`` boundaries (nested ones included), not from the pieces of a
+  ``MultiStep`` or ``PiecewiseConstant``; restart markers are rounded to whole steps for
+  fractional or growing periods.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastlr._base import Schedulable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["boundaries", "describe", "horizon", "legend_entries", "plot_schedule", "plot_sweep", "sample_table"]
+
+#: Line styles of the markers, by kind.
+MARKER_STYLES: dict[str, Any] = {"warmup": "--", "phase": ":", "restart": "-."}
+_MARKER_NAMES = {"warmup": "warmup end", "phase": "phase boundary", "restart": "restart"}
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError("plotting needs matplotlib: pip install 'fastlr[plot]' (or pip install matplotlib)") from None
+    return plt
+
+
+def _new_axes(figsize: tuple[float, float] = (8.0, 4.5)) -> Axes:
+    plt = _pyplot()
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+# ---- what to mark ----------------------------------------------------------------------------
+
+
+def _as_schedule(spec: Any, where: str) -> Any:
+    if not isinstance(spec, Schedulable):
+        raise TypeError(f"{where}: expected a fastlr schedule or shape, got {type(spec).__name__}: {spec!r}")
+    return spec._schedule()
+
+
+def _join_bounds(shape: Any, offset: int, end: float) -> list[int]:
+    """Boundaries of (nested) Joins in curve time, those before ``end`` only."""
+    from fastlr.shapes import Join
+
+    if not isinstance(shape, Join):
+        return []
+    out: list[int] = []
+    starts = (0, *shape.boundaries)
+    stops = (*shape.boundaries, None)
+    for phase, a, b in zip(shape.phases, starts, stops):
+        stop = end if b is None else min(end, offset + b)
+        if offset + a >= stop:
+            break
+        if a > 0:
+            out.append(offset + a)
+        out.extend(_join_bounds(phase, offset + a, stop))
+    return out
+
+
+def _cycle_starts(sched: Any, end: float) -> list[int]:
+    """Starts of restart cycles 1, 2, ... in curve time, before ``end`` and within the limit."""
+    rs, period = sched.restarts, float(sched.curve.steps)
+    limit = math.inf if rs.limit is None else rs.limit
+    out: list[int] = []
+    k, start, length = 1, 0.0, period
+    while k < limit:
+        if rs.mult != 1.0:
+            start += length
+            length *= rs.mult
+            at = round(start)
+        elif rs.cycles != 1.0:
+            at = math.ceil(k * period / rs.cycles)
+        else:
+            at = int(k * period)
+        if at >= end:
+            break
+        out.append(at)
+        k += 1
+    return out
+
+
+def _main_to_step(sched: Any) -> tuple[int, int]:
+    """``(shift, steps_per_epoch)``: curve time ``c`` starts at step ``shift + c * spe``."""
+    wu = sched.warmup
+    shift = wu.steps if (wu is not None and wu.mode == "prefix" and wu.shift) else 0
+    return shift, sched.steps_per_epoch
+
+
+def boundaries(schedule: Any, steps: int | None = None) -> list[tuple[int, str]]:
+    """The steps to mark on a schedule's plot: ``[(step, kind), ...]`` sorted by step.
+
+    ``kind`` is ``"warmup"`` (the first step after the warmup, ``warmup.steps``), ``"phase"`` (a
+    :class:`fastlr.Join` boundary, nested Joins included, at global step
+    ``shift + boundary * steps_per_epoch`` where ``shift`` is the length of a shifted prefix
+    warmup) or ``"restart"`` (the first step of each restart cycle after the first). With
+    ``steps``, only marks ``< steps`` (unlimited restarts need it to stop).
+    """
+    sched = _as_schedule(schedule, "boundaries")
+    shift, spe = _main_to_step(sched)
+    end_step = math.inf if steps is None else steps
+    end_main = math.inf if steps is None else max(0.0, (steps - shift) / spe)
+    marks: list[tuple[int, str]] = []
+    if sched.warmup is not None and sched.warmup.steps < end_step:
+        marks.append((sched.warmup.steps, "warmup"))
+    if sched.restarts is not None:
+        if sched.restarts.limit is None and steps is None:
+            raise ValueError("boundaries: unlimited restarts need steps to stop at")
+        marks += [(shift + c * spe, "restart") for c in _cycle_starts(sched, end_main)]
+    else:
+        marks += [(shift + c * spe, "phase") for c in _join_bounds(sched.curve, 0, end_main)]
+    return sorted(m for m in marks if m[0] < end_step)
+
+
+def horizon(schedule: Any) -> int | None:
+    """A natural number of steps to show: past the last decay, phase or cycle by 5 %.
+
+    ``None`` when the spec has no end (a curve without a held tail or phase, such as
+    ``StepDecay`` or ``InverseSqrt``, without warmup).
+    """
+    from fastlr.kernels import layout as L
+    from fastlr.schedule import ScheduleSet
+
+    if isinstance(schedule, ScheduleSet):
+        ends = [horizon(s) for _, group in schedule.hyperparams for s in group]
+        known = [e for e in ends if e is not None]
+        return max(known) if known else None
+    sched = _as_schedule(schedule, "horizon")
+    shift, spe = _main_to_step(sched)
+    rs = sched.restarts
+    if rs is not None:
+        period = float(sched.curve.steps)
+        if rs.mult != 1.0:
+            cycles = 3 if rs.limit is None else rs.limit
+            end_main = period * (rs.mult**cycles - 1.0) / (rs.mult - 1.0)
+        elif rs.cycles != 1.0:
+            end_main = period
+        else:
+            end_main = period * (3 if rs.limit is None else rs.limit)
+    else:
+        prog = sched.program()
+        lo, hi = int(prog.ci[0, L.I_SEG_LO]), int(prog.ci[0, L.I_SEG_HI])
+        end_main = float(prog.si[lo:hi, L.S_START].max())
+    end = shift + end_main * spe
+    if sched.warmup is not None:
+        end = max(end, float(sched.warmup.steps))
+    if end <= 0:
+        return None
+    end = math.ceil(end)
+    return int(end + max(1, round(0.05 * end)))
+
+
+def describe(schedule: Any) -> str:
+    """A short label: the curve's shape(s), then warmup, restarts and epochs, e.g.
+    ``"Cosine, linear warmup 1000"``."""
+    from fastlr.schedule import ScheduleSet
+    from fastlr.shapes import Join
+
+    if isinstance(schedule, ScheduleSet):
+        return "ScheduleSet(" + ", ".join(schedule.keys()) + ")"
+    sched = _as_schedule(schedule, "describe")
+
+    def name(shape: Any) -> str:
+        if isinstance(shape, Join):
+            return " → ".join(name(p) for p in shape.phases)
+        return type(shape).__name__
+
+    parts = [name(sched.curve)]
+    if sched.warmup is not None:
+        wu = sched.warmup
+        mode = "" if wu.mode == "prefix" else f" {wu.mode}"
+        parts.append(f"{wu.shape}{mode} warmup {wu.steps:,}")
+    if sched.restarts is not None:
+        lim = sched.restarts.limit
+        parts.append("restarts" + (f" ×{lim}" if lim else ""))
+    if sched.steps_per_epoch != 1:
+        parts.append(f"{sched.steps_per_epoch:,} steps/epoch")
+    return ", ".join(parts)
+
+
+# ---- styling ---------------------------------------------------------------------------------
+
+
+def _style(ax: Axes, log: bool, ylabel: str) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    if log:
+        ax.set_yscale("log", nonpositive="mask")
+    else:
+        ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
+        # rescale to everything drawn so far (an earlier call fixed the limits), from 0 up
+        ax.set_autoscaley_on(True)
+        ax.autoscale_view(scalex=False)
+        if ax.dataLim.y0 >= 0.0:
+            ax.set_ylim(bottom=0.0)
+    ax.grid(True, which="major", alpha=0.3, linewidth=0.6)
+    ax.margins(x=0.01)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def legend_entries(ax: Axes) -> tuple[list[Any], list[str]]:
+    """The axes' labelled lines plus one grey sample per marker kind drawn on it.
+
+    For a legend placed elsewhere, e.g. ``fig.legend(*legend_entries(ax), loc="outside lower center")``.
+    """
+    from matplotlib.lines import Line2D
+
+    kinds: set[str] = getattr(ax, "_fastlr_marker_kinds", set())
+    handles, labels = ax.get_legend_handles_labels()
+    for kind in ("warmup", "phase", "restart"):
+        if kind in kinds:
+            handles.append(Line2D([], [], color="0.45", linestyle=MARKER_STYLES[kind], linewidth=1.0))
+            labels.append(_MARKER_NAMES[kind])
+    return handles, labels
+
+
+def _marker_legend(ax: Axes, kinds: set[str], draw: bool = True) -> None:
+    """Record the marker kinds drawn on ``ax``; draw its legend (lines, then marker kinds)."""
+    ax._fastlr_marker_kinds = kinds | getattr(ax, "_fastlr_marker_kinds", set())  # type: ignore[attr-defined]
+    if draw:
+        handles, labels = legend_entries(ax)
+        if handles:
+            ax.legend(handles, labels, fontsize="small", loc="best", framealpha=0.9, edgecolor="none")
+
+
+# ---- one schedule ----------------------------------------------------------------------------
+
+
+def plot_schedule(
+    schedule: Any,
+    ax: Axes | None = None,
+    steps: int | None = None,
+    *,
+    label: str | None = None,
+    log: bool = False,
+    markers: bool = True,
+    legend: bool = True,
+    ylabel: str | None = None,
+    **line_kwargs: Any,
+) -> Axes:
+    """Draw a schedule's values for optimizer steps ``0 .. steps - 1`` (its float64 table).
+
+    Parameters
+    ----------
+    schedule : schedule, shape or ScheduleSet
+        Anything with ``table(T)``; a ScheduleSet draws one line per hyperparameter and group.
+    ax : matplotlib Axes, optional
+        Draw here; default a new figure.
+    steps : int, optional
+        Number of steps; default :func:`horizon` (a ValueError names ``steps`` when the spec
+        has no end).
+    label : str, optional
+        Legend entry (default :func:`describe`); ``""`` for none.
+    log : bool
+        Logarithmic value axis (zeros masked).
+    markers : bool
+        Vertical lines at the warmup end, phase boundaries and restarts (:func:`boundaries`),
+        in the line's colour.
+    legend : bool
+        Draw the legend (lines and marker kinds).
+    ylabel : str, optional
+        Value axis label (default "learning rate"; a ScheduleSet's name when it has one
+        hyperparameter, else "value").
+    **line_kwargs
+        Passed to ``ax.plot`` (``color``, ``linewidth``, ...).
+    """
+    from fastlr.schedule import ScheduleSet
+
+    if not isinstance(schedule, (Schedulable, ScheduleSet)):
+        raise TypeError(f"plot_schedule: expected a fastlr schedule, got {type(schedule).__name__}: {schedule!r}")
+    if steps is None:
+        steps = horizon(schedule)
+        if steps is None:
+            raise ValueError(f"steps: cannot infer how many steps to plot for {describe(schedule)}; pass steps=")
+    steps = _check_steps(steps)
+    if ax is None:
+        ax = _new_axes()
+    x = np.arange(steps)
+    kinds: set[str] = set()
+    if isinstance(schedule, ScheduleSet):
+        values = schedule.table(steps)
+        prefix = "" if not label else f"{label} "
+        rows = [
+            (f"{prefix}{k}[{g}]" if len(v) > 1 else f"{prefix}{k}", s, values[k][g])
+            for k, v in schedule.hyperparams
+            for g, s in enumerate(v)
+        ]
+    else:
+        rows = [(describe(schedule) if label is None else label, schedule, schedule.table(steps))]
+    line_kwargs.setdefault("linewidth", 1.8)
+    for name, spec, vals in rows:
+        (line,) = ax.plot(x, vals, label=name or None, **line_kwargs)
+        if markers:
+            for at, kind in boundaries(spec, steps):
+                ax.axvline(at, color=line.get_color(), linestyle=MARKER_STYLES[kind], linewidth=1.0, alpha=0.55)
+                kinds.add(kind)
+    if ylabel is None:
+        keys = schedule.keys() if isinstance(schedule, ScheduleSet) else ["learning rate"]
+        ylabel = {"lr": "learning rate"}.get(keys[0], keys[0]) if len(keys) == 1 else "value"
+    _style(ax, log, ylabel)
+    _marker_legend(ax, kinds, draw=legend)
+    return ax
+
+
+# ---- sweeps ----------------------------------------------------------------------------------
+
+
+def _sample_steps(T: int, max_points: int) -> np.ndarray:
+    if T <= max_points:
+        return np.arange(T)
+    return np.unique(np.linspace(0, T - 1, max_points).round().astype(np.int64))
+
+
+def sample_table(
+    configs: Any, steps: int, max_points: int = 2000, dtype: Any = np.float32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every config's values at up to ``max_points`` evenly spaced steps (first and last included).
+
+    Returns ``(x, values)``: the int64 steps ``(P,)`` and the ``(N, P)`` values. Computes the
+    sweep in chunks of about 32 MB, so the full ``(N, steps)`` table is never held in memory.
+    ``plot_sweep(values, x=x, ...)`` then draws without computing again.
+    """
+    from fastlr.sweeps import lower, sweep
+
+    prog = lower(configs)
+    T = _check_steps(steps)
+    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or max_points < 2:
+        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
+    idx = _sample_steps(T, int(max_points))
+    n = prog.n_rows
+    dt = np.dtype(dtype)
+    values = np.empty((n, idx.size), dtype=dt)
+    chunk = max(1, min(n, (32 << 20) // (dt.itemsize * T)))
+    buf = np.empty((chunk, T), dtype=dt)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        part = buf[: hi - lo]
+        sweep(prog.subset(lo, hi), T, dtype=dt, out=part, progress=False)
+        values[lo:hi] = part[:, idx]
+    return idx, values
+
+
+def _check_steps(steps: Any) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    return int(steps)
+
+
+def _column(source: Any, columns: Mapping[str, Any] | None, name: str) -> np.ndarray:
+    if columns is None:
+        from fastlr._lower import Program
+
+        if not isinstance(source, Program) or source.configs is None:
+            raise ValueError(
+                f"color_by={name!r} names a config column, but these configs have no columns "
+                "(pass flat configs, columns=, or an array of values)"
+            )
+        columns = source.columns()
+    if name not in columns:
+        raise ValueError(f"color_by={name!r} is not a config column; columns: {', '.join(columns)}")
+    return np.asarray(columns[name])
+
+
+def _bands(band: Any) -> list[tuple[float, float]]:
+    if band is None:
+        return []
+    pairs = [band] if len(band) == 2 and all(isinstance(q, (int, float, np.number)) for q in band) else list(band)
+    out = []
+    for pair in pairs:
+        try:
+            lo, hi = (float(q) for q in pair)
+        except (TypeError, ValueError):
+            raise ValueError(f"band must be (lo, hi) percentiles or a list of them, got {band!r}") from None
+        if not 0.0 <= lo < hi <= 100.0:
+            raise ValueError(f"band percentiles must satisfy 0 <= lo < hi <= 100, got {band!r}")
+        out.append((lo, hi))
+    return sorted(out, key=lambda p: p[0] - p[1])  # widest first, so narrower bands draw on top
+
+
+def plot_sweep(
+    configs_or_table: Any,
+    steps: int | None = None,
+    *,
+    ax: Axes | None = None,
+    band: Any = (5, 95),
+    color_by: str | Sequence[Any] | np.ndarray | None = None,
+    columns: Mapping[str, Any] | None = None,
+    x: Sequence[int] | np.ndarray | None = None,
+    cmap: str = "viridis",
+    max_curves: int = 200,
+    max_points: int = 2000,
+    log: bool = False,
+    seed: int = 0,
+    color: str = "C0",
+    label: str | None = None,
+    ylabel: str = "learning rate",
+) -> Axes:
+    """Draw many configs' curves: percentile bands, or a sample coloured by a config column.
+
+    Parameters
+    ----------
+    configs_or_table : configs or ndarray
+        Anything :func:`fastlr.lower` accepts (flat-config columns, schedules, a Program), with
+        ``steps``; or a computed ``(N, T)`` table (e.g. ``np.load(path, mmap_mode="r")``, or
+        the values of :func:`sample_table` with its ``x``).
+    steps : int
+        Steps per curve (configs only; a table has its own).
+    ax : matplotlib Axes, optional
+        Draw here; default a new figure.
+    band : (lo, hi) percentiles, a list of such pairs, or None
+        Without ``color_by``: the median line, each percentile band (darker when narrower) and
+        the min-max range in the lightest shade; ``None``: the median only.
+    color_by : str or array, optional
+        Draw up to ``max_curves`` configs (a seeded random sample, in row order) coloured by
+        this config column (a name, or N values): a colormap and colorbar for numbers (log
+        scale when positive over a decade or more), one colour per value for strings.
+    columns : mapping, optional
+        Config columns of a table, for ``color_by`` by name.
+    x : int array, optional
+        The steps of a table's columns (default ``0 .. T-1``).
+    cmap : str
+        Colormap for numeric ``color_by``.
+    max_curves, max_points : int
+        Curves drawn with ``color_by``; steps drawn per curve (see the module's quirks).
+    log : bool
+        Logarithmic value axis.
+    seed : int
+        Seed of the curve sample.
+    color : str
+        Colour of the bands and median.
+    label : str, optional
+        Title of the axes (default: the number of configs).
+    ylabel : str
+        Value axis label.
+    """
+    bands = _bands(band)
+    if isinstance(max_curves, bool) or not isinstance(max_curves, (int, np.integer)) or max_curves < 1:
+        raise ValueError(f"max_curves must be an integer >= 1, got {max_curves!r}")
+    source: Any
+    if isinstance(configs_or_table, np.ndarray):
+        table = configs_or_table
+        if table.ndim != 2 or table.shape[0] < 1 or table.shape[1] < 1:
+            raise ValueError(f"a table must be 2-D (configs, steps) and non-empty, got shape {table.shape}")
+        n, P = table.shape
+        xs = np.arange(P) if x is None else np.asarray(x)
+        if xs.shape != (P,):
+            raise ValueError(f"x must hold the {P} steps of the table's columns, got shape {xs.shape}")
+        if steps is not None and x is None and steps != P:
+            raise ValueError(f"steps={steps!r} differs from the table's {P} steps")
+        cols = _sample_steps(P, max_points)
+        xs = xs[cols]
+        source = None
+    else:
+        if x is not None:
+            raise ValueError("x applies to a table; configs are sampled at evenly spaced steps")
+        if steps is None:
+            raise ValueError("steps: give the number of steps per config")
+        from fastlr.sweeps import lower
+
+        source = lower(configs_or_table)
+        xs, values = sample_table(source, steps, max_points)
+        table, cols, n = values, np.arange(values.shape[1]), source.n_rows
+    values_by: np.ndarray | None = None
+    by_name = ""
+    if color_by is not None:
+        if isinstance(color_by, str):
+            values_by, by_name = _column(source, columns, color_by), color_by
+        else:
+            values_by = np.asarray(color_by)
+        if values_by.ndim == 0:
+            values_by = np.broadcast_to(values_by, (n,))
+        if values_by.shape != (n,):
+            raise ValueError(f"color_by must be a column name or {n} values, got shape {values_by.shape}")
+    if ax is None:
+        ax = _new_axes()
+    if values_by is None:
+        every = np.asarray(table[:, cols], dtype=np.float64)
+        if bands:
+            ax.fill_between(
+                xs, every.min(axis=0), every.max(axis=0), color=color, alpha=0.1, linewidth=0, label="range"
+            )
+            for k, (lo_q, hi_q) in enumerate(bands):
+                lo_v, hi_v = np.percentile(every, [lo_q, hi_q], axis=0)
+                alpha = 0.22 + 0.18 * k
+                ax.fill_between(xs, lo_v, hi_v, color=color, alpha=alpha, linewidth=0, label=f"{lo_q:g}–{hi_q:g} %")
+        ax.plot(xs, np.median(every, axis=0), color=color, linewidth=2.0, label="median")
+        ax.legend(frameon=False, fontsize="small", loc="upper right")
+        title = f"{n:,} configs" if label is None else label
+    else:
+        rng = np.random.default_rng(seed)
+        rows = np.arange(n) if n <= max_curves else np.sort(rng.choice(n, size=max_curves, replace=False))
+        chosen = np.asarray(table[rows][:, cols], dtype=np.float64)
+        _colored_curves(ax, xs, chosen, values_by[rows], by_name, cmap)
+        shown = len(rows)
+        title = label if label is not None else (f"{shown:,} of {n:,} configs" if shown < n else f"{n:,} configs")
+        if by_name and label is None:
+            title += f", coloured by {by_name}"
+    ax.set_title(title, fontsize="medium")
+    _style(ax, log, ylabel)
+    return ax
+
+
+def _colored_curves(ax: Axes, x: np.ndarray, ys: np.ndarray, by: np.ndarray, name: str, cmap: str) -> None:
+    from matplotlib import colormaps
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import LogNorm, Normalize
+
+    segs = np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
+    if by.dtype.kind in "iuf":
+        vals = by.astype(np.float64)
+        lo, hi = float(vals.min()), float(vals.max())
+        if hi == lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        norm: Normalize = LogNorm(lo, hi) if lo > 0 and hi / lo >= 10 else Normalize(lo, hi)
+        lc = LineCollection(list(segs), cmap=colormaps[cmap], norm=norm, linewidths=0.9, alpha=0.7)
+        lc.set_array(vals)
+        ax.add_collection(lc)
+        bar = ax.figure.colorbar(lc, ax=ax, pad=0.01)
+        bar.set_label(name or "value")
+        distinct = np.unique(vals)
+        if distinct.size <= 12:  # a grid axis: label each of its values
+            bar.set_ticks(distinct.tolist(), labels=[_short(v) for v in distinct.tolist()])
+            bar.ax.minorticks_off()
+        if bar.solids is not None:
+            bar.solids.set_alpha(1.0)
+    else:
+        cats = list(dict.fromkeys(str(v) for v in by.tolist()))
+        palette = colormaps["tab10"]
+        for k, cat in enumerate(cats):
+            mask = np.array([str(v) == cat for v in by.tolist()])
+            col = palette(k % 10)
+            ax.add_collection(LineCollection(list(segs[mask]), colors=[col], linewidths=0.9, alpha=0.6))
+            ax.plot([], [], color=col, label=f"{name}={cat}" if name else cat)
+        ax.legend(frameon=False, fontsize="small", loc="upper right")
+    ax.autoscale_view()
+
+
+def _short(v: float) -> str:
+    """A compact tick label: ``3.0e-4`` for small or large magnitudes, else 3 significant digits."""
+    if v != 0.0 and not 1e-2 <= abs(v) < 1e4:
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{v:.3g}"

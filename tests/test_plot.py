@@ -1,0 +1,226 @@
+"""fastlr.plot: markers and horizons from the spec (no matplotlib needed), the drawn data, and
+figure files written by the command line (decodable, sensible size, not blank)."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fastlr
+from fastlr import cli
+from fastlr.plot import boundaries, describe, horizon
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+EXAMPLE = str(ROOT / "examples" / "warmup_cosine.json")
+
+WSD = fastlr.Schedule(
+    fastlr.Join([fastlr.Constant(3e-4), fastlr.Linear(3e-4, 0.0, 2000)], [6000]), warmup=fastlr.Warmup(500)
+)
+COSINE = fastlr.Schedule(fastlr.Cosine(3e-4, 3e-6, 9000), warmup=fastlr.Warmup(1000))
+
+
+@pytest.fixture
+def mpl():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield matplotlib
+    plt.close("all")
+
+
+# ---- what is marked (no matplotlib) ----------------------------------------------------------
+
+
+def test_boundaries_from_the_spec():
+    assert boundaries(COSINE) == [(1000, "warmup")]
+    assert boundaries(WSD) == [(500, "warmup"), (6500, "phase")]
+    nested = fastlr.Join([fastlr.Constant(1.0), fastlr.Join([fastlr.Constant(0.5), fastlr.Constant(0.1)], [30])], [100])
+    assert boundaries(nested) == [(100, "phase"), (130, "phase")]
+    assert boundaries(nested, steps=120) == [(100, "phase")]
+    epochs = fastlr.Schedule(fastlr.Join([fastlr.Constant(1.0), fastlr.Constant(0.1)], [3]), steps_per_epoch=10)
+    assert boundaries(epochs) == [(30, "phase")]
+    overlay = fastlr.Schedule(
+        fastlr.Join([fastlr.Constant(1.0), fastlr.Constant(0.1)], [50]), warmup=fastlr.Warmup(20, mode="overlay")
+    )
+    assert boundaries(overlay) == [(20, "warmup"), (50, "phase")]  # overlay: no shift
+
+
+def test_boundaries_of_restarts():
+    grow = fastlr.Schedule(
+        fastlr.Cosine(1e-3, 1e-5, 2000), restarts=fastlr.Restarts(mult=2, limit=3), warmup=fastlr.Warmup(200)
+    )
+    assert boundaries(grow) == [(200, "warmup"), (2200, "restart"), (6200, "restart")]
+    assert horizon(grow) == 14200 + 710
+    plain = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 100), restarts=fastlr.Restarts())
+    assert boundaries(plain, steps=350) == [(100, "restart"), (200, "restart"), (300, "restart")]
+    with pytest.raises(ValueError, match="unlimited restarts need steps"):
+        boundaries(plain)
+    # each restart is where the table jumps back up
+    t = plain.table(350)
+    assert all(t[b] > t[b - 1] for b, _ in boundaries(plain, steps=350))
+
+
+def test_horizon_and_describe():
+    assert horizon(COSINE) == 10_500  # end of the decay + 5 %
+    assert horizon(WSD) == 8500 + 425
+    assert horizon(fastlr.StepDecay(1.0, 10, 0.5)) is None
+    assert horizon(fastlr.Schedule(fastlr.StepDecay(1.0, 10, 0.5), warmup=fastlr.Warmup(40))) == 42
+    assert describe(COSINE) == "Cosine, linear warmup 1,000"
+    assert describe(WSD) == "Constant → Linear, linear warmup 500"
+    with pytest.raises(TypeError, match="expected a fastlr schedule"):
+        boundaries("cosine")
+
+
+# ---- drawing ---------------------------------------------------------------------------------
+
+
+def test_plot_schedule_draws_the_table_and_markers(mpl):
+    from fastlr.plot import plot_schedule
+
+    ax = plot_schedule(WSD, steps=9000)
+    (line,) = ax.get_lines()[:1]
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(9000))
+    np.testing.assert_array_equal(line.get_ydata(), WSD.table(9000))
+    marks = sorted(float(m.get_xdata()[0]) for m in ax.get_lines()[1:])
+    assert marks == [500.0, 6500.0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["Constant → Linear, linear warmup 500", "warmup end", "phase boundary"]
+    plot_schedule(COSINE, ax=ax, steps=9000, label="cos", log=True)
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == [labels[0], "cos"]
+    assert ax.get_yscale() == "log"
+
+
+def test_plot_schedule_set_and_errors(mpl):
+    from fastlr.plot import plot_schedule
+
+    s = fastlr.ScheduleSet(
+        {"lr": [fastlr.Linear(1.0, 0.0, 10), fastlr.Constant(0.5)], "momentum": [fastlr.Constant(0.9)]}
+    )
+    ax = plot_schedule(s, steps=12, markers=False)
+    assert [ln.get_label() for ln in ax.get_lines()] == ["lr[0]", "lr[1]", "momentum"]
+    with pytest.raises(ValueError, match="steps: cannot infer how many steps"):
+        plot_schedule(fastlr.StepDecay(1.0, 10, 0.5))
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
+        plot_schedule(COSINE, steps=0)
+    with pytest.raises(TypeError, match="expected a fastlr schedule"):
+        plot_schedule({"lr": 1.0})
+
+
+def test_plot_sweep_band_and_colours(mpl):
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from fastlr.plot import plot_sweep, sample_table
+
+    cols = fastlr.grid(lr=[1e-4, 1e-3, 1e-2], warmup=[0, 20], shape=["cosine", "linear"], steps=80)
+    x, values = sample_table(cols, 100, max_points=30)
+    assert x[0] == 0 and x[-1] == 99 and len(x) == 30
+    np.testing.assert_array_equal(values, fastlr.sweep(cols, 100)[:, x])
+    ax = plot_sweep(cols, 100, band=[(5, 95), (25, 75)])
+    fills = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(fills) == 3  # range + two bands
+    median = ax.get_lines()[0]
+    np.testing.assert_allclose(median.get_ydata(), np.median(fastlr.sweep(cols, 100).astype(np.float64), axis=0))
+    ax = plot_sweep(cols, 100, color_by="lr", max_curves=5)
+    (lc,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(lc.get_segments()) == 5
+    assert type(lc.norm).__name__ == "LogNorm"  # positive over two decades
+    ax = plot_sweep(cols, 100, color_by="shape")
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"shape=cosine", "shape=linear"}
+    table = fastlr.sweep(cols, 100)
+    ax = plot_sweep(table, color_by=np.arange(12), band=None)
+    ax = plot_sweep(values, x=x, color_by="warmup", columns=cols)
+    assert ax.get_title() == "12 configs, coloured by warmup"
+
+
+def test_plot_sweep_errors(mpl):
+    from fastlr.plot import plot_sweep
+
+    cols = {"lr": [0.1, 0.2], "steps": 10}
+    with pytest.raises(ValueError, match="steps: give the number of steps"):
+        plot_sweep(cols)
+    with pytest.raises(ValueError, match="band percentiles must satisfy"):
+        plot_sweep(cols, 10, band=(95, 5))
+    with pytest.raises(ValueError, match="color_by='nope' is not a config column; columns: lr"):
+        plot_sweep(cols, 10, color_by="nope")
+    with pytest.raises(ValueError, match="color_by must be a column name or 2 values"):
+        plot_sweep(cols, 10, color_by=[1, 2, 3])
+    with pytest.raises(ValueError, match="a table must be 2-D"):
+        plot_sweep(np.zeros(5))
+    with pytest.raises(ValueError, match="names a config column, but these configs have no columns"):
+        plot_sweep([COSINE, WSD], 100, color_by="lr")
+
+
+# ---- figure files from the command line ------------------------------------------------------
+
+
+def _check_png(path: pathlib.Path, min_width: int = 800) -> None:
+    import matplotlib.image as mpimg
+
+    assert path.stat().st_size > 20_000
+    img = mpimg.imread(path)
+    h, w = img.shape[:2]
+    assert w >= min_width and 300 <= h <= w
+    assert float(img[..., :3].std()) > 0.05  # not blank
+
+
+def test_cli_plot_writes_a_png(mpl, tmp_path):
+    out = tmp_path / "lr.png"
+    spec = json.dumps(WSD.to_dict())
+    r = subprocess.run(
+        [sys.executable, "-m", "fastlr", "plot", "examples/warmup_cosine.json", spec, "--log", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "2 schedule(s), 10,500 steps" in r.stdout
+    _check_png(out)
+
+
+def test_cli_sweep_plot_and_formats(mpl, tmp_path, capsys):
+    cfg = tmp_path / "g.toml"
+    cfg.write_text('steps = 200\n[grid]\nlr = [1e-4, 1e-3]\nwarmup = [0, 20, 40]\nshape = ["cosine", "sqrt"]\n')
+    out = tmp_path / "s.png"
+    assert cli.main(["sweep", str(cfg), "--plot", str(out), "-o", str(tmp_path / "t.npy")]) == 0
+    _check_png(out, min_width=1500)  # two panels
+    assert cli.main(["sweep", str(cfg), "--plot", str(tmp_path / "s.svg"), "--color-by", "none"]) == 0
+    assert (tmp_path / "s.svg").read_text().lstrip().startswith("<?xml")
+    few = tmp_path / "few.json"
+    few.write_text(json.dumps({"steps": 100, "configs": [COSINE.to_dict(), WSD.to_dict()]}))
+    assert cli.main(["sweep", str(few), "--plot", str(tmp_path / "f.png")]) == 0
+    _check_png(tmp_path / "f.png")
+    both = fastlr.ScheduleSet({"lr": [COSINE, WSD], "momentum": [fastlr.Constant(0.9)]})
+    assert cli.main(["plot", both.to_json(), "-o", str(tmp_path / "set.png")]) == 0  # one panel each
+    _check_png(tmp_path / "set.png")
+    capsys.readouterr()
+    assert cli.main(["plot", EXAMPLE, "-o", str(tmp_path / "x.gif")]) == 2
+    assert "unknown format '.gif'" in capsys.readouterr().err
+    assert (
+        cli.main(["plot", "optax:exponential_decay,init_value=1.0,transition_steps=10,decay_rate=0.5", "-o", str(out)])
+        == 2
+    )
+    assert "cannot infer how many steps" in capsys.readouterr().err
+
+
+def test_without_matplotlib(tmp_path, capsys, monkeypatch):
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert cli.main(["plot", EXAMPLE, "-o", str(tmp_path / "lr.png")]) == 1
+    assert "plotting needs matplotlib: pip install 'fastlr[plot]'" in capsys.readouterr().err
+    from fastlr.plot import plot_schedule
+
+    with pytest.raises(ImportError, match=r"pip install 'fastlr\[plot\]'"):
+        plot_schedule(COSINE)
+
+
+def test_plot_module_imports_lazily():
+    code = "import sys, fastlr.plot, fastlr.cli; print('matplotlib' in sys.modules, 'numba' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["False", "False"]
