@@ -27,23 +27,25 @@ from fastlr.kernels.retarget import compile_functions
 OPTIONS: dict[str, Any] = {"error_model": "numpy"}
 
 
-def _build(tag: str, overrides: dict[str, Any] | None) -> dict[str, Any]:
+def _build(tag: str, overrides: dict[str, Any] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     ns: dict[str, Any] = {}
-    serial = numba.njit(cache=True, **OPTIONS)
+    opts = dict(OPTIONS, **(extra or {}))
+    serial = numba.njit(cache=True, **opts)
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
     leaves = formulas.LEAF_FUNCTIONS
-    out = compile_functions(formulas, leaves, numba.njit(inline="always", **OPTIONS), ns, overrides, tag)
+    out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, serial, ns, tag=tag))
     out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS + blocks.SERIAL_DRIVERS, serial, ns, tag=tag))
-    parallel = numba.njit(parallel=True, cache=True, **OPTIONS)
+    parallel = numba.njit(parallel=True, cache=True, **opts)
     out.update(compile_functions(blocks, blocks.PARALLEL_FUNCTIONS, parallel, ns, tag=tag))
     return out
 
 
 EXACT = _build("", None)
-FAST = _build("fast.", fastmath.cpu_primitives())
+# the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy
+FAST = _build("fast.", fastmath.cpu_primitives(), {"fastmath": {"contract", "nsz"}})
 
 
 def kernels(exact: bool) -> dict[str, Any]:
