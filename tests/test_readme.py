@@ -13,9 +13,11 @@ def test_readme_examples():
     assert blocks, "README has no python examples"
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    namespace: dict = {}  # the README's examples build on each other, top to bottom
     for i, block in enumerate(blocks):
-        test = parser.get_doctest(block, {}, f"README[{i}]", str(README), 0)
-        runner.run(test)
+        test = parser.get_doctest(block, namespace, f"README[{i}]", str(README), 0)
+        runner.run(test, clear_globs=False)
+        namespace.update(test.globs)  # DocTest copies its globals
     result = runner.summarize(verbose=False)
     assert result.failed == 0
 
