@@ -134,19 +134,13 @@ class Schedulable(Spec, Plottable):
         device : {"cpu", "cuda"}
             ``"cuda"`` returns a device array (or fills a CUDA ``out``); see ``docs/cuda.md``.
         """
-        if device not in ("cpu", "cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-        if device == "cuda":
-            if exact is False:
-                raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+        from fastlr._engine import cuda_dtype, table
+
+        dt = cuda_dtype(device, dtype, out, exact, np.float64)
+        if dt is not None:
             from fastlr._cuda import table_cuda
 
-            cuda_dtype = np.float64 if dtype is None and out is None else dtype
-            if cuda_dtype is None:
-                cuda_dtype = np.dtype(str(getattr(out, "dtype", "float64")).replace("torch.", ""))
-            return table_cuda(self.program(), T, cuda_dtype, out=out)
-        from fastlr._engine import table
-
+            return table_cuda(self.program(), T, dt, out=out)
         return table(self.program(), T, dtype=dtype, out=out, exact=exact)
 
 

@@ -108,6 +108,22 @@ def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.floa
     return np.empty(shape, dtype=dt)
 
 
+def cuda_dtype(device: Any, dtype: Any, out: Any, exact: Any, default: Any) -> Any:
+    """Check ``device``; for ``"cuda"`` return the output dtype (``dtype``, ``out``'s, or the
+    default), for ``"cpu"`` None."""
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == "cpu":
+        return None
+    if exact is False:
+        raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+    if dtype is not None:
+        return dtype
+    if out is None:
+        return default
+    return np.dtype(str(getattr(out, "dtype", np.dtype(default).name)).replace("torch.", ""))
+
+
 def use_exact(exact: Any, dt: np.dtype) -> bool:
     """Exact (libm) primitives: by default for float64 output, fast ones for float32."""
     if exact is None:

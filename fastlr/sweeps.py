@@ -619,17 +619,11 @@ def sweep(
 
     Rows are bit-identical whatever the batch, chunking or thread count.
     """
-    if device not in ("cpu", "cuda"):
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
-    if device == "cuda":
-        if exact is False:
-            raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+    dt = _engine.cuda_dtype(device, dtype, out, exact, np.float32)
+    if dt is not None:
         from fastlr._cuda import sweep_cuda
 
-        cuda_dtype = np.float32 if dtype is None and out is None else dtype
-        if cuda_dtype is None:
-            cuda_dtype = np.dtype(str(getattr(out, "dtype", "float32")).replace("torch.", ""))
-        return sweep_cuda(configs, T, cuda_dtype, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
+        return sweep_cuda(configs, T, dt, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     prog = lower(configs)
     T = _engine.check_T(T)
     t0 = _engine.integer_arg("t0", t0, lo=0)
