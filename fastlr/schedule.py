@@ -43,6 +43,7 @@ WARMUP_SHAPES = {
     "power": L.POLY_UP,
     "cosine": L.COS_UP,
     "sqrt": L.SQRT_UP,
+    "radam": L.RADAM_UP,
 }
 WARMUP_MODES = {"prefix": L.WU_PREFIX, "overlay": L.WU_OVERLAY, "blend": L.WU_BLEND}
 
@@ -58,15 +59,18 @@ class Warmup(Spec):
     start : float
         Starting value: absolute for ``prefix`` and ``blend``; a factor of the main curve for
         ``overlay``.
-    shape : {"linear", "constant", "exponential", "power", "cosine", "sqrt"}
+    shape : {"linear", "constant", "exponential", "power", "cosine", "sqrt", "radam"}
         The unit curve ``w(p)``, ``p = (t - offset)/span``: ``p``; 0; ``1 - exp(-p)``; ``p^power``;
-        ``(1 - cos(pi p))/2``; ``1 - sqrt(1 - p)``.
+        ``(1 - cos(pi p))/2``; ``1 - sqrt(1 - p)``; for ``"radam"`` RAdam's rectification factor
+        at ``x = t - offset`` steps (Liu et al. 2020; ``beta2`` required, ``span`` unused).
     mode : {"prefix", "overlay", "blend"}
         How warmup and main curve combine (see the module docstring).
     power : float
         Exponent of the ``power`` shape (2 gives YOLOX's quadratic warmup).
     span, offset : float
         Progress denominator (default ``steps``) and origin (default 0).
+    beta2 : float, optional
+        Adam's beta2 for ``shape="radam"`` (0.6 < beta2 < 1).
     shift : bool
         ``prefix`` only: the main curve starts after the warmup (True) or runs from step 0
         underneath it (False, timm's ``warmup_prefix=False``).
@@ -84,6 +88,7 @@ class Warmup(Spec):
     offset: float = 0.0
     shift: bool = True
     target: str = "start"
+    beta2: float | None = None
 
     def __post_init__(self) -> None:
         w = "Warmup"
@@ -98,6 +103,18 @@ class Warmup(Spec):
         if not isinstance(self.shift, bool):
             raise TypeError(f"{w}: shift must be a bool, got {self.shift!r}")
         ck.choice("target", self.target, ("start", "end"), w)
+        if self.shape == "radam":
+            if self.beta2 is None:
+                raise ValueError(f"{w}: shape='radam' needs beta2")
+            self._set("beta2", ck.real("beta2", self.beta2, w, lo=0.6, hi=1.0, lo_open=True, hi_open=True))
+            if not self.rho(-self.offset) > 4.0:
+                raise ValueError(
+                    f"{w}: the RAdam factor is undefined at t=0 unless rho(-offset) > 4; got offset={self.offset!r} "
+                    f"(rho={self.rho(-self.offset)!r}); pytorch_warmup starts at the first step where rho > 4"
+                )
+            return
+        if self.beta2 is not None:
+            raise ValueError(f"{w}: beta2 is only used with shape='radam', got beta2={self.beta2!r}")
         n = self.n
         p0, p1 = -self.offset / n, (self.steps - 1 - self.offset) / n
         if self.shape != "constant" and (p0 < 0.0 or (p1 > 1.0 and self.shape != "exponential")):
@@ -105,6 +122,18 @@ class Warmup(Spec):
                 f"{w}: progress (t - offset)/span must stay in [0, 1] during warmup; got {p0!r} .. {p1!r} "
                 f"(steps={self.steps}, span={n!r}, offset={self.offset!r})"
             )
+
+    @property
+    def rho_inf(self) -> float:
+        """RAdam's ``2 / (1 - beta2) - 1``."""
+        return 2.0 / (1.0 - float(self.beta2 or 0.0)) - 1.0
+
+    def rho(self, x: float) -> float:
+        """RAdam's ``rho(x) = rho_inf - 2 x beta2^x / (1 - beta2^x)``."""
+        b = float(self.beta2 or 0.0)
+        if x <= 0:
+            return -math.inf
+        return self.rho_inf - 2.0 * x * b**x / (1.0 - b**x)
 
     @property
     def n(self) -> float:
@@ -253,6 +282,9 @@ class Schedule(Schedulable):
             cf[L.F_WU_OFF] = wu.offset
             cf[L.F_WU_Q0] = wu.power if wu.shape == "power" else 1.0
             cf[L.F_WU_Q1] = 1.0
+            if wu.shape == "radam":
+                cf[L.F_WU_Q0] = float(wu.beta2 or 0.0)
+                cf[L.F_WU_Q1] = wu.rho_inf
             cf[L.F_WU_Q2] = 1.0
             if wu.mode == "prefix":
                 ci[L.I_SHIFT] = wu.steps if wu.shift else 0

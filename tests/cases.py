@@ -64,6 +64,9 @@ def schedules() -> dict[str, fl.Schedule]:
         "overlay_exp": fl.Schedule(
             cos, warmup=fl.Warmup(1000, mode="overlay", shape="exponential", span=5.0, offset=-1.0)
         ),
+        "overlay_radam": fl.Schedule(
+            cos, warmup=fl.Warmup(1 << 40, mode="overlay", shape="radam", beta2=0.9, offset=-5.0)
+        ),
         "overlay_offset": fl.Schedule(cos, warmup=fl.Warmup(9, mode="overlay", offset=-1.0, span=10.0)),
         "blend_epochs": fl.Schedule(
             fl.Cosine(0.01, 0.002, 6), warmup=fl.Warmup(20, start=0.1, mode="blend"), steps_per_epoch=7

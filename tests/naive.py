@@ -180,6 +180,13 @@ def _warm(shape: str, p: float, power: float) -> float:
     raise KeyError(shape)
 
 
+def _radam(x: float, beta2: float) -> float:
+    """RAdam's variance rectification term r_t at step x (Liu et al. 2020, eq. 6-7)."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho = rho_inf - 2 * x * beta2**x / (1 - beta2**x)
+    return math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+
+
 def value(d: dict[str, Any], t: int) -> float:
     """The value of schedule (or shape) description ``d`` for optimizer step ``t``."""
     if d["type"] != "Schedule":
@@ -211,7 +218,10 @@ def value(d: dict[str, Any], t: int) -> float:
 
     if wu is not None and t < wu["steps"]:
         span = wu["steps"] if wu["span"] is None else wu["span"]
-        w = _warm(wu["shape"], (t - wu["offset"]) / span, wu["power"])
+        if wu["shape"] == "radam":
+            w = _radam(t - wu["offset"], wu["beta2"])
+        else:
+            w = _warm(wu["shape"], (t - wu["offset"]) / span, wu["power"])
         if wu["mode"] == "overlay":
             return main(t) * (wu["start"] + (1 - wu["start"]) * w)
         if wu["mode"] == "blend":

@@ -37,6 +37,7 @@ from fastlr.kernels.formulas import (
     poly_down,
     poly_plain,
     poly_up,
+    radam_rect,
     ratio,
     sqrt_down,
     sqrt_up,
@@ -57,6 +58,7 @@ from fastlr.kernels.layout import (
     F_WU_N,
     F_WU_OFF,
     F_WU_Q0,
+    F_WU_Q1,
     I_RS_KIND,
     I_RS_LIMIT,
     I_RS_MODE,
@@ -76,6 +78,7 @@ from fastlr.kernels.layout import (
     LIN_UP,
     POLY_DOWN,
     POLY_UP,
+    RADAM_UP,
     RS_INT,
     RS_NONE,
     RS_PEAK,
@@ -180,8 +183,8 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
             b[j] = max(scale * (base + amp * cyclic((float(i0 + j) - sub) - off, q0, q1, q2, q3)), flo)
 
 
-def unit_fill(code, w, t0, off, n, q0):
-    """``w[j] = unit(code, float(t0 + j) - off, n, q0)`` for the warmup shapes, one loop each."""
+def unit_fill(code, w, t0, off, n, q0, q1):
+    """``w[j] = unit(code, float(t0 + j) - off, n, q0, q1)`` for the warmup shapes, one loop each."""
     m = w.shape[0]
     if code == LIN_UP:
         for j in range(m):
@@ -198,6 +201,9 @@ def unit_fill(code, w, t0, off, n, q0):
     elif code == EXP_UP:
         for j in range(m):
             w[j] = exp_saturate(float(t0 + j) - off, n)
+    elif code == RADAM_UP:
+        for j in range(m):
+            w[j] = radam_rect(float(t0 + j) - off, q0, q1)
     else:
         for j in range(m):
             w[j] = sqrt_up(float(t0 + j) - off, n)
@@ -284,7 +290,7 @@ def warm_block(ci, cf, c, t0, b, w, target):
     """Apply the warmup to ``b`` (global steps ``t0 ..``, all inside the warmup)."""
     mode = ci[c, I_WU_MODE]
     start = cf[c, F_WU_BASE]
-    unit_fill(ci[c, I_WU_CODE], w, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0])
+    unit_fill(ci[c, I_WU_CODE], w, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1])
     m = b.shape[0]
     if mode == WU_PREFIX:
         for j in range(m):

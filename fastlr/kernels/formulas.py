@@ -61,6 +61,7 @@ from fastlr.kernels.layout import (
     LIN_UP,
     POLY_DOWN,
     POLY_UP,
+    RADAM_UP,
     RS_FRAC,
     RS_INT,
     RS_NONE,
@@ -110,6 +111,7 @@ LEAF_FUNCTIONS = (
     "sqrt_up",
     "exp_saturate",
     "cyclic",
+    "radam_rect",
     "cycle_start",
 )
 KERNEL_FUNCTIONS = (
@@ -294,6 +296,14 @@ def cyclic(x, up, down, mode, gamma):
     return s * powr(gamma, x)
 
 
+def radam_rect(x, beta2, rho_inf):
+    """RAdam's rectification ``sqrt((rho - 4)(rho - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho))``
+    with ``rho = rho_inf - 2 x beta2^x / (1 - beta2^x)`` (Liu et al. 2020)."""
+    bx = powr(beta2, x)
+    rho = rho_inf - 2.0 * x * bx / (1.0 - bx)
+    return math.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
+
+
 def unit(code, x, n, q0, q1, q2, q3):
     """Dispatch a shape code to its unit curve at local time ``x``."""
     if code == CONST:
@@ -324,6 +334,8 @@ def unit(code, x, n, q0, q1, q2, q3):
         return sqrt_up(x, n)
     if code == EXP_UP:
         return exp_saturate(x, n)
+    if code == RADAM_UP:
+        return radam_rect(x, q0, q1)
     return cyclic(x, q0, q1, q2, q3)
 
 

@@ -32,7 +32,8 @@ SQRT_DOWN = 11  # 1 - sqrt(x/n)
 SQRT_UP = 12  # 1 - sqrt(1 - x/n)
 EXP_UP = 13  # 1 - exp(-x/n)
 CYCLIC = 14  # CLR triangle: q0 up, q1 down, q2 mode (0 tri, 1 tri2, 2 exp_range), q3 gamma
-N_CODES = 15
+RADAM_UP = 15  # RAdam's rectification factor at x steps: q0 beta2, q1 rho_inf
+N_CODES = 16
 
 # ---- warmup modes ----------------------------------------------------------------------------
 WU_NONE = 0

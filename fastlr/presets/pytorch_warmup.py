@@ -30,11 +30,9 @@ Quirks reproduced (pytorch-warmup 0.2.0)
 
 fastlr limits and errors
 ------------------------
-- ``RAdamWarmup`` raises ``NotImplementedError`` after checking its arguments as
-  pytorch_warmup does (``beta2 > 0.6``): its factor
-  ``sqrt((rho - 4)(rho - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho))`` is not one of the core
-  warmup shapes, and it stays below 1 for ~41 000 steps at ``beta2 = 0.999``, too long to
-  tabulate as pieces. :func:`radam_factor` gives the factor for reference.
+- ``RAdamWarmup`` checks ``beta2 > 0.6`` as pytorch_warmup does and uses the core's
+  ``Warmup(shape="radam")`` overlay, applied for every step (the factor tends to 1 without
+  reaching it); :func:`radam_factor` gives the factor in plain Python.
 - fastlr schedules carry one warmup, so a main schedule that already has one is rejected
   (``ValueError``). Per-group ``warmup_period`` lists are not taken: build one preset per param
   group. ``warmup_period`` must be a positive int (``TypeError``/``ValueError`` as the peer);
@@ -192,22 +190,20 @@ def radam_factor(t: int, beta2: float = 0.999) -> float:
 
 
 def RAdamWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None) -> Schedule:
-    """The RAdam warmup factor (see :func:`radam_factor`); not expressible by fastlr's core.
+    """``main(t) * omega(t)``, RAdam's rectification (see :func:`radam_factor`), applied forever.
 
     Raises
     ------
     ValueError
         For ``beta2 <= 0.6`` (as pytorch_warmup) and invalid arguments.
-    NotImplementedError
-        Otherwise: the core has no RAdam warmup shape (see the module docstring).
     """
     w = "RAdamWarmup"
     b = _beta2(beta2, w)
     if not b > 0.6:
         raise ValueError(f"{w}: beta2 ({beta2}) must be greater than 0.6")
-    _main(main_schedule, base_lr, w)
-    raise NotImplementedError(
-        f"{w}: fastlr's core has no RAdam warmup shape; omega(t) = sqrt((rho-4)(rho-2)rho_inf / "
-        f"((rho_inf-4)(rho_inf-2)rho)) stays below 1 for thousands of steps (beta2={b!r}), so it cannot be "
-        "reproduced exactly by the available warmups; use radam_factor(t, beta2) to tabulate it"
+    main = _main(main_schedule, base_lr, w)
+    _, offset = _radam_offset(b)
+    # the factor multiplies every step: it tends to 1 without reaching it
+    return _dampened(
+        main, Warmup(steps=1 << 62, start=0.0, shape="radam", mode="overlay", beta2=b, offset=-float(offset))
     )
