@@ -91,18 +91,16 @@ def fast_cospi(y):
     a = min(a, 2.0 - a)
     r = min(a, 1.0 - a)
     z = r * r
-    c = C11
-    c = c * z + C10
-    c = c * z + C9
-    c = c * z + C8
-    c = c * z + C7
-    c = c * z + C6
-    c = c * z + C5
-    c = c * z + C4
-    c = c * z + C3
-    c = c * z + C2
-    c = c * z + C1
-    c = c * z + C0
+    # Estrin's scheme: a short dependency chain (the loop is latency-bound with Horner)
+    z2 = z * z
+    z4 = z2 * z2
+    z8 = z4 * z4
+    c = (
+        (C0 + C1 * z)
+        + z2 * (C2 + C3 * z)
+        + z4 * ((C4 + C5 * z) + z2 * (C6 + C7 * z))
+        + z8 * ((C8 + C9 * z) + z2 * (C10 + C11 * z))
+    )
     return -c if a > 0.5 else c
 
 
@@ -111,21 +109,15 @@ def fast_exp(x):
     xc = min(max(x, -708.0), 709.0)
     k = np.floor(xc * INV_LN2 + 0.5)
     r = (xc - k * LN2_HI) - k * LN2_LO
-    p = E14
-    p = p * r + E13
-    p = p * r + E12
-    p = p * r + E11
-    p = p * r + E10
-    p = p * r + E9
-    p = p * r + E8
-    p = p * r + E7
-    p = p * r + E6
-    p = p * r + E5
-    p = p * r + E4
-    p = p * r + E3
-    p = p * r + E2
-    p = p * r + 1.0
-    p = p * r + 1.0
+    r2 = r * r
+    r4 = r2 * r2
+    r8 = r4 * r4
+    p = (
+        (1.0 + r)
+        + r2 * (E2 + E3 * r)
+        + r4 * ((E4 + E5 * r) + r2 * (E6 + E7 * r))
+        + r8 * ((E8 + E9 * r) + r2 * (E10 + E11 * r) + r4 * ((E12 + E13 * r) + r2 * E14))
+    )
     scale = i64_as_f64((int(k) + 1023) << 52)
     v = p * scale
     return 0.0 if x < -708.0 else v
