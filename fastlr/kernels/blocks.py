@@ -147,16 +147,23 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         for j in range(m):
             b[j] = max(scale * (base + amp * exp_plain((float(i0 + j) - sub) - off, n, q0)), flo)
     elif code == EXP and q1 != 0.0:
-        # staircase: constant between steps of the exponent; evaluate once per stair
-        last_q = -1.0
-        v = 0.0
-        for j in range(m):
+        # staircase: constant on each stair; locate the stair's end (a guess from the closed
+        # form, corrected by the exact per-element test) and fill the run
+        j = 0
+        while j < m:
             x = (float(i0 + j) - sub) - off
             qj = np.floor(ratio(x, n))
-            if qj != last_q:
-                v = max(scale * (base + amp * exponential(x, n, q0, q1, q2, q3)), flo)
-                last_q = qj
-            b[j] = v
+            v = max(scale * (base + amp * exponential(x, n, q0, q1, q2, q3)), flo)
+            guess = (qj + 1.0) * n + off + sub - float(i0)
+            end = m if guess >= m else max(j + 1, int(np.ceil(guess)))
+            while end - 1 > j and np.floor(ratio((float(i0 + end - 1) - sub) - off, n)) != qj:
+                end -= 1
+            while end < m and np.floor(ratio((float(i0 + end) - sub) - off, n)) == qj:
+                end += 1
+            run = b[j:end]
+            for k in range(end - j):
+                run[k] = v
+            j = end
     elif code == EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
@@ -249,8 +256,9 @@ def main_block(ci, cf, si, sf, c, a, e, b):
             base = sf[lo, S_BASE]
             if limit > 0 and i >= limit:
                 v = max(scale * base, flo)
-                for j in range(tm - tma, tme - tma):
-                    b[j] = v
+                tail = b[tm - tma : tme - tma]
+                for j in range(tme - tm):
+                    tail[j] = v
                 return
             decay = cf[c, F_RS_DECAY] ** i
             if ci[c, I_RS_MODE] == RS_PEAK:
