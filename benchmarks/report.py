@@ -358,6 +358,10 @@ def write_results(
         f"fastlr cosine sweep: {vs_lambda:.0f}x the per-step Python lambda, {vs_numpy:.1f}x NumPy float32"
         + (f", {vs_jax:.1f}x JAX jit(vmap)." if vs_jax else " (JAX not installed in this run)."),
         "",
+        "Also: [RESULTS_dask.md](RESULTS_dask.md) (a larger-than-RAM sweep to zarr),",
+        "[RESULTS_cuda.md](RESULTS_cuda.md) (GPU figures, when a GPU was available), and",
+        "`pytest benchmarks/ --benchmark-only` (pytest-benchmark suites: kernels, sweeps, torch bridge).",
+        "",
     ]
     path.write_text("\n".join(lines) + "\n")
 
