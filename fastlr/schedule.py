@@ -152,15 +152,17 @@ class Restarts(Spec):
     of ``curve.steps`` steps. Cycle ``i`` lasts ``steps * mult^i``; its amplitude is
     ``amp * decay^i`` (``decay_mode="amplitude"``, above the curve's end: Keras, PyTorch
     CyclicLR) or its peak is ``start * decay^i`` (``decay_mode="peak"``: timm). After ``limit``
-    cycles the curve holds its end value. ``warmup_steps`` warms each cycle linearly from the end
-    value to the cycle's peak. ``cycles`` fits that many cycles in ``curve.steps`` (fractional
-    periods, as transformers' ``num_cycles``). ``exact=False`` locates cycles with the peers'
-    floating-point logarithm, which can be off by one exactly at a cycle boundary.
+    cycles the curve holds its end value (with fractional periods ``limit`` may be fractional:
+    the curve stops mid-cycle, as transformers' hard restarts do at the horizon).
+    ``warmup_steps`` warms each cycle linearly from the end value to the cycle's peak.
+    ``cycles`` fits that many cycles in ``curve.steps`` (fractional periods, as transformers'
+    ``num_cycles``). ``exact=False`` locates cycles with the peers' floating-point logarithm,
+    which can be off by one exactly at a cycle boundary.
     """
 
     mult: float = 1.0
     decay: float = 1.0
-    limit: int | None = None
+    limit: float | None = None
     decay_mode: str = "amplitude"
     warmup_steps: int = 0
     cycles: float = 1.0
@@ -170,13 +172,21 @@ class Restarts(Spec):
         w = "Restarts"
         self._set("mult", ck.real("mult", self.mult, w, lo=1.0))
         self._set("decay", ck.real("decay", self.decay, w, lo=0.0, lo_open=True))
-        if self.limit is not None:
-            self._set("limit", ck.integer("limit", self.limit, w, lo=1))
+        self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, lo_open=True))
+        limit = self.limit
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        if isinstance(limit, float):
+            limit = ck.real("limit", limit, w, lo=0.0, lo_open=True)
+            if self.cycles == 1.0:
+                raise ValueError(f"{w}: a fractional limit ({limit!r}) needs fractional periods (cycles != 1)")
+        elif limit is not None:
+            limit = ck.integer("limit", limit, w, lo=1)
         elif self.decay > 1.0:
             raise ValueError(f"{w}: a growing amplitude (decay={self.decay!r} > 1) needs a cycle limit")
+        self._set("limit", limit)
         ck.choice("decay_mode", self.decay_mode, ("amplitude", "peak"), w)
         self._set("warmup_steps", ck.integer("warmup_steps", self.warmup_steps, w, lo=0))
-        self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, lo_open=True))
         if self.mult != 1.0 and self.cycles != 1.0:
             raise ValueError(f"{w}: cycles={self.cycles!r} needs mult=1, got mult={self.mult!r}")
         if self.cycles != 1.0 and self.warmup_steps:
@@ -300,7 +310,9 @@ class Schedule(Schedulable):
             else:
                 ci[L.I_RS_KIND] = L.RS_INT
             ci[L.I_RS_PERIOD] = curve.steps
-            ci[L.I_RS_LIMIT] = 0 if rs.limit is None else rs.limit
+            whole = rs.limit is None or float(rs.limit).is_integer()
+            ci[L.I_RS_LIMIT] = int(rs.limit) if rs.limit is not None and whole else 0
+            cf[L.F_RS_LIMIT] = 0.0 if whole else float(rs.limit or 0.0)
             ci[L.I_RS_WARM] = rs.warmup_steps
             ci[L.I_RS_MODE] = L.RS_PEAK if rs.decay_mode == "peak" else L.RS_AMPLITUDE
             ci[L.I_RS_EXACT] = int(rs.exact)

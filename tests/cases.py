@@ -79,6 +79,7 @@ def schedules() -> dict[str, fl.Schedule]:
             fl.Cosine(0.1, 0.01, 8, k_decay=2.0), restarts=fl.Restarts(decay=0.5, limit=3, decay_mode="peak")
         ),
         "restart_frac": fl.Schedule(fl.Cosine(1.0, 0.0, 30), restarts=fl.Restarts(cycles=3.0), warmup=fl.Warmup(5)),
+        "restart_frac_limit": fl.Schedule(fl.Cosine(1.0, 0.0, 40), restarts=fl.Restarts(cycles=2.5, limit=2.5)),
         "restart_warm": fl.Schedule(fl.Linear(1.0, 0.1, 12), restarts=fl.Restarts(warmup_steps=3, decay=0.8)),
         "restart_poly": fl.Schedule(fl.Polynomial(1.0, 0.0, 9, power=0.5), restarts=fl.Restarts(mult=3.0, limit=3)),
         "restart_tanh_sqrt": fl.Schedule(fl.SqrtCooldown(1.0, 0.1, 11), restarts=fl.Restarts(limit=2)),

@@ -136,6 +136,8 @@ def _restart_value(curve: dict[str, Any], rs: dict[str, Any], tm: int) -> float:
     start, end = curve["start"], curve["end"]
     if rs["mult"] == 1.0 and rs["cycles"] != 1.0:
         x = rs["cycles"] * tm / period
+        if rs["limit"] is not None and x >= rs["limit"]:
+            return end
         i = math.floor(x)
         tc, length = x - i, 1.0
     elif rs["mult"] == 1.0:

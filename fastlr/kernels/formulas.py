@@ -30,6 +30,7 @@ from fastlr.kernels.layout import (
     F_FLOOR,
     F_RS_CYCLES,
     F_RS_DECAY,
+    F_RS_LIMIT,
     F_RS_MULT,
     F_RS_PEAK,
     F_RS_PERIOD,
@@ -369,6 +370,9 @@ def curve_value(ci, cf, si, sf, c, tm):
             ti = float(period)
         elif kind == RS_FRAC:
             xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
+            flimit = cf[c, F_RS_LIMIT]
+            if flimit > 0.0 and xf >= flimit:
+                return sf[lo, S_BASE]
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0

@@ -83,7 +83,8 @@ F_RS_MULT = 10
 F_RS_DECAY = 11
 F_RS_CYCLES = 12
 F_RS_PEAK = 13
-CF_WIDTH = 14
+F_RS_LIMIT = 14  # RS_FRAC: stop once the continuous cycle position reaches it (0: never)
+CF_WIDTH = 15
 
 # ---- segment columns -------------------------------------------------------------------------
 S_START = 0

@@ -34,8 +34,6 @@ Quirks reproduced
 Refused (``ValueError``)
 ------------------------
 - ``polynomial`` with ``W == N`` (transformers divides by zero at step ``N``) or ``power < 0``.
-- ``cosine_with_restarts`` with a fractional ``num_cycles`` (fastlr's restarts stop after an
-  integer number of cycles; transformers stops mid-cycle at ``N``).
 - ``reduce_lr_on_plateau`` and ``greedy`` (driven by metrics, not by the step).
 """
 
@@ -146,16 +144,11 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     base_lr: float, num_warmup_steps: int, num_training_steps: int, num_cycles: int = 1
 ) -> Schedule:
     """Warmup, then ``lambda(t) = (1 + cos(pi ((num_cycles p) mod 1))) / 2`` for ``p < 1`` and 0
-    from ``p >= 1``, ``p = (t - W) / max(1, N - W)``; ``num_cycles`` must be a whole number."""
+    from ``p >= 1``, ``p = (t - W) / max(1, N - W)`` (a fractional last cycle stops at ``N``)."""
     w = "transformers.get_cosine_with_hard_restarts_schedule_with_warmup"
     B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     nc = ck.real("num_cycles", num_cycles, w, lo=0.0, lo_open=True)
-    if not nc.is_integer():
-        raise ValueError(
-            f"{w}: num_cycles must be a whole number (transformers stops a fractional last cycle at N, which fastlr's "
-            f"restarts cannot express), got {num_cycles!r}"
-        )
-    rs = Restarts(cycles=nc, limit=int(nc))
+    rs = Restarts(cycles=nc, limit=nc)
     return _sched(Cosine(1.0, 0.0, max(1, N - W)), B, W, restarts=rs)
 
 
