@@ -23,6 +23,7 @@ from numba import prange
 from fastlr.kernels.formulas import (
     cosine_down,
     cosine_plain,
+    cosine_plain01,
     cosine_up,
     cosine_up_plain,
     cyclic,
@@ -129,8 +130,15 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
-        for j in range(m):
-            b[j] = max(scale * (base + amp * cosine_plain((float(i0 + j) - sub) - off, n, q2)), flo)
+        y0 = q2 * ratio((float(i0) - sub) - off, n)
+        y1 = q2 * ratio((float(i0 + m - 1) - sub) - off, n)
+        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
+            # the half-period case: no range reduction needed
+            for j in range(m):
+                b[j] = max(scale * (base + amp * cosine_plain01((float(i0 + j) - sub) - off, n, q2)), flo)
+        else:
+            for j in range(m):
+                b[j] = max(scale * (base + amp * cosine_plain((float(i0 + j) - sub) - off, n, q2)), flo)
     elif code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)

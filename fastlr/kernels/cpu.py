@@ -33,7 +33,7 @@ def _build(tag: str, overrides: dict[str, Any] | None, extra: dict[str, Any] | N
     serial = numba.njit(cache=True, **opts)
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
-    leaves = formulas.LEAF_FUNCTIONS
+    leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
     out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, serial, ns, tag=tag))

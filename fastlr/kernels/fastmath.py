@@ -66,7 +66,16 @@ E12 = 1.0 / 479001600.0
 E13 = 1.0 / 6227020800.0
 E14 = 1.0 / 87178291200.0
 
-FUNCTIONS = ("fast_ratio", "fast_cospi", "fast_exp", "fast_log", "fast_pow", "fast_tanh")
+FUNCTIONS = (
+    "fast_ratio",
+    "fast_cospi_poly",
+    "fast_cospi",
+    "fast_cospi01",
+    "fast_exp",
+    "fast_log",
+    "fast_pow",
+    "fast_tanh",
+)
 
 
 def i64_as_f64(i):
@@ -84,24 +93,34 @@ def fast_ratio(x, n):
     return x * (1.0 / n)
 
 
-def fast_cospi(y):
-    """``cos(pi y)``."""
-    a = abs(y)
-    a = a - 2.0 * np.floor(a * 0.5)
-    a = min(a, 2.0 - a)
-    r = min(a, 1.0 - a)
+def fast_cospi_poly(r):
+    """``cos(pi r)`` for ``0 <= r <= 1/2``."""
     z = r * r
-    # Estrin's scheme: a short dependency chain (the loop is latency-bound with Horner)
+    # Estrin's scheme: a short dependency chain
     z2 = z * z
     z4 = z2 * z2
     z8 = z4 * z4
-    c = (
+    return (
         (C0 + C1 * z)
         + z2 * (C2 + C3 * z)
         + z4 * ((C4 + C5 * z) + z2 * (C6 + C7 * z))
         + z8 * ((C8 + C9 * z) + z2 * (C10 + C11 * z))
     )
+
+
+def fast_cospi(y):
+    """``cos(pi y)``: exact reduction modulo 2, then symmetry into ``[0, 1/2]``."""
+    a = abs(y)
+    a = a - 2.0 * np.floor(a * 0.5)
+    a = min(a, 2.0 - a)
+    c = fast_cospi_poly(min(a, 1.0 - a))
     return -c if a > 0.5 else c
+
+
+def fast_cospi01(y):
+    """``cos(pi y)`` for ``0 <= y <= 1`` (the same operations as :func:`fast_cospi` there)."""
+    c = fast_cospi_poly(min(y, 1.0 - y))
+    return -c if y > 0.5 else c
 
 
 def fast_exp(x):
@@ -199,6 +218,7 @@ def cpu_primitives() -> dict[str, Any]:
     return {
         "ratio": fns["fast_ratio"],
         "cospi": fns["fast_cospi"],
+        "cospi01": fns["fast_cospi01"],
         "powr": fns["fast_pow"],
         "expr": fns["fast_exp"],
         "tanhr": fns["fast_tanh"],

@@ -115,6 +115,8 @@ LEAF_FUNCTIONS = (
     "radam_rect",
     "cycle_start",
 )
+# Leaves only the CPU block loops call (specialisations with the same values).
+CPU_LEAF_FUNCTIONS = ("cospi01", "cosine_plain01")
 KERNEL_FUNCTIONS = (
     *LEAF_FUNCTIONS,
     "unit",
@@ -135,6 +137,11 @@ def ratio(x, n):
 def cospi(y):
     """``cos(pi y)``."""
     return math.cos(math.pi * y)
+
+
+def cospi01(y):
+    """``cos(pi y)`` for ``0 <= y <= 1`` (a target may skip the range reduction)."""
+    return cospi(y)
 
 
 def powr(x, y):
@@ -180,6 +187,11 @@ def cosine_up_plain(x, n):
 def cosine_plain(x, n, c):
     """``(1 + cos(pi c x / n)) / 2``."""
     return 0.5 * (1.0 + cospi(c * ratio(x, n)))
+
+
+def cosine_plain01(x, n, c):
+    """:func:`cosine_plain` where ``c x / n`` is known to lie in ``[0, 1]``."""
+    return 0.5 * (1.0 + cospi01(c * ratio(x, n)))
 
 
 def poly_plain(x, n, power):
