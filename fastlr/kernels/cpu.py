@@ -19,7 +19,7 @@ from typing import Any
 
 import numba
 
-from fastlr.kernels import blocks, fastmath, formulas
+from fastlr.kernels import blocks, fastmath, formulas, layout
 from fastlr.kernels.retarget import compile_functions
 
 # error_model="numpy": IEEE division without Python's zero check, which would stop
@@ -43,9 +43,22 @@ def _build(tag: str, overrides: dict[str, Any] | None, extra: dict[str, Any] | N
     return out
 
 
-EXACT = _build("", None)
+def _source_tag() -> str:
+    """A hash of the kernel sources, part of every compiled function's name: Numba's on-disk
+    cache checks only the file defining a function, not the formulas it inlines from others."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha1()
+    for mod in (formulas, blocks, fastmath, layout):
+        h.update(Path(str(mod.__file__)).read_bytes())
+    return h.hexdigest()[:10]
+
+
+_TAG = _source_tag()
+EXACT = _build(f"{_TAG}.", None)
 # the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy
-FAST = _build("fast.", fastmath.cpu_primitives(), {"fastmath": {"contract", "nsz"}})
+FAST = _build(f"{_TAG}.fast.", fastmath.cpu_primitives(), {"fastmath": {"contract", "nsz"}})
 
 
 def kernels(exact: bool) -> dict[str, Any]:
