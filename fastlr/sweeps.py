@@ -673,7 +673,7 @@ def summarize(
     fsum = np.empty((n, 4), dtype=np.float64)  # final, peak, min, sum
     isum = np.empty((n, 3), dtype=np.int64)  # peak_step, above, below
     ci, cf, si, sf = prog.arrays()
-    step = chunk_rows or max(1, min(n, 1 << 16))
+    step = max(1, min(n, 1 << 16)) if chunk_rows is None else _engine.integer_arg("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)

@@ -217,6 +217,8 @@ def test_bad_sweep_arguments():
         fl.sweep(g, 10, out=np.zeros((10, 2), np.float32).T)
     with pytest.raises(ValueError, match=r"chunk_rows must be >= 1, got 0"):
         fl.sweep(g, 10, chunk_rows=0)
+    with pytest.raises(ValueError, match=r"chunk_rows must be >= 1, got -2"):
+        fl.summarize(g, 10, chunk_rows=-2)
     with pytest.raises(ValueError, match=r"threshold must be a finite number"):
         fl.summarize(g, 10, threshold=float("nan"))
 
