@@ -132,7 +132,11 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
         y0 = q2 * ratio((float(i0) - sub) - off, n)
         y1 = q2 * ratio((float(i0 + m - 1) - sub) - off, n)
-        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
+        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1 and sub == 0.0 and off == 0.0 and scale == 1.0:
+            # the common case, with the exact no-ops (x - 0, 1 * v) left out
+            for j in range(m):
+                b[j] = max(base + amp * cosine_plain01(float(i0 + j), n, q2), flo)
+        elif 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
             # the half-period case: no range reduction needed
             for j in range(m):
                 b[j] = max(scale * (base + amp * cosine_plain01((float(i0 + j) - sub) - off, n, q2)), flo)
