@@ -1,0 +1,81 @@
+"""The fast (vectorisable) primitives against libm, and fast tables against exact ones."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import pytest
+
+import fastlr as fl
+from fastlr.kernels import fastmath
+from tests.cases import schedules
+
+P = fastmath.cpu_primitives()
+
+
+@numba.njit
+def _map1(f, xs, out):
+    for i in range(xs.shape[0]):
+        out[i] = f(xs[i])
+
+
+@numba.njit
+def _map2(f, xs, ys, out):
+    for i in range(xs.shape[0]):
+        out[i] = f(xs[i], ys[i])
+
+
+RNG = np.random.default_rng(20261121)
+
+
+def test_cospi_within_a_few_ulp_of_libm():
+    y = np.concatenate([RNG.uniform(-3.0, 3.0, 20_000), np.linspace(0.0, 1.0, 4001), [0.0, 0.5, 1.0, 2.0, -1.0]])
+    out = np.empty_like(y)
+    _map1(P["cospi"], y, out)
+    ref = np.array([math.cos(math.pi * v) for v in y])
+    assert np.max(np.abs(out - ref)) <= 4e-15
+    # exact values where cos(pi y) is exactly representable
+    np.testing.assert_array_equal(out[-5:], [1.0, out[-4], -1.0, 1.0, -1.0])
+    assert abs(out[-4]) < 2e-16  # cos(pi/2): libm gives 6e-17
+    # the [0, 1] specialisation gives the very same bits there
+    y01 = np.linspace(0.0, 1.0, 4001)
+    a, b = np.empty_like(y01), np.empty_like(y01)
+    _map1(P["cospi"], y01, a)
+    _map1(P["cospi01"], y01, b)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_exp_log_pow_tanh_against_libm():
+    x = np.concatenate([RNG.uniform(-700.0, 700.0, 20_000), RNG.uniform(-1.0, 1.0, 20_000)])
+    out = np.empty_like(x)
+    _map1(P["expr"], x, out)
+    np.testing.assert_allclose(out, np.exp(x), rtol=1e-15)
+    base = np.concatenate([RNG.uniform(0.0, 1.0, 20_000), [0.0, 1.0, 0.5]])
+    power = np.concatenate([RNG.uniform(0.1, 5.0, 20_000), [0.9, 0.9, 2.0]])
+    out = np.empty_like(base)
+    _map2(P["powr"], base, power, out)
+    ref = base**power
+    small = np.abs(power * np.log(np.maximum(base, 1e-300))) < 30.0
+    np.testing.assert_allclose(out[small], ref[small], rtol=5e-15)
+    np.testing.assert_allclose(out, ref, rtol=2e-13, atol=1e-300)
+    assert out[-3] == 0.0 and out[-2] == 1.0
+    t = RNG.uniform(-10.0, 10.0, 20_000)
+    out = np.empty_like(t)
+    _map1(P["tanhr"], t, out)
+    np.testing.assert_allclose(out, np.tanh(t), rtol=0, atol=4e-16)
+
+
+@pytest.mark.parametrize("name", sorted(schedules()))
+def test_fast_tables_within_1e14_of_exact_relative_to_peak(name):
+    s = schedules()[name]
+    exact = s.table(200, exact=True)
+    fast = s.table(200, dtype=np.float64, exact=False)
+    peak = np.max(np.abs(exact))
+    np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-14 * peak, err_msg=name)
+
+
+def test_float32_default_is_the_fast_build_rounded_once():
+    s = fl.Schedule(fl.Cosine(1e-3, 1e-5, 900), warmup=fl.Warmup(100))
+    np.testing.assert_array_equal(s.table(1000, dtype=np.float32), s.table(1000, exact=False).astype(np.float32))
