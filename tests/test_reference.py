@@ -78,3 +78,19 @@ def test_long_table_parallel_blocks():
     tab = s.table(300_000)
     idx = np.array([0, 999, 1000, 65535, 65536, 131072, 200_999, 201_000, 299_999])
     np.testing.assert_array_equal(tab[idx], s.at(idx))
+
+
+def test_builds_do_not_leak_into_each_other():
+    """The exact build gives the same bits whichever build a fresh process compiles first."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, fastlr as fl\n"
+        "from tests.cases import schedules\n"
+        "s = schedules()['prefix_linear']\n"
+        "s.table(50, dtype=np.float32)\n"
+        "print(np.array_equal(s.at(np.arange(50)), s.table(50)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stdout + out.stderr
