@@ -73,8 +73,3 @@ def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = No
         raise TypeError(f"{_owner(where)}{name} must be a sequence of numbers, got {values!r}")
     seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
     return tuple(real(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
-
-
-def steps_count(name: str, value: Any, where: str = "") -> int:
-    """A table length T >= 1."""
-    return integer(name, value, where, lo=1)

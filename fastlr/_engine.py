@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
 from typing import Any
 
 import numpy as np
 
+from fastlr import _checks as ck
 from fastlr._lower import Program
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -70,28 +69,9 @@ def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
     return out
 
 
-def integer_arg(name: str, value: Any, lo: int | None = None) -> int:
-    """An integer argument (not bool, not float) >= lo."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if lo is not None and value < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
-    return int(value)
-
-
-def real_arg(name: str, value: Any) -> float:
-    """A finite real argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
 def check_T(T: Any) -> int:
-    if isinstance(T, bool) or not isinstance(T, numbers.Integral):
-        raise TypeError(f"T must be an integer number of steps, got {T!r} ({type(T).__name__})")
-    if T <= 0:
-        raise ValueError(f"T must be >= 1, got {T!r}")
-    return int(T)
+    """A number of steps, an integer >= 1."""
+    return ck.integer("T", T, lo=1)
 
 
 def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.float32) -> np.ndarray:

@@ -53,10 +53,10 @@ import numpy as np
 from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph
 
+from fastlr import _checks as ck
 from fastlr import _engine
 from fastlr._lower import Program
-from fastlr.sweeps import SUMMARY_FIELDS, lower
-from fastlr.sweeps import summarize as _summarize
+from fastlr.sweeps import SUMMARY_FIELDS, lower, summary_arrays
 from fastlr.sweeps import sweep as _sweep
 
 __all__ = ["SUMMARY_FIELDS", "summarize", "sweep", "task_nbytes"]
@@ -99,40 +99,19 @@ _State = tuple[np.ndarray, np.ndarray]
 def _summary_chain(prev: _State | None, prog: Program, t0: int, n_steps: int, threshold: float) -> _State:
     """Exact summary of steps ``.. t0 + n_steps - 1``: continue ``prev`` with this step block.
 
-    The float64 values are those :func:`fastlr.summarize` reduces; the sum continues the
-    previous block's running sum value by value, in step order, as the in-memory kernel does.
+    The summary kernel continues the previous block's running sum value by value, in step
+    order, exactly as :func:`fastlr.summarize` does over the whole row.
     """
-    with _kernel_slot():  # the primitives fastlr.summarize uses (the fast build)
-        vals = _sweep(prog, n_steps, np.float64, t0=t0, progress=False, exact=False)
-    n = vals.shape[0]
-    k = np.argmax(vals, axis=1)  # first step reaching the maximum, as the kernel's strict '>'
-    fsum = np.empty((n, 4), dtype=np.float64)
-    isum = np.empty((n, 3), dtype=np.int64)
-    fsum[:, 0] = vals[:, -1]
-    fsum[:, 1] = vals[np.arange(n), k]
-    fsum[:, 2] = vals.min(axis=1)
-    isum[:, 0] = k + t0
-    isum[:, 1] = np.count_nonzero(vals > threshold, axis=1)
-    isum[:, 2] = np.count_nonzero(vals < threshold, axis=1)
-    if prev is not None:
-        vals[:, 0] += prev[0][:, 3]
-    # add.accumulate is a sequential running sum along the row: ((s + v0) + v1) + ...
-    np.add.accumulate(vals, axis=1, out=vals)
-    fsum[:, 3] = vals[:, -1]
-    if prev is None:
-        return fsum, isum
-    return _merge(prev, (fsum, isum), sum_done=True)
+    sum0 = None if prev is None else prev[0][:, 3]
+    with _kernel_slot():
+        part = summary_arrays(prog, n_steps, threshold, t0, sum0=sum0)
+    return part if prev is None else _merge(prev, part, sum_done=True)
 
 
 def _summary_part(prog: Program, t0: int, n_steps: int, threshold: float) -> _State:
     """Summary of one block by the fused kernel (no table), for ``sequential_sum=False``."""
     with _kernel_slot():
-        s = _summarize(prog, n_steps, threshold=None if np.isnan(threshold) else threshold, t0=t0)
-    n = s["final"].shape[0]
-    fsum = np.stack([s["final"], s["peak"], s["min"], s["sum"]], axis=1)
-    zeros = np.zeros(n, dtype=np.int64)
-    isum = np.stack([s["peak_step"], s.get("above", zeros), s.get("below", zeros)], axis=1)
-    return fsum, isum
+        return summary_arrays(prog, n_steps, threshold, t0)
 
 
 def _merge(a: _State, b: _State, sum_done: bool = False) -> _State:
@@ -200,7 +179,7 @@ def _row_programs(prog: Program, rows: tuple[int, ...]) -> list[Program]:
 def _setup(configs: Any, T: Any, t0: Any, chunks: Any, dtype: np.dtype) -> tuple[Program, int, int, tuple, tuple]:
     prog = lower(configs)
     T = _engine.check_T(T)
-    t0 = _engine.integer_arg("t0", t0, lo=0)
+    t0 = ck.integer("t0", t0, lo=0)
     rows, steps = _normalize(chunks, (prog.n_rows, T), dtype)
     return prog, T, t0, rows, steps
 
@@ -286,7 +265,7 @@ def summarize(
     """
     if not isinstance(sequential_sum, (bool, np.bool_)):
         raise TypeError(f"sequential_sum must be True or False, got {sequential_sum!r}")
-    thr = np.nan if threshold is None else _engine.real_arg("threshold", threshold)
+    thr = np.nan if threshold is None else ck.real("threshold", threshold)
     prog, T, t0, rows, steps = _setup(configs, T, t0, chunks, np.dtype(np.float64))
     token = tokenize(*prog.arrays(), T, t0, thr, rows, steps, bool(sequential_sum))
     state = f"fastlr-summary-state-{token}"

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from fastlr import _checks as ck
 from fastlr import _engine
 from fastlr._base import Schedulable, from_dict
 from fastlr._lower import Program, lower_schedules
@@ -55,7 +56,7 @@ _HORIZON = ("linear", "cosine", "polynomial", "tanh", "sqrt")
 COLUMNS: dict[str, Any] = {
     "lr": None,
     "shape": "cosine",
-    "steps": 1,
+    "steps": 1,  # required by the decaying shapes (linear, cosine, polynomial, tanh, sqrt)
     "end": None,
     "end_ratio": 0.0,
     "warmup": 0,
@@ -105,6 +106,8 @@ def config_schedule(**params: Any) -> Schedule:
     shape = p["shape"]
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(map(repr, SHAPES))}; got {shape!r}")
+    if shape in _HORIZON and "steps" not in params:
+        raise ValueError(f"shape {shape!r} decays over 'steps', which the config does not give")
     steps, hold = int(p["steps"]), int(p["hold"])
     decay: Shape
     if shape == "constant":
@@ -301,6 +304,12 @@ class _Cols:
         c = self.c
         shape = c["shape"]
         horizon = np.isin(shape, [SHAPES.index(s) for s in _HORIZON])
+        if "steps" not in self.raw and horizon.any():
+            i = int(np.argmax(horizon))
+            raise ValueError(
+                f"row {i}: shape {SHAPES[int(shape[i])]!r} decays over 'steps', which the configs do not give; "
+                "add a 'steps' column (the decay length)"
+            )
         _require(c["lr"] < 0, "lr", c["lr"], ">= 0")
         _require(c["end"] < 0, "end", c["end"], ">= 0")
         _require(horizon & (c["steps"] < 1), "steps", c["steps"], ">= 1")
@@ -566,7 +575,7 @@ def _progress(total: int, enabled: bool | None) -> Callable[[int], None]:
 
 def _chunk_rows(n: int, T: int, itemsize: int, chunk_rows: int | None) -> int:
     if chunk_rows is not None:
-        return int(_engine.integer_arg("chunk_rows", chunk_rows, lo=1))
+        return ck.integer("chunk_rows", chunk_rows, lo=1)
     # ~64 MB of output per chunk keeps progress lively and memmap writes streaming
     return max(1, min(n, (64 << 20) // max(1, T * itemsize)))
 
@@ -626,7 +635,7 @@ def sweep(
         return sweep_cuda(configs, T, dt, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     prog = lower(configs)
     T = _engine.check_T(T)
-    t0 = _engine.integer_arg("t0", t0, lo=0)
+    t0 = ck.integer("t0", t0, lo=0)
     res = _engine.prepare((prog.n_rows, T), dtype, out)
     from fastlr.kernels import cpu
 
@@ -665,28 +674,45 @@ def summarize(
     """
     prog = lower(configs)
     T = _engine.check_T(T)
-    t0 = _engine.integer_arg("t0", t0, lo=0)
-    thr = math.nan if threshold is None else _engine.real_arg("threshold", threshold)
-    from fastlr.kernels import cpu
-
-    n = prog.n_rows
-    fsum = np.empty((n, 4), dtype=np.float64)  # final, peak, min, sum
-    isum = np.empty((n, 3), dtype=np.int64)  # peak_step, above, below
-    ci, cf, si, sf = prog.arrays()
-    step = max(1, min(n, 1 << 16)) if chunk_rows is None else _engine.integer_arg("chunk_rows", chunk_rows, lo=1)
-    for lo in range(0, n, step):
-        hi = min(n, lo + step)
-        rows = np.arange(lo, hi, dtype=np.int64)
-        cpu.FAST["summarize_rows"](ci, cf, si, sf, rows, t0, T, thr, fsum[lo:hi], isum[lo:hi], cpu.n_chunks())
+    t0 = ck.integer("t0", t0, lo=0)
+    thr = math.nan if threshold is None else ck.real("threshold", threshold)
+    fsum, isum = summary_arrays(prog, T, thr, t0, chunk_rows)
     out = {
-        "final": fsum[:, 0].copy(),
-        "peak": fsum[:, 1].copy(),
-        "peak_step": isum[:, 0] + t0,
-        "min": fsum[:, 2].copy(),
-        "sum": fsum[:, 3].copy(),
+        "final": fsum[:, 0],
+        "peak": fsum[:, 1],
+        "peak_step": isum[:, 0],
+        "min": fsum[:, 2],
+        "sum": fsum[:, 3],
         "mean": fsum[:, 3] / T,
     }
     if threshold is not None:
-        out["above"] = isum[:, 1].copy()
-        out["below"] = isum[:, 2].copy()
+        out["above"] = isum[:, 1]
+        out["below"] = isum[:, 2]
     return out
+
+
+def summary_arrays(
+    prog: Program, T: int, threshold: float, t0: int, chunk_rows: int | None = None, sum0: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The summary kernel on validated arguments: ``(fsum, isum)`` with float64 columns final,
+    peak, min, sum and int64 columns peak step (absolute), count above, count below.
+
+    ``sum0`` starts each row's running sum (to continue a summary over an earlier block of
+    steps, value by value, as one pass over the whole row would).
+    """
+    from fastlr.kernels import cpu
+
+    n = prog.n_rows
+    fsum = np.empty((n, 4), dtype=np.float64)
+    isum = np.empty((n, 3), dtype=np.int64)
+    start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
+    ci, cf, si, sf = prog.arrays()
+    step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rows = np.arange(lo, hi, dtype=np.int64)
+        cpu.FAST["summarize_rows"](
+            ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
+        )
+    isum[:, 0] += t0
+    return fsum, isum

@@ -174,7 +174,7 @@ def test_bad_arguments(grid):
         fld.sweep(grid, T, exact="yes")
     # configs are validated on the client, before any task exists
     with pytest.raises(ValueError, match="row 1: lr must be >= 0"):
-        fld.sweep({"lr": [1e-3, -1.0]}, T)
+        fld.sweep({"lr": [1e-3, -1.0], "steps": [10, 10]}, T)
 
 
 def test_zarr_round_trip(grid, threaded, tmp_path):

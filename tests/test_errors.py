@@ -86,7 +86,7 @@ def _valid():
     [
         (lambda s: s.table(0), ValueError, r"T must be >= 1, got 0"),
         (lambda s: s.table(-5), ValueError, r"T must be >= 1, got -5"),
-        (lambda s: s.table(10.0), TypeError, r"T must be an integer number of steps, got 10.0"),
+        (lambda s: s.table(10.0), TypeError, r"T must be an integer, got 10.0"),
         (lambda s: s.table(10, dtype=np.int32), ValueError, r"dtype must be float32 or float64, got 'int32'"),
         (lambda s: s.table(10, dtype=np.float16), ValueError, r"dtype must be float32 or float64, got 'float16'"),
         (lambda s: s.table(10, dtype="nonsense"), TypeError, r"dtype must be float32 or float64"),

@@ -177,7 +177,7 @@ def test_summaries_equal_reductions_of_the_table():
             r"unknown config column\(s\) \['warmpu'\]; valid columns: .*'warmup'",
         ),
         ({"lr": [1e-3, float("nan")]}, ValueError, r"row 1: lr must be finite, got nan"),
-        ({"lr": [1e-3, -1.0]}, ValueError, r"row 1: lr must be >= 0, got -1.0"),
+        ({"lr": [1e-3, -1.0], "steps": 10}, ValueError, r"row 1: lr must be >= 0, got -1.0"),
         ({"lr": [1e-3, 1e-3], "steps": [10, 0]}, ValueError, r"row 1: steps must be >= 1, got 0"),
         ({"lr": [1e-3, 1e-3], "warmup": [10, 2.5]}, ValueError, r"row 1: warmup must be an integer, got 2.5"),
         (
@@ -192,6 +192,7 @@ def test_summaries_equal_reductions_of_the_table():
             r"row 0: shape must be one of .* when cycles > 1",
         ),
         ({"warmup": [1]}, ValueError, r"configs need an 'lr' column"),
+        ({"lr": [1e-3, 1e-3], "shape": ["step", "cosine"]}, ValueError, r"row 1: shape 'cosine' decays over 'steps'"),
         ({"lr": [1e-3], "end": [0.0], "end_ratio": [0.1]}, ValueError, r"not both"),
         (
             {"lr": [1e-3], "warmup_mode": ["after"]},
@@ -199,7 +200,11 @@ def test_summaries_equal_reductions_of_the_table():
             r"row 0: warmup_mode must be one of 'prefix', 'overlay', 'blend'",
         ),
         ("cosine", TypeError, r"configs must be columns"),
-        ([{"lr": 1e-3}, {"lr": 1e-3, "hold": -1}], ValueError, r"row 1: hold must be >= 0, got -1"),
+        (
+            [{"lr": 1e-3, "steps": 5}, {"lr": 1e-3, "steps": 5, "hold": -1}],
+            ValueError,
+            r"row 1: hold must be >= 0, got -1",
+        ),
     ],
 )
 def test_bad_configs(configs, exc, pattern):
@@ -208,7 +213,7 @@ def test_bad_configs(configs, exc, pattern):
 
 
 def test_bad_sweep_arguments():
-    g = fl.grid(lr=[1e-3, 2e-3])
+    g = fl.grid(lr=[1e-3, 2e-3], steps=10)
     with pytest.raises(ValueError, match=r"T must be >= 1, got 0"):
         fl.sweep(g, 0)
     with pytest.raises(ValueError, match=r"out has shape \(3, 10\), expected \(2, 10\)"):
@@ -219,12 +224,12 @@ def test_bad_sweep_arguments():
         fl.sweep(g, 10, chunk_rows=0)
     with pytest.raises(ValueError, match=r"chunk_rows must be >= 1, got -2"):
         fl.summarize(g, 10, chunk_rows=-2)
-    with pytest.raises(ValueError, match=r"threshold must be a finite number"):
+    with pytest.raises(ValueError, match=r"threshold must be finite, got nan"):
         fl.summarize(g, 10, threshold=float("nan"))
 
 
 def test_inputs_not_mutated():
-    g = fl.grid(lr=[1e-3, 2e-3], warmup=[0, 5])
+    g = fl.grid(lr=[1e-3, 2e-3], warmup=[0, 5], steps=10)
     before = {k: v.copy() for k, v in g.items()}
     fl.sweep(g, 10)
     for k in g:
@@ -232,7 +237,7 @@ def test_inputs_not_mutated():
 
 
 def test_progress_bar_to_stderr(capsys):
-    g = fl.grid(lr=[1e-3] * 3)
+    g = fl.grid(lr=[1e-3] * 3, steps=10)
     fl.sweep(g, 10, progress=True, chunk_rows=1)
     err = capsys.readouterr().err
     assert "3/3" in err or "rows" in err

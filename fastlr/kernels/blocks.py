@@ -102,10 +102,9 @@ from fastlr.kernels.layout import (
 )
 
 BLOCK = 2048
-BIG = 1 << 62
 
 # functions compiled with plain njit / with njit(parallel=True)
-BLOCK_FUNCTIONS = ("piece", "unit_fill", "main_block", "warm_block", "fill_block")
+BLOCK_FUNCTIONS = ("piece", "unit_fill", "main_block", "warm_block", "fill_block", "fill_span")
 PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
 SERIAL_DRIVERS = ("eval_points",)
 
@@ -356,49 +355,49 @@ def fill_block(ci, cf, si, sf, c, t0, b, w):
 # ---- drivers (parallel) ----------------------------------------------------------------------
 
 
+def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
+    """``dst[k] = value(c, t0 + k)``, block by block through the float64 scratch ``b``."""
+    n = dst.shape[0]
+    for k0 in range(0, n, BLOCK):
+        m = min(BLOCK, n - k0)
+        bb = b[:m]
+        fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+        d = dst[k0 : k0 + m]
+        for j in range(m):
+            d[j] = bb[j]
+
+
 def fill_rows(ci, cf, si, sf, rows, t0, out, n_chunks):
     """``out[r, k] = value(rows[r], t0 + k)``, in parallel over ``n_chunks`` chunks of rows.
 
     Each chunk allocates its scratch once; rows are independent, so the result does not depend
     on the chunking or the thread count.
     """
-    n_rows, n_steps = out.shape
+    n_rows = out.shape[0]
     n_chunks = max(1, min(n_rows, n_chunks))
     for q in prange(n_chunks):
         b = np.empty(BLOCK)
         w = np.empty(BLOCK)
         for r in range(q * n_rows // n_chunks, (q + 1) * n_rows // n_chunks):
-            c = rows[r]
-            row = out[r]
-            for k0 in range(0, n_steps, BLOCK):
-                m = min(BLOCK, n_steps - k0)
-                bb = b[:m]
-                fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
-                dst = row[k0 : k0 + m]
-                for j in range(m):
-                    dst[j] = bb[j]
+            fill_span(ci, cf, si, sf, rows[r], t0, out[r], b, w)
 
 
 def fill_steps(ci, cf, si, sf, c, t0, out, n_chunks):
-    """``out[k] = value(c, t0 + k)``: one long table, in parallel over chunks of steps."""
+    """``out[k] = value(c, t0 + k)``: one long table, in parallel over chunks of whole blocks."""
     n = out.shape[0]
     nb = (n + BLOCK - 1) // BLOCK
     n_chunks = max(1, min(nb, n_chunks))
     for q in prange(n_chunks):
         b = np.empty(BLOCK)
         w = np.empty(BLOCK)
-        for blk in range(q * nb // n_chunks, (q + 1) * nb // n_chunks):
-            k0 = blk * BLOCK
-            m = min(BLOCK, n - k0)
-            bb = b[:m]
-            fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
-            dst = out[k0 : k0 + m]
-            for j in range(m):
-                dst[j] = bb[j]
+        k0 = (q * nb // n_chunks) * BLOCK
+        k1 = min(n, ((q + 1) * nb // n_chunks) * BLOCK)
+        fill_span(ci, cf, si, sf, c, t0 + k0, out[k0:k1], b, w)
 
 
-def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, fsum, isum, n_chunks):
-    """Per-row final, peak, min, sum (float64) and peak step, counts above/below ``threshold``."""
+def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isum, n_chunks):
+    """Per-row final, peak, min, sum (float64, starting at ``sum0``) and peak step, counts
+    above/below ``threshold``."""
     n_rows = rows.shape[0]
     n_chunks = max(1, min(n_rows, n_chunks))
     for q in prange(n_chunks):
@@ -408,7 +407,7 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, fsum, isum, n_c
             c = rows[r]
             peak = -np.inf
             low = np.inf
-            total = 0.0
+            total = sum0[r]
             peak_k = 0
             above = 0
             below = 0
