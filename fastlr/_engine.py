@@ -122,7 +122,7 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.kernels(use_exact(exact, res.dtype))["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    cpu.kernels(use_exact(exact, res.dtype), ci, si)["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res
 
 
@@ -148,7 +148,7 @@ def at_steps(prog: Program, t: Any, row: int = 0) -> Any:
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.EXACT["eval_points"](ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
+    cpu.kernels(True, ci, si)["eval_points"](ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)

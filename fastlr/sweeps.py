@@ -639,9 +639,9 @@ def sweep(
     res = _engine.prepare((prog.n_rows, T), dtype, out)
     from fastlr.kernels import cpu
 
-    fill_rows = cpu.kernels(_engine.use_exact(exact, res.dtype))["fill_rows"]
-    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     ci, cf, si, sf = prog.arrays()
+    fill_rows = cpu.kernels(_engine.use_exact(exact, res.dtype), ci, si)["fill_rows"]
+    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
     for lo in range(0, prog.n_rows, step):
@@ -707,11 +707,12 @@ def summary_arrays(
     isum = np.empty((n, 3), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
+    summarize_rows = cpu.kernels(False, ci, si)["summarize_rows"]
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        cpu.FAST["summarize_rows"](
+        summarize_rows(
             ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
         )
     isum[:, 0] += t0

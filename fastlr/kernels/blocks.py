@@ -10,6 +10,9 @@ ones). A row is computed in blocks of ``BLOCK`` steps into a float64 scratch buf
 2. the warmup pass over the steps before ``warmup.steps``;
 3. one rounding copy into the output row.
 
+After the warmup, the main curve is written straight into the output row (the same values,
+rounded once).
+
 Every element goes through exactly the floating-point operations of the scalar
 :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit under the same
 primitives. Restarts with period growth or fractional periods and epoch granularity take the
@@ -26,6 +29,7 @@ from fastlr.kernels.formulas import (
     cosine_plain01,
     cosine_up,
     cosine_up_plain,
+    cosine_up_plain01,
     cyclic,
     exp_plain,
     exp_saturate,
@@ -49,6 +53,7 @@ from fastlr.kernels.layout import (
     CONST,
     COS_DOWN,
     COS_UP,
+    CYCLIC,
     EXP,
     EXP_UP,
     F_FLOOR,
@@ -96,6 +101,28 @@ from fastlr.kernels.layout import (
     SQRT_DOWN,
     SQRT_UP,
     TANH,
+    USE_CONST,
+    USE_COS_DOWN,
+    USE_COS_UP,
+    USE_CYCLIC,
+    USE_EXP,
+    USE_EXP_UP,
+    USE_INV_SQRT,
+    USE_INV_TIME,
+    USE_LIN_DOWN,
+    USE_LIN_UP,
+    USE_POLY_DOWN,
+    USE_POLY_UP,
+    USE_RADAM_UP,
+    USE_RS_INT,
+    USE_SCALAR_MAIN,
+    USE_SQRT_DOWN,
+    USE_SQRT_UP,
+    USE_TANH,
+    USE_WU_BLEND,
+    USE_WU_OVERLAY,
+    USE_WU_PREFIX,
+    WU_BLEND,
     WU_NONE,
     WU_OVERLAY,
     WU_PREFIX,
@@ -112,23 +139,29 @@ SERIAL_DRIVERS = ("eval_points",)
 def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``."""
     m = b.shape[0]
-    if code == CONST:
+    if USE_CONST and code == CONST:
         v = max(scale * (base + amp * 0.0), flo)
         for j in range(m):
             b[j] = v
-    elif code == LIN_UP:
+    elif USE_LIN_UP and code == LIN_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * linear_up((float(i0 + j) - sub) - off, n)), flo)
-    elif code == LIN_DOWN:
+    elif USE_LIN_DOWN and code == LIN_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * linear_down((float(i0 + j) - sub) - off, n)), flo)
-    elif code == COS_UP and q0 == 1.0:
-        for j in range(m):
-            b[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + j) - sub) - off, n)), flo)
-    elif code == COS_UP:
+    elif USE_COS_UP and code == COS_UP and q0 == 1.0:
+        y0 = ratio((float(i0) - sub) - off, n)
+        y1 = ratio((float(i0 + m - 1) - sub) - off, n)
+        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
+            for j in range(m):
+                b[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + j) - sub) - off, n)), flo)
+        else:
+            for j in range(m):
+                b[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + j) - sub) - off, n)), flo)
+    elif USE_COS_UP and code == COS_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
-    elif code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
+    elif USE_COS_DOWN and code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
         y0 = q2 * ratio((float(i0) - sub) - off, n)
         y1 = q2 * ratio((float(i0 + m - 1) - sub) - off, n)
         if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1 and sub == 0.0 and off == 0.0 and scale == 1.0:
@@ -142,22 +175,22 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(m):
                 b[j] = max(scale * (base + amp * cosine_plain((float(i0 + j) - sub) - off, n, q2)), flo)
-    elif code == COS_DOWN:
+    elif USE_COS_DOWN and code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
-    elif code == POLY_UP:
+    elif USE_POLY_UP and code == POLY_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
-    elif code == POLY_DOWN and q1 == 1.0:
+    elif USE_POLY_DOWN and code == POLY_DOWN and q1 == 1.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_plain((float(i0 + j) - sub) - off, n, q0)), flo)
-    elif code == POLY_DOWN:
+    elif USE_POLY_DOWN and code == POLY_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_down((float(i0 + j) - sub) - off, n, q0, q1)), flo)
-    elif code == EXP and q1 == 0.0 and q3 == 0.0:
+    elif USE_EXP and code == EXP and q1 == 0.0 and q3 == 0.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * exp_plain((float(i0 + j) - sub) - off, n, q0)), flo)
-    elif code == EXP and q1 != 0.0:
+    elif USE_EXP and code == EXP and q1 != 0.0:
         # staircase: constant on each stair; locate the stair's end (a guess from the closed
         # form, corrected by the exact per-element test) and fill the run
         j = 0
@@ -175,28 +208,28 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
             for k in range(end - j):
                 run[k] = v
             j = end
-    elif code == EXP:
+    elif USE_EXP and code == EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
-    elif code == INV_SQRT:
+    elif USE_INV_SQRT and code == INV_SQRT:
         for j in range(m):
             b[j] = max(scale * (base + amp * inverse_sqrt((float(i0 + j) - sub) - off, n)), flo)
-    elif code == INV_TIME:
+    elif USE_INV_TIME and code == INV_TIME:
         for j in range(m):
             b[j] = max(scale * (base + amp * inverse_time((float(i0 + j) - sub) - off, n, q0, q1)), flo)
-    elif code == TANH:
+    elif USE_TANH and code == TANH:
         for j in range(m):
             b[j] = max(scale * (base + amp * tanh_decay((float(i0 + j) - sub) - off, n, q0, q1)), flo)
-    elif code == SQRT_DOWN:
+    elif USE_SQRT_DOWN and code == SQRT_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * sqrt_down((float(i0 + j) - sub) - off, n)), flo)
-    elif code == SQRT_UP:
+    elif USE_SQRT_UP and code == SQRT_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * sqrt_up((float(i0 + j) - sub) - off, n)), flo)
-    elif code == EXP_UP:
+    elif USE_EXP_UP and code == EXP_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exp_saturate((float(i0 + j) - sub) - off, n)), flo)
-    else:
+    elif USE_CYCLIC and code == CYCLIC:
         for j in range(m):
             b[j] = max(scale * (base + amp * cyclic((float(i0 + j) - sub) - off, q0, q1, q2, q3)), flo)
 
@@ -204,25 +237,25 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
 def unit_fill(code, w, t0, off, n, q0, q1):
     """``w[j] = unit(code, float(t0 + j) - off, n, q0, q1)`` for the warmup shapes, one loop each."""
     m = w.shape[0]
-    if code == LIN_UP:
+    if USE_LIN_UP and code == LIN_UP:
         for j in range(m):
             w[j] = linear_up(float(t0 + j) - off, n)
-    elif code == CONST:
+    elif USE_CONST and code == CONST:
         for j in range(m):
             w[j] = 0.0
-    elif code == COS_UP:
+    elif USE_COS_UP and code == COS_UP:
         for j in range(m):
             w[j] = cosine_up_plain(float(t0 + j) - off, n)
-    elif code == POLY_UP:
+    elif USE_POLY_UP and code == POLY_UP:
         for j in range(m):
             w[j] = poly_up(float(t0 + j) - off, n, q0)
-    elif code == EXP_UP:
+    elif USE_EXP_UP and code == EXP_UP:
         for j in range(m):
             w[j] = exp_saturate(float(t0 + j) - off, n)
-    elif code == RADAM_UP:
+    elif USE_RADAM_UP and code == RADAM_UP:
         for j in range(m):
             w[j] = radam_rect(float(t0 + j) - off, q0, q1)
-    else:
+    elif USE_SQRT_UP and code == SQRT_UP:
         for j in range(m):
             w[j] = sqrt_up(float(t0 + j) - off, n)
 
@@ -236,7 +269,7 @@ def main_block(ci, cf, si, sf, c, a, e, b):
     scale = cf[c, F_SCALE]
     flo = cf[c, F_FLOOR]
     kind = ci[c, I_RS_KIND]
-    if kind > RS_INT or ci[c, I_SPE] != 1:
+    if USE_SCALAR_MAIN and (kind > RS_INT or ci[c, I_SPE] != 1):
         for j in range(e - a):
             b[j] = main_value(ci, cf, si, sf, c, a + j)
         return
@@ -251,7 +284,7 @@ def main_block(ci, cf, si, sf, c, a, e, b):
     k = lo
     tm = tma
     while tm < tme:
-        if kind == RS_NONE:
+        if not USE_RS_INT or kind == RS_NONE:
             while k + 1 < hi and si[k + 1, S_START] <= tm:
                 k += 1
             p1 = min(tme, si[k + 1, S_START]) if k + 1 < hi else tme
@@ -311,60 +344,47 @@ def warm_block(ci, cf, c, t0, b, w, target):
     start = cf[c, F_WU_BASE]
     unit_fill(ci[c, I_WU_CODE], w, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1])
     m = b.shape[0]
-    if mode == WU_PREFIX:
+    if USE_WU_PREFIX and mode == WU_PREFIX:
         for j in range(m):
             b[j] = start + (target - start) * w[j]
-    elif mode == WU_OVERLAY:
+    elif USE_WU_OVERLAY and mode == WU_OVERLAY:
         for j in range(m):
             b[j] = b[j] * (start + (1.0 - start) * w[j])
-    else:
+    elif USE_WU_BLEND and mode == WU_BLEND:
         for j in range(m):
             b[j] = start + (b[j] - start) * w[j]
 
 
 def fill_block(ci, cf, si, sf, c, t0, b, w):
-    """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1`` into float64 ``b``."""
-    m = b.shape[0]
+    """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1``, all inside the warmup,
+    into float64 ``b`` (``w``: scratch of at least the same length)."""
     mode = ci[c, I_WU_MODE]
-    wlen = ci[c, I_WU_LEN] if mode != WU_NONE else 0
-    main_from = wlen if mode == WU_PREFIX else 0
-    warming = t0 < wlen
     target = 0.0
-    # job 0: the prefix warmup's target (one step of the main curve); job 1: the main curve.
-    # One call site of main_block keeps the compiled code small.
-    for job in range(2):
-        if job == 0:
-            if not (warming and mode == WU_PREFIX):
-                continue
-            aa = ci[c, I_WU_TARGET]
-            ee = aa + 1
-            dst = w[:1]
-        else:
-            aa = max(t0, main_from)
-            ee = t0 + m
-            dst = b[aa - t0 :] if aa < ee else b[:0]
-        if aa < ee:
-            main_block(ci, cf, si, sf, c, aa, ee, dst)
-        if job == 0:
-            target = w[0]
-    if warming:
-        k = min(m, wlen - t0)
-        warm_block(ci, cf, c, t0, b[:k], w[:k], target)
+    if USE_WU_PREFIX and mode == WU_PREFIX:
+        target = main_value(ci, cf, si, sf, c, ci[c, I_WU_TARGET])
+    elif USE_WU_OVERLAY or USE_WU_BLEND:
+        main_block(ci, cf, si, sf, c, t0, t0 + b.shape[0], b)
+    warm_block(ci, cf, c, t0, b, w[: b.shape[0]], target)
 
 
 # ---- drivers (parallel) ----------------------------------------------------------------------
 
 
 def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
-    """``dst[k] = value(c, t0 + k)``, block by block through the float64 scratch ``b``."""
+    """``dst[k] = value(c, t0 + k)``: the warmup block by block through the float64 scratch
+    ``b``, the main curve after it straight into ``dst`` (one rounding either way)."""
     n = dst.shape[0]
-    for k0 in range(0, n, BLOCK):
-        m = min(BLOCK, n - k0)
+    wlen = ci[c, I_WU_LEN] if ci[c, I_WU_MODE] != WU_NONE else 0
+    nw = min(n, max(0, wlen - t0))
+    for k0 in range(0, nw, BLOCK):
+        m = min(BLOCK, nw - k0)
         bb = b[:m]
         fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
         d = dst[k0 : k0 + m]
         for j in range(m):
             d[j] = bb[j]
+    if nw < n:
+        main_block(ci, cf, si, sf, c, t0 + nw, t0 + n, dst[nw:])
 
 
 def fill_rows(ci, cf, si, sf, rows, t0, out, n_chunks):
@@ -401,6 +421,7 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isu
     n_rows = rows.shape[0]
     n_chunks = max(1, min(n_rows, n_chunks))
     for q in prange(n_chunks):
+        v = np.empty(BLOCK)
         b = np.empty(BLOCK)
         w = np.empty(BLOCK)
         for r in range(q * n_rows // n_chunks, (q + 1) * n_rows // n_chunks):
@@ -414,18 +435,18 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isu
             last = 0.0
             for k0 in range(0, n_steps, BLOCK):
                 m = min(BLOCK, n_steps - k0)
-                bb = b[:m]
-                fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)
+                bb = v[:m]
+                fill_span(ci, cf, si, sf, c, t0 + k0, bb, b, w)
                 for j in range(m):
-                    v = bb[j]
-                    total += v
-                    if v > peak:
-                        peak = v
+                    x = bb[j]
+                    total += x
+                    if x > peak:
+                        peak = x
                         peak_k = k0 + j
-                    low = min(low, v)
-                    if v > threshold:
+                    low = min(low, x)
+                    if x > threshold:
                         above += 1
-                    if v < threshold:
+                    if x < threshold:
                         below += 1
                 last = bb[m - 1]
             fsum[r, 0] = last

@@ -3,21 +3,28 @@
 Imported lazily (on the first table); importing it compiles nothing (functions compile on first
 call and are cached on disk). Two builds of the same source:
 
-``EXACT``
+``exact``
     the primitives are ``math``'s (libm): the reference path, used for float64 tables, ``at``
     and summaries; dialect tables reproduce their peers with it.
-``FAST``
+``fast``
     the primitives are the vectorisable approximations of :mod:`fastlr.kernels.fastmath`
-    (float64 arithmetic, within 1e-14 relative of libm): the default for float32 tables.
+    (float64 arithmetic, within 1e-14 relative of libm) and the half-period cosines as
+    ``sin^2`` (no cancellation near the end of a decay): the default for float32 tables.
 
+Each build is compiled per *feature set* (:data:`fastlr.kernels.layout.FEATURES`): the shape
+codes, warmup modes and restart paths a program uses. The switches of unused features are bound
+to False and Numba prunes their branches before compiling, so a program compiles only the loops
+it runs (a warmup + cosine sweep: a few seconds cold instead of every shape's loops twice).
 Kernels write into preallocated outputs and assume a validated program.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numba
+import numpy as np
 
 from fastlr.kernels import blocks, fastmath, formulas, layout
 from fastlr.kernels.retarget import compile_functions
@@ -25,16 +32,25 @@ from fastlr.kernels.retarget import compile_functions
 # error_model="numpy": IEEE division without Python's zero check, which would stop
 # vectorisation (kernels only see validated programs, where no denominator is 0)
 OPTIONS: dict[str, Any] = {"error_model": "numpy"}
+ALL_FEATURES = (1 << len(layout.FEATURES)) - 1
+_BIT = {name: i for i, name in enumerate(layout.FEATURES)}
 
 
-def _build(tag: str, overrides: dict[str, Any] | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    ns: dict[str, Any] = {}
+def _build(
+    tag: str,
+    mask: int,
+    overrides: dict[str, Any] | None,
+    extra: dict[str, Any] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    # the feature switches first: compile_functions only fills in names not already bound
+    ns: dict[str, Any] = {name: bool(mask >> i & 1) for i, name in enumerate(layout.FEATURES)}
     opts = dict(OPTIONS, **(extra or {}))
     serial = numba.njit(cache=True, **opts)
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
     leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
-    out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag)
+    out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag, aliases)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, serial, ns, tag=tag))
     out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS + blocks.SERIAL_DRIVERS, serial, ns, tag=tag))
@@ -56,14 +72,65 @@ def _source_tag() -> str:
 
 
 _TAG = _source_tag()
-EXACT = _build(f"{_TAG}.", None)
-# the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy
-FAST = _build(f"{_TAG}.fast.", fastmath.cpu_primitives(), {"fastmath": {"contract", "nsz"}})
 
 
-def kernels(exact: bool) -> dict[str, Any]:
-    """The compiled functions of one build (``fill_rows``, ``fill_steps``, ``eval_points``...)."""
-    return EXACT if exact else FAST
+@functools.cache
+def _fast_primitives() -> dict[str, Any]:
+    return fastmath.cpu_primitives()
+
+
+@functools.cache
+def _variant(exact: bool, mask: int) -> dict[str, Any]:
+    if exact:
+        return _build(f"{_TAG}.m{mask:x}.", mask, None)
+    # the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy; it
+    # writes the half-period cosines in their well-conditioned form
+    return _build(
+        f"{_TAG}.fast.m{mask:x}.",
+        mask,
+        _fast_primitives(),
+        {"fastmath": {"contract", "nsz"}},
+        formulas.WELL_CONDITIONED,
+    )
+
+
+def feature_mask(ci: np.ndarray, si: np.ndarray) -> int:
+    """The features (bits of :data:`~fastlr.kernels.layout.FEATURES`) a program's rows use."""
+    bits = 0
+    codes = set(si[:, layout.S_CODE].tolist())
+    modes = ci[:, layout.I_WU_MODE]
+    codes.update(ci[modes != layout.WU_NONE, layout.I_WU_CODE].tolist())
+    for code in codes:
+        bits |= 1 << int(code)
+    for mode, name in (
+        (layout.WU_PREFIX, "USE_WU_PREFIX"),
+        (layout.WU_OVERLAY, "USE_WU_OVERLAY"),
+        (layout.WU_BLEND, "USE_WU_BLEND"),
+    ):
+        if (modes == mode).any():
+            bits |= 1 << _BIT[name]
+    kinds = ci[:, layout.I_RS_KIND]
+    if (kinds == layout.RS_INT).any():
+        bits |= 1 << _BIT["USE_RS_INT"]
+    if (kinds > layout.RS_INT).any() or (ci[:, layout.I_SPE] != 1).any():
+        bits |= 1 << _BIT["USE_SCALAR_MAIN"]
+    return bits
+
+
+# The variants compiled: the common features (warmup + cosine / linear / constant pieces, as
+# most schedules are), or all of them. Two variants per build keep the compile count bounded
+# however many different programs a process evaluates.
+COMMON_FEATURES = sum(
+    1 << _BIT[name]
+    for name in ("USE_CONST", "USE_LIN_UP", "USE_LIN_DOWN", "USE_COS_UP", "USE_COS_DOWN", "USE_WU_PREFIX", "USE_RS_INT")
+)
+
+
+def kernels(exact: bool, ci: np.ndarray | None = None, si: np.ndarray | None = None) -> dict[str, Any]:
+    """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
+    specialised to the common features when the program ``ci``, ``si`` uses no others."""
+    mask = ALL_FEATURES if ci is None or si is None else feature_mask(ci, si)
+    return _variant(bool(exact), COMMON_FEATURES if mask & ~COMMON_FEATURES == 0 else ALL_FEATURES)
 
 
 def n_chunks() -> int:

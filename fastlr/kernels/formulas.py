@@ -25,6 +25,7 @@ from fastlr.kernels.layout import (
     CONST,
     COS_DOWN,
     COS_UP,
+    CYCLIC,
     EXP,
     EXP_UP,
     F_FLOOR,
@@ -80,6 +81,22 @@ from fastlr.kernels.layout import (
     SQRT_DOWN,
     SQRT_UP,
     TANH,
+    USE_CONST,
+    USE_COS_DOWN,
+    USE_COS_UP,
+    USE_CYCLIC,
+    USE_EXP,
+    USE_EXP_UP,
+    USE_INV_SQRT,
+    USE_INV_TIME,
+    USE_LIN_DOWN,
+    USE_LIN_UP,
+    USE_POLY_DOWN,
+    USE_POLY_UP,
+    USE_RADAM_UP,
+    USE_SQRT_DOWN,
+    USE_SQRT_UP,
+    USE_TANH,
     WU_NONE,
     WU_OVERLAY,
     WU_PREFIX,
@@ -115,8 +132,10 @@ LEAF_FUNCTIONS = (
     "radam_rect",
     "cycle_start",
 )
-# Leaves only the CPU block loops call (specialisations with the same values).
-CPU_LEAF_FUNCTIONS = ("cospi01", "cosine_plain01")
+# Leaves only the CPU block loops call: the half-period cosines (textbook arithmetic), and the
+# same curves in well-conditioned form, which the fast build binds under the textbook names.
+CPU_LEAF_FUNCTIONS = ("sinhalfpi", "cosine_plain01", "cosine_up_plain01", "cosine_sq01", "cosine_up_sq01")
+WELL_CONDITIONED = {"cosine_plain01": "cosine_sq01", "cosine_up_plain01": "cosine_up_sq01"}
 KERNEL_FUNCTIONS = (
     *LEAF_FUNCTIONS,
     "unit",
@@ -139,9 +158,9 @@ def cospi(y):
     return math.cos(math.pi * y)
 
 
-def cospi01(y):
-    """``cos(pi y)`` for ``0 <= y <= 1`` (a target may skip the range reduction)."""
-    return cospi(y)
+def sinhalfpi(z):
+    """``sin(pi z / 2)`` for ``0 <= z <= 1`` (a target may skip the range reduction)."""
+    return math.sin(0.5 * math.pi * z)
 
 
 def powr(x, y):
@@ -191,7 +210,25 @@ def cosine_plain(x, n, c):
 
 def cosine_plain01(x, n, c):
     """:func:`cosine_plain` where ``c x / n`` is known to lie in ``[0, 1]``."""
-    return 0.5 * (1.0 + cospi01(c * ratio(x, n)))
+    return cosine_plain(x, n, c)
+
+
+def cosine_up_plain01(x, n):
+    """:func:`cosine_up_plain` where ``x / n`` is known to lie in ``[0, 1]``."""
+    return cosine_up_plain(x, n)
+
+
+def cosine_sq01(x, n, c):
+    """:func:`cosine_plain01` as ``sin^2(pi/2 (n - c x) / n)``: the same curve without the
+    cancellation of ``1 + cos`` near the end of the decay (relative accuracy to the last step)."""
+    s = sinhalfpi(ratio(n - c * x, n))
+    return s * s
+
+
+def cosine_up_sq01(x, n):
+    """:func:`cosine_up_plain01` as ``sin^2(pi/2 x / n)``."""
+    s = sinhalfpi(ratio(x, n))
+    return s * s
 
 
 def poly_plain(x, n, power):
@@ -318,38 +355,44 @@ def radam_rect(x, beta2, rho_inf):
 
 
 def unit(code, x, n, q0, q1, q2, q3):
-    """Dispatch a shape code to its unit curve at local time ``x``."""
-    if code == CONST:
+    """Dispatch a shape code to its unit curve at local time ``x`` (NaN for an unknown code).
+
+    Each branch is guarded by its feature switch (:mod:`fastlr.kernels.layout`), which a CPU
+    variant may turn off for codes its programs do not use.
+    """
+    if USE_CONST and code == CONST:
         return 0.0
-    if code == LIN_UP:
+    if USE_LIN_UP and code == LIN_UP:
         return linear_up(x, n)
-    if code == LIN_DOWN:
+    if USE_LIN_DOWN and code == LIN_DOWN:
         return linear_down(x, n)
-    if code == COS_UP:
+    if USE_COS_UP and code == COS_UP:
         return cosine_up(x, n, q0)
-    if code == COS_DOWN:
+    if USE_COS_DOWN and code == COS_DOWN:
         return cosine_down(x, n, q0, q1, q2)
-    if code == POLY_UP:
+    if USE_POLY_UP and code == POLY_UP:
         return poly_up(x, n, q0)
-    if code == POLY_DOWN:
+    if USE_POLY_DOWN and code == POLY_DOWN:
         return poly_down(x, n, q0, q1)
-    if code == EXP:
+    if USE_EXP and code == EXP:
         return exponential(x, n, q0, q1, q2, q3)
-    if code == INV_SQRT:
+    if USE_INV_SQRT and code == INV_SQRT:
         return inverse_sqrt(x, n)
-    if code == INV_TIME:
+    if USE_INV_TIME and code == INV_TIME:
         return inverse_time(x, n, q0, q1)
-    if code == TANH:
+    if USE_TANH and code == TANH:
         return tanh_decay(x, n, q0, q1)
-    if code == SQRT_DOWN:
+    if USE_SQRT_DOWN and code == SQRT_DOWN:
         return sqrt_down(x, n)
-    if code == SQRT_UP:
+    if USE_SQRT_UP and code == SQRT_UP:
         return sqrt_up(x, n)
-    if code == EXP_UP:
+    if USE_EXP_UP and code == EXP_UP:
         return exp_saturate(x, n)
-    if code == RADAM_UP:
+    if USE_RADAM_UP and code == RADAM_UP:
         return radam_rect(x, q0, q1)
-    return cyclic(x, q0, q1, q2, q3)
+    if USE_CYCLIC and code == CYCLIC:
+        return cyclic(x, q0, q1, q2, q3)
+    return math.nan
 
 
 # ---- evaluation ------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ A batch of N schedule rows lowers to four arrays (struct of arrays, CSR over seg
     parameters ``q0..q3``. A segment's value at local time ``tl`` is
     ``base + amp * unit(code, tl - off, n, q0, q1, q2, q3)``.
 
-This module holds plain integers only, so kernels of every target read the same layout.
+This module holds plain integers (and the feature switches below) only, so kernels of every
+target read the same layout.
 """
 
 # ---- shape codes (the ``unit`` functions in formulas.py) -------------------------------------
@@ -34,6 +35,43 @@ EXP_UP = 13  # 1 - exp(-x/n)
 CYCLIC = 14  # CLR triangle: q0 up, q1 down, q2 mode (0 tri, 1 tri2, 2 exp_range), q3 gamma
 RADAM_UP = 15  # RAdam's rectification factor at x steps: q0 beta2, q1 rho_inf
 N_CODES = 16
+
+# ---- features: compile-time switches of the CPU kernels -------------------------------------
+# Each branch of the CPU kernels that handles one shape code, warmup mode or restart path is
+# guarded by one of these names. They are True here, so CUDA and plain Python see every branch;
+# the CPU compiles one variant of its kernels per feature set, binding the features a program
+# does not use to False, and Numba prunes those branches before inlining and typing them: a
+# program compiles only the code it runs. Bit ``i`` of a feature mask is ``FEATURES[i]``; the
+# first ``N_CODES`` are the shape codes in code order.
+USE_CONST = USE_LIN_UP = USE_LIN_DOWN = USE_COS_UP = USE_COS_DOWN = USE_POLY_UP = True
+USE_POLY_DOWN = USE_EXP = USE_INV_SQRT = USE_INV_TIME = USE_TANH = USE_SQRT_DOWN = True
+USE_SQRT_UP = USE_EXP_UP = USE_CYCLIC = USE_RADAM_UP = True
+USE_WU_PREFIX = USE_WU_OVERLAY = USE_WU_BLEND = True  # warmup modes
+USE_RS_INT = True  # restarts with an integer period (vectorised per cycle)
+USE_SCALAR_MAIN = True  # restarts with fractional periods or growth, epoch granularity
+FEATURES = (
+    "USE_CONST",
+    "USE_LIN_UP",
+    "USE_LIN_DOWN",
+    "USE_COS_UP",
+    "USE_COS_DOWN",
+    "USE_POLY_UP",
+    "USE_POLY_DOWN",
+    "USE_EXP",
+    "USE_INV_SQRT",
+    "USE_INV_TIME",
+    "USE_TANH",
+    "USE_SQRT_DOWN",
+    "USE_SQRT_UP",
+    "USE_EXP_UP",
+    "USE_CYCLIC",
+    "USE_RADAM_UP",
+    "USE_WU_PREFIX",
+    "USE_WU_OVERLAY",
+    "USE_WU_BLEND",
+    "USE_RS_INT",
+    "USE_SCALAR_MAIN",
+)
 
 # ---- warmup modes ----------------------------------------------------------------------------
 WU_NONE = 0

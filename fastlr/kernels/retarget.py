@@ -21,6 +21,7 @@ def compile_functions(
     namespace: dict[str, Any] | None = None,
     overrides: dict[str, Any] | None = None,
     tag: str = "",
+    aliases: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return ``{name: jit(copy_of_function)}`` for ``names`` of ``module``.
 
@@ -40,6 +41,9 @@ def compile_functions(
     tag : str
         Prefix of the copies' qualified names, so on-disk caches of differently bound copies
         of one function never collide.
+    aliases : dict, optional
+        ``{name: other}``: compile the module's function ``other`` under ``name`` (another
+        form of the same function for this target).
 
     Returns
     -------
@@ -54,9 +58,9 @@ def compile_functions(
     for name in names:
         if name in compiled:
             continue
-        func = getattr(module, name)
+        func = getattr(module, (aliases or {}).get(name, name))
         copy = types.FunctionType(func.__code__, ns, name, func.__defaults__, func.__closure__)
-        copy.__qualname__ = f"{tag}{func.__qualname__}"
+        copy.__qualname__ = f"{tag}{name}"
         copy.__module__ = func.__module__
         copy.__doc__ = func.__doc__
         compiled[name] = jit(copy)

@@ -1,0 +1,56 @@
+"""Kernel variants: the feature mask of a program, and the pruned variant against the full one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fastlr as fl
+from fastlr.kernels import cpu, layout
+from tests.cases import schedules
+
+BIT = {name: 1 << i for i, name in enumerate(layout.FEATURES)}
+
+
+def mask_of(s):
+    ci, _, si, _ = s.program().arrays()
+    return cpu.feature_mask(ci, si)
+
+
+def test_feature_mask_names_what_a_program_uses():
+    cos = fl.Cosine(1.0, 0.1, 100)
+    assert mask_of(fl.Schedule(cos, warmup=fl.Warmup(10))) == (
+        BIT["USE_LIN_UP"] | BIT["USE_COS_DOWN"] | BIT["USE_CONST"] | BIT["USE_WU_PREFIX"]
+    )
+    assert mask_of(fl.Schedule(fl.Tanh(1.0, 0.0, 100))) & BIT["USE_TANH"]
+    assert mask_of(fl.Schedule(cos, restarts=fl.Restarts())) & BIT["USE_RS_INT"]
+    grow = fl.Schedule(cos, restarts=fl.Restarts(mult=2.0))
+    assert mask_of(grow) & BIT["USE_SCALAR_MAIN"]
+    assert mask_of(fl.Schedule(cos, steps_per_epoch=10)) & BIT["USE_SCALAR_MAIN"]
+    assert mask_of(fl.Schedule(cos, warmup=fl.Warmup(10, shape="cosine"))) & BIT["USE_COS_UP"]
+
+
+def test_programs_pick_the_common_or_the_full_variant():
+    common = fl.Schedule(fl.Cosine(1.0, 0.1, 100), warmup=fl.Warmup(10)).program().arrays()
+    full = fl.Schedule(fl.Polynomial(1.0, 0.0, 100, power=0.9)).program().arrays()
+    assert cpu.kernels(False, common[0], common[2]) is cpu._variant(False, cpu.COMMON_FEATURES)
+    assert cpu.kernels(False, full[0], full[2]) is cpu._variant(False, cpu.ALL_FEATURES)
+    assert cpu.kernels(True) is cpu._variant(True, cpu.ALL_FEATURES)
+
+
+COMMON_CASES = sorted(k for k, s in schedules().items() if mask_of(s) & ~cpu.COMMON_FEATURES == 0)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_common_variant_equals_the_full_one_bit_for_bit(exact, dtype):
+    assert len(COMMON_CASES) >= 10
+    progs = [schedules()[k].program() for k in COMMON_CASES]
+    for name, prog in zip(COMMON_CASES, progs, strict=True):
+        ci, cf, si, sf = prog.arrays()
+        outs = []
+        for mask in (cpu.COMMON_FEATURES, cpu.ALL_FEATURES):
+            out = np.empty((1, 300), dtype=dtype)
+            cpu._variant(exact, mask)["fill_rows"](ci, cf, si, sf, np.zeros(1, np.int64), 0, out, 2)
+            outs.append(out)
+        np.testing.assert_array_equal(outs[0], outs[1], err_msg=name)
