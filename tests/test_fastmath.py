@@ -98,3 +98,35 @@ def test_fast_tables_within_1e14_of_exact_relative_to_peak(name):
 def test_float32_default_is_the_fast_build_rounded_once():
     s = fl.Schedule(fl.Cosine(1e-3, 1e-5, 900), warmup=fl.Warmup(100))
     np.testing.assert_array_equal(s.table(1000, dtype=np.float32), s.table(1000, exact=False).astype(np.float32))
+
+
+LONG = {
+    "cosine": fl.Schedule(fl.Cosine(1e-3, 0.0, 50_000), warmup=fl.Warmup(700)),
+    "cosine_floor_offset": fl.Schedule(fl.Cosine(2.0, 0.1, 30_001), warmup=fl.Warmup(333, start=0.1), floor=0.2),
+    "cosine_full_period": fl.Schedule(fl.Cosine(1.0, 0.0, 9_000, cycles=1.0)),
+    "onecycle": fl.Schedule(fl.OneCycle(0.1, 40_000)),
+    "onecycle_three_phase": fl.Schedule(fl.OneCycle(0.1, 40_003, three_phase=True)),
+    "exponential": fl.Schedule(fl.Exponential(1.0, 0.5, 2_500.0)),
+    "exponential_clipped": fl.Schedule(fl.Exponential(1.0, 0.5, 1_000.0, end=0.01)),
+    "exponential_growing": fl.Schedule(fl.Exponential(1e-3, 1.5, 3_000.0, end=1.0)),
+    "exponential_per_step": fl.Schedule(fl.Exponential(1.0, 0.999, 1.0)),
+    "tanh": fl.Schedule(fl.Tanh(1.0, 0.01, 20_000), warmup=fl.Warmup(500)),
+    "tanh_short": fl.Schedule(fl.Tanh(1.0, 0.0, 100, lower=-20.0, upper=20.0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONG))
+def test_anchored_runs_match_the_formula_everywhere(name):
+    # the fast build evaluates these pieces by runs anchored every 64 steps (blocks.py): within
+    # 1e-14 of libm relative to the peak, a few ulp relative to each value, float32 within 2 ulp
+    s = LONG[name]
+    T = 60_000
+    exact = s.table(T, exact=True)
+    fast = s.table(T, dtype=np.float64, exact=False)
+    peak = np.max(np.abs(exact))
+    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14 * peak, err_msg=name)
+    # relative to each value too, where libm's textbook form is itself accurate to that level
+    # (near the end of a cosine its 1 + cos cancels; the float32 check below covers the end)
+    big = np.abs(exact) > 1e-2 * peak
+    assert np.max(np.abs(fast[big] / exact[big] - 1.0)) <= 2e-13, name
+    assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)

@@ -34,6 +34,7 @@ from fastlr.kernels.formulas import (
     exp_plain,
     exp_saturate,
     exponential,
+    expr,
     inverse_sqrt,
     inverse_time,
     linear_down,
@@ -44,6 +45,7 @@ from fastlr.kernels.formulas import (
     poly_up,
     radam_rect,
     ratio,
+    sinhalfpi,
     sqrt_down,
     sqrt_up,
     tanh_decay,
@@ -129,15 +131,172 @@ from fastlr.kernels.layout import (
 )
 
 BLOCK = 2048
+# anchored runs (fast build only): the formula at one step of every RUN, tables for the rest
+RUN = 64
+ANCHORED_RUNS = False
 
 # functions compiled with plain njit / with njit(parallel=True)
-BLOCK_FUNCTIONS = ("piece", "unit_fill", "main_block", "warm_block", "fill_block", "fill_span")
+BLOCK_FUNCTIONS = (
+    "half_period_span",
+    "first_index",
+    "last_index",
+    "cosine_down_runs",
+    "cosine_up_runs",
+    "exp_runs",
+    "tanh_runs",
+    "piece",
+    "unit_fill",
+    "main_block",
+    "warm_block",
+    "fill_block",
+    "fill_span",
+)
 PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
 SERIAL_DRIVERS = ("eval_points",)
 
 
-def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
-    """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``."""
+def half_period_span(i0, m, sub, off, n, c):
+    """``(ja, jb)``: the elements ``ja <= j < jb`` of a piece have ``0 <= c x_j / n <= 1``
+    (``x_j = (float(i0 + j) - sub) - off``, increasing in ``j``), tested element-wise so the split
+    does not depend on where the piece starts."""
+    ja = min(m, max(0, int(np.ceil(sub + off)) - i0))
+    while ja > 0 and c * ratio((float(i0 + ja - 1) - sub) - off, n) >= 0.0:
+        ja -= 1
+    while ja < m and c * ratio((float(i0 + ja) - sub) - off, n) < 0.0:
+        ja += 1
+    jb = min(m, max(ja, int(np.floor(n / c + sub + off)) + 1 - i0))
+    while jb > ja and c * ratio((float(i0 + jb - 1) - sub) - off, n) > 1.0:
+        jb -= 1
+    while jb < m and c * ratio((float(i0 + jb) - sub) - off, n) <= 1.0:
+        jb += 1
+    return ja, jb
+
+
+def first_index(sub, off):
+    """The first integer local index ``i`` with ``x = (float(i) - sub) - off >= 0``."""
+    i = int(np.floor(sub + off))
+    while (float(i) - sub) - off < 0.0:
+        i += 1
+    return i
+
+
+def last_index(sub, off, n, c):
+    """The last integer local index ``i`` with ``c x / n <= 1``, ``x = (float(i) - sub) - off``."""
+    i = int(np.floor(n / c + sub + off))
+    while c * ratio((float(i) - sub) - off, n) > 1.0:
+        i -= 1
+    while c * ratio((float(i + 1) - sub) - off, n) <= 1.0:
+        i += 1
+    return i
+
+
+def cosine_down_runs(b, g, i0, sub, off, n, c, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 (n - c x_j) / n`` in
+    ``[0, pi/2]``, by runs anchored at their last step ``e``:
+    ``sin(th_e + k d) = sin(th_e) cos(k d) + cos(th_e) sin(k d)``, ``d = pi c / (2 n)``, every
+    term ``>= 0`` (no cancellation: a few ulp, and exactly 0 where ``th = 0``). Runs lie on a
+    grid of the local index from the first index with ``x >= 0`` and end at the last one with
+    ``c x / n <= 1`` at the latest, so values do not depend on where a block starts. Needs
+    ``RUN c <= n``."""
+    m = b.shape[0]
+    for k in range(RUN):
+        y = ratio(c * float(k), n)
+        g[RUN - 1 - k] = sinhalfpi(1.0 - y)  # cos(k d), reversed
+        g[2 * RUN - 1 - k] = sinhalfpi(y)  # sin(k d), reversed
+    o = first_index(sub, off)
+    last = last_index(sub, off, n, c)
+    j = 0
+    while j < m:
+        a = o + (i0 + j - o) // RUN * RUN
+        e = min(a + RUN - 1, last)
+        ln = min(e + 1 - (i0 + j), m - j)
+        t0 = RUN - 1 - (e - (i0 + j))
+        xe = (float(e) - sub) - off
+        se = sinhalfpi(ratio(n - c * xe, n))
+        ce = sinhalfpi(ratio(c * xe, n))
+        run = b[j : j + ln]
+        gc = g[t0 : t0 + ln]
+        gs = g[RUN + t0 : RUN + t0 + ln]
+        for i in range(ln):
+            v = se * gc[i] + ce * gs[i]
+            run[i] = max(scale * (base + amp * (v * v)), flo)
+        j += ln
+
+
+def cosine_up_runs(b, g, i0, sub, off, n, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 x_j / n`` in
+    ``[0, pi/2]``, by runs ``sin(th_a + k d) = sin(th_a) cos(k d) + cos(th_a) sin(k d)`` (every
+    term ``>= 0``), anchored as in :func:`cosine_down_runs` (needs ``RUN <= n``)."""
+    m = b.shape[0]
+    for k in range(RUN):
+        g[k] = sinhalfpi(ratio(n - float(k), n))  # cos(k d)
+        g[RUN + k] = sinhalfpi(ratio(float(k), n))  # sin(k d)
+    o = first_index(sub, off)
+    j = 0
+    while j < m:
+        a = o + (i0 + j - o) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        xa = (float(a) - sub) - off
+        sa = sinhalfpi(ratio(xa, n))
+        ca = sinhalfpi(ratio(n - xa, n))
+        run = b[j : j + ln]
+        gc = g[k0 : k0 + ln]
+        gs = g[RUN + k0 : RUN + k0 + ln]
+        for i in range(ln):
+            v = sa * gc[i] + ca * gs[i]
+            run[i] = max(scale * (base + amp * (v * v)), flo)
+        j += ln
+
+
+def exp_runs(b, g, i0, sub, off, n, rate, clip, has_clip, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp u_j), flo)``, ``u_j = rate^(x_j / n)`` clipped as
+    :func:`~fastlr.kernels.formulas.exponential` clips it, by runs
+    ``rate^(x_a / n) rate^(k / n)`` anchored on a grid of the local index."""
+    m = b.shape[0]
+    lo = clip if has_clip != 0.0 and rate < 1.0 else -np.inf
+    hi = clip if has_clip != 0.0 and rate >= 1.0 else np.inf
+    for k in range(RUN):
+        g[k] = exp_plain(float(k), n, rate)
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        anchor = exp_plain((float(a) - sub) - off, n, rate)
+        run = b[j : j + ln]
+        gk = g[k0 : k0 + ln]
+        for i in range(ln):
+            u = min(max(anchor * gk[i], lo), hi)
+            run[i] = max(scale * (base + amp * u), flo)
+        j += ln
+
+
+def tanh_runs(b, g, i0, sub, off, n, lower, upper, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp / (1 + G_j)), flo)``, ``G_j = exp(2 u_j)``,
+    ``u = lower (1 - p) + upper p``: ``(1 - tanh u) / 2 = 1 / (1 + e^(2u))`` without the
+    cancellation, ``G`` by runs ``G_a exp(2 (upper - lower) k / n)`` anchored on a grid of the
+    local index. Needs ``|upper - lower| RUN <= 25 n`` (tables within ``e^(+-50)``)."""
+    m = b.shape[0]
+    for k in range(RUN):
+        g[k] = expr(2.0 * (upper - lower) * ratio(float(k), n))
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        p = ratio((float(a) - sub) - off, n)
+        ga = expr(2.0 * (lower * (1.0 - p) + upper * p))
+        run = b[j : j + ln]
+        gk = g[k0 : k0 + ln]
+        for i in range(ln):
+            run[i] = max(scale * (base + amp / (1.0 + ga * gk[i])), flo)
+        j += ln
+
+
+def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
+    """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
+    (``g``: scratch of at least ``2 RUN`` floats for the anchored runs)."""
     m = b.shape[0]
     if USE_CONST and code == CONST:
         v = max(scale * (base + amp * 0.0), flo)
@@ -150,31 +309,36 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         for j in range(m):
             b[j] = max(scale * (base + amp * linear_down((float(i0 + j) - sub) - off, n)), flo)
     elif USE_COS_UP and code == COS_UP and q0 == 1.0:
-        y0 = ratio((float(i0) - sub) - off, n)
-        y1 = ratio((float(i0 + m - 1) - sub) - off, n)
-        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
-            for j in range(m):
-                b[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + j) - sub) - off, n)), flo)
+        # elements with 0 <= x/n <= 1 take the half-period path, the others the general one
+        ja, jb = half_period_span(i0, m, sub, off, n, 1.0)
+        for part in range(2):
+            lo = 0 if part == 0 else jb
+            bo = b[lo : ja if part == 0 else m]
+            for j in range(bo.shape[0]):
+                bo[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + lo + j) - sub) - off, n)), flo)
+        bh = b[ja:jb]
+        if ANCHORED_RUNS and RUN <= n:
+            cosine_up_runs(bh, g, i0 + ja, sub, off, n, base, amp, scale, flo)
         else:
-            for j in range(m):
-                b[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + j) - sub) - off, n)), flo)
+            for j in range(bh.shape[0]):
+                bh[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + ja + j) - sub) - off, n)), flo)
     elif USE_COS_UP and code == COS_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_COS_DOWN and code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
-        y0 = q2 * ratio((float(i0) - sub) - off, n)
-        y1 = q2 * ratio((float(i0 + m - 1) - sub) - off, n)
-        if 0.0 <= y0 and y1 <= 1.0 and y0 <= y1 and sub == 0.0 and off == 0.0 and scale == 1.0:
-            # the common case, with the exact no-ops (x - 0, 1 * v) left out
-            for j in range(m):
-                b[j] = max(base + amp * cosine_plain01(float(i0 + j), n, q2), flo)
-        elif 0.0 <= y0 and y1 <= 1.0 and y0 <= y1:
-            # the half-period case: no range reduction needed
-            for j in range(m):
-                b[j] = max(scale * (base + amp * cosine_plain01((float(i0 + j) - sub) - off, n, q2)), flo)
+        # elements with 0 <= c x/n <= 1 take the half-period path, the others the general one
+        ja, jb = half_period_span(i0, m, sub, off, n, q2)
+        for part in range(2):
+            lo = 0 if part == 0 else jb
+            bo = b[lo : ja if part == 0 else m]
+            for j in range(bo.shape[0]):
+                bo[j] = max(scale * (base + amp * cosine_plain((float(i0 + lo + j) - sub) - off, n, q2)), flo)
+        bh = b[ja:jb]
+        if ANCHORED_RUNS and RUN * q2 <= n:
+            cosine_down_runs(bh, g, i0 + ja, sub, off, n, q2, base, amp, scale, flo)
         else:
-            for j in range(m):
-                b[j] = max(scale * (base + amp * cosine_plain((float(i0 + j) - sub) - off, n, q2)), flo)
+            for j in range(bh.shape[0]):
+                bh[j] = max(scale * (base + amp * cosine_plain01((float(i0 + ja + j) - sub) - off, n, q2)), flo)
     elif USE_COS_DOWN and code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
@@ -187,6 +351,8 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif USE_POLY_DOWN and code == POLY_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_down((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif USE_EXP and code == EXP and q1 == 0.0 and ANCHORED_RUNS:
+        exp_runs(b, g, i0, sub, off, n, q0, q2, q3, base, amp, scale, flo)
     elif USE_EXP and code == EXP and q1 == 0.0 and q3 == 0.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * exp_plain((float(i0 + j) - sub) - off, n, q0)), flo)
@@ -217,6 +383,8 @@ def piece(code, b, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif USE_INV_TIME and code == INV_TIME:
         for j in range(m):
             b[j] = max(scale * (base + amp * inverse_time((float(i0 + j) - sub) - off, n, q0, q1)), flo)
+    elif USE_TANH and code == TANH and ANCHORED_RUNS and abs(q1 - q0) * RUN <= 25.0 * n:
+        tanh_runs(b, g, i0, sub, off, n, q0, q1, base, amp, scale, flo)
     elif USE_TANH and code == TANH:
         for j in range(m):
             b[j] = max(scale * (base + amp * tanh_decay((float(i0 + j) - sub) - off, n, q0, q1)), flo)
@@ -260,8 +428,8 @@ def unit_fill(code, w, t0, off, n, q0, q1):
             w[j] = sqrt_up(float(t0 + j) - off, n)
 
 
-def main_block(ci, cf, si, sf, c, a, e, b):
-    """Main curve (scaled, floored) for global steps ``a .. e-1`` into ``b``.
+def main_block(ci, cf, si, sf, c, a, e, b, g):
+    """Main curve (scaled, floored) for global steps ``a .. e-1`` into ``b`` (``g``: scratch).
 
     One piece (one call site of :func:`piece`) per segment or restart cycle; restarts with
     growth or fractional periods and epoch granularity go element by element.
@@ -322,6 +490,7 @@ def main_block(ci, cf, si, sf, c, a, e, b):
         piece(
             si[k, S_CODE],
             b[tm - tma : p1 - tma],
+            g,
             i0,
             sub,
             sf[k, S_OFF],
@@ -363,7 +532,7 @@ def fill_block(ci, cf, si, sf, c, t0, b, w):
     if USE_WU_PREFIX and mode == WU_PREFIX:
         target = main_value(ci, cf, si, sf, c, ci[c, I_WU_TARGET])
     elif USE_WU_OVERLAY or USE_WU_BLEND:
-        main_block(ci, cf, si, sf, c, t0, t0 + b.shape[0], b)
+        main_block(ci, cf, si, sf, c, t0, t0 + b.shape[0], b, w)
     warm_block(ci, cf, c, t0, b, w[: b.shape[0]], target)
 
 
@@ -384,7 +553,7 @@ def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
         for j in range(m):
             d[j] = bb[j]
     if nw < n:
-        main_block(ci, cf, si, sf, c, t0 + nw, t0 + n, dst[nw:])
+        main_block(ci, cf, si, sf, c, t0 + nw, t0 + n, dst[nw:], w)
 
 
 def fill_rows(ci, cf, si, sf, rows, t0, out, n_chunks):

@@ -42,9 +42,11 @@ def _build(
     overrides: dict[str, Any] | None,
     extra: dict[str, Any] | None = None,
     aliases: dict[str, str] | None = None,
+    anchored: bool = False,
 ) -> dict[str, Any]:
-    # the feature switches first: compile_functions only fills in names not already bound
+    # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = {name: bool(mask >> i & 1) for i, name in enumerate(layout.FEATURES)}
+    ns["ANCHORED_RUNS"] = anchored
     opts = dict(OPTIONS, **(extra or {}))
     serial = numba.njit(cache=True, **opts)
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
@@ -84,13 +86,15 @@ def _variant(exact: bool, mask: int) -> dict[str, Any]:
     if exact:
         return _build(f"{_TAG}.m{mask:x}.", mask, None)
     # the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy; it
-    # writes the half-period cosines in their well-conditioned form
+    # writes the half-period cosines in their well-conditioned form and evaluates cosines,
+    # exponentials and tanh pieces by anchored runs (blocks.py)
     return _build(
         f"{_TAG}.fast.m{mask:x}.",
         mask,
         _fast_primitives(),
         {"fastmath": {"contract", "nsz"}},
         formulas.WELL_CONDITIONED,
+        anchored=True,
     )
 
 
