@@ -112,6 +112,9 @@ LONG = {
     "exponential_per_step": fl.Schedule(fl.Exponential(1.0, 0.999, 1.0)),
     "tanh": fl.Schedule(fl.Tanh(1.0, 0.01, 20_000), warmup=fl.Warmup(500)),
     "tanh_short": fl.Schedule(fl.Tanh(1.0, 0.0, 100, lower=-20.0, upper=20.0)),
+    "polynomial": fl.Schedule(fl.Polynomial(1e-3, 1e-5, 45_000, power=0.9), warmup=fl.Warmup(900)),
+    "polynomial_steep": fl.Schedule(fl.Polynomial(1.0, 0.0, 20_000, power=7.5)),
+    "polynomial_sqrt": fl.Schedule(fl.Polynomial(1.0, 0.1, 30_000, power=0.5), floor=0.2),
 }
 
 

@@ -1,23 +1,23 @@
-"""CPU evaluation by blocks: per-shape loops that vectorise, and the parallel drivers.
+"""CPU evaluation by pieces: per-shape loops that vectorise, and the parallel drivers.
 
 Plain Python like :mod:`fastlr.kernels.formulas`, compiled by :mod:`fastlr.kernels.cpu` in the
 same namespace as the formulas (once with the exact primitives, once with the vectorisable
-ones). A row is computed in blocks of ``BLOCK`` steps into a float64 scratch buffer:
+ones). A row is computed as:
 
-1. the main curve, piece by piece: a piece is a run of steps inside one segment (or one restart
-   cycle), filled by a loop whose shape is fixed, indexed from 0 over a view, so LLVM vectorises
-   it;
-2. the warmup pass over the steps before ``warmup.steps``;
-3. one rounding copy into the output row.
+1. the warmup steps, in blocks of ``BLOCK`` steps through a float64 scratch buffer: the main
+   curve where the warmup mode needs it, the warmup pass, one rounding copy into the output;
+2. every later step straight into the output row, piece by piece: a piece is a run of steps
+   inside one segment (or one restart cycle), filled by a loop whose shape is fixed, indexed
+   from 0 over a view, so LLVM vectorises it (float64 arithmetic, rounded once on the store).
 
-After the warmup, the main curve is written straight into the output row (the same values,
-rounded once).
-
-Every element goes through exactly the floating-point operations of the scalar
-:func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit under the same
-primitives. Restarts with period growth or fractional periods and epoch granularity take the
-scalar path per element. Each compiled function has one call site of each big callee, which
-keeps compilation short.
+In the exact build every element goes through exactly the floating-point operations of the
+scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
+build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials and tanh pieces by runs of
+``RUN`` steps: the formula once per run, the other steps from exact identities (angle addition,
+products of powers) and a per-piece table, a few operations per value. Runs lie on a grid of
+the segment's local index, so no value depends on where a block, a chunk or a thread starts.
+Restarts with period growth or fractional periods and epoch granularity take the scalar path per
+element. Branches are guarded by the feature switches of :mod:`fastlr.kernels.layout`.
 """
 
 import numpy as np
@@ -144,6 +144,7 @@ BLOCK_FUNCTIONS = (
     "cosine_up_runs",
     "exp_runs",
     "tanh_runs",
+    "poly_runs",
     "piece",
     "unit_fill",
     "main_block",
@@ -294,6 +295,53 @@ def tanh_runs(b, g, i0, sub, off, n, lower, upper, base, amp, scale, flo):
         j += ln
 
 
+def poly_runs(b, i0, sub, off, n, q, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp (1 - x_j / n)^q), flo)`` for ``|q| <= 8``, by runs on a grid
+    of the local index. Where at least ``16 RUN`` steps remain after the anchor ``x_a``, a run is
+    ``u^q sum_i binom(q, i) (-t)^i``, ``u = 1 - x_a / n``, ``t = k / (n - x_a) <= 1/16`` for the
+    step ``k`` inside the run, to degree 12 (truncation below 1e-16 relative: every term at most
+    ``16^-i`` of the first); nearer the end, the formula per element."""
+    m = b.shape[0]
+    # signed binomial coefficients (-1)^i binom(q, i), once per piece
+    c1 = -q
+    c2 = c1 * (1.0 - q) / 2.0
+    c3 = c2 * (2.0 - q) / 3.0
+    c4 = c3 * (3.0 - q) / 4.0
+    c5 = c4 * (4.0 - q) / 5.0
+    c6 = c5 * (5.0 - q) / 6.0
+    c7 = c6 * (6.0 - q) / 7.0
+    c8 = c7 * (7.0 - q) / 8.0
+    c9 = c8 * (8.0 - q) / 9.0
+    c10 = c9 * (9.0 - q) / 10.0
+    c11 = c10 * (10.0 - q) / 11.0
+    c12 = c11 * (11.0 - q) / 12.0
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        xa = (float(a) - sub) - off
+        run = b[j : j + ln]
+        if n - xa >= 16.0 * RUN:
+            w = 1.0 / (n - xa)
+            ua = amp * poly_plain(xa, n, q)
+            for i in range(ln):
+                t = float(k0 + i) * w
+                t2 = t * t
+                t4 = t2 * t2
+                t8 = t4 * t4
+                v = (
+                    ((1.0 + c1 * t) + t2 * (c2 + c3 * t))
+                    + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t))
+                    + t8 * ((c8 + c9 * t) + t2 * (c10 + c11 * t) + t4 * c12)
+                )
+                run[i] = max(scale * (base + ua * v), flo)
+        else:
+            for i in range(ln):
+                run[i] = max(scale * (base + amp * poly_plain((float(a + k0 + i) - sub) - off, n, q)), flo)
+        j += ln
+
+
 def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
     (``g``: scratch of at least ``2 RUN`` floats for the anchored runs)."""
@@ -345,6 +393,8 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif USE_POLY_UP and code == POLY_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
+    elif USE_POLY_DOWN and code == POLY_DOWN and q1 == 1.0 and ANCHORED_RUNS and abs(q0) <= 8.0:
+        poly_runs(b, i0, sub, off, n, q0, base, amp, scale, flo)
     elif USE_POLY_DOWN and code == POLY_DOWN and q1 == 1.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_plain((float(i0 + j) - sub) - off, n, q0)), flo)

@@ -4,18 +4,21 @@ Imported lazily (on the first table); importing it compiles nothing (functions c
 call and are cached on disk). Two builds of the same source:
 
 ``exact``
-    the primitives are ``math``'s (libm): the reference path, used for float64 tables, ``at``
-    and summaries; dialect tables reproduce their peers with it.
+    the primitives are ``math``'s (libm): the reference path, used for float64 tables and
+    ``at``; dialect tables reproduce their peers with it.
 ``fast``
     the primitives are the vectorisable approximations of :mod:`fastlr.kernels.fastmath`
-    (float64 arithmetic, within 1e-14 relative of libm) and the half-period cosines as
-    ``sin^2`` (no cancellation near the end of a decay): the default for float32 tables.
+    (float64 arithmetic, within 1e-14 relative of libm), the half-period cosines as ``sin^2``
+    (no cancellation near the end of a decay), and cosine, exponential and tanh pieces by
+    anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and summaries.
 
-Each build is compiled per *feature set* (:data:`fastlr.kernels.layout.FEATURES`): the shape
-codes, warmup modes and restart paths a program uses. The switches of unused features are bound
-to False and Numba prunes their branches before compiling, so a program compiles only the loops
-it runs (a warmup + cosine sweep: a few seconds cold instead of every shape's loops twice).
-Kernels write into preallocated outputs and assume a validated program.
+Each build is compiled in at most two variants (:data:`fastlr.kernels.layout.FEATURES`): one
+for programs that use only the common features (constant, linear and cosine pieces, prefix
+warmups, integer-period restarts), where the switches of every other shape, warmup mode and
+restart path are bound to False and Numba prunes their branches before inlining them, and the
+full one. The first table of a warmup + cosine schedule therefore compiles ~10 s cold instead
+of ~40 s, and a process compiles at most four variants whatever it evaluates. Kernels write
+into preallocated outputs and assume a validated program.
 """
 
 from __future__ import annotations
