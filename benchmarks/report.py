@@ -43,9 +43,8 @@ def median_time(fn: Callable[[], Any], repeats: int) -> float:
 def huge_page_share(arr: np.ndarray) -> float | None:
     """Share of ``arr``'s memory mapping backed by transparent huge pages (Linux), else None.
 
-    On this kind of VM the kernel grants huge pages to a large output or not, run by run; the
-    kernels' ratios to ``np.fill`` are ~30 % higher on 4 KiB pages (more TLB misses while two
-    threads write different rows), so the report states which case it measured.
+    The kernel grants huge pages to a large output or not, run by run, and the page size can
+    change write bandwidth, so the report records which case it measured.
     """
     addr = arr.__array_interface__["data"][0]
     try:
@@ -375,10 +374,11 @@ def write_results(
         f"- Machine: {machine()}",
         f"- Date: {time.strftime('%Y-%m-%d')}",
         f"- Workload: {n} configs x {t} steps, float32 into a pre-touched output, warmup 0..2000,"
-        " per-config floors (the ratio column is against `np.fill` of the same output).",
+        " per-config floors (the ratio column is against `np.fill` of the same output; `np.fill`"
+        " writes with one thread, the kernels with all of them, so cheap shapes can come out below 1).",
         "- Output memory: "
         + ("unknown page size" if thp is None else f"{100 * thp:.0f} % transparent huge pages")
-        + " (with 4 KiB pages the kernels' ratios are ~30 % higher on this VM; the kernel decides per run).",
+        + " (recorded: the page size can change write bandwidth; the OS decides per run).",
         "",
         "| what | median s | x floor |",
         "|---|---:|---:|",
