@@ -4,15 +4,17 @@ Nothing here is decorated. ``fastlr.kernels.cpu`` compiles these functions with
 ``numba.njit`` and ``fastlr.kernels.cuda`` with ``numba.cuda.jit(device=True)``, both through
 :func:`fastlr.kernels.retarget.compile_functions`, which rebinds the module globals so that each
 function calls the compiled versions of the others. The shapes reach transcendental functions
-only through the primitives :func:`cospi`, :func:`powr`, :func:`expr` and :func:`tanhr`; the CPU
-target also compiles a second copy bound to vectorisable approximations
-(:mod:`fastlr.kernels.fastmath`). The same functions, called as plain Python,
-are the scalar path used at lowering time (tail values).
+only through the primitives :func:`cospi`, :func:`sinhalfpi`, :func:`powr`, :func:`expr` and
+:func:`tanhr`; the CPU target also compiles a second copy bound to vectorisable approximations
+(:mod:`fastlr.kernels.fastmath`). The same functions, called as plain Python, are the scalar
+path used at lowering time (tail values).
 
 Every shape is a *unit curve* ``f`` of a float local time ``x`` and a progress denominator
 ``n``; a segment's value is ``base + amp * f``. Decaying shapes are written in the direction
 that keeps their textbook arithmetic (``1 - x/n``, ``(1 + cos(pi p)) / 2``), which is what the
-peers compute, so dialect tables reproduce them to rounding.
+peers compute, so dialect tables reproduce them to rounding. Where that arithmetic cancels
+(``1 + cos`` near the end of a decay), a well-conditioned form of the same curve sits beside it
+(:data:`WELL_CONDITIONED`), which the CPU's fast build binds under the textbook name.
 
 The evaluator functions (:func:`curve_value`, :func:`main_value`, :func:`value`) take the four
 program arrays described in :mod:`fastlr.kernels.layout`, a row index ``c`` and an int64 step.
