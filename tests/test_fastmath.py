@@ -110,6 +110,7 @@ LONG = {
     "exponential_clipped": fl.Schedule(fl.Exponential(1.0, 0.5, 1_000.0, end=0.01)),
     "exponential_growing": fl.Schedule(fl.Exponential(1e-3, 1.5, 3_000.0, end=1.0)),
     "exponential_per_step": fl.Schedule(fl.Exponential(1.0, 0.999, 1.0)),
+    "exponential_steep": fl.Schedule(fl.Exponential(1.0, 1e-12, 1.0, begin=5)),
     "tanh": fl.Schedule(fl.Tanh(1.0, 0.01, 20_000), warmup=fl.Warmup(500)),
     "tanh_short": fl.Schedule(fl.Tanh(1.0, 0.0, 100, lower=-20.0, upper=20.0)),
     "polynomial": fl.Schedule(fl.Polynomial(1e-3, 1e-5, 45_000, power=0.9), warmup=fl.Warmup(900)),

@@ -253,7 +253,8 @@ def cosine_up_runs(b, g, i0, sub, off, n, base, amp, scale, flo):
 def exp_runs(b, g, i0, sub, off, n, rate, clip, has_clip, base, amp, scale, flo):
     """``b[j] = max(scale (base + amp u_j), flo)``, ``u_j = rate^(x_j / n)`` clipped as
     :func:`~fastlr.kernels.formulas.exponential` clips it, by runs
-    ``rate^(x_a / n) rate^(k / n)`` anchored on a grid of the local index."""
+    ``rate^(x_a / n) rate^(k / n)`` anchored on a grid of the local index. Needs
+    ``|log rate| RUN <= 600 n`` (the table neither underflows nor overflows, so no ``0 * inf``)."""
     m = b.shape[0]
     lo = clip if has_clip != 0.0 and rate < 1.0 else -np.inf
     hi = clip if has_clip != 0.0 and rate >= 1.0 else np.inf
@@ -401,7 +402,7 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     elif USE_POLY_DOWN and code == POLY_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_down((float(i0 + j) - sub) - off, n, q0, q1)), flo)
-    elif USE_EXP and code == EXP and q1 == 0.0 and ANCHORED_RUNS:
+    elif USE_EXP and code == EXP and q1 == 0.0 and ANCHORED_RUNS and abs(np.log(q0)) * RUN <= 600.0 * n:
         exp_runs(b, g, i0, sub, off, n, q0, q2, q3, base, amp, scale, flo)
     elif USE_EXP and code == EXP and q1 == 0.0 and q3 == 0.0:
         for j in range(m):
