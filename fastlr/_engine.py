@@ -11,6 +11,9 @@ from fastlr import _checks as ck
 from fastlr._lower import Program
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+# one table up to this many steps is filled on one thread (about a millisecond); longer ones in
+# parallel over chunks of steps
+SERIAL_STEPS = 1 << 22
 
 
 class MemoryLimitError(MemoryError):
@@ -122,7 +125,11 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.kernels(use_exact(exact, res.dtype), ci, si)["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))
+    if T <= SERIAL_STEPS:
+        k["fill_table"](ci, cf, si, sf, 0, t0, res)
+    else:
+        k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res
 
 
@@ -148,7 +155,8 @@ def at_steps(prog: Program, t: Any, row: int = 0) -> Any:
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    cpu.kernels(True, ci, si)["eval_points"](ci, cf, si, sf, np.full(flat.shape, row, dtype=np.int64), flat, out)
+    rows = np.full(flat.shape, row, dtype=np.int64)
+    cpu.kernels(True, (ci, cf, si, sf))["eval_points"](ci, cf, si, sf, rows, flat, out)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)

@@ -640,7 +640,7 @@ def sweep(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    fill_rows = cpu.kernels(_engine.use_exact(exact, res.dtype), ci, si)["fill_rows"]
+    fill_rows = cpu.kernels(_engine.use_exact(exact, res.dtype), (ci, cf, si, sf))["fill_rows"]
     step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
@@ -707,7 +707,7 @@ def summary_arrays(
     isum = np.empty((n, 3), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
-    summarize_rows = cpu.kernels(False, ci, si)["summarize_rows"]
+    summarize_rows = cpu.kernels(False, (ci, cf, si, sf))["summarize_rows"]
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)

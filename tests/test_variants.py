@@ -13,8 +13,7 @@ BIT = {name: 1 << i for i, name in enumerate(layout.FEATURES)}
 
 
 def mask_of(s):
-    ci, _, si, _ = s.program().arrays()
-    return cpu.feature_mask(ci, si)
+    return cpu.feature_mask(*s.program().arrays())
 
 
 def test_feature_mask_names_what_a_program_uses():
@@ -28,13 +27,17 @@ def test_feature_mask_names_what_a_program_uses():
     assert mask_of(grow) & BIT["USE_SCALAR_MAIN"]
     assert mask_of(fl.Schedule(cos, steps_per_epoch=10)) & BIT["USE_SCALAR_MAIN"]
     assert mask_of(fl.Schedule(cos, warmup=fl.Warmup(10, shape="cosine"))) & BIT["USE_COS_UP"]
+    # powers around a cosine (an exponent, a k-decay) are a feature of their own
+    assert not mask_of(fl.Schedule(cos)) & BIT["USE_COS_POW"]
+    assert mask_of(fl.Schedule(fl.Cosine(1.0, 0.1, 100, exponent=2.0))) & BIT["USE_COS_POW"]
+    assert mask_of(fl.Schedule(fl.Cosine(1.0, 0.1, 100, k_decay=0.5))) & BIT["USE_COS_POW"]
 
 
 def test_programs_pick_the_common_or_the_full_variant():
     common = fl.Schedule(fl.Cosine(1.0, 0.1, 100), warmup=fl.Warmup(10)).program().arrays()
     full = fl.Schedule(fl.Polynomial(1.0, 0.0, 100, power=0.9)).program().arrays()
-    assert cpu.kernels(False, common[0], common[2]) is cpu._variant(False, cpu.COMMON_FEATURES)
-    assert cpu.kernels(False, full[0], full[2]) is cpu._variant(False, cpu.ALL_FEATURES)
+    assert cpu.kernels(False, common) is cpu._variant(False, cpu.COMMON_FEATURES)
+    assert cpu.kernels(False, full) is cpu._variant(False, cpu.ALL_FEATURES)
     assert cpu.kernels(True) is cpu._variant(True, cpu.ALL_FEATURES)
 
 
@@ -54,3 +57,17 @@ def test_common_variant_equals_the_full_one_bit_for_bit(exact, dtype):
             cpu._variant(exact, mask)["fill_rows"](ci, cf, si, sf, np.zeros(1, np.int64), 0, out, 2)
             outs.append(out)
         np.testing.assert_array_equal(outs[0], outs[1], err_msg=name)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_serial_table_equals_the_parallel_one(exact):
+    # one table is filled on one thread up to SERIAL_STEPS steps, in parallel chunks beyond
+    for name, s in sorted(schedules().items()):
+        arrays = s.program().arrays()
+        k = cpu.kernels(exact, arrays)
+        for dtype in (np.float32, np.float64):
+            a = np.empty(5000, dtype)
+            b = np.empty(5000, dtype)
+            k["fill_table"](*arrays, 0, 3, a)
+            k["fill_steps"](*arrays, 0, 3, b, 7)
+            np.testing.assert_array_equal(a, b, err_msg=name)

@@ -105,6 +105,7 @@ from fastlr.kernels.layout import (
     TANH,
     USE_CONST,
     USE_COS_DOWN,
+    USE_COS_POW,
     USE_COS_UP,
     USE_CYCLIC,
     USE_EXP,
@@ -153,7 +154,7 @@ BLOCK_FUNCTIONS = (
     "fill_span",
 )
 PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
-SERIAL_DRIVERS = ("eval_points",)
+SERIAL_DRIVERS = ("fill_table", "eval_points")
 
 
 def half_period_span(i0, m, sub, off, n, c):
@@ -371,7 +372,7 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + ja + j) - sub) - off, n)), flo)
-    elif USE_COS_UP and code == COS_UP:
+    elif USE_COS_POW and USE_COS_UP and code == COS_UP:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_COS_DOWN and code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
@@ -388,7 +389,7 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_plain01((float(i0 + ja + j) - sub) - off, n, q2)), flo)
-    elif USE_COS_DOWN and code == COS_DOWN:
+    elif USE_COS_POW and USE_COS_DOWN and code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
     elif USE_POLY_UP and code == POLY_UP:
@@ -676,6 +677,14 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isu
             isum[r, 0] = peak_k
             isum[r, 1] = above
             isum[r, 2] = below
+
+
+def fill_table(ci, cf, si, sf, c, t0, out):
+    """``out[k] = value(c, t0 + k)`` on one thread (short tables: no parallel kernel to compile
+    or start; the same values as :func:`fill_steps`)."""
+    b = np.empty(BLOCK)
+    w = np.empty(BLOCK)
+    fill_span(ci, cf, si, sf, c, t0, out, b, w)
 
 
 def eval_points(ci, cf, si, sf, rows, steps, out):

@@ -16,8 +16,8 @@ Each build is compiled in at most two variants (:data:`fastlr.kernels.layout.FEA
 for programs that use only the common features (constant, linear and cosine pieces, prefix
 warmups, integer-period restarts), where the switches of every other shape, warmup mode and
 restart path are bound to False and Numba prunes their branches before inlining them, and the
-full one. The first table of a warmup + cosine schedule therefore compiles ~10 s cold instead
-of ~40 s, and a process compiles at most four variants whatever it evaluates. Kernels write
+full one. The first table of a warmup + cosine schedule therefore compiles in a few seconds
+cold instead of ~40 s, and a process compiles at most four variants whatever it evaluates. Kernels write
 into preallocated outputs and assume a validated program.
 """
 
@@ -101,12 +101,13 @@ def _variant(exact: bool, mask: int) -> dict[str, Any]:
     )
 
 
-def feature_mask(ci: np.ndarray, si: np.ndarray) -> int:
+def feature_mask(ci: np.ndarray, cf: np.ndarray, si: np.ndarray, sf: np.ndarray) -> int:
     """The features (bits of :data:`~fastlr.kernels.layout.FEATURES`) a program's rows use."""
     bits = 0
     codes = set(si[:, layout.S_CODE].tolist())
     modes = ci[:, layout.I_WU_MODE]
-    codes.update(ci[modes != layout.WU_NONE, layout.I_WU_CODE].tolist())
+    warming = modes != layout.WU_NONE
+    codes.update(ci[warming, layout.I_WU_CODE].tolist())
     for code in codes:
         bits |= 1 << int(code)
     for mode, name in (
@@ -121,6 +122,12 @@ def feature_mask(ci: np.ndarray, si: np.ndarray) -> int:
         bits |= 1 << _BIT["USE_RS_INT"]
     if (kinds > layout.RS_INT).any() or (ci[:, layout.I_SPE] != 1).any():
         bits |= 1 << _BIT["USE_SCALAR_MAIN"]
+    seg = si[:, layout.S_CODE]
+    pow_up = (seg == layout.COS_UP) & (sf[:, layout.S_Q0] != 1.0)
+    pow_down = (seg == layout.COS_DOWN) & ((sf[:, layout.S_Q0] != 1.0) | (sf[:, layout.S_Q1] != 1.0))
+    pow_warm = warming & (ci[:, layout.I_WU_CODE] == layout.COS_UP) & (cf[:, layout.F_WU_Q0] != 1.0)
+    if pow_up.any() or pow_down.any() or pow_warm.any():
+        bits |= 1 << _BIT["USE_COS_POW"]
     return bits
 
 
@@ -133,10 +140,11 @@ COMMON_FEATURES = sum(
 )
 
 
-def kernels(exact: bool, ci: np.ndarray | None = None, si: np.ndarray | None = None) -> dict[str, Any]:
+def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
-    specialised to the common features when the program ``ci``, ``si`` uses no others."""
-    mask = ALL_FEATURES if ci is None or si is None else feature_mask(ci, si)
+    specialised to the common features when the program ``arrays`` (``Program.arrays()``) uses
+    no others."""
+    mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
     return _variant(bool(exact), COMMON_FEATURES if mask & ~COMMON_FEATURES == 0 else ALL_FEATURES)
 
 

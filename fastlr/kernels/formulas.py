@@ -85,6 +85,7 @@ from fastlr.kernels.layout import (
     TANH,
     USE_CONST,
     USE_COS_DOWN,
+    USE_COS_POW,
     USE_COS_UP,
     USE_CYCLIC,
     USE_EXP,
@@ -96,6 +97,7 @@ from fastlr.kernels.layout import (
     USE_POLY_DOWN,
     USE_POLY_UP,
     USE_RADAM_UP,
+    USE_SCALAR_MAIN,
     USE_SQRT_DOWN,
     USE_SQRT_UP,
     USE_TANH,
@@ -369,9 +371,13 @@ def unit(code, x, n, q0, q1, q2, q3):
     if USE_LIN_DOWN and code == LIN_DOWN:
         return linear_down(x, n)
     if USE_COS_UP and code == COS_UP:
-        return cosine_up(x, n, q0)
+        if USE_COS_POW:
+            return cosine_up(x, n, q0)
+        return cosine_up_plain(x, n)  # what cosine_up computes for q0 = 1
     if USE_COS_DOWN and code == COS_DOWN:
-        return cosine_down(x, n, q0, q1, q2)
+        if USE_COS_POW:
+            return cosine_down(x, n, q0, q1, q2)
+        return cosine_plain(x, n, q2)  # what cosine_down computes for q0 = q1 = 1
     if USE_POLY_UP and code == POLY_UP:
         return poly_up(x, n, q0)
     if USE_POLY_DOWN and code == POLY_DOWN:
@@ -425,7 +431,7 @@ def curve_value(ci, cf, si, sf, c, tm):
             i = tm // period
             tc = float(tm - i * period)
             ti = float(period)
-        elif kind == RS_FRAC:
+        elif USE_SCALAR_MAIN and kind == RS_FRAC:
             xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
             flimit = cf[c, F_RS_LIMIT]
             if flimit > 0.0 and xf >= flimit:
@@ -433,7 +439,7 @@ def curve_value(ci, cf, si, sf, c, tm):
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0
-        else:
+        elif USE_SCALAR_MAIN:
             fperiod = cf[c, F_RS_PERIOD]
             mult = cf[c, F_RS_MULT]
             i = int(math.floor(math.log(1.0 + float(tm) / fperiod * (mult - 1.0)) / math.log(mult)))  # noqa: RUF046
@@ -444,6 +450,8 @@ def curve_value(ci, cf, si, sf, c, tm):
                     i -= 1
             ti = fperiod * mult**i
             tc = float(tm) - cycle_start(i, fperiod, mult)
+        else:
+            return math.nan  # no such restart kind
         base = sf[lo, S_BASE]
         limit = ci[c, I_RS_LIMIT]
         if limit > 0 and i >= limit:

@@ -49,6 +49,7 @@ USE_SQRT_UP = USE_EXP_UP = USE_CYCLIC = USE_RADAM_UP = True
 USE_WU_PREFIX = USE_WU_OVERLAY = USE_WU_BLEND = True  # warmup modes
 USE_RS_INT = True  # restarts with an integer period (vectorised per cycle)
 USE_SCALAR_MAIN = True  # restarts with fractional periods or growth, epoch granularity
+USE_COS_POW = True  # cosines with an exponent or a k-decay (powers around the cosine)
 FEATURES = (
     "USE_CONST",
     "USE_LIN_UP",
@@ -71,6 +72,7 @@ FEATURES = (
     "USE_WU_BLEND",
     "USE_RS_INT",
     "USE_SCALAR_MAIN",
+    "USE_COS_POW",
 )
 
 # ---- warmup modes ----------------------------------------------------------------------------
