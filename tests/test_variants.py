@@ -33,30 +33,34 @@ def test_feature_mask_names_what_a_program_uses():
     assert mask_of(fl.Schedule(fl.Cosine(1.0, 0.1, 100, k_decay=0.5))) & BIT["USE_COS_POW"]
 
 
-def test_programs_pick_the_common_or_the_full_variant():
-    common = fl.Schedule(fl.Cosine(1.0, 0.1, 100), warmup=fl.Warmup(10)).program().arrays()
+def test_programs_pick_the_smallest_variant_that_covers_them():
+    small = fl.Schedule(fl.Cosine(1.0, 0.1, 100), warmup=fl.Warmup(10)).program().arrays()
+    common = fl.Schedule(fl.Linear(1.0, 0.0, 100), warmup=fl.Warmup(10)).program().arrays()
     full = fl.Schedule(fl.Polynomial(1.0, 0.0, 100, power=0.9)).program().arrays()
+    assert cpu.kernels(False, small) is cpu._variant(False, cpu.WARMUP_COSINE_FEATURES)
     assert cpu.kernels(False, common) is cpu._variant(False, cpu.COMMON_FEATURES)
     assert cpu.kernels(False, full) is cpu._variant(False, cpu.ALL_FEATURES)
     assert cpu.kernels(True) is cpu._variant(True, cpu.ALL_FEATURES)
 
 
 COMMON_CASES = sorted(k for k, s in schedules().items() if mask_of(s) & ~cpu.COMMON_FEATURES == 0)
+SMALL_CASES = sorted(k for k, s in schedules().items() if mask_of(s) & ~cpu.WARMUP_COSINE_FEATURES == 0)
 
 
 @pytest.mark.parametrize("exact", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_common_variant_equals_the_full_one_bit_for_bit(exact, dtype):
-    assert len(COMMON_CASES) >= 10
-    progs = [schedules()[k].program() for k in COMMON_CASES]
-    for name, prog in zip(COMMON_CASES, progs, strict=True):
-        ci, cf, si, sf = prog.arrays()
+def test_smaller_variants_equal_the_full_one_bit_for_bit(exact, dtype):
+    assert len(COMMON_CASES) >= 10 and len(SMALL_CASES) >= 2
+    for name in COMMON_CASES:
+        ci, cf, si, sf = schedules()[name].program().arrays()
         outs = []
-        for mask in (cpu.COMMON_FEATURES, cpu.ALL_FEATURES):
+        masks = [cpu.COMMON_FEATURES, cpu.ALL_FEATURES] + [cpu.WARMUP_COSINE_FEATURES] * (name in SMALL_CASES)
+        for mask in masks:
             out = np.empty((1, 300), dtype=dtype)
             cpu._variant(exact, mask)["fill_rows"](ci, cf, si, sf, np.zeros(1, np.int64), 0, out, 2)
             outs.append(out)
-        np.testing.assert_array_equal(outs[0], outs[1], err_msg=name)
+        for other in outs[1:]:
+            np.testing.assert_array_equal(outs[0], other, err_msg=name)
 
 
 @pytest.mark.parametrize("exact", [True, False])

@@ -12,12 +12,13 @@ call and are cached on disk). Two builds of the same source:
     (no cancellation near the end of a decay), and cosine, exponential and tanh pieces by
     anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and summaries.
 
-Each build is compiled in at most two variants (:data:`fastlr.kernels.layout.FEATURES`): one
-for programs that use only the common features (constant, linear and cosine pieces, prefix
-warmups, integer-period restarts), where the switches of every other shape, warmup mode and
-restart path are bound to False and Numba prunes their branches before inlining them, and the
-full one. The first table of a warmup + cosine schedule therefore compiles in a few seconds
-cold instead of ~40 s, and a process compiles at most four variants whatever it evaluates. Kernels write
+Each build is compiled in at most three variants (:data:`VARIANTS`, over the switches of
+:data:`fastlr.kernels.layout.FEATURES`): warmup + cosine, the common features (constant, linear
+and plain cosine pieces, prefix warmups, integer-period restarts), and all of them. In the
+smaller ones the switches of every other shape, warmup mode and restart path are bound to False
+and Numba prunes their branches before inlining them, so the first table of a warmup + cosine
+schedule compiles in ~4 s cold instead of ~40 s, and a process compiles at most six variants
+whatever it evaluates. Kernels write
 into preallocated outputs and assume a validated program.
 """
 
@@ -131,21 +132,25 @@ def feature_mask(ci: np.ndarray, cf: np.ndarray, si: np.ndarray, sf: np.ndarray)
     return bits
 
 
-# The variants compiled: the common features (warmup + cosine / linear / constant pieces, as
-# most schedules are), or all of them. Two variants per build keep the compile count bounded
-# however many different programs a process evaluates.
-COMMON_FEATURES = sum(
-    1 << _BIT[name]
-    for name in ("USE_CONST", "USE_LIN_UP", "USE_LIN_DOWN", "USE_COS_UP", "USE_COS_DOWN", "USE_WU_PREFIX", "USE_RS_INT")
-)
+# The variants compiled, smallest first: a linear warmup into a cosine decay (the most common
+# schedule), then the common features (constant, linear and plain cosine pieces both ways,
+# integer-period restarts), then all of them. A program gets the first that covers it; three
+# variants per build keep the compile count bounded however many programs a process evaluates.
+def _mask(*names: str) -> int:
+    return sum(1 << _BIT[name] for name in names)
+
+
+WARMUP_COSINE_FEATURES = _mask("USE_CONST", "USE_LIN_UP", "USE_COS_DOWN", "USE_WU_PREFIX")
+COMMON_FEATURES = WARMUP_COSINE_FEATURES | _mask("USE_LIN_DOWN", "USE_COS_UP", "USE_RS_INT")
+VARIANTS = (WARMUP_COSINE_FEATURES, COMMON_FEATURES, ALL_FEATURES)
 
 
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
-    specialised to the common features when the program ``arrays`` (``Program.arrays()``) uses
-    no others."""
+    in the smallest variant that covers the features of the program ``arrays``
+    (``Program.arrays()``; all features without one)."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
-    return _variant(bool(exact), COMMON_FEATURES if mask & ~COMMON_FEATURES == 0 else ALL_FEATURES)
+    return _variant(bool(exact), next(v for v in VARIANTS if mask & ~v == 0))
 
 
 def n_chunks() -> int:
