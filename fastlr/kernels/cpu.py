@@ -18,8 +18,7 @@ and plain cosine pieces, prefix warmups, integer-period restarts), and all of th
 smaller ones the switches of every other shape, warmup mode and restart path are bound to False
 and Numba prunes their branches before inlining them, so the first table of a warmup + cosine
 schedule compiles in ~4 s cold instead of ~40 s, and a process compiles at most six variants
-whatever it evaluates. Kernels write
-into preallocated outputs and assume a validated program.
+whatever it evaluates. Kernels write into preallocated outputs and assume a validated program.
 """
 
 from __future__ import annotations
