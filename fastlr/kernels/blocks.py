@@ -12,9 +12,9 @@ ones). A row is computed as:
 
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
-build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials and tanh pieces by runs of
-``RUN`` steps: the formula once per run, the other steps from exact identities (angle addition,
-products of powers) and a per-piece table, a few operations per value. Runs lie on a grid of
+build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh and polynomial
+pieces by runs of ``RUN`` steps: the formula once per run, the other steps from exact identities
+(angle addition, products of powers) with a per-piece table, or a short binomial series. Runs lie on a grid of
 the segment's local index, so no value depends on where a block, a chunk or a thread starts.
 Restarts with period growth or fractional periods and epoch granularity take the scalar path per
 element. Branches are guarded by the feature switches of :mod:`fastlr.kernels.layout`.

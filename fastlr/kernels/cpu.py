@@ -9,8 +9,9 @@ call and are cached on disk). Two builds of the same source:
 ``fast``
     the primitives are the vectorisable approximations of :mod:`fastlr.kernels.fastmath`
     (float64 arithmetic, within 1e-14 relative of libm), the half-period cosines as ``sin^2``
-    (no cancellation near the end of a decay), and cosine, exponential and tanh pieces by
-    anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and summaries.
+    (no cancellation near the end of a decay), and cosine, exponential, tanh and polynomial
+    pieces by anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and
+    summaries.
 
 Each build is compiled in at most three variants (:data:`VARIANTS`, over the switches of
 :data:`fastlr.kernels.layout.FEATURES`): warmup + cosine, the common features (constant, linear
