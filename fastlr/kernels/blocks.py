@@ -138,9 +138,9 @@ ANCHORED_RUNS = False
 
 # functions compiled with plain njit / with njit(parallel=True)
 BLOCK_FUNCTIONS = (
-    "half_period_span",
     "first_index",
     "last_index",
+    "half_period_span",
     "cosine_down_runs",
     "cosine_up_runs",
     "exp_runs",
@@ -159,24 +159,18 @@ SERIAL_DRIVERS = ("fill_table", "eval_points")
 
 def half_period_span(i0, m, sub, off, n, c):
     """``(ja, jb)``: the elements ``ja <= j < jb`` of a piece have ``0 <= c x_j / n <= 1``
-    (``x_j = (float(i0 + j) - sub) - off``, increasing in ``j``), tested element-wise so the split
-    does not depend on where the piece starts."""
-    ja = min(m, max(0, int(np.ceil(sub + off)) - i0))
-    while ja > 0 and c * ratio((float(i0 + ja - 1) - sub) - off, n) >= 0.0:
-        ja -= 1
-    while ja < m and c * ratio((float(i0 + ja) - sub) - off, n) < 0.0:
-        ja += 1
-    jb = min(m, max(ja, int(np.floor(n / c + sub + off)) + 1 - i0))
-    while jb > ja and c * ratio((float(i0 + jb - 1) - sub) - off, n) > 1.0:
-        jb -= 1
-    while jb < m and c * ratio((float(i0 + jb) - sub) - off, n) <= 1.0:
-        jb += 1
+    (``x_j = (float(i0 + j) - sub) - off``, increasing in ``j``; ``c, n > 0``), from the segment's
+    first and last such local index, so the split does not depend on where the piece starts."""
+    ja = min(m, max(0, first_index(sub, off) - i0))
+    jb = min(m, max(ja, last_index(sub, off, n, c) + 1 - i0))
     return ja, jb
 
 
 def first_index(sub, off):
     """The first integer local index ``i`` with ``x = (float(i) - sub) - off >= 0``."""
     i = int(np.floor(sub + off))
+    while (float(i - 1) - sub) - off >= 0.0:
+        i -= 1
     while (float(i) - sub) - off < 0.0:
         i += 1
     return i
