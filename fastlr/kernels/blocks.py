@@ -138,9 +138,7 @@ ANCHORED_RUNS = False
 
 # functions compiled with plain njit / with njit(parallel=True)
 BLOCK_FUNCTIONS = (
-    "first_index",
-    "last_index",
-    "half_period_span",
+    "half_period_bounds",
     "cosine_down_runs",
     "cosine_up_runs",
     "exp_runs",
@@ -149,7 +147,6 @@ BLOCK_FUNCTIONS = (
     "piece",
     "unit_fill",
     "main_block",
-    "warm_block",
     "fill_block",
     "fill_span",
 )
@@ -157,56 +154,43 @@ PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
 SERIAL_DRIVERS = ("fill_table", "eval_points")
 
 
-def half_period_span(i0, m, sub, off, n, c):
-    """``(ja, jb)``: the elements ``ja <= j < jb`` of a piece have ``0 <= c x_j / n <= 1``
-    (``x_j = (float(i0 + j) - sub) - off``, increasing in ``j``; ``c, n > 0``), from the segment's
-    first and last such local index, so the split does not depend on where the piece starts."""
-    ja = min(m, max(0, first_index(sub, off) - i0))
-    jb = min(m, max(ja, last_index(sub, off, n, c) + 1 - i0))
-    return ja, jb
-
-
-def first_index(sub, off):
-    """The first integer local index ``i`` with ``x = (float(i) - sub) - off >= 0``."""
+def half_period_bounds(sub, off, n, c):
+    """``(first, last)``: the first integer local index ``i`` with ``x >= 0`` and the last with
+    ``c x / n <= 1``, ``x = (float(i) - sub) - off`` (``c, n > 0``; ``last >= first - 1``),
+    by the tests the elements take, so a piece's split does not depend on where it starts."""
     i = int(np.floor(sub + off))
     while (float(i - 1) - sub) - off >= 0.0:
         i -= 1
     while (float(i) - sub) - off < 0.0:
         i += 1
-    return i
+    e = int(np.floor(n / c + sub + off))
+    while c * ratio((float(e) - sub) - off, n) > 1.0:
+        e -= 1
+    while c * ratio((float(e + 1) - sub) - off, n) <= 1.0:
+        e += 1
+    return i, e
 
 
-def last_index(sub, off, n, c):
-    """The last integer local index ``i`` with ``c x / n <= 1``, ``x = (float(i) - sub) - off``."""
-    i = int(np.floor(n / c + sub + off))
-    while c * ratio((float(i) - sub) - off, n) > 1.0:
-        i -= 1
-    while c * ratio((float(i + 1) - sub) - off, n) <= 1.0:
-        i += 1
-    return i
-
-
-def cosine_down_runs(b, g, i0, sub, off, n, c, base, amp, scale, flo):
+def cosine_down_runs(b, g, i0, sub, off, n, c, first, last, base, amp, scale, flo):
     """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 (n - c x_j) / n`` in
-    ``[0, pi/2]``, by runs anchored at their last step ``e``:
-    ``sin(th_e + k d) = sin(th_e) cos(k d) + cos(th_e) sin(k d)``, ``d = pi c / (2 n)``, every
-    term ``>= 0`` (no cancellation: a few ulp, and exactly 0 where ``th = 0``). Runs lie on a
-    grid of the local index from the first index with ``x >= 0`` and end at the last one with
-    ``c x / n <= 1`` at the latest, so values do not depend on where a block starts. Needs
-    ``RUN c <= n``."""
+    ``[0, pi/2]`` (local indices ``first <= i0 + j <= last``, from :func:`half_period_bounds`),
+    by runs of ``L = min(RUN, last - first + 1)`` steps anchored at their last step ``e``:
+    ``sin(th_e + k d) = sin(th_e) cos(k d) + cos(th_e) sin(k d)``, ``d = pi c / (2 n)``,
+    ``k d <= pi/2``, every term ``>= 0`` (no cancellation: a few ulp, and exactly 0 where
+    ``th = 0``). Runs lie on a grid of the local index from ``first`` and end at ``last`` at
+    the latest, so values do not depend on where a block starts."""
     m = b.shape[0]
-    for k in range(RUN):
+    ln_run = max(1, min(RUN, last - first + 1))
+    for k in range(ln_run):
         y = ratio(c * float(k), n)
-        g[RUN - 1 - k] = sinhalfpi(1.0 - y)  # cos(k d), reversed
-        g[2 * RUN - 1 - k] = sinhalfpi(y)  # sin(k d), reversed
-    o = first_index(sub, off)
-    last = last_index(sub, off, n, c)
+        g[ln_run - 1 - k] = sinhalfpi(1.0 - y)  # cos(k d), reversed
+        g[RUN + ln_run - 1 - k] = sinhalfpi(y)  # sin(k d), reversed
     j = 0
     while j < m:
-        a = o + (i0 + j - o) // RUN * RUN
-        e = min(a + RUN - 1, last)
+        a = first + (i0 + j - first) // ln_run * ln_run
+        e = min(a + ln_run - 1, last)
         ln = min(e + 1 - (i0 + j), m - j)
-        t0 = RUN - 1 - (e - (i0 + j))
+        t0 = ln_run - 1 - (e - (i0 + j))
         xe = (float(e) - sub) - off
         se = sinhalfpi(ratio(n - c * xe, n))
         ce = sinhalfpi(ratio(c * xe, n))
@@ -219,20 +203,20 @@ def cosine_down_runs(b, g, i0, sub, off, n, c, base, amp, scale, flo):
         j += ln
 
 
-def cosine_up_runs(b, g, i0, sub, off, n, base, amp, scale, flo):
+def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
     """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 x_j / n`` in
     ``[0, pi/2]``, by runs ``sin(th_a + k d) = sin(th_a) cos(k d) + cos(th_a) sin(k d)`` (every
-    term ``>= 0``), anchored as in :func:`cosine_down_runs` (needs ``RUN <= n``)."""
+    term ``>= 0``) anchored at their first step, on the grid of :func:`cosine_down_runs`."""
     m = b.shape[0]
-    for k in range(RUN):
+    ln_run = max(1, min(RUN, last - first + 1))
+    for k in range(ln_run):
         g[k] = sinhalfpi(ratio(n - float(k), n))  # cos(k d)
         g[RUN + k] = sinhalfpi(ratio(float(k), n))  # sin(k d)
-    o = first_index(sub, off)
     j = 0
     while j < m:
-        a = o + (i0 + j - o) // RUN * RUN
+        a = first + (i0 + j - first) // ln_run * ln_run
         k0 = i0 + j - a
-        ln = min(RUN - k0, m - j)
+        ln = min(ln_run - k0, m - j)
         xa = (float(a) - sub) - off
         sa = sinhalfpi(ratio(xa, n))
         ca = sinhalfpi(ratio(n - xa, n))
@@ -354,15 +338,17 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
             b[j] = max(scale * (base + amp * linear_down((float(i0 + j) - sub) - off, n)), flo)
     elif USE_COS_UP and code == COS_UP and q0 == 1.0:
         # elements with 0 <= x/n <= 1 take the half-period path, the others the general one
-        ja, jb = half_period_span(i0, m, sub, off, n, 1.0)
+        first, last = half_period_bounds(sub, off, n, 1.0)
+        ja = min(m, max(0, first - i0))
+        jb = min(m, max(ja, last + 1 - i0))
         for part in range(2):
             lo = 0 if part == 0 else jb
             bo = b[lo : ja if part == 0 else m]
             for j in range(bo.shape[0]):
                 bo[j] = max(scale * (base + amp * cosine_up_plain((float(i0 + lo + j) - sub) - off, n)), flo)
         bh = b[ja:jb]
-        if ANCHORED_RUNS and RUN <= n:
-            cosine_up_runs(bh, g, i0 + ja, sub, off, n, base, amp, scale, flo)
+        if ANCHORED_RUNS:
+            cosine_up_runs(bh, g, i0 + ja, sub, off, n, first, last, base, amp, scale, flo)
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + ja + j) - sub) - off, n)), flo)
@@ -371,15 +357,17 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
             b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_COS_DOWN and code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
         # elements with 0 <= c x/n <= 1 take the half-period path, the others the general one
-        ja, jb = half_period_span(i0, m, sub, off, n, q2)
+        first, last = half_period_bounds(sub, off, n, q2)
+        ja = min(m, max(0, first - i0))
+        jb = min(m, max(ja, last + 1 - i0))
         for part in range(2):
             lo = 0 if part == 0 else jb
             bo = b[lo : ja if part == 0 else m]
             for j in range(bo.shape[0]):
                 bo[j] = max(scale * (base + amp * cosine_plain((float(i0 + lo + j) - sub) - off, n, q2)), flo)
         bh = b[ja:jb]
-        if ANCHORED_RUNS and RUN * q2 <= n:
-            cosine_down_runs(bh, g, i0 + ja, sub, off, n, q2, base, amp, scale, flo)
+        if ANCHORED_RUNS:
+            cosine_down_runs(bh, g, i0 + ja, sub, off, n, q2, first, last, base, amp, scale, flo)
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_plain01((float(i0 + ja + j) - sub) - off, n, q2)), flo)
@@ -553,33 +541,31 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
         tm = p1
 
 
-def warm_block(ci, cf, c, t0, b, w, target):
-    """Apply the warmup to ``b`` (global steps ``t0 ..``, all inside the warmup)."""
-    mode = ci[c, I_WU_MODE]
-    start = cf[c, F_WU_BASE]
-    unit_fill(ci[c, I_WU_CODE], w, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1])
-    m = b.shape[0]
-    if USE_WU_PREFIX and mode == WU_PREFIX:
-        for j in range(m):
-            b[j] = start + (target - start) * w[j]
-    elif USE_WU_OVERLAY and mode == WU_OVERLAY:
-        for j in range(m):
-            b[j] = b[j] * (start + (1.0 - start) * w[j])
-    elif USE_WU_BLEND and mode == WU_BLEND:
-        for j in range(m):
-            b[j] = start + (b[j] - start) * w[j]
-
-
 def fill_block(ci, cf, si, sf, c, t0, b, w):
     """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1``, all inside the warmup,
-    into float64 ``b`` (``w``: scratch of at least the same length)."""
+    into float64 ``b`` (``w``: scratch of at least the same length and ``2 RUN``): with the
+    warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the main
+    curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
+    ``start + (main - start) f`` (blend)."""
     mode = ci[c, I_WU_MODE]
+    m = b.shape[0]
     target = 0.0
     if USE_WU_PREFIX and mode == WU_PREFIX:
         target = main_value(ci, cf, si, sf, c, ci[c, I_WU_TARGET])
     elif USE_WU_OVERLAY or USE_WU_BLEND:
-        main_block(ci, cf, si, sf, c, t0, t0 + b.shape[0], b, w)
-    warm_block(ci, cf, c, t0, b, w[: b.shape[0]], target)
+        main_block(ci, cf, si, sf, c, t0, t0 + m, b, w)
+    f = w[:m]
+    unit_fill(ci[c, I_WU_CODE], f, t0, cf[c, F_WU_OFF], cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1])
+    start = cf[c, F_WU_BASE]
+    if USE_WU_PREFIX and mode == WU_PREFIX:
+        for j in range(m):
+            b[j] = start + (target - start) * f[j]
+    elif USE_WU_OVERLAY and mode == WU_OVERLAY:
+        for j in range(m):
+            b[j] = b[j] * (start + (1.0 - start) * f[j])
+    elif USE_WU_BLEND and mode == WU_BLEND:
+        for j in range(m):
+            b[j] = start + (b[j] - start) * f[j]
 
 
 # ---- drivers (parallel) ----------------------------------------------------------------------

@@ -97,6 +97,7 @@ from fastlr.kernels.layout import (
     USE_POLY_DOWN,
     USE_POLY_UP,
     USE_RADAM_UP,
+    USE_RS_INT,
     USE_SCALAR_MAIN,
     USE_SQRT_DOWN,
     USE_SQRT_UP,
@@ -416,7 +417,7 @@ def curve_value(ci, cf, si, sf, c, tm):
     lo = ci[c, I_SEG_LO]
     kind = ci[c, I_RS_KIND]
     k = lo
-    if kind == RS_NONE:
+    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == RS_NONE:
         hi = ci[c, I_SEG_HI]
         while k + 1 < hi and si[k + 1, S_START] <= tm:
             k += 1
@@ -426,7 +427,7 @@ def curve_value(ci, cf, si, sf, c, tm):
         amp = sf[k, S_AMP]
     else:
         # restarts: locate the cycle i, the time inside it tc and its length ti
-        if kind == RS_INT:
+        if USE_RS_INT and kind == RS_INT:
             period = ci[c, I_RS_PERIOD]
             i = tm // period
             tc = float(tm - i * period)
