@@ -127,7 +127,7 @@ def table(
     ci, cf, si, sf = prog.arrays()
     k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))
     if T <= SERIAL_STEPS:
-        k["fill_table"](ci, cf, si, sf, 0, t0, res)
+        k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
     else:
         k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res

@@ -144,14 +144,15 @@ BLOCK_FUNCTIONS = (
     "exp_runs",
     "tanh_runs",
     "poly_runs",
+    "other_piece",
     "piece",
     "unit_fill",
     "main_block",
     "fill_block",
-    "fill_span",
 )
+# called from Python too (one table on one thread: no parallel kernel to compile or start)
+SERIAL_DRIVERS = ("fill_span", "eval_points")
 PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
-SERIAL_DRIVERS = ("fill_table", "eval_points")
 
 
 def half_period_bounds(sub, off, n, c):
@@ -352,9 +353,6 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_up_plain01((float(i0 + ja + j) - sub) - off, n)), flo)
-    elif USE_COS_POW and USE_COS_UP and code == COS_UP:
-        for j in range(m):
-            b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_COS_DOWN and code == COS_DOWN and q0 == 1.0 and q1 == 1.0:
         # elements with 0 <= c x/n <= 1 take the half-period path, the others the general one
         first, last = half_period_bounds(sub, off, n, q2)
@@ -371,6 +369,29 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_plain01((float(i0 + ja + j) - sub) - off, n, q2)), flo)
+    elif (
+        USE_COS_POW
+        or USE_POLY_UP
+        or USE_POLY_DOWN
+        or USE_EXP
+        or USE_INV_SQRT
+        or USE_INV_TIME
+        or USE_TANH
+        or USE_SQRT_DOWN
+        or USE_SQRT_UP
+        or USE_EXP_UP
+        or USE_CYCLIC
+    ):
+        other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
+
+
+def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
+    """:func:`piece` for the shapes other than constant, linear and plain cosine pieces (a
+    function of its own: a program without them does not compile it)."""
+    m = b.shape[0]
+    if USE_COS_POW and USE_COS_UP and code == COS_UP:
+        for j in range(m):
+            b[j] = max(scale * (base + amp * cosine_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_COS_POW and USE_COS_DOWN and code == COS_DOWN:
         for j in range(m):
             b[j] = max(scale * (base + amp * cosine_down((float(i0 + j) - sub) - off, n, q0, q1, q2)), flo)
@@ -568,12 +589,14 @@ def fill_block(ci, cf, si, sf, c, t0, b, w):
             b[j] = start + (b[j] - start) * f[j]
 
 
-# ---- drivers (parallel) ----------------------------------------------------------------------
+# ---- drivers ---------------------------------------------------------------------------------
 
 
 def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
     """``dst[k] = value(c, t0 + k)``: the warmup block by block through the float64 scratch
-    ``b``, the main curve after it straight into ``dst`` (one rounding either way)."""
+    ``b``, the main curve after it straight into ``dst`` (one rounding either way). ``b`` and
+    ``w``: float64 scratch of ``BLOCK`` elements each. Also the serial entry point: one table
+    on one thread, with the same values as :func:`fill_steps`."""
     n = dst.shape[0]
     wlen = ci[c, I_WU_LEN] if ci[c, I_WU_MODE] != WU_NONE else 0
     nw = min(n, max(0, wlen - t0))
@@ -657,14 +680,6 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isu
             isum[r, 0] = peak_k
             isum[r, 1] = above
             isum[r, 2] = below
-
-
-def fill_table(ci, cf, si, sf, c, t0, out):
-    """``out[k] = value(c, t0 + k)`` on one thread (short tables: no parallel kernel to compile
-    or start; the same values as :func:`fill_steps`)."""
-    b = np.empty(BLOCK)
-    w = np.empty(BLOCK)
-    fill_span(ci, cf, si, sf, c, t0, out, b, w)
 
 
 def eval_points(ci, cf, si, sf, rows, steps, out):

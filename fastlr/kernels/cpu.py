@@ -157,6 +157,11 @@ def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[s
     return _variant(bool(exact), next(v for v in VARIANTS if mask & ~v == 0))
 
 
+def scratch() -> tuple[np.ndarray, np.ndarray]:
+    """The two float64 scratch buffers ``fill_span`` takes (a serial table)."""
+    return np.empty(blocks.BLOCK), np.empty(blocks.BLOCK)
+
+
 def n_chunks() -> int:
     """Parallel chunks per kernel call: a few per thread, for load balance."""
     return 8 * numba.get_num_threads()
