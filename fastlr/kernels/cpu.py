@@ -58,7 +58,8 @@ def _build(
     out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag, aliases)
     # functions only other kernels call: no Python or C entry wrappers to generate and optimise
     # (about a sixth of the cold compile)
-    internal = numba.njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True, **opts)
+    no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    internal = numba.njit(cache=True, **opts, **no_wrappers)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, internal, ns, tag=tag))
     out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS, internal, ns, tag=tag))
