@@ -33,34 +33,53 @@ def test_feature_mask_names_what_a_program_uses():
     assert mask_of(fl.Schedule(fl.Cosine(1.0, 0.1, 100, k_decay=0.5))) & BIT["USE_COS_POW"]
 
 
-def test_programs_pick_the_smallest_variant_that_covers_them():
-    small = fl.Schedule(fl.Cosine(1.0, 0.1, 100), warmup=fl.Warmup(10)).program().arrays()
-    common = fl.Schedule(fl.Linear(1.0, 0.0, 100), warmup=fl.Warmup(10)).program().arrays()
-    full = fl.Schedule(fl.Polynomial(1.0, 0.0, 100, power=0.9)).program().arrays()
-    assert cpu.kernels(False, small) is cpu._variant(False, cpu.WARMUP_COSINE_FEATURES)
-    assert cpu.kernels(False, common) is cpu._variant(False, cpu.COMMON_FEATURES)
-    assert cpu.kernels(False, full) is cpu._variant(False, cpu.ALL_FEATURES)
+def test_programs_pick_the_cheapest_variant_that_covers_them():
+    cos = fl.Cosine(1.0, 0.1, 100)
+    poly = fl.Polynomial(1.0, 0.0, 100, power=0.9)
+    cases = [
+        (fl.Schedule(cos, warmup=fl.Warmup(10)), cpu.WARMUP_DECAY_FEATURES),
+        (fl.Schedule(fl.Linear(1.0, 0.0, 100), warmup=fl.Warmup(10)), cpu.WARMUP_DECAY_FEATURES),
+        (fl.Schedule(cos, warmup=fl.Warmup(10, shape="cosine")), cpu.COMMON_FEATURES),
+        (fl.Schedule(cos, restarts=fl.Restarts()), cpu.COMMON_FEATURES),
+        (fl.Schedule(cos, warmup=fl.Warmup(10, mode="overlay")), cpu.VARIANTS[2]),
+        (fl.Schedule(poly, warmup=fl.Warmup(10)), cpu.VARIANTS[3]),
+        (fl.Schedule(poly, warmup=fl.Warmup(10, mode="blend")), cpu.ALL_FEATURES),
+    ]
+    for s, variant in cases:
+        arrays = s.program().arrays()
+        assert cpu.kernels(False, arrays) is cpu._variant(False, variant), s
+        assert cpu.kernels(True, arrays) is cpu._variant(True, variant), s
     assert cpu.kernels(True) is cpu._variant(True, cpu.ALL_FEATURES)
+    # the last variant has every feature, so every program is covered
+    assert cpu.VARIANTS[-1] == cpu.ALL_FEATURES
+    assert all(v & ~cpu.ALL_FEATURES == 0 for v in cpu.VARIANTS)
 
 
-COMMON_CASES = sorted(k for k, s in schedules().items() if mask_of(s) & ~cpu.COMMON_FEATURES == 0)
-SMALL_CASES = sorted(k for k, s in schedules().items() if mask_of(s) & ~cpu.WARMUP_COSINE_FEATURES == 0)
+def covering(mask):
+    return [v for v in cpu.VARIANTS if mask & ~v == 0]
+
+
+CASES = sorted(schedules())
 
 
 @pytest.mark.parametrize("exact", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_smaller_variants_equal_the_full_one_bit_for_bit(exact, dtype):
-    assert len(COMMON_CASES) >= 10 and len(SMALL_CASES) >= 2
-    for name in COMMON_CASES:
+def test_every_covering_variant_gives_the_full_ones_values_bit_for_bit(exact, dtype):
+    # the switches only remove code a program does not run: any variant that covers a program
+    # computes exactly what the full one does
+    checked = 0
+    for name in CASES:
         ci, cf, si, sf = schedules()[name].program().arrays()
+        variants = covering(cpu.feature_mask(ci, cf, si, sf))
         outs = []
-        masks = [cpu.COMMON_FEATURES, cpu.ALL_FEATURES] + [cpu.WARMUP_COSINE_FEATURES] * (name in SMALL_CASES)
-        for mask in masks:
+        for mask in variants:
             out = np.empty((1, 300), dtype=dtype)
             cpu._variant(exact, mask)["fill_rows"](ci, cf, si, sf, np.zeros(1, np.int64), 0, out, 2)
             outs.append(out)
-        for other in outs[1:]:
-            np.testing.assert_array_equal(outs[0], other, err_msg=name)
+        for other in outs[:-1]:
+            np.testing.assert_array_equal(outs[-1], other, err_msg=name)
+        checked += len(variants) > 1
+    assert checked >= 10
 
 
 @pytest.mark.parametrize("exact", [True, False])

@@ -136,7 +136,9 @@ BLOCK = 2048
 RUN = 64
 ANCHORED_RUNS = False
 
-# functions compiled with plain njit / with njit(parallel=True)
+# Functions compiled for the kernels' own calls. Numba links a callee's code into every caller
+# and optimises it again at each level, so the call tree is kept shallow: the two thin drivers
+# below fill_span are inlined into it at Numba IR level, the others are functions of their own.
 BLOCK_FUNCTIONS = (
     "half_period_bounds",
     "cosine_down_runs",
@@ -147,9 +149,8 @@ BLOCK_FUNCTIONS = (
     "other_piece",
     "piece",
     "unit_fill",
-    "main_block",
-    "fill_block",
 )
+INLINE_BLOCK_FUNCTIONS = ("main_block", "fill_block")
 # called from Python too (one table on one thread: no parallel kernel to compile or start)
 SERIAL_DRIVERS = ("fill_span", "eval_points")
 PARALLEL_FUNCTIONS = ("fill_rows", "fill_steps", "summarize_rows")
@@ -325,7 +326,8 @@ def poly_runs(b, i0, sub, off, n, q, base, amp, scale, flo):
 
 def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
-    (``g``: scratch of at least ``2 RUN`` floats for the anchored runs)."""
+    (``g``: scratch of at least ``2 RUN`` floats for the anchored runs), for constant, linear
+    and plain cosine pieces; False (nothing written) for the other shapes."""
     m = b.shape[0]
     if USE_CONST and code == CONST:
         v = max(scale * (base + amp * 0.0), flo)
@@ -369,25 +371,15 @@ def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
         else:
             for j in range(bh.shape[0]):
                 bh[j] = max(scale * (base + amp * cosine_plain01((float(i0 + ja + j) - sub) - off, n, q2)), flo)
-    elif (
-        USE_COS_POW
-        or USE_POLY_UP
-        or USE_POLY_DOWN
-        or USE_EXP
-        or USE_INV_SQRT
-        or USE_INV_TIME
-        or USE_TANH
-        or USE_SQRT_DOWN
-        or USE_SQRT_UP
-        or USE_EXP_UP
-        or USE_CYCLIC
-    ):
-        other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
+    else:
+        return False
+    return True
 
 
 def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
-    """:func:`piece` for the shapes other than constant, linear and plain cosine pieces (a
-    function of its own: a program without them does not compile it)."""
+    """:func:`piece` for the other shapes (a function of its own: a program without them does
+    not compile it; called beside :func:`piece`, not from it, so Numba's linking optimises its
+    code once less)."""
     m = b.shape[0]
     if USE_COS_POW and USE_COS_UP and code == COS_UP:
         for j in range(m):
@@ -542,23 +534,27 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
             i0 = tm - start
             sub = float(warm)
             n = float(period) - warm
-        piece(
-            si[k, S_CODE],
-            b[tm - tma : p1 - tma],
-            g,
-            i0,
-            sub,
-            sf[k, S_OFF],
-            n,
-            base,
-            amp,
-            scale,
-            flo,
-            sf[k, S_Q0],
-            sf[k, S_Q1],
-            sf[k, S_Q2],
-            sf[k, S_Q3],
-        )
+        code = si[k, S_CODE]
+        bp = b[tm - tma : p1 - tma]
+        off = sf[k, S_OFF]
+        q0 = sf[k, S_Q0]
+        q1 = sf[k, S_Q1]
+        q2 = sf[k, S_Q2]
+        q3 = sf[k, S_Q3]
+        if not piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3) and (
+            USE_COS_POW
+            or USE_POLY_UP
+            or USE_POLY_DOWN
+            or USE_EXP
+            or USE_INV_SQRT
+            or USE_INV_TIME
+            or USE_TANH
+            or USE_SQRT_DOWN
+            or USE_SQRT_UP
+            or USE_EXP_UP
+            or USE_CYCLIC
+        ):
+            other_piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
         tm = p1
 
 

@@ -55,7 +55,8 @@ def _build(
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
     leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
-    out = compile_functions(formulas, leaves, numba.njit(inline="always", **opts), ns, overrides, tag, aliases)
+    inline = numba.njit(inline="always", **opts)
+    out = compile_functions(formulas, leaves, inline, ns, overrides, tag, aliases)
     # functions only other kernels call: no Python or C entry wrappers to generate and optimise
     # (about a sixth of the cold compile)
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
@@ -63,6 +64,7 @@ def _build(
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out.update(compile_functions(formulas, nodes, internal, ns, tag=tag))
     out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS, internal, ns, tag=tag))
+    out.update(compile_functions(blocks, blocks.INLINE_BLOCK_FUNCTIONS, inline, ns, tag=tag))
     serial = numba.njit(cache=True, **opts)
     out.update(compile_functions(blocks, blocks.SERIAL_DRIVERS, serial, ns, tag=tag))
     parallel = numba.njit(parallel=True, cache=True, **opts)
@@ -137,17 +139,27 @@ def feature_mask(ci: np.ndarray, cf: np.ndarray, si: np.ndarray, sf: np.ndarray)
     return bits
 
 
-# The variants compiled, smallest first: a linear warmup into a cosine decay (the most common
-# schedule), then the common features (constant, linear and plain cosine pieces both ways,
-# integer-period restarts), then all of them. A program gets the first that covers it; three
-# variants per build keep the compile count bounded however many programs a process evaluates.
+# The variants compiled, cheapest first: a warmup into a cosine or linear decay (the most
+# common schedules); the common features (constant, linear and plain cosine pieces both ways,
+# integer-period restarts); the same with overlay and blend warmups (they need the main curve in
+# float64 too: a second copy of the piece loops); every shape without those two warmup modes;
+# everything. A program gets the first that covers it: at most five variants per build, however
+# many programs a process evaluates, and the first table of a common schedule compiles only the
+# code it runs.
 def _mask(*names: str) -> int:
     return sum(1 << _BIT[name] for name in names)
 
 
-WARMUP_COSINE_FEATURES = _mask("USE_CONST", "USE_LIN_UP", "USE_COS_DOWN", "USE_WU_PREFIX")
-COMMON_FEATURES = WARMUP_COSINE_FEATURES | _mask("USE_LIN_DOWN", "USE_COS_UP", "USE_RS_INT")
-VARIANTS = (WARMUP_COSINE_FEATURES, COMMON_FEATURES, ALL_FEATURES)
+WARMUP_DECAY_FEATURES = _mask("USE_CONST", "USE_LIN_UP", "USE_LIN_DOWN", "USE_COS_DOWN", "USE_WU_PREFIX")
+COMMON_FEATURES = WARMUP_DECAY_FEATURES | _mask("USE_COS_UP", "USE_RS_INT")
+_OVERLAY_BLEND = _mask("USE_WU_OVERLAY", "USE_WU_BLEND")
+VARIANTS = (
+    WARMUP_DECAY_FEATURES,
+    COMMON_FEATURES,
+    COMMON_FEATURES | _OVERLAY_BLEND,
+    ALL_FEATURES & ~_OVERLAY_BLEND,
+    ALL_FEATURES,
+)
 
 
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:

@@ -76,16 +76,12 @@ E12 = 1.0 / 479001600.0
 E13 = 1.0 / 6227020800.0
 E14 = 1.0 / 87178291200.0
 
-FUNCTIONS = (
-    "fast_ratio",
-    "fast_cospi_poly",
-    "fast_cospi",
-    "fast_sinhalfpi",
-    "fast_exp",
-    "fast_log",
-    "fast_pow",
-    "fast_tanh",
-)
+# inlined into their callers at Numba IR level (small, and in the common kernels)
+INLINE_FUNCTIONS = ("fast_ratio", "fast_cospi_poly", "fast_cospi", "fast_sinhalfpi")
+# compiled once each and inlined by LLVM (alwaysinline): inlining these larger bodies at every
+# call site in Numba IR multiplied the compile time of the kernels that use powers and exponentials
+CALLED_FUNCTIONS = ("fast_exp", "fast_log", "fast_pow", "fast_tanh")
+FUNCTIONS = INLINE_FUNCTIONS + CALLED_FUNCTIONS
 
 
 def i64_as_f64(i):
@@ -225,9 +221,13 @@ def cpu_primitives() -> dict[str, Any]:
 
     i64_as_f64, f64_as_i64 = _bitcasts()
     ns: dict[str, Any] = {"i64_as_f64": i64_as_f64, "f64_as_i64": f64_as_i64}
+    module = sys.modules[__name__]
+    opts: dict[str, Any] = {"error_model": "numpy", "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    opts["forceinline"] = True  # LLVM's alwaysinline: inlined into the vectorised loops
     fns = compile_functions(
-        sys.modules[__name__], FUNCTIONS, numba.njit(inline="always", error_model="numpy"), ns, tag="fastmath."
+        module, INLINE_FUNCTIONS, numba.njit(inline="always", error_model="numpy"), ns, tag="fastmath."
     )
+    fns.update(compile_functions(module, CALLED_FUNCTIONS, numba.njit(cache=True, **opts), ns, tag="fastmath."))
     return {
         "ratio": fns["fast_ratio"],
         "cospi": fns["fast_cospi"],
