@@ -134,3 +134,23 @@ def test_anchored_runs_match_the_formula_everywhere(name):
     big = np.abs(exact) > 1e-2 * peak
     assert np.max(np.abs(fast[big] / exact[big] - 1.0)) <= 2e-13, name
     assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 31, 63, 64, 65, 127, 200])
+def test_short_cosine_pieces_and_steps_outside_the_half_period(n):
+    # a half period shorter than 64 steps is one shortened run; more cycles than a half period
+    # and an offset put some steps outside it (the general path beside the runs)
+    cases = {
+        "down": fl.Schedule(fl.Cosine(1.0, 0.0, n)),
+        "down_floor": fl.Schedule(fl.Cosine(2.0, 0.3, n), warmup=fl.Warmup(3)),
+        "cycles": fl.Schedule(fl.Cosine(1.0, 0.1, n, cycles=1.5, after="continue")),
+        "offset": fl.Schedule(fl.Cosine(1.0, 0.0, n, offset=0.5, span=n + 2.0)),
+        "up": fl.Schedule(fl.Cosine(1.0, 0.01, 3 * n), warmup=fl.Warmup(n, shape="cosine")),
+    }
+    T = 4 * n + 10
+    for name, s in cases.items():
+        exact = s.table(T, exact=True)
+        fast = s.table(T, dtype=np.float64, exact=False)
+        peak = np.max(np.abs(exact))
+        np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14 * peak, err_msg=name)
+        assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
