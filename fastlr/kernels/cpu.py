@@ -13,13 +13,12 @@ call and are cached on disk). Two builds of the same source:
     pieces by anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and
     summaries.
 
-Each build is compiled in at most three variants (:data:`VARIANTS`, over the switches of
-:data:`fastlr.kernels.layout.FEATURES`): warmup + cosine, the common features (constant, linear
-and plain cosine pieces, prefix warmups, integer-period restarts), and all of them. In the
-smaller ones the switches of every other shape, warmup mode and restart path are bound to False
-and Numba prunes their branches before inlining them, so the first table of a warmup + cosine
-schedule compiles in ~4 s cold instead of ~40 s, and a process compiles at most six variants
-whatever it evaluates. Kernels write into preallocated outputs and assume a validated program.
+Each build is compiled in at most five variants (:data:`VARIANTS`, over the switches of
+:data:`fastlr.kernels.layout.FEATURES`). In the smaller ones the switches of every other shape,
+warmup mode and restart path are bound to False and Numba prunes their branches before
+inlining them, so the first table of a warmup + cosine schedule compiles in ~2.5 s cold instead
+of ~40 s, and a process compiles at most ten variants whatever it evaluates. Kernels write into
+preallocated outputs and assume a validated program.
 """
 
 from __future__ import annotations
