@@ -13,9 +13,10 @@ ones). A row is computed as:
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
 build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh and polynomial
-pieces by runs of ``RUN`` steps: the formula once per run, the other steps from exact identities
-(angle addition, products of powers) with a per-piece table, or a short binomial series. Runs lie on a grid of
-the segment's local index, so no value depends on where a block, a chunk or a thread starts.
+pieces by runs of ``RUN`` steps: the formula once per run, the other steps from exact
+identities (angle addition, products of powers) with a per-piece table, or a short binomial
+series. Runs lie on a grid of the segment's local index, so no value depends on where a block,
+a chunk or a thread starts.
 Restarts with period growth or fractional periods and epoch granularity take the scalar path per
 element. Branches are guarded by the feature switches of :mod:`fastlr.kernels.layout`.
 """
@@ -478,8 +479,9 @@ def unit_fill(code, w, t0, off, n, q0, q1):
 def main_block(ci, cf, si, sf, c, a, e, b, g):
     """Main curve (scaled, floored) for global steps ``a .. e-1`` into ``b`` (``g``: scratch).
 
-    One piece (one call site of :func:`piece`) per segment or restart cycle; restarts with
-    growth or fractional periods and epoch granularity go element by element.
+    One piece (:func:`piece`, or :func:`other_piece` for the shapes it does not take) per
+    segment or restart cycle; restarts with growth or fractional periods and epoch granularity
+    go element by element.
     """
     scale = cf[c, F_SCALE]
     flo = cf[c, F_FLOOR]
