@@ -37,7 +37,6 @@ import subprocess
 import sys
 import types
 import warnings
-from bisect import bisect_right
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "peers")
@@ -2131,8 +2130,11 @@ def gen_pytorch_warmup():
 
 
 def gen_seeds():
-    import numpy as np
     import torch
+
+    # the seed recipes as the tests transcribe them (one transcription, run by both)
+    sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # the repository root
+    from tests import seed_reference as ref
 
     out = []
     tver = torch.__version__
@@ -2141,28 +2143,11 @@ def gen_seeds():
         out.append(record(peer, version, peer, call, kwargs, T, dtype, values, note, source=source, **extra))
 
     # ---------------- seed 000: FCN create_lr_scheduler (WZMIAOMIAO) + torchvision warmup_lr_scheduler
-    def create_lr_scheduler(optimizer, num_step, epochs, warmup=True, warmup_epochs=1, warmup_factor=1e-3):
-        assert num_step > 0 and epochs > 0
-        if warmup is False:
-            warmup_epochs = 0
+    def create_lr_scheduler(optimizer, **kw):
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=ref.fcn_lambda(**kw))
 
-        def f(x):
-            if warmup is True and x <= (warmup_epochs * num_step):
-                alpha = float(x) / (warmup_epochs * num_step)
-                return warmup_factor * (1 - alpha) + alpha
-            else:
-                return (1 - (x - warmup_epochs * num_step) / ((epochs - warmup_epochs) * num_step)) ** 0.9
-
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=f)
-
-    def warmup_lr_scheduler(optimizer, warmup_iters, warmup_factor):
-        def f(x):
-            if x >= warmup_iters:
-                return 1
-            alpha = float(x) / warmup_iters
-            return warmup_factor * (1 - alpha) + alpha
-
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=f)
+    def warmup_lr_scheduler(optimizer, **kw):
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=ref.torchvision_warmup_lambda(**kw))
 
     def lambda_loop(opt, build, T):
         """torch loop that stops where the lambda turns complex (negative base ** 0.9)."""
@@ -2252,41 +2237,6 @@ def gen_seeds():
         add("fcn", f"torchvision-detection (torch {tver})", "warmup_lr_scheduler", kw, T, "float64", vals, note, tv_src)
 
     # ---------------- seed 001: maskrcnn-benchmark WarmupMultiStepLR
-    class WarmupMultiStepLR(torch.optim.lr_scheduler.LRScheduler):
-        def __init__(
-            self,
-            optimizer,
-            milestones,
-            gamma=0.1,
-            warmup_factor=1.0 / 3,
-            warmup_iters=500,
-            warmup_method="linear",
-            last_epoch=-1,
-        ):
-            if not list(milestones) == sorted(milestones):
-                raise ValueError("Milestones should be a list of increasing integers. Got {}", milestones)
-            if warmup_method not in ("constant", "linear"):
-                raise ValueError("Only 'constant' or 'linear' warmup_method accepted got {}".format(warmup_method))
-            self.milestones = milestones
-            self.gamma = gamma
-            self.warmup_factor = warmup_factor
-            self.warmup_iters = warmup_iters
-            self.warmup_method = warmup_method
-            super().__init__(optimizer, last_epoch)
-
-        def get_lr(self):
-            warmup_factor = 1
-            if self.last_epoch < self.warmup_iters:
-                if self.warmup_method == "constant":
-                    warmup_factor = self.warmup_factor
-                elif self.warmup_method == "linear":
-                    alpha = self.last_epoch / self.warmup_iters
-                    warmup_factor = self.warmup_factor * (1 - alpha) + alpha
-            return [
-                base_lr * warmup_factor * self.gamma ** bisect_right(self.milestones, self.last_epoch)
-                for base_lr in self.base_lrs
-            ]
-
     mr_src = "seed 001 / maskrcnn-benchmark solver/lr_scheduler.py @61ffdb38, optimizer.step(); scheduler.step() per iteration"
     for kw, T, note in [
         (
@@ -2357,7 +2307,7 @@ def gen_seeds():
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
-        vals, raises = torch_loop(opt, WarmupMultiStepLR(opt, **ctor), T)
+        vals, raises = torch_loop(opt, ref.MaskrcnnWarmupMultiStepLR(opt, **ctor), T)
         add(
             "maskrcnn",
             f"maskrcnn-benchmark@61ffdb38 (torch {tver})",
@@ -2371,41 +2321,6 @@ def gen_seeds():
         )
 
     # ---------------- seed 001: MXNet WarmupMultiFactorScheduler (Deformable-ConvNets utils/lr_scheduler.py)
-    class MXLRScheduler:  # mxnet.lr_scheduler.LRScheduler stand-in: only base_lr matters
-        def __init__(self, base_lr=0.01):
-            self.base_lr = base_lr
-
-    class WarmupMultiFactorScheduler(MXLRScheduler):
-        def __init__(self, step, factor=1, warmup=False, warmup_lr=0, warmup_step=0):
-            super().__init__()
-            assert isinstance(step, list) and len(step) >= 1
-            for i, _step in enumerate(step):
-                if i != 0 and step[i] <= step[i - 1]:
-                    raise ValueError("Schedule step must be an increasing integer list")
-                if _step < 1:
-                    raise ValueError("Schedule step must be greater or equal than 1 round")
-            if factor > 1.0:
-                raise ValueError("Factor must be no more than 1 to make lr reduce")
-            self.step = step
-            self.cur_step_ind = 0
-            self.factor = factor
-            self.count = 0
-            self.warmup = warmup
-            self.warmup_lr = warmup_lr
-            self.warmup_step = warmup_step
-
-        def __call__(self, num_update):
-            if self.warmup and num_update < self.warmup_step:
-                return self.warmup_lr
-            while self.cur_step_ind <= len(self.step) - 1:
-                if num_update > self.step[self.cur_step_ind]:
-                    self.count = self.step[self.cur_step_ind]
-                    self.cur_step_ind += 1
-                    self.base_lr *= self.factor
-                else:
-                    return self.base_lr
-            return self.base_lr
-
     mx_src = (
         "seed 001 / Deformable-ConvNets lib/utils/lr_scheduler.py WarmupMultiFactorScheduler; MXNet optimizers call "
         "lr_scheduler(num_update) with num_update = i+1 for update i (count incremented before the lr is read); "
@@ -2435,7 +2350,7 @@ def gen_seeds():
         ),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
-        s = WarmupMultiFactorScheduler(**ctor)
+        s = ref.MXNetWarmupMultiFactorScheduler(**ctor)
         s.base_lr = kw["base_lr"]
         vals = [_f(s(i + 1)) for i in range(T)]
         add(
@@ -2451,53 +2366,8 @@ def gen_seeds():
         )
 
     # ---------------- seed 002: YOLOv5 schedule (train.py) under real torch LambdaLR + SGD with 3 groups
-    def one_cycle(y1=0.0, y2=1.0, steps=100):
-        return lambda x: ((1 - math.cos(x * math.pi / steps)) / 2) * (y2 - y1) + y1
-
-    def yolov5(
-        epochs,
-        nb,
-        lr0=0.01,
-        lrf=0.01,
-        momentum=0.937,
-        warmup_epochs=3.0,
-        warmup_momentum=0.8,
-        warmup_bias_lr=0.1,
-        cos_lr=False,
-        bias_group=0,
-        num_groups=3,
-        min_warmup_iters=100,
-    ):
-        params = [{"params": [torch.nn.Parameter(torch.zeros(1))]} for _ in range(num_groups)]
-        optimizer = torch.optim.SGD(params, lr=lr0, momentum=momentum, nesterov=True)
-        if cos_lr:
-            lf = one_cycle(1, lrf, epochs)
-        else:
-
-            def lf(x):
-                return (1 - x / epochs) * (1.0 - lrf) + lrf
-
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lf)
-        nw = max(round(warmup_epochs * nb), min_warmup_iters)
-        scheduler.last_epoch = -1  # start_epoch - 1
-        lrs = [[] for _ in range(num_groups)]
-        moms = [[] for _ in range(num_groups)]
-        for epoch in range(epochs):
-            for i in range(nb):
-                ni = i + nb * epoch
-                if ni <= nw:
-                    xi = [0, nw]
-                    for j, x in enumerate(optimizer.param_groups):
-                        x["lr"] = np.interp(
-                            ni, xi, [warmup_bias_lr if j == bias_group else 0.0, x["initial_lr"] * lf(epoch)]
-                        )
-                        if "momentum" in x:
-                            x["momentum"] = np.interp(ni, xi, [warmup_momentum, momentum])
-                for j, x in enumerate(optimizer.param_groups):
-                    lrs[j].append(_f(x["lr"]))
-                    moms[j].append(_f(x["momentum"]))
-                optimizer.step()
-            scheduler.step()
+    def yolov5(**kw):
+        lrs, moms = ref.yolov5_loop(**kw)
         return {"lr": lrs, "momentum": moms}
 
     y5_src = (
@@ -2643,7 +2513,7 @@ def gen_seeds():
         (dict(y1=0.0, y2=1.0, steps=30), 40),
         (dict(y1=1.0, y2=0.2, steps=7), 20),
     ]:
-        f = one_cycle(**kw)
+        f = ref.yolov5_one_cycle(**kw)
         add(
             "yolov5",
             "yolov5 utils/general.py one_cycle",
@@ -2657,31 +2527,6 @@ def gen_seeds():
         )
 
     # ---------------- seed 003: TF warmup + piecewise constant (float32), constant / gradual warmup
-    f32 = np.float32
-
-    def tf_warmup_lr(init_lr, global_step, warmup_step, num_gpu, decay_step):
-        def warmup(end_lr, global_step, warmup_step):
-            start_lr = end_lr * 0.1
-            gs = f32(global_step)  # tf.cast(global_step, tf.float32)
-            return f32(start_lr) + f32(end_lr - start_lr) * gs / f32(warmup_step)
-
-        def decay(start_lr, global_step, num_gpu):
-            boundaries = [
-                np.int64(decay_step[0] // num_gpu),
-                np.int64(decay_step[1] // num_gpu),
-                np.int64(decay_step[2] // num_gpu),
-            ]
-            values = [f32(start_lr), f32(start_lr / 10.0), f32(start_lr / 100.0), f32(start_lr / 1000.0)]
-            # tf.train.piecewise_constant: values[0] for x <= b0, values[i] for b_{i-1} < x <= b_i, values[-1] for x > b_last
-            for b, v in zip(boundaries, values):
-                if global_step <= b:
-                    return v
-            return values[-1]
-
-        if global_step <= warmup_step:  # tf.less_equal
-            return warmup(init_lr, global_step, warmup_step)
-        return decay(init_lr, global_step, num_gpu)
-
     tf_src = (
         "seed 003 warmup_lr(init_lr, global_step, warmup_step, num_gpu) with cfgs.DECAY_STEP -> decay_step; "
         "TF float32 arithmetic emulated with numpy float32; update i uses global_step = i"
@@ -2704,21 +2549,11 @@ def gen_seeds():
     ]:
         ctor = dict(kw)
         vals = [
-            _f(tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"]))
+            _f(ref.tf_warmup_lr(ctor["init_lr"], i, ctor["warmup_step"], ctor["num_gpu"], ctor["decay_step"], f32=True))
             for i in range(T)
         ]
         vals = [None if math.isnan(v) else v for v in vals]  # NaN (0/0 in float32) is written as null
         add("tf", "seed-003 (transcribed)", "warmup_lr", kw, T, "float32", {"lr": [vals]}, note, tf_src)
-
-    def gradual(init_lr, warmup_steps, t):
-        if warmup_steps and t < warmup_steps:
-            return init_lr * (t / warmup_steps)
-        return init_lr
-
-    def constant(init_lr, warmup_lr, warmup_steps, t):
-        if warmup_steps and t < warmup_steps:
-            return warmup_lr
-        return init_lr
 
     gsrc = "seed 003 gradual warmup sim: init_lr * train_steps / warmup_steps while train_steps < warmup_steps, then init_lr (the seed's lr**1.0001 stand-in decay is not reproduced)"
     for kw, T in [
@@ -2733,7 +2568,7 @@ def gen_seeds():
             kw,
             T,
             "float64",
-            {"lr": [[_f(gradual(kw["init_lr"], kw["warmup_steps"], t)) for t in range(T)]]},
+            {"lr": [ref.seed003_gradual_loop(kw["init_lr"], kw["warmup_steps"], T)]},
             None,
             gsrc,
         )
@@ -2750,59 +2585,12 @@ def gen_seeds():
             kw,
             T,
             "float64",
-            {"lr": [[_f(constant(kw["init_lr"], kw["warmup_lr"], kw["warmup_steps"], t)) for t in range(T)]]},
+            {"lr": [ref.constant_warmup_loop(kw["init_lr"], kw["warmup_lr"], kw["warmup_steps"], T)]},
             None,
             csrc,
         )
 
     # ---------------- seed 004: YOLOX
-    def yolox_warm_cos_lr(lr, min_lr_ratio, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
-        min_lr = lr * min_lr_ratio
-        if iters <= warmup_total_iters:
-            lr = (lr - warmup_lr_start) * pow(iters / float(warmup_total_iters), 2) + warmup_lr_start
-        elif iters >= total_iters - no_aug_iter:
-            lr = min_lr
-        else:
-            lr = min_lr + 0.5 * (lr - min_lr) * (
-                1.0
-                + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter))
-            )
-        return lr
-
-    def cos_lr(lr, total_iters, iters):
-        lr *= 0.5 * (1.0 + math.cos(math.pi * iters / total_iters))
-        return lr
-
-    def warm_cos_lr(lr, total_iters, warmup_total_iters, warmup_lr_start, iters):
-        if iters <= warmup_total_iters:
-            lr = (lr - warmup_lr_start) * iters / float(warmup_total_iters) + warmup_lr_start
-        else:
-            lr *= 0.5 * (1.0 + math.cos(math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters)))
-        return lr
-
-    def multistep_lr(lr, milestones, gamma, iters):
-        for milestone in milestones:
-            lr *= gamma if iters >= milestone else 1.0
-        return lr
-
-    def yolox_lr_func(name, lr, iters_per_epoch, total_epochs, **kw):
-        total_iters = iters_per_epoch * total_epochs
-        if name == "cos":
-            return lambda t: cos_lr(lr, total_iters, t)
-        if name == "warmcos":
-            w = iters_per_epoch * kw["warmup_epochs"]
-            return lambda t: warm_cos_lr(lr, total_iters, w, kw.get("warmup_lr_start", 1e-6), t)
-        if name == "yoloxwarmcos":
-            w = iters_per_epoch * kw["warmup_epochs"]
-            na = iters_per_epoch * kw["no_aug_epochs"]
-            return lambda t: yolox_warm_cos_lr(
-                lr, kw.get("min_lr_ratio", 0.2), total_iters, w, kw.get("warmup_lr_start", 0), na, t
-            )
-        if name == "multistep":
-            ms = [int(total_iters * m / total_epochs) for m in kw["milestones"]]
-            return lambda t: multistep_lr(lr, ms, kw.get("gamma", 0.1), t)
-        raise ValueError(name)
-
     yx_src = "seed 004 / Megvii YOLOX yolox/utils/lr_scheduler.py; pure function of iters"
     for kw, T, note in [
         (
@@ -2840,7 +2628,7 @@ def gen_seeds():
         vals, raises = [], None
         for t in range(T):
             try:
-                vals.append(_f(yolox_warm_cos_lr(iters=t, **kw)))
+                vals.append(_f(ref.yolox_warm_cos_lr_ratio(iters=t, **kw)))
             except ZeroDivisionError as e:
                 raises = (t, f"ZeroDivisionError: {e}")
                 break
@@ -2903,55 +2691,10 @@ def gen_seeds():
             "epoch milestones -> iterations",
         ),
     ]:
-        ctor = dict(kw)
-        f = yolox_lr_func(**ctor)
-        init = kw.get("warmup_lr_start", 0) if kw.get("warmup_epochs", 0) > 0 else kw["lr"]
-        vals = [float(init)] + [_f(f(i)) for i in range(1, T)]
+        vals = ref.yolox_trainer_loop(T=T, **kw)
         add("yolox", "YOLOX@390ec1ae (transcribed)", "LRScheduler", kw, T, "float64", {"lr": [vals]}, note, lrs_src)
 
     # bubbliiiing yolox-pytorch get_lr_scheduler (seed 004), evaluated per epoch: epoch e uses func(e)
-    def get_lr_scheduler(
-        lr_decay_type,
-        lr,
-        min_lr,
-        total_iters,
-        warmup_iters_ratio=0.1,
-        warmup_lr_ratio=0.1,
-        no_aug_iter_ratio=0.3,
-        step_num=10,
-    ):
-        def yolox_warm_cos_lr_abs(lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, iters):
-            if iters <= warmup_total_iters:
-                lr = (lr - warmup_lr_start) * pow(iters / float(warmup_total_iters), 2) + warmup_lr_start
-            elif iters >= total_iters - no_aug_iter:
-                lr = min_lr
-            else:
-                lr = min_lr + 0.5 * (lr - min_lr) * (
-                    1.0
-                    + math.cos(
-                        math.pi * (iters - warmup_total_iters) / (total_iters - warmup_total_iters - no_aug_iter)
-                    )
-                )
-            return lr
-
-        def step_lr(lr, decay_rate, step_size, iters):
-            if step_size < 1:
-                raise ValueError("step_size must above 1.")
-            n = iters // step_size
-            out_lr = lr * decay_rate**n
-            return out_lr
-
-        if lr_decay_type == "cos":
-            warmup_total_iters = min(max(warmup_iters_ratio * total_iters, 1), 3)
-            warmup_lr_start = max(warmup_lr_ratio * lr, 1e-6)
-            no_aug_iter = min(max(no_aug_iter_ratio * total_iters, 1), 15)
-            return lambda it: yolox_warm_cos_lr_abs(
-                lr, min_lr, total_iters, warmup_total_iters, warmup_lr_start, no_aug_iter, it
-            )
-        decay_rate = (min_lr / lr) ** (1 / (step_num - 1))
-        step_size = total_iters / step_num
-        return lambda it: step_lr(lr, decay_rate, step_size, it)
-
     gl_src = "seed 004 get_lr_scheduler (bubbliiiing yolox-pytorch utils_fit); a function of the epoch index"
     for kw, T, note in [
         (
@@ -3008,7 +2751,7 @@ def gen_seeds():
         ),
     ]:
         try:
-            f = get_lr_scheduler(**kw)
+            f = ref.get_lr_scheduler(**kw)
         except ZeroDivisionError as e:
             add(
                 "yolox",
@@ -3046,73 +2789,6 @@ def gen_seeds():
         )
 
     # CAWB: CosineAnnealingWarmbootingLR (Huangdebo/CAWB cawb.py), run as in its demo loop
-    class CosineAnnealingWarmbootingLR:
-        def __init__(
-            self,
-            optimizer,
-            epochs=0,
-            eta_min=0.05,
-            steps=[],
-            step_scale=0.8,
-            lf=None,
-            batchs=0,
-            warmup_epoch=0,
-            epoch_scale=1.0,
-        ):
-            self.warmup_iters = batchs * warmup_epoch
-            self.optimizer = optimizer
-            self.eta_min = eta_min
-            self.iters = -1
-            self.iters_batch = -1
-            self.base_lr = [group["lr"] for group in optimizer.param_groups]
-            self.step_scale = step_scale
-            steps.sort()
-            self.steps = [warmup_epoch] + [i for i in steps if (i < epochs and i > warmup_epoch)] + [epochs]
-            self.gap = 0
-            self.last_epoch = 0
-            self.lf = lf
-            self.epoch_scale = epoch_scale
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-
-        def step(self, external_iter=None):
-            self.iters += 1
-            if external_iter is not None:
-                self.iters = external_iter
-            iters = self.iters + self.last_epoch
-            scale = 1.0
-            for i in range(len(self.steps) - 1):
-                if iters <= self.steps[i + 1]:
-                    self.gap = self.steps[i + 1] - self.steps[i]
-                    iters = iters - self.steps[i]
-                    if i != len(self.steps) - 2:
-                        self.gap += self.epoch_scale
-                    break
-                scale *= self.step_scale
-            if self.lf is None:
-                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
-                    group["lr"] = (
-                        scale
-                        * lr
-                        * (
-                            (((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min)
-                            + self.eta_min
-                        )
-                    )
-            else:
-                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
-                    group["lr"] = scale * lr * self.lf(iters, self.gap)
-            return self.optimizer.param_groups[0]["lr"]
-
-        def step_batch(self):
-            self.iters_batch += 1
-            if self.iters_batch < self.warmup_iters:
-                rate = self.iters_batch / self.warmup_iters
-                for group, lr in zip(self.optimizer.param_groups, self.base_lr):
-                    group["lr"] = lr * rate
-                return self.optimizer.param_groups[0]["lr"]
-            return None
-
     cawb_src = (
         "seed 004 / Huangdebo/CAWB cawb.py @222e859f, demo loop: per batch step_batch() then the update; "
         "scheduler.step() at the end of each epoch (so epoch e+1 uses the cosine at e); lf=None"
@@ -3219,7 +2895,7 @@ def gen_seeds():
     ]:
         ctor = {k: copy.deepcopy(v) for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
-        sch = CosineAnnealingWarmbootingLR(opt, **ctor)
+        sch = ref.CosineAnnealingWarmbootingLR(opt, **ctor)
         vals = []
         for e in range(run_epochs):
             for b in range(kw["batchs"]):
