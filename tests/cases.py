@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import fastlr as fl
+from fastlr.sweeps import SHAPES
 
 B = 3e-4
 
@@ -96,3 +99,18 @@ def schedules() -> dict[str, fl.Schedule]:
     for name, shape in shapes().items():
         out[f"shape_{name}"] = fl.Schedule(shape)
     return out
+
+
+def mixed_grid() -> dict[str, np.ndarray]:
+    """Flat configs crossing every sweep shape with every warmup mode, holds and floors."""
+    return fl.grid(
+        lr=[1e-3, 3e-4],
+        shape=list(SHAPES),
+        warmup=[0, 7],
+        warmup_mode=["prefix", "overlay", "blend"],
+        hold=[0, 5],
+        steps=[20],
+        end_ratio=[0.0, 0.1],
+        gamma=[0.5],
+        step_size=[3],
+    )

@@ -14,7 +14,7 @@ da = pytest.importorskip("dask.array")
 
 import fastlr as fl  # noqa: E402
 import fastlr.dask as fld  # noqa: E402
-from fastlr.sweeps import SHAPES  # noqa: E402
+from tests.cases import mixed_grid  # noqa: E402
 from tests.tolerance import assert_close64  # noqa: E402
 
 T = 90
@@ -22,20 +22,6 @@ THRESHOLD = 4e-4
 
 # ragged last blocks on both axes, whole axes, single rows / steps, explicit block sizes
 CHUNKINGS = [(37, 13), (-1, 7), (1, -1), (100, 90), ((100, 232, 100), (1, 50, 39)), 64, "auto"]
-
-
-def mixed_grid():
-    return fl.grid(
-        lr=[1e-3, 3e-4],
-        shape=list(SHAPES),
-        warmup=[0, 7],
-        warmup_mode=["prefix", "overlay", "blend"],
-        hold=[0, 5],
-        steps=[20],
-        end_ratio=[0.0, 0.1],
-        gamma=[0.5],
-        step_size=[3],
-    )
 
 
 @pytest.fixture(scope="module")

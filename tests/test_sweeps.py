@@ -7,23 +7,9 @@ import numpy as np
 import pytest
 
 import fastlr as fl
-from fastlr.sweeps import SHAPES
+from tests.cases import mixed_grid
 
 T = 60
-
-
-def mixed_grid():
-    return fl.grid(
-        lr=[1e-3, 3e-4],
-        shape=list(SHAPES),
-        warmup=[0, 7],
-        warmup_mode=["prefix", "overlay", "blend"],
-        hold=[0, 5],
-        steps=[20],
-        end_ratio=[0.0, 0.1],
-        gamma=[0.5],
-        step_size=[3],
-    )
 
 
 def test_grid_size_and_order():
