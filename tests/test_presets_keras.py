@@ -19,11 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastlr.presets.keras as ks
-from tests.tolerance import assert_close64
+from tests.tolerance import assert_close64, assert_close_float32_peer
 
 DATA = Path(__file__).parent / "data" / "peers" / "keras.json"
 RECORDS = [r for r in json.loads(DATA.read_text()) if r["peer"] == "keras"]
-U32 = 2.0**-24
 FLOAT32_COS = ("CosineDecay", "CosineDecayRestarts")  # cos is float32 in Keras's jax backend
 
 
@@ -34,24 +33,6 @@ def _ids(recs):
 def _round32(kwargs):
     """Parameters as a float32 Keras computation starts from (Python floats cast to float32)."""
     return {k: float(np.float32(v)) if isinstance(v, float) else v for k, v in kwargs.items()}
-
-
-def assert_close_float32_peer(actual64, peer32, err_msg=""):
-    """Compare fastlr's float64 table with a peer that computed (partly) in float32.
-
-    Every float32 operation rounds to ``u = 2^-24`` relative. Allowed per value ``b``:
-    ``u ((4 + |ln(b / peak)|) |b| + 2 peak)``: a few roundings relative to the value; the
-    rounding of an exponent ``p`` amplified by ``pow`` into ``|p ln r| = |ln(b / b0)|``; and two
-    ulp of the peak absolute, because ``1 + cos(pi p)`` cancels near the end of a cosine.
-    """
-    a = np.asarray(actual64, dtype=np.float64)
-    b = np.asarray(peer32, dtype=np.float64)
-    assert a.shape == b.shape
-    peak = float(np.max(np.abs(b)))
-    logs = np.abs(np.log(np.where(b > 0, b, peak) / peak)) if peak > 0 else np.zeros_like(b)
-    tol = U32 * ((4.0 + logs) * np.abs(b) + 2.0 * peak)
-    bad = np.abs(a - b) > tol
-    assert not bad.any(), f"{int(bad.sum())} values beyond float32 tolerance; first at {np.argmax(bad)} {err_msg}"
 
 
 def build(rec):

@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 
 import fastlr
 import fastlr.presets.optax as ox
-from tests.tolerance import assert_close64
+from tests.tolerance import assert_close64, assert_close_float32_peer
 
 DATA = Path(__file__).parent / "data" / "peers" / "optax.json"
 RECORDS = [r for r in json.loads(DATA.read_text()) if r["peer"] == "optax"]
-U32 = 2.0**-24
 
 
 def _ids(recs):
@@ -52,24 +51,6 @@ def decode(call, kwargs):
 
 def build(call, kwargs):
     return getattr(ox, call)(**decode(call, kwargs))
-
-
-def assert_close_float32_peer(actual64, peer32, err_msg=""):
-    """Compare fastlr's float64 table (of float32-rounded parameters) with a float32 peer.
-
-    Every float32 operation rounds to ``u = 2^-24`` relative. Allowed per value ``b``:
-    ``u ((4 + |ln(b / peak)|) |b| + 2 peak)``: a few roundings relative to the value; the
-    rounding of an exponent ``p`` amplified by ``pow`` into ``|p ln r| = |ln(b / b0)|``; and two
-    ulp of the peak absolute, because ``1 + cos(pi p)`` cancels near the end of a cosine.
-    """
-    a = np.asarray(actual64, dtype=np.float64)
-    b = np.asarray(peer32, dtype=np.float64)
-    assert a.shape == b.shape
-    peak = float(np.max(np.abs(b)))
-    logs = np.abs(np.log(np.where(b > 0, b, peak) / peak)) if peak > 0 else np.zeros_like(b)
-    tol = U32 * ((4.0 + logs) * np.abs(b) + 2.0 * peak)
-    bad = np.abs(a - b) > tol
-    assert not bad.any(), f"{int(bad.sum())} values beyond float32 tolerance; first at {np.argmax(bad)} {err_msg}"
 
 
 # ---- recorded vectors ----------------------------------------------------------------------
