@@ -1,12 +1,14 @@
 """fastlr: JIT-compiled learning-rate schedules, whole tables and batched sweeps.
 
 ``import fastlr`` imports neither numba, torch nor matplotlib and compiles nothing; the kernels
-compile (and are cached on disk) on the first table.
+compile (and are cached on disk) on the first table. The optional faces ``fastlr.presets``,
+``fastlr.torch``, ``fastlr.plot``, ``fastlr.dask`` and ``fastlr.cuda`` import on first access;
+``docs/architecture.md`` maps the modules.
 """
 
-from fastlr._base import Spec, from_dict
-from fastlr._engine import MemoryLimitError
-from fastlr._lower import Program
+from fastlr._checks import MemoryLimitError
+from fastlr._spec import Spec, from_dict
+from fastlr.lowering.program import Program
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
 from fastlr.shapes import (
     Constant,
@@ -22,16 +24,16 @@ from fastlr.shapes import (
     PiecewiseConstant,
     PiecewiseInterp,
     Polynomial,
-    Shape,
     SqrtCooldown,
     StepDecay,
     Tanh,
 )
+from fastlr.schedule import Shape
 from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"
 
-_LAZY = ("presets", "torch", "plot", "dask")
+_LAZY = ("presets", "torch", "plot", "dask", "cuda")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

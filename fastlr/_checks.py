@@ -1,9 +1,14 @@
-"""Validation helpers: every message names the parameter and the offending value."""
+"""Validation: every check of user input, each message naming the parameter and the value.
+
+Spec constructors, flat configs, the evaluation entry (steps, dtypes, outputs, the memory
+guard), the torch bridge and the CLI all validate through these functions.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -73,3 +78,83 @@ def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = No
         raise TypeError(f"{_owner(where)}{name} must be a sequence of numbers, got {values!r}")
     seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
     return tuple(real(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+
+
+# ---- evaluation arguments ----------------------------------------------------------------------
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class MemoryLimitError(MemoryError):
+    """The requested output would not fit in available memory (pass ``out=`` instead)."""
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """float32 or float64, else an error naming the valid choices."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in _DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {dt.name!r}")
+    return dt
+
+
+def available_memory() -> int:
+    """Bytes of memory available to allocate now (MemAvailable on Linux)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 1 << 62
+
+
+def guard_memory(shape: tuple[int, ...], dt: np.dtype) -> None:
+    """Refuse an allocation that would not fit in 90 % of available memory."""
+    nbytes = int(np.prod(shape, dtype=np.float64)) * dt.itemsize
+    avail = available_memory()
+    if nbytes > 0.9 * avail:
+        raise MemoryLimitError(
+            f"the output {shape} {dt.name} needs {nbytes:,} bytes but only {avail:,} bytes are available; "
+            "pass out= (for example a numpy.memmap) to write it elsewhere, or compute fewer steps or rows"
+        )
+
+
+def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
+    """Validate a caller's output array: ndarray, exact shape and dtype, C-contiguous, writeable."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array (or memmap), got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"out has shape {out.shape}, expected {shape}")
+    if out.dtype != dt:
+        raise ValueError(f"out has dtype {out.dtype.name}, expected {dt.name}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    return out
+
+
+def check_T(T: Any) -> int:
+    """A number of steps, an integer >= 1."""
+    return integer("T", T, lo=1)
+
+
+def check_steps(t: Any) -> np.ndarray:
+    """Integer step(s) >= 0 as an int64 array (a copy; the caller's array is untouched)."""
+    if isinstance(t, bool) or isinstance(t, np.bool_):
+        raise TypeError(f"t must be an integer step or an integer array, got {t!r}")
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"t must be an integer step or an integer array, got dtype {arr.dtype.name} ({t!r})")
+    if arr.size and (arr.min() < 0):
+        raise ValueError(f"t must be >= 0, got {int(arr.min())}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"t must fit in int64, got {int(arr.max())}")
+    return np.array(arr, dtype=np.int64)

@@ -52,9 +52,10 @@ from typing import Any
 import numpy as np
 
 import fastlr
-from fastlr._base import Spec, from_dict
-from fastlr._engine import MemoryLimitError
-from fastlr.sweeps import COLUMNS, SUMMARY_FIELDS
+from fastlr._checks import MemoryLimitError
+from fastlr._spec import Spec, from_dict
+from fastlr.evaluate import SUMMARY_FIELDS
+from fastlr.lowering.configs import COLUMNS
 
 __all__ = ["CLIError", "SweepJob", "load_data", "load_spec", "load_sweep", "main"]
 

@@ -54,10 +54,11 @@ from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph
 
 from fastlr import _checks as ck
-from fastlr import _engine
-from fastlr._lower import Program
-from fastlr.sweeps import SUMMARY_FIELDS, lower, summary_arrays
-from fastlr.sweeps import sweep as _sweep
+from fastlr import _checks as ck
+from fastlr import evaluate
+from fastlr.evaluate import SUMMARY_FIELDS, summary_arrays
+from fastlr.lowering.configs import lower
+from fastlr.lowering.program import Program
 
 __all__ = ["SUMMARY_FIELDS", "summarize", "sweep", "task_nbytes"]
 
@@ -88,7 +89,7 @@ def _kernel_slot() -> Iterator[None]:
 def _fill_block(prog: Program, t0: int, n_steps: int, dtype: np.dtype, exact: bool) -> np.ndarray:
     """One block of the table: the rows of ``prog`` at steps ``t0 .. t0 + n_steps - 1``."""
     with _kernel_slot():
-        return _sweep(prog, n_steps, dtype, t0=t0, progress=False, exact=exact)
+        return evaluate.sweep(prog, n_steps, dtype, t0=t0, progress=False, exact=exact)
 
 
 # Summary state of a row block: (fsum, isum) with fsum columns final, peak, min, sum (float64)
@@ -178,7 +179,7 @@ def _row_programs(prog: Program, rows: tuple[int, ...]) -> list[Program]:
 
 def _setup(configs: Any, T: Any, t0: Any, chunks: Any, dtype: np.dtype) -> tuple[Program, int, int, tuple, tuple]:
     prog = lower(configs)
-    T = _engine.check_T(T)
+    T = ck.check_T(T)
     t0 = ck.integer("t0", t0, lo=0)
     rows, steps = _normalize(chunks, (prog.n_rows, T), dtype)
     return prog, T, t0, rows, steps
@@ -214,8 +215,8 @@ def sweep(
         Block ``(i, j)`` is ``fastlr.sweep(program.subset(r0, r1), s1 - s0, dtype, t0=t0 + s0)``,
         bit-identical to the same block of ``fastlr.sweep(configs, T, dtype, t0=t0, exact=exact)``.
     """
-    dt = _engine.check_dtype(dtype)
-    use_exact = _engine.use_exact(exact, dt)
+    dt = ck.check_dtype(dtype)
+    use_exact = evaluate.use_exact(exact, dt)
     prog, T, t0, rows, steps = _setup(configs, T, t0, chunks, dt)
     name = "fastlr-sweep-" + tokenize(*prog.arrays(), T, t0, dt.str, use_exact, rows, steps)
     dsk: dict[Any, Any] = {}

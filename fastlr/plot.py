@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fastlr._base import Schedulable
+from fastlr._spec import Schedulable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -380,7 +380,7 @@ def _check_steps(steps: Any) -> int:
 
 def _column(source: Any, columns: Mapping[str, Any] | None, name: str) -> np.ndarray:
     if columns is None:
-        from fastlr._lower import Program
+        from fastlr.lowering.program import Program
 
         if not isinstance(source, Program) or source.configs is None:
             raise ValueError(

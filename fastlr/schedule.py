@@ -18,6 +18,7 @@ The value of a :class:`Schedule` for optimizer step ``t`` is a closed form of ``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -25,27 +26,54 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._base import Plottable, Schedulable, Spec
+from fastlr._spec import Plottable, Schedulable, Spec
 from fastlr.kernels import layout as L
-from fastlr.shapes import Cosine, Linear, Polynomial, Shape, SqrtCooldown, Tanh
+from fastlr.lowering import rows
+from fastlr.lowering import segments as seg
+from fastlr.lowering.segments import Seg, Segs
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
 
-    from fastlr._lower import Program
+    from fastlr.lowering.program import Program
 
-__all__ = ["Restarts", "Schedule", "ScheduleSet", "Warmup"]
+__all__ = ["Restarts", "Schedule", "ScheduleSet", "Shape", "Warmup"]
 
-WARMUP_SHAPES = {
-    "linear": L.LIN_UP,
-    "constant": L.CONST,
-    "exponential": L.EXP_UP,
-    "power": L.POLY_UP,
-    "cosine": L.COS_UP,
-    "sqrt": L.SQRT_UP,
-    "radam": L.RADAM_UP,
-}
-WARMUP_MODES = {"prefix": L.WU_PREFIX, "overlay": L.WU_OVERLAY, "blend": L.WU_BLEND}
+WARMUP_SHAPES, WARMUP_MODES = rows.WARMUP_SHAPES, rows.WARMUP_MODES
+
+
+class Shape(Schedulable):
+    """A curve in local time. Lowered to segments; used directly as a schedule.
+
+    A shape is declared once, by its class: its parameters (the dataclass fields, validated in
+    ``__post_init__``), its closed form (the docstring) and its lowering. Shapes of a fixed number
+    of segments define ``lower_columns(**fields)``, which lowers whole columns of parameter values
+    through :mod:`fastlr.lowering.segments`: the object lowers through it with one-row columns
+    and a sweep of flat configs with N-row columns. Others define ``_segs()`` directly.
+    """
+
+    def _segs(self) -> Segs:
+        """This shape's segments: its ``lower_columns`` with its fields as one-row columns."""
+        lower = getattr(self, "lower_columns", None)
+        if lower is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither _segs nor lower_columns")
+        return lower(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})  # type: ignore[arg-type]
+
+    def _segments(self) -> list[Seg]:
+        """The lowered segments, as a list."""
+        return self._segs().row(0)
+
+    #: Whether :class:`Restarts` may repeat this curve (a single decaying segment with a horizon).
+    restartable = False
+
+    def _schedule(self) -> Any:
+        return Schedule(self)
+
+    def start_value(self) -> float:
+        """The value at local step 0."""
+        s = self._segments()[0]
+        return s.value(-s.off)
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,7 +169,18 @@ class Warmup(Spec):
         return float(self.steps) if self.span is None else float(self.span)
 
 
-_RESTARTABLE = (Cosine, Linear, Polynomial, Tanh, SqrtCooldown)
+
+
+def _restartable() -> list[type[Shape]]:
+    """The shapes :class:`Restarts` may repeat, in definition order."""
+    found: list[type[Shape]] = []
+    todo = list(Shape.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        if cls.__dict__.get("restartable") and cls not in found:
+            found.append(cls)
+        todo[:0] = cls.__subclasses__()
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,15 +274,16 @@ class Schedule(Schedulable):
         if self.restarts is not None:
             if not isinstance(self.restarts, Restarts):
                 raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
-            if not isinstance(self.curve, _RESTARTABLE):
-                names = ", ".join(c.__name__ for c in _RESTARTABLE)
+            if not getattr(self.curve, "restartable", False):
+                names = ", ".join(c.__name__ for c in _restartable())
                 raise ValueError(f"{w}: restarts repeat one of {names}; got curve {type(self.curve).__name__}")
             if self.curve.start < self.curve.end:
                 raise ValueError(
                     f"{w}: restarts repeat a decaying curve; got start={self.curve.start!r} < end={self.curve.end!r}"
                 )
-            if isinstance(self.curve, Cosine) and self.curve.after != "hold":
-                raise ValueError(f"{w}: a restarted Cosine must have after='hold', got {self.curve.after!r}")
+            after = getattr(self.curve, "after", "hold")
+            if after != "hold":
+                raise ValueError(f"{w}: a restarted {type(self.curve).__name__} must have after='hold', got {after!r}")
             if self.curve.span is not None or self.curve.offset != 0.0:
                 raise ValueError(
                     f"{w}: a restarted curve's period is its steps; span must be None and offset 0, "
@@ -264,64 +304,63 @@ class Schedule(Schedulable):
         if self.floor_ratio is not None:
             self._set("floor_ratio", ck.real("floor_ratio", self.floor_ratio, w, lo=0.0))
         self._set("steps_per_epoch", ck.integer("steps_per_epoch", self.steps_per_epoch, w, lo=1))
-        self._row()
+        self._lowered()
 
     def _schedule(self) -> Schedule:
         return self
 
     # ---- lowering (one row) ------------------------------------------------------------------
-    def _row(self) -> tuple[list[int], list[float], list[Any]]:
-        ci = [0] * L.CI_WIDTH
-        cf = [0.0] * L.CF_WIDTH
-        segs = self.curve._segments()
-        cf[L.F_SCALE] = self.scale
-        ci[L.I_SPE] = self.steps_per_epoch
-        if self.floor is not None:
-            cf[L.F_FLOOR] = self.floor
-        elif self.floor_ratio is not None:
-            cf[L.F_FLOOR] = self.floor_ratio * self.scale * self.curve.start_value()
-        else:
-            cf[L.F_FLOOR] = -math.inf
-        wu = self.warmup
-        if wu is not None:
-            ci[L.I_WU_MODE] = WARMUP_MODES[wu.mode]
-            ci[L.I_WU_LEN] = wu.steps
-            ci[L.I_WU_CODE] = WARMUP_SHAPES[wu.shape]
-            cf[L.F_WU_BASE] = wu.start
-            cf[L.F_WU_N] = wu.n
-            cf[L.F_WU_OFF] = wu.offset
-            cf[L.F_WU_Q0] = wu.power if wu.shape == "power" else 1.0
-            cf[L.F_WU_Q1] = 1.0
-            if wu.shape == "radam":
-                cf[L.F_WU_Q0] = float(wu.beta2 or 0.0)
-                cf[L.F_WU_Q1] = wu.rho_inf
-            cf[L.F_WU_Q2] = 1.0
-            if wu.mode == "prefix":
-                ci[L.I_SHIFT] = wu.steps if wu.shift else 0
-                ci[L.I_WU_TARGET] = ci[L.I_SHIFT] if wu.target == "start" else wu.steps
-        rs = self.restarts
-        curve = self.curve
-        if rs is not None and isinstance(curve, _RESTARTABLE):
-            segs = segs[:1]
-            if rs.mult != 1.0:
-                ci[L.I_RS_KIND] = L.RS_GROW
-            elif rs.cycles != 1.0:
-                ci[L.I_RS_KIND] = L.RS_FRAC
-            else:
-                ci[L.I_RS_KIND] = L.RS_INT
-            ci[L.I_RS_PERIOD] = curve.steps
-            whole = rs.limit is None or float(rs.limit).is_integer()
-            ci[L.I_RS_LIMIT] = int(rs.limit) if rs.limit is not None and whole else 0
-            cf[L.F_RS_LIMIT] = 0.0 if whole else float(rs.limit or 0.0)
-            ci[L.I_RS_WARM] = rs.warmup_steps
-            ci[L.I_RS_MODE] = L.RS_PEAK if rs.decay_mode == "peak" else L.RS_AMPLITUDE
-            ci[L.I_RS_EXACT] = int(rs.exact)
-            cf[L.F_RS_PERIOD] = float(curve.steps)
-            cf[L.F_RS_MULT] = rs.mult
-            cf[L.F_RS_DECAY] = rs.decay
-            cf[L.F_RS_CYCLES] = rs.cycles
-            cf[L.F_RS_PEAK] = curve.start
-        return ci, cf, segs
+    def _lowered(self) -> tuple[np.ndarray, np.ndarray, Segs]:
+        """This schedule's program row ``(ci, cf, segments)``, through the same columnar functions
+        that lower a sweep of flat configs (:mod:`fastlr.lowering`)."""
+        return _lower_one(self)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
+    segs = s.curve._segs()
+    if s.floor is not None:
+        floor = s.floor
+    elif s.floor_ratio is not None:
+        floor = s.floor_ratio * s.scale * s.curve.start_value()
+    else:
+        floor = -math.inf
+    wu = s.warmup
+    warmup = rows.WarmupColumns(steps=0)
+    if wu is not None:
+        warmup = rows.WarmupColumns(
+            steps=wu.steps,
+            start=wu.start,
+            shape=WARMUP_SHAPES[wu.shape],
+            mode=WARMUP_MODES[wu.mode],
+            power=wu.power,
+            span=math.nan if wu.span is None else wu.span,
+            offset=wu.offset,
+            shift=wu.shift,
+            target_end=wu.target == "end",
+            beta2=float(wu.beta2 or 0.0),
+        )
+    rs, curve = s.restarts, s.curve
+    restarts = rows.RestartColumns(active=False, period=0, peak=0.0)
+    if rs is not None:
+        segs = seg.masked(segs, True)
+        segs.count[:] = 1  # a restarted curve repeats its first segment
+        restarts = rows.RestartColumns(
+            active=True,
+            period=getattr(curve, "steps", 0),
+            peak=getattr(curve, "start", 0.0),
+            mult=rs.mult,
+            decay=rs.decay,
+            limit=math.nan if rs.limit is None else float(rs.limit),
+            decay_mode=rows.RESTART_DECAY_MODES[rs.decay_mode],
+            warmup_steps=rs.warmup_steps,
+            cycles=rs.cycles,
+            exact=rs.exact,
+        )
+    ci, cf = rows.row_fields(1, s.scale, floor, s.steps_per_epoch, warmup, restarts)
+    for a in (ci, cf, segs.start, segs.code, segs.f, segs.count):
+        a.flags.writeable = False  # cached: shared by every program this schedule is lowered into
+    return ci, cf, segs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -387,15 +426,15 @@ class ScheduleSet(Spec, Plottable):
 
     def program(self) -> Program:
         """One program row per (hyperparameter, group), in order."""
-        from fastlr._lower import lower_schedules
+        from fastlr.lowering.program import lower_schedules
 
         return lower_schedules(self._schedules())
 
     def table(self, T: int, dtype: DTypeLike = np.float64) -> dict[str, NDArray[Any]]:
         """``{name: array (groups, T)}``, each row the table of one group's schedule."""
-        from fastlr.sweeps import sweep
+        from fastlr import evaluate
 
-        full = sweep(self.program(), T, dtype=dtype)
+        full = evaluate.sweep(self.program(), T, dtype=dtype)
         out, r = {}, 0
         for k, v in self.hyperparams:
             out[k] = full[r : r + len(v)]

@@ -20,10 +20,12 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from fastlr import _checks as ck
-from fastlr._base import Schedulable, Seg
-from fastlr.kernels import formulas
-from fastlr.kernels import layout as L
+from fastlr.schedule import Shape
+from fastlr.lowering import segments as seg
+from fastlr.lowering.segments import Seg, Segs
 
 __all__ = [
     "Constant",
@@ -46,26 +48,13 @@ __all__ = [
 ]
 
 
-def seg_value(s: Seg, x: float) -> float:
-    """A segment's value at local progress time ``x`` (plain-Python formula path)."""
-    return s.base + s.amp * formulas.unit(s.code, x, s.n, s.q0, s.q1, s.q2, s.q3)
-
-
-class Shape(Schedulable):
-    """A curve in local time. Lowered to segments; used directly as a schedule."""
-
-    def _segments(self) -> list[Seg]:
-        raise NotImplementedError
-
-    def _schedule(self) -> Any:
-        from fastlr.schedule import Schedule
-
-        return Schedule(self)
-
-    def start_value(self) -> float:
-        """The value at local step 0."""
-        s = self._segments()[0]
-        return seg_value(s, -s.off)
+def _span(steps: Any, span: Any) -> Any:
+    """The progress denominator: ``span``, or ``steps`` where it is not given (None or NaN)."""
+    steps = np.asarray(steps, dtype=np.float64)
+    if span is None:
+        return steps
+    span = np.asarray(span, dtype=np.float64)
+    return np.where(np.isnan(span), steps, span)
 
 
 def _horizon(obj: Any, where: str) -> tuple[int, float, float]:
@@ -76,27 +65,6 @@ def _horizon(obj: Any, where: str) -> tuple[int, float, float]:
     obj._set("span", None if obj.span is None else span)
     obj._set("offset", offset)
     return steps, span, offset
-
-
-def _with_tail(seg: Seg, steps: int, where: str, *, unit_interval: bool = False) -> list[Seg]:
-    """The segment over ``[0, steps)`` and a constant tail holding its value at ``steps``.
-
-    Checks the formula is finite (and, for shapes defined on ``p in [0, 1]``, in range) at both
-    ends; the unit curves are monotone on their domain, so that bounds every value in between.
-    """
-    x0, x1 = -seg.off, steps - seg.off
-    if unit_interval:
-        p0, p1 = x0 / seg.n, x1 / seg.n
-        if p0 < 0.0 or p1 > 1.0 + 1e-12:
-            raise ValueError(
-                f"{where}: progress (t - offset) / span must stay in [0, 1] over [0, steps]; "
-                f"got {p0!r} .. {p1!r} (steps={steps}, span={seg.n!r}, offset={seg.off!r})"
-            )
-    v0, v1 = seg_value(seg, x0), seg_value(seg, min(x1, seg.n) if unit_interval else x1)
-    for label, v in (("start", v0), ("end", v1)):
-        if not math.isfinite(v):
-            raise ValueError(f"{where}: the curve is not finite at its {label} ({v!r}); check span/offset")
-    return [seg, Seg(steps, L.CONST, v1, 0.0, 1.0)]
 
 
 def _nonneg(where: str, **values: float) -> None:
@@ -113,9 +81,10 @@ class Constant(Shape):
     def __post_init__(self) -> None:
         self._set("value", ck.real("value", self.value, "Constant", lo=0.0))
 
-    def _segments(self) -> list[Seg]:
-        return [Seg(0, L.CONST, self.value, 0.0, 1.0)]
-
+    @staticmethod
+    def lower_columns(value: Any) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.constant(value)
 
 @dataclasses.dataclass(frozen=True)
 class Linear(Shape):
@@ -124,6 +93,8 @@ class Linear(Shape):
     Rising curves are evaluated as ``start + (end - start) p``, falling ones as
     ``end + (start - end)(1 - p)``, so the value near a zero end keeps full relative accuracy.
     """
+
+    restartable = True
 
     start: float
     end: float
@@ -137,14 +108,10 @@ class Linear(Shape):
         self._set("end", ck.real("end", self.end, w, lo=0.0))
         _horizon(self, w)
 
-    def _segments(self) -> list[Seg]:
-        n = float(self.steps) if self.span is None else self.span
-        if self.start <= self.end:
-            seg = Seg(0, L.LIN_UP, self.start, self.end - self.start, n, self.offset)
-        else:
-            seg = Seg(0, L.LIN_DOWN, self.end, self.start - self.end, n, self.offset)
-        return _with_tail(seg, self.steps, "Linear", unit_interval=True)
-
+    @staticmethod
+    def lower_columns(start: Any, end: Any, steps: Any, span: Any = None, offset: Any = 0.0) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.linear(start, end, steps, _span(steps, span), offset)
 
 @dataclasses.dataclass(frozen=True)
 class Cosine(Shape):
@@ -155,6 +122,8 @@ class Cosine(Shape):
     is the half cosine that ends at ``end``. ``after="hold"`` holds the value reached at
     ``steps``; ``after="continue"`` keeps the periodic formula (PyTorch, transformers).
     """
+
+    restartable = True
 
     start: float
     end: float
@@ -179,33 +148,28 @@ class Cosine(Shape):
             raise ValueError(f"{w}: offset must be <= 0 with k_decay or exponent != 1, got {self.offset!r}")
         self._segments()
 
-    def _segment(self) -> Seg:
-        n = float(self.steps) if self.span is None else self.span
-        plain = self.exponent == 1.0 and self.k_decay == 1.0 and self.cycles == 0.5
-        if plain and self.start <= self.end and self.after == "hold":
-            return Seg(0, L.COS_UP, self.start, self.end - self.start, n, self.offset, 1.0)
-        return Seg(
-            0,
-            L.COS_DOWN,
-            self.end,
-            self.start - self.end,
-            n,
-            self.offset,
-            self.exponent,
-            self.k_decay,
-            2.0 * self.cycles,
-        )
-
-    def _segments(self) -> list[Seg]:
-        seg = self._segment()
-        if self.after == "continue":
-            return [seg]
-        return _with_tail(seg, self.steps, "Cosine", unit_interval=self.k_decay != 1.0 or self.exponent != 1.0)
+    @staticmethod
+    def lower_columns(
+        start: Any,
+        end: Any,
+        steps: Any,
+        exponent: Any = 1.0,
+        k_decay: Any = 1.0,
+        cycles: Any = 0.5,
+        after: Any = "hold",
+        span: Any = None,
+        offset: Any = 0.0,
+    ) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        hold = np.asarray(after) == "hold"
+        return seg.cosine(start, end, steps, exponent, k_decay, cycles, hold, _span(steps, span), offset)
 
 
 @dataclasses.dataclass(frozen=True)
 class Polynomial(Shape):
     """``f(t) = end + (start - end)(1 - p)^power``, ``p = ((t - offset)/span)^k_decay``."""
+
+    restartable = True
 
     start: float
     end: float
@@ -224,15 +188,18 @@ class Polynomial(Shape):
         _horizon(self, w)
         self._segments()
 
-    def _segments(self) -> list[Seg]:
-        n = float(self.steps) if self.span is None else self.span
-        seg = Seg(0, L.POLY_DOWN, self.end, self.start - self.end, n, self.offset, self.power, self.k_decay)
-        return _with_tail(seg, self.steps, "Polynomial", unit_interval=True)
-
+    @staticmethod
+    def lower_columns(
+        start: Any, end: Any, steps: Any, power: Any = 1.0, k_decay: Any = 1.0, span: Any = None, offset: Any = 0.0
+    ) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.polynomial(start, end, steps, power, k_decay, _span(steps, span), offset)
 
 @dataclasses.dataclass(frozen=True)
 class Tanh(Shape):
     """``f(t) = end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2`` (timm's tanh)."""
+
+    restartable = True
 
     start: float
     end: float
@@ -253,15 +220,18 @@ class Tanh(Shape):
         _horizon(self, w)
         self._segments()
 
-    def _segments(self) -> list[Seg]:
-        n = float(self.steps) if self.span is None else self.span
-        seg = Seg(0, L.TANH, self.end, self.start - self.end, n, self.offset, self.lower, self.upper)
-        return _with_tail(seg, self.steps, "Tanh", unit_interval=True)
-
+    @staticmethod
+    def lower_columns(
+        start: Any, end: Any, steps: Any, lower: Any = -7.0, upper: Any = 3.0, span: Any = None, offset: Any = 0.0
+    ) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.tanh(start, end, steps, lower, upper, _span(steps, span), offset)
 
 @dataclasses.dataclass(frozen=True)
 class SqrtCooldown(Shape):
     """The 1-sqrt cooldown: ``f(t) = end + (start - end)(1 - sqrt(p))``."""
+
+    restartable = True
 
     start: float
     end: float
@@ -276,11 +246,10 @@ class SqrtCooldown(Shape):
         _horizon(self, w)
         self._segments()
 
-    def _segments(self) -> list[Seg]:
-        n = float(self.steps) if self.span is None else self.span
-        seg = Seg(0, L.SQRT_DOWN, self.end, self.start - self.end, n, self.offset)
-        return _with_tail(seg, self.steps, "SqrtCooldown", unit_interval=True)
-
+    @staticmethod
+    def lower_columns(start: Any, end: Any, steps: Any, span: Any = None, offset: Any = 0.0) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.sqrt_cooldown(start, end, steps, _span(steps, span), offset)
 
 @dataclasses.dataclass(frozen=True)
 class Exponential(Shape):
@@ -310,14 +279,12 @@ class Exponential(Shape):
         elif self.rate > 1.0:
             raise ValueError(f"{w}: a growing curve (rate={self.rate!r} > 1) needs end= to stay finite")
 
-    def _segments(self) -> list[Seg]:
-        has = self.end is not None and self.start > 0.0
-        clip = self.end / self.start if has and self.end is not None else 0.0
-        seg = Seg(0, L.EXP, 0.0, self.start, self.steps, 0.0, self.rate, float(self.staircase), clip, float(has))
-        if self.begin == 0:
-            return [seg]
-        return [Seg(0, L.CONST, self.start, 0.0, 1.0), seg._replace(start=self.begin, off=0.0)]
-
+    @staticmethod
+    def lower_columns(
+        start: Any, rate: Any, steps: Any, staircase: Any = False, begin: Any = 0, end: Any = None
+    ) -> Segs:
+        """Segments for columns of this shape's parameters (``end`` None or NaN: no clip)."""
+        return seg.exponential(start, rate, steps, staircase, begin, math.nan if end is None else end)
 
 @dataclasses.dataclass(frozen=True)
 class StepDecay(Shape):
@@ -333,9 +300,10 @@ class StepDecay(Shape):
         self._set("step_size", ck.integer("step_size", self.step_size, w, lo=1))
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, hi=1.0, lo_open=True))
 
-    def _segments(self) -> list[Seg]:
-        return [Seg(0, L.EXP, 0.0, self.start, float(self.step_size), 0.0, self.gamma, 1.0, 0.0, 0.0)]
-
+    @staticmethod
+    def lower_columns(start: Any, step_size: Any, gamma: Any = 0.1) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.step_decay(start, np.asarray(step_size, dtype=np.float64), gamma)
 
 @dataclasses.dataclass(frozen=True)
 class MultiStep(Shape):
@@ -354,20 +322,8 @@ class MultiStep(Shape):
         self._set("milestones", ms)
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, lo_open=True))
 
-    def _segments(self) -> list[Seg]:
-        segs = [Seg(0, L.CONST, self.start, 0.0, 1.0)]
-        count = 0
-        for i, m in enumerate(self.milestones):
-            count += 1
-            if i + 1 < len(self.milestones) and self.milestones[i + 1] == m:
-                continue
-            v = self.start * self.gamma**count
-            if m == 0:
-                segs[0] = Seg(0, L.CONST, v, 0.0, 1.0)
-            else:
-                segs.append(Seg(m, L.CONST, v, 0.0, 1.0))
-        return segs
-
+    def _segs(self) -> Segs:
+        return seg.multi_step(self.start, tuple(self.milestones), self.gamma)
 
 @dataclasses.dataclass(frozen=True)
 class PiecewiseConstant(Shape):
@@ -387,10 +343,8 @@ class PiecewiseConstant(Shape):
         self._set("boundaries", b)
         self._set("values", v)
 
-    def _segments(self) -> list[Seg]:
-        starts = (0, *self.boundaries)
-        return [Seg(s, L.CONST, v, 0.0, 1.0) for s, v in zip(starts, self.values)]
-
+    def _segs(self) -> Segs:
+        return seg.piecewise_constant(tuple(self.boundaries), tuple(self.values))
 
 @dataclasses.dataclass(frozen=True)
 class PiecewiseInterp(Shape):
@@ -418,16 +372,8 @@ class PiecewiseInterp(Shape):
         self._set("knots", k)
         self._set("values", v)
 
-    def _segments(self) -> list[Seg]:
-        segs = []
-        for (a, b), (va, vb) in zip(zip(self.knots, self.knots[1:]), zip(self.values, self.values[1:])):
-            if self.kind == "linear":
-                segs.append(Seg(a, L.LIN_UP, va, vb - va, float(b - a)))
-            else:
-                segs.append(Seg(a, L.COS_DOWN, vb, va - vb, float(b - a), 0.0, 1.0, 1.0, 1.0))
-        segs.append(Seg(self.knots[-1], L.CONST, self.values[-1], 0.0, 1.0))
-        return segs
-
+    def _segs(self) -> Segs:
+        return seg.interpolation(tuple(self.knots), tuple(self.values), self.kind)
 
 @dataclasses.dataclass(frozen=True)
 class InverseSqrt(Shape):
@@ -441,9 +387,10 @@ class InverseSqrt(Shape):
         self._set("start", ck.real("start", self.start, w, lo=0.0))
         self._set("timescale", ck.real("timescale", self.timescale, w, lo=0.0, lo_open=True))
 
-    def _segments(self) -> list[Seg]:
-        return [Seg(0, L.INV_SQRT, 0.0, self.start, self.timescale, -self.timescale)]
-
+    @staticmethod
+    def lower_columns(start: Any, timescale: Any) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.inverse_sqrt(start, timescale)
 
 @dataclasses.dataclass(frozen=True)
 class InverseTime(Shape):
@@ -462,8 +409,11 @@ class InverseTime(Shape):
         if not isinstance(self.staircase, bool):
             raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
 
-    def _segments(self) -> list[Seg]:
-        return [Seg(0, L.INV_TIME, 0.0, self.start, self.steps, 0.0, self.rate, float(self.staircase))]
+    @staticmethod
+    def lower_columns(start: Any, rate: Any, steps: Any, staircase: Any = False) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.inverse_time(start, rate, steps, staircase)
+
 
 
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
@@ -495,11 +445,10 @@ class Cyclic(Shape):
         ck.choice("mode", self.mode, _CYCLIC_MODES, w)
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, hi=1.0, lo_open=True))
 
-    def _segments(self) -> list[Seg]:
+    def _segs(self) -> Segs:
         down = self.step_size_up if self.step_size_down is None else self.step_size_down
         mode = float(_CYCLIC_MODES.index(self.mode))
-        return [Seg(0, L.CYCLIC, self.low, self.high - self.low, 1.0, 0.0, self.step_size_up, down, mode, self.gamma)]
-
+        return seg.cyclic(self.low, self.high, self.step_size_up, down, mode, self.gamma)
 
 @dataclasses.dataclass(frozen=True)
 class OneCycle(Shape):
@@ -539,22 +488,13 @@ class OneCycle(Shape):
     def _up(self) -> int:
         return max(1, round(self.pct_start * self.total_steps))
 
-    def _segments(self) -> list[Seg]:
+    def _segs(self) -> Segs:
         init = self.peak / self.div_factor
         low = init / self.final_div_factor
         up = self._up()
-        knots = [0, up, 2 * up, self.total_steps] if self.three_phase else [0, up, self.total_steps]
-        values = [init, self.peak, init, low] if self.three_phase else [init, self.peak, low]
-        segs = []
-        for (a, b), (va, vb) in zip(zip(knots, knots[1:]), zip(values, values[1:])):
-            n = float(b - a)
-            if self.anneal == "linear":
-                segs.append(Seg(a, L.LIN_UP, va, vb - va, n) if va <= vb else Seg(a, L.LIN_DOWN, vb, va - vb, n))
-            else:
-                segs.append(Seg(a, L.COS_DOWN, vb, va - vb, n, 0.0, 1.0, 1.0, 1.0))
-        segs.append(Seg(self.total_steps, L.CONST, low, 0.0, 1.0))
-        return segs
-
+        knots = (0, up, 2 * up, self.total_steps) if self.three_phase else (0, up, self.total_steps)
+        values = (init, self.peak, init, low) if self.three_phase else (init, self.peak, low)
+        return seg.interpolation(knots, values, "linear_split" if self.anneal == "linear" else "cosine")
 
 @dataclasses.dataclass(frozen=True)
 class Join(Shape):
@@ -582,13 +522,5 @@ class Join(Shape):
         self._set("phases", phases)
         self._set("boundaries", b)
 
-    def _segments(self) -> list[Seg]:
-        out: list[Seg] = []
-        starts = (0, *self.boundaries)
-        ends = (*self.boundaries, None)
-        for phase, a, b in zip(self.phases, starts, ends):
-            for s in phase._segments():
-                if b is not None and a + s.start >= b:
-                    break
-                out.append(s._replace(start=a + s.start))
-        return out
+    def _segs(self) -> Segs:
+        return seg.join([p._segs() for p in self.phases], [self.boundaries])

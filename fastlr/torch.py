@@ -60,7 +60,7 @@ import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
-from fastlr._base import FORMAT_VERSION, Schedulable, from_dict
+from fastlr._spec import FORMAT_VERSION, Schedulable, from_dict
 from fastlr.schedule import ScheduleSet
 
 __all__ = [

@@ -124,7 +124,7 @@ def test_read_only_out_is_refused():
 
 
 def test_memory_guard(monkeypatch):
-    import fastlr._engine as eng
+    import fastlr._checks as eng
 
     monkeypatch.setattr(eng, "available_memory", lambda: 1_000_000)
     with pytest.raises(

@@ -110,7 +110,7 @@ def test_memmap_output(tmp_path):
 
 
 def test_memory_guard(monkeypatch):
-    import fastlr._engine as eng
+    import fastlr._checks as eng
 
     monkeypatch.setattr(eng, "available_memory", lambda: 10_000)
     with pytest.raises(fl.MemoryLimitError, match=r"\(432, 60\) float32 needs 103,680 bytes .* pass out="):

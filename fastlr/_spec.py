@@ -1,36 +1,25 @@
-"""Base classes of the schedule model: immutable specs, serialisation, fingerprint, evaluation."""
+"""The schedule model's base classes: immutable specs, serialisation, fingerprint, evaluation.
+
+:class:`Spec` is pure data (frozen dataclasses, JSON round trip, fingerprint). A
+:class:`Schedulable` also evaluates: ``program()`` lowers it (:mod:`fastlr.lowering`), and
+``at``/``table`` are thin calls into :mod:`fastlr.evaluate`; ``plot`` reaches the matplotlib face
+through one function-level import.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-    from fastlr._lower import Program
+    from fastlr.lowering.program import Program
 
 FORMAT_VERSION = 1
 _REGISTRY: dict[str, type[Spec]] = {}
-
-
-class Seg(NamedTuple):
-    """One lowered segment: starts at local ``start``; value ``base + amp * unit(code, ...)``."""
-
-    start: int
-    code: int
-    base: float
-    amp: float
-    n: float
-    off: float = 0.0
-    q0: float = 1.0
-    q1: float = 1.0
-    q2: float = 1.0
-    q3: float = 0.0
 
 
 class Spec:
@@ -96,7 +85,7 @@ class Schedulable(Spec, Plottable):
 
     def program(self) -> Program:
         """The lowered program (one row) that kernels read."""
-        from fastlr._lower import lower_schedules
+        from fastlr.lowering.program import lower_schedules
 
         return lower_schedules([self._schedule()])
 
@@ -105,9 +94,9 @@ class Schedulable(Spec, Plottable):
 
         Returns a float for an int, a float64 array of the same shape for an array.
         """
-        from fastlr._engine import at_steps
+        from fastlr import evaluate
 
-        return at_steps(self.program(), t)
+        return evaluate.at(self.program(), t)
 
     def table(
         self,
@@ -134,14 +123,9 @@ class Schedulable(Spec, Plottable):
         device : {"cpu", "cuda"}
             ``"cuda"`` returns a device array (or fills a CUDA ``out``); see ``docs/cuda.md``.
         """
-        from fastlr._engine import cuda_dtype, table
+        from fastlr import evaluate
 
-        dt = cuda_dtype(device, dtype, out, exact, np.float64)
-        if dt is not None:
-            from fastlr._cuda import table_cuda
-
-            return table_cuda(self.program(), T, dt, out=out)
-        return table(self.program(), T, dtype=dtype, out=out, exact=exact)
+        return evaluate.table(self.program(), T, dtype=dtype, out=out, exact=exact, device=device)
 
 
 def _to_plain(value: Any) -> Any:

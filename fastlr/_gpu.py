@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._engine import MemoryLimitError, check_dtype, check_out, check_T, guard_memory
+from fastlr._checks import MemoryLimitError, check_dtype, check_out, check_T, guard_memory
 
 __all__ = ["CudaUnavailableError", "is_available", "sweep_cuda", "table_cuda", "to_torch"]
 
@@ -98,10 +98,15 @@ def is_available() -> bool:
 
 
 def _lower(program: Any) -> Any:
-    """A Program as is; anything else through :func:`fastlr.sweeps.lower` (schedules, configs)."""
-    from fastlr.sweeps import lower
+    """A Program as is, a schedule object through its ``program()``; :func:`fastlr.lower` first
+    for anything else (``fastlr.cuda.sweep`` does that)."""
+    from fastlr.lowering.program import Program
 
-    return lower(program)
+    if isinstance(program, Program):
+        return program
+    if hasattr(program, "program"):
+        return program.program()
+    raise TypeError(f"expected a fastlr.Program or a schedule, got {type(program).__name__}; lower it with fastlr.lower")
 
 
 def _c_contiguous(shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> bool:

@@ -1,4 +1,9 @@
-"""Lowering: schedule specs -> the program arrays that kernels read (see kernels/layout.py)."""
+"""The program: a lowered batch of schedule rows, the only thing kernels read.
+
+:class:`Program` holds the four arrays described in :mod:`fastlr.kernels.layout`;
+:func:`assemble` packs row fields and segments into one (CSR over segments), and
+:func:`lower_schedules` lowers schedule objects row by row through their ``_lowered()``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from fastlr.kernels import layout as L
+from fastlr.lowering import segments as seg
+from fastlr.lowering.segments import Segs
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -54,9 +61,7 @@ class Program:
         i = self._check_row(i)
         if self.specs is not None:
             return self.specs[i]
-        from fastlr.sweeps import config_schedule
-
-        return config_schedule(**self.configs.row(i))
+        return self.configs.schedule(i)
 
     def config(self, i: int) -> dict[str, Any]:
         """Row ``i``'s description: its flat config, or its schedule's ``to_dict()``."""
@@ -91,22 +96,30 @@ class Program:
         return self.ci, self.cf, self.si, self.sf
 
 
+def assemble(ci: np.ndarray, cf: np.ndarray, segs: Segs, specs: Any = None, configs: Any = None) -> Program:
+    """A program from row fields ``(ci, cf)`` and each row's segments (ranges filled in here)."""
+    hi = np.cumsum(segs.count)
+    ci[:, L.I_SEG_LO] = hi - segs.count
+    ci[:, L.I_SEG_HI] = hi
+    keep = np.arange(segs.start.shape[1])[None, :] < segs.count[:, None]
+    si = np.column_stack([segs.start[keep], segs.code[keep]]).astype(np.int64).reshape(-1, L.SI_WIDTH)
+    sf = np.ascontiguousarray(segs.f[keep]).reshape(-1, L.SF_WIDTH)
+    return Program(ci, cf, si, sf, specs, configs)
+
+
 def lower_schedules(schedules: Sequence[Any], specs: Sequence[Any] | None = None) -> Program:
     """Lower :class:`fastlr.Schedule` objects, one row each (a Python loop over rows).
 
-    ``specs`` are the objects as the caller gave them (shapes, presets), kept for traceability.
+    Each schedule's ``_lowered()`` gives its one-row ``(ci, cf, Segs)``; ``specs`` are the
+    objects as the caller gave them (shapes, presets), kept for traceability.
     """
-    n = len(schedules)
-    ci = np.zeros((n, L.CI_WIDTH), dtype=np.int64)
-    cf = np.zeros((n, L.CF_WIDTH), dtype=np.float64)
-    seg_rows: list[Any] = []
-    for r, s in enumerate(schedules):
-        row_i, row_f, segs = s._row()
-        row_i[L.I_SEG_LO] = len(seg_rows)
-        seg_rows.extend(segs)
-        row_i[L.I_SEG_HI] = len(seg_rows)
-        ci[r] = row_i
-        cf[r] = row_f
-    si = np.array([[s.start, s.code] for s in seg_rows], dtype=np.int64).reshape(-1, L.SI_WIDTH)
-    sf = np.array([s[2:] for s in seg_rows], dtype=np.float64).reshape(-1, L.SF_WIDTH)
-    return Program(ci, cf, si, sf, tuple(schedules if specs is None else specs))
+    parts = [s._lowered() for s in schedules]
+    ci = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, L.CI_WIDTH), np.int64)
+    cf = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, L.CF_WIDTH))
+    k = max((p[2].start.shape[1] for p in parts), default=0)
+    segs = seg.empty(len(parts), k)
+    for r, (_, _, s) in enumerate(parts):
+        kk = s.start.shape[1]
+        segs.start[r, :kk], segs.code[r, :kk], segs.f[r, :kk] = s.start[0], s.code[0], s.f[0]
+        segs.count[r] = s.count[0]
+    return assemble(ci, cf, segs, tuple(schedules if specs is None else specs))

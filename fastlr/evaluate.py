@@ -1,0 +1,246 @@
+"""Evaluation: the one entry to the kernels for ``at``, ``table``, ``sweep`` and ``summarize``.
+
+Every evaluation of a lowered :class:`~fastlr.lowering.program.Program` passes through here:
+argument checks (``T``, ``t0``, dtype, ``out``), the memory guard, the choice of exact or fast
+primitives, device dispatch (``"cpu"`` to :mod:`fastlr.kernels.cpu`, ``"cuda"`` to
+:mod:`fastlr._gpu`), chunking and progress. The public functions (``Schedule.table``,
+``fastlr.sweep``, ``fastlr.summarize``, the Dask and torch faces) lower their input and call these.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from fastlr import _checks as ck
+from fastlr._checks import MemoryLimitError, check_dtype, check_out, check_steps, check_T, guard_memory
+from fastlr.kernels import layout as L
+from fastlr.lowering.program import Program
+
+# one table up to this many steps is filled on one thread (about a millisecond); longer ones in
+# parallel over chunks of steps
+SERIAL_STEPS = 1 << 22
+
+
+def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.float32) -> np.ndarray:
+    """The output array: ``out`` checked, or a new one (memory guard first).
+
+    ``dtype=None`` means ``out``'s dtype when ``out`` is given, else ``default``.
+    """
+    if dtype is None:
+        dtype = out.dtype if isinstance(out, np.ndarray) else default
+    dt = check_dtype(dtype)
+    if out is not None:
+        return check_out(out, shape, dt)
+    guard_memory(shape, dt)
+    return np.empty(shape, dtype=dt)
+
+
+def device_dtype(device: Any, dtype: Any, out: Any, exact: Any, default: Any) -> Any:
+    """Check ``device``; for ``"cuda"`` return the output dtype (``dtype``, ``out``'s, or the
+    default), for ``"cpu"`` None."""
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device == "cpu":
+        return None
+    if exact is False:
+        raise ValueError("exact=False (the CPU's vectorised primitives) has no CUDA version")
+    if dtype is not None:
+        return dtype
+    if out is None:
+        return default
+    return np.dtype(str(getattr(out, "dtype", np.dtype(default).name)).replace("torch.", ""))
+
+
+def use_exact(exact: Any, dt: np.dtype) -> bool:
+    """Exact (libm) primitives: by default for float64 output, fast ones for float32."""
+    if exact is None:
+        return bool(dt == np.float64)
+    if not isinstance(exact, bool):
+        raise TypeError(f"exact must be True, False or None, got {exact!r}")
+    return exact
+
+
+def table(
+    prog: Program,
+    T: Any,
+    dtype: Any = None,
+    out: Any = None,
+    t0: int = 0,
+    exact: bool | None = None,
+    device: str = "cpu",
+    to_host: bool = False,
+) -> Any:
+    """Row 0's values for steps ``t0 .. t0 + T - 1`` (float64 unless ``dtype``/``out`` say
+    otherwise); with ``device="cuda"`` a device array (see :func:`fastlr._gpu.table_cuda`)."""
+    dt = device_dtype(device, dtype, out, exact, np.float64)
+    if dt is not None:
+        from fastlr import _gpu
+
+        return _gpu.table_cuda(prog, T, dt, out=out, t0=t0, to_host=to_host)
+    T = check_T(T)
+    t0 = ck.integer("t0", t0, lo=0)
+    res = prepare((T,), dtype, out, default=np.float64)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))
+    if T <= SERIAL_STEPS:
+        k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
+    else:
+        k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    return res
+
+
+def at(prog: Program, t: Any, row: int = 0) -> Any:
+    """Values of one row at integer step(s) ``t``: a float for a scalar, else an array."""
+    steps = check_steps(t)
+    flat = np.ascontiguousarray(steps.reshape(-1))
+    out = np.empty(flat.shape, dtype=np.float64)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    rows = np.full(flat.shape, row, dtype=np.int64)
+    cpu.kernels(True, (ci, cf, si, sf))["eval_points"](ci, cf, si, sf, rows, flat, out)
+    if steps.ndim == 0:
+        return float(out[0])
+    return out.reshape(steps.shape)
+
+
+def _progress(total: int, enabled: bool | None) -> Callable[[int], None]:
+    """A progress callback: tqdm when installed, else a one-line stderr bar; off off-terminal."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return lambda k: None
+    try:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="rows", desc="fastlr sweep", leave=False)
+
+        def update(k: int) -> None:
+            bar.update(k)
+            if bar.n >= total:
+                bar.close()
+
+        return update
+    except ImportError:
+        done = [0]
+
+        def update(k: int) -> None:
+            done[0] += k
+            frac = done[0] / total
+            sys.stderr.write(f"\rfastlr sweep [{'#' * int(30 * frac):<30}] {done[0]}/{total} rows")
+            if done[0] >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+        return update
+
+
+def _chunk_rows(n: int, T: int, itemsize: int, chunk_rows: int | None) -> int:
+    if chunk_rows is not None:
+        return ck.integer("chunk_rows", chunk_rows, lo=1)
+    # ~64 MB of output per chunk keeps progress lively and memmap writes streaming
+    return max(1, min(n, (64 << 20) // max(1, T * itemsize)))
+
+
+def sweep(
+    prog: Program,
+    T: int,
+    dtype: Any = None,
+    out: np.ndarray | None = None,
+    *,
+    chunk_rows: int | None = None,
+    progress: bool | None = None,
+    t0: int = 0,
+    exact: bool | None = None,
+    device: str = "cpu",
+    to_host: bool = False,
+) -> Any:
+    """The ``(N, T)`` table of a program's rows (the arguments of :func:`fastlr.sweep`)."""
+    dt = device_dtype(device, dtype, out, exact, np.float32)
+    if dt is not None:
+        from fastlr import _gpu
+
+        return _gpu.sweep_cuda(prog, T, dt, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
+    T = check_T(T)
+    t0 = ck.integer("t0", t0, lo=0)
+    res = prepare((prog.n_rows, T), dtype, out)
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = prog.arrays()
+    fill_rows = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))["fill_rows"]
+    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
+    report: Callable[[int], None] | None = None
+    started = time.perf_counter()
+    for lo in range(0, prog.n_rows, step):
+        hi = min(prog.n_rows, lo + step)
+        rows = np.arange(lo, hi, dtype=np.int64)
+        fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
+        if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
+            report = _progress(prog.n_rows, progress)
+            report(hi)
+        elif report is not None:
+            report(hi - lo)
+    if isinstance(res, np.memmap):
+        res.flush()
+    return res
+
+
+#: Names of the per-config summaries.
+SUMMARY_FIELDS = ("final", "peak", "peak_step", "min", "sum", "mean", "above", "below")
+
+
+def summarize(
+    prog: Program, T: int, *, threshold: float | None = None, t0: int = 0, chunk_rows: int | None = None
+) -> dict[str, np.ndarray]:
+    """Per-row summaries of a program (the arguments of :func:`fastlr.summarize`)."""
+    T = check_T(T)
+    t0 = ck.integer("t0", t0, lo=0)
+    thr = math.nan if threshold is None else ck.real("threshold", threshold)
+    fsum, isum = summary_arrays(prog, T, thr, t0, chunk_rows)
+    out = {
+        "final": fsum[:, 0],
+        "peak": fsum[:, 1],
+        "peak_step": isum[:, 0],
+        "min": fsum[:, 2],
+        "sum": fsum[:, 3],
+        "mean": fsum[:, 3] / T,
+    }
+    if threshold is not None:
+        out["above"] = isum[:, 1]
+        out["below"] = isum[:, 2]
+    return out
+
+
+def summary_arrays(
+    prog: Program, T: int, threshold: float, t0: int, chunk_rows: int | None = None, sum0: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The summary kernel on validated arguments: ``(fsum, isum)`` with float64 columns final,
+    peak, min, sum and int64 columns peak step (absolute), count above, count below.
+
+    ``sum0`` starts each row's running sum (to continue a summary over an earlier block of
+    steps, value by value, as one pass over the whole row would).
+    """
+    from fastlr.kernels import cpu
+
+    n = prog.n_rows
+    fsum = np.empty((n, 4), dtype=np.float64)
+    isum = np.empty((n, 3), dtype=np.int64)
+    start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
+    ci, cf, si, sf = prog.arrays()
+    summarize_rows = cpu.kernels(False, (ci, cf, si, sf))["summarize_rows"]
+    step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rows = np.arange(lo, hi, dtype=np.int64)
+        summarize_rows(ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks())
+    isum[:, 0] += t0
+    return fsum, isum

@@ -1,0 +1,125 @@
+"""Row fields: what a whole schedule row needs beyond its segments, N rows at a time.
+
+Warmup, restarts, scale, floor and epoch granularity become the per-row integer and float
+columns of the program (``layout.I_*`` and ``layout.F_*``). A :class:`fastlr.Schedule` lowers
+through :func:`row_fields` with one-row columns and a sweep of flat configs with N-row columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from fastlr.kernels import layout as L
+
+#: Warmup curve names and the unit curve (shape code) each uses.
+WARMUP_SHAPES = {
+    "linear": L.LIN_UP,
+    "constant": L.CONST,
+    "exponential": L.EXP_UP,
+    "power": L.POLY_UP,
+    "cosine": L.COS_UP,
+    "sqrt": L.SQRT_UP,
+    "radam": L.RADAM_UP,
+}
+#: Warmup modes by name.
+WARMUP_MODES = {"prefix": L.WU_PREFIX, "overlay": L.WU_OVERLAY, "blend": L.WU_BLEND}
+#: Restart decay modes by name.
+RESTART_DECAY_MODES = {"amplitude": L.RS_AMPLITUDE, "peak": L.RS_PEAK}
+
+
+@dataclasses.dataclass
+class WarmupColumns:
+    """Warmup parameters by row (validated): ``steps == 0`` means no warmup.
+
+    ``shape`` and ``mode`` are shape codes and mode codes (values of :data:`WARMUP_SHAPES` and
+    :data:`WARMUP_MODES`); ``span`` NaN means ``steps``; ``beta2`` is read for RAdam only.
+    """
+
+    steps: Any
+    start: Any = 0.0
+    shape: Any = L.LIN_UP
+    mode: Any = L.WU_PREFIX
+    power: Any = 2.0
+    span: Any = np.nan
+    offset: Any = 0.0
+    shift: Any = True
+    target_end: Any = False
+    beta2: Any = 0.0
+
+
+@dataclasses.dataclass
+class RestartColumns:
+    """Restart parameters by row (validated): rows where ``active`` is False have none.
+
+    ``period`` and ``peak`` are the restarted curve's ``steps`` and ``start``; ``limit`` NaN
+    means unlimited; ``decay_mode`` is a value of :data:`RESTART_DECAY_MODES`.
+    """
+
+    active: Any
+    period: Any
+    peak: Any
+    mult: Any = 1.0
+    decay: Any = 1.0
+    limit: Any = np.nan
+    decay_mode: Any = L.RS_AMPLITUDE
+    warmup_steps: Any = 0
+    cycles: Any = 1.0
+    exact: Any = True
+
+
+def row_fields(
+    n: int, scale: Any, floor: Any, steps_per_epoch: Any, warmup: WarmupColumns, restarts: RestartColumns
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(ci, cf)``: the program's per-row columns (segment range left 0).
+
+    ``floor`` is the absolute floor of the scaled main curve, ``-inf`` for none.
+    """
+    ci = np.zeros((n, L.CI_WIDTH), dtype=np.int64)
+    cf = np.zeros((n, L.CF_WIDTH), dtype=np.float64)
+    cf[:, L.F_SCALE] = scale
+    cf[:, L.F_FLOOR] = floor
+    ci[:, L.I_SPE] = steps_per_epoch
+
+    w = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in dataclasses.asdict(warmup).items()}
+    on = w["steps"] > 0
+    shape, mode = w["shape"].astype(np.int64), w["mode"].astype(np.int64)
+    radam = shape == L.RADAM_UP
+    beta2 = w["beta2"].astype(np.float64)
+    ci[on, L.I_WU_MODE] = mode[on]
+    ci[on, L.I_WU_LEN] = w["steps"][on]
+    ci[on, L.I_WU_CODE] = shape[on]
+    cf[on, L.F_WU_BASE] = w["start"][on]
+    cf[on, L.F_WU_N] = np.where(np.isnan(w["span"]), w["steps"], w["span"])[on]
+    cf[on, L.F_WU_OFF] = w["offset"][on]
+    q0 = np.where(radam, beta2, np.where(shape == L.POLY_UP, w["power"], 1.0))
+    rho_inf = 2.0 / (1.0 - np.where(radam, beta2, 0.0)) - 1.0
+    cf[on, L.F_WU_Q0] = q0[on]
+    cf[on, L.F_WU_Q1] = np.where(radam, rho_inf, 1.0)[on]
+    cf[on, L.F_WU_Q2] = 1.0
+    prefix = on & (mode == L.WU_PREFIX)
+    shift = np.where(w["shift"], w["steps"], 0)
+    ci[prefix, L.I_SHIFT] = shift[prefix]
+    ci[prefix, L.I_WU_TARGET] = np.where(w["target_end"], w["steps"], shift)[prefix]
+
+    r = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in dataclasses.asdict(restarts).items()}
+    on = r["active"].astype(bool)
+    mult, cycles, limit = r["mult"].astype(np.float64), r["cycles"].astype(np.float64), r["limit"]
+    limit = limit.astype(np.float64)
+    kind = np.where(mult != 1.0, L.RS_GROW, np.where(cycles != 1.0, L.RS_FRAC, L.RS_INT))
+    whole = np.isnan(limit) | (limit == np.floor(limit))
+    ci[on, L.I_RS_KIND] = kind[on]
+    ci[on, L.I_RS_PERIOD] = r["period"][on]
+    ci[on, L.I_RS_LIMIT] = np.where(whole & ~np.isnan(limit), np.nan_to_num(limit), 0).astype(np.int64)[on]
+    cf[on, L.F_RS_LIMIT] = np.where(whole, 0.0, limit)[on]
+    ci[on, L.I_RS_WARM] = r["warmup_steps"][on]
+    ci[on, L.I_RS_MODE] = r["decay_mode"][on]
+    ci[on, L.I_RS_EXACT] = r["exact"][on].astype(np.int64)
+    cf[on, L.F_RS_PERIOD] = r["period"][on].astype(np.float64)
+    cf[on, L.F_RS_MULT] = mult[on]
+    cf[on, L.F_RS_DECAY] = r["decay"][on]
+    cf[on, L.F_RS_CYCLES] = cycles[on]
+    cf[on, L.F_RS_PEAK] = r["peak"][on]
+    return ci, cf

@@ -1,0 +1,369 @@
+"""Segments: the shapes of a schedule lowered to program segments, N rows at a time.
+
+Each function here lowers one kind of curve for a whole column of parameter values (NumPy
+arrays, broadcast to N rows) and returns :class:`Segs`, ``K`` segments per row. A shape object
+(``fastlr.Linear(...)``) lowers through the same function with one-row columns, and a sweep of
+flat configs with N-row columns, so both produce the same segments by construction.
+
+A segment starts at local main time ``start``; its value at local time ``tl`` is
+``base + amp * unit(code, tl - start - off, n, q0, q1, q2, q3)`` (``fastlr.kernels.formulas.unit``).
+Arithmetic here is limited to ``+ - * /`` and comparisons, which NumPy rounds element by element
+exactly as Python does; the few unit-curve values lowering needs (held tails) come from the
+plain-Python formula source itself (:func:`unit_values`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from fastlr.kernels import formulas
+from fastlr.kernels import layout as L
+
+
+class Seg(NamedTuple):
+    """One lowered segment of one row (the scalar view of a :class:`Segs` entry)."""
+
+    start: int
+    code: int
+    base: float
+    amp: float
+    n: float
+    off: float = 0.0
+    q0: float = 1.0
+    q1: float = 1.0
+    q2: float = 1.0
+    q3: float = 0.0
+
+    def value(self, x: float) -> float:
+        """The segment's value at local progress time ``x`` (the plain-Python formula path)."""
+        return self.base + self.amp * formulas.unit(self.code, x, self.n, self.q0, self.q1, self.q2, self.q3)
+
+
+# Seg's float fields, in the order of the program's segment columns (checked at import).
+_FLOAT_FIELDS = ("base", "amp", "n", "off", "q0", "q1", "q2", "q3")
+_SF_COLUMNS = (L.S_BASE, L.S_AMP, L.S_N, L.S_OFF, L.S_Q0, L.S_Q1, L.S_Q2, L.S_Q3)
+assert Seg._fields[2:] == _FLOAT_FIELDS and _SF_COLUMNS == tuple(range(L.SF_WIDTH))
+assert (L.S_START, L.S_CODE) == (0, 1) and L.SI_WIDTH == 2
+_DEFAULTS = tuple(float(Seg._field_defaults.get(f, 0.0)) for f in _FLOAT_FIELDS)
+
+
+@dataclasses.dataclass
+class Segs:
+    """``K`` segments for each of ``N`` rows; row ``i`` uses its first ``count[i]``.
+
+    Attributes
+    ----------
+    start, code : ndarray of int64, shape (N, K)
+    f : ndarray of float64, shape (N, K, SF_WIDTH)
+        ``base, amp, n, off, q0..q3`` (columns ``layout.S_BASE ..``).
+    count : ndarray of int64, shape (N,)
+    """
+
+    start: np.ndarray
+    code: np.ndarray
+    f: np.ndarray
+    count: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.start.shape[0])
+
+    def row(self, i: int) -> list[Seg]:
+        """Row ``i`` as a list of :class:`Seg` (Python numbers)."""
+        return [
+            Seg(int(self.start[i, k]), int(self.code[i, k]), *(float(v) for v in self.f[i, k]))
+            for k in range(int(self.count[i]))
+        ]
+
+    @classmethod
+    def from_rows(cls, rows: list[list[Seg]]) -> Segs:
+        """Pack lists of segments (one list per row) into arrays."""
+        n, k = len(rows), max((len(r) for r in rows), default=0)
+        out = empty(n, k)
+        for i, segs in enumerate(rows):
+            for j, s in enumerate(segs):
+                out.start[i, j], out.code[i, j] = s.start, s.code
+                out.f[i, j] = s[2:]
+            out.count[i] = len(segs)
+        return out
+
+
+def empty(n: int, k: int) -> Segs:
+    """``k`` constant-zero segments per row, count ``k``; ``n, q0, q1, q2`` default to 1."""
+    f = np.empty((n, k, L.SF_WIDTH), dtype=np.float64)
+    f[...] = _DEFAULTS
+    return Segs(np.zeros((n, k), np.int64), np.full((n, k), L.CONST, np.int64), f, np.full(n, k, np.int64))
+
+
+def one(start: Any, code: Any, base: Any, amp: Any, n: Any, off: Any = 0.0, *q: Any) -> Segs:
+    """One segment per row from columns (or scalars) broadcast together."""
+    cols = np.broadcast_arrays(
+        np.asarray(start), np.asarray(code), *(np.asarray(v, dtype=np.float64) for v in (base, amp, n, off, *q))
+    )
+    rows = max(1, int(cols[0].size)) if cols[0].ndim else 1
+    out = empty(rows, 1)
+    out.start[:, 0] = cols[0]
+    out.code[:, 0] = cols[1]
+    for j, col in enumerate(cols[2:]):
+        out.f[:, 0, j] = col
+    return out
+
+
+def cat(*parts: Segs) -> Segs:
+    """Segments of several parts, row by row in order (each part's first ``count`` segments)."""
+    n = parts[0].n_rows
+    k = sum(p.start.shape[1] for p in parts)
+    out = empty(n, k)
+    out.count[:] = 0
+    for p in parts:
+        kp = p.start.shape[1]
+        dest = out.count[:, None] + np.arange(kp)[None, :]  # where each of p's segments lands
+        keep = np.arange(kp)[None, :] < p.count[:, None]
+        r, j = np.nonzero(keep)
+        out.start[r, dest[r, j]] = p.start[r, j]
+        out.code[r, dest[r, j]] = p.code[r, j]
+        out.f[r, dest[r, j]] = p.f[r, j]
+        out.count += p.count
+    return out
+
+
+def unit_values(code: Any, x: Any, n: Any, q: Any) -> np.ndarray:
+    """``formulas.unit(code, x, n, *q)`` per row, in plain Python (the formula source itself).
+
+    Every unit curve reads ``x`` and ``n`` through ``x / n`` or ``x^k / n^k``, exactly 1 at
+    ``x = n`` and exactly 0 at ``x = 0``: those rows are evaluated at ``(1, 1)`` and ``(0, 1)``,
+    so a sweep of many lengths calls the formula once per distinct curve, not once per row.
+    """
+    x, n = np.asarray(x, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    at_end, at_zero = x == n, x == 0.0
+    key = np.column_stack(
+        [
+            np.asarray(code, dtype=np.float64),
+            np.where(at_end, 1.0, np.where(at_zero, 0.0, x)),
+            np.where(at_end | at_zero, 1.0, n),
+            np.asarray(q, dtype=np.float64).reshape(len(x), 4),
+        ]
+    )
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    vals = np.array([formulas.unit(int(r[0]), *(float(v) for v in r[1:])) for r in uniq], dtype=np.float64)
+    return vals[np.asarray(inverse).reshape(-1)]
+
+
+def masked(segs: Segs, keep: Any) -> Segs:
+    """``segs`` with rows where ``keep`` is False emptied (count 0)."""
+    return dataclasses.replace(segs, count=np.where(keep, segs.count, 0))
+
+
+def _raise(where: str, rows: int, bad: np.ndarray, message: Any) -> None:
+    if bad.any():
+        i = int(np.argmax(bad))
+        prefix = f"row {i}: " if rows > 1 else ""
+        raise ValueError(f"{prefix}{where}: {message(i)}")
+
+
+def with_tail(seg: Segs, steps: Any, where: str, unit_interval: Any, tail: Any = True) -> Segs:
+    """A curve over ``[0, steps)`` followed by a constant holding its value at ``steps``.
+
+    ``seg`` has one segment per row. Checks the curve is finite at both ends and, where
+    ``unit_interval`` (shapes defined on ``p in [0, 1]``), that progress stays in ``[0, 1]``; the
+    unit curves are monotone on their domain, so that bounds every value in between. Rows where
+    ``tail`` is False keep the curve alone (no tail, no checks).
+    """
+    rows = seg.n_rows
+    steps = np.broadcast_to(np.asarray(steps, dtype=np.int64), (rows,))
+    unit_interval = np.broadcast_to(np.asarray(unit_interval, dtype=bool), (rows,))
+    tail = np.broadcast_to(np.asarray(tail, dtype=bool), (rows,))
+    f = seg.f[:, 0]
+    n, off = f[:, L.S_N], f[:, L.S_OFF]
+    x0, x1 = -off, steps - off
+    p0, p1 = x0 / n, x1 / n
+    _raise(
+        where,
+        rows,
+        tail & unit_interval & ((p0 < 0.0) | (p1 > 1.0 + 1e-12)),
+        lambda i: (
+            "progress (t - offset) / span must stay in [0, 1] over [0, steps]; "
+            f"got {float(p0[i])!r} .. {float(p1[i])!r} (steps={int(steps[i])}, span={float(n[i])!r}, "
+            f"offset={float(off[i])!r})"
+        ),
+    )
+    q = f[:, L.S_Q0 : L.S_Q3 + 1]
+    code = seg.code[:, 0]
+    idx = np.flatnonzero(tail)
+    x_end = np.where(unit_interval, np.minimum(x1, n), x1)
+    ends = np.concatenate([x0[idx], x_end[idx]])
+    units = unit_values(np.tile(code[idx], 2), ends, np.tile(n[idx], 2), np.tile(q[idx], (2, 1)))
+    v = np.tile(f[idx, L.S_BASE], 2) + np.tile(f[idx, L.S_AMP], 2) * units
+    v0, v1 = np.full(rows, 0.0), np.full(rows, 0.0)
+    v0[idx], v1[idx] = v[: idx.size], v[idx.size :]
+    for label, vals in (("start", v0), ("end", v1)):
+        _raise(
+            where,
+            rows,
+            ~np.isfinite(vals),
+            lambda i, label=label, vals=vals: (
+                f"the curve is not finite at its {label} ({float(vals[i])!r}); check span/offset"
+            ),
+        )
+    return cat(seg, masked(one(steps, L.CONST, v1, 0.0, 1.0), tail))
+
+
+def shifted(segs: Segs, by: Any) -> Segs:
+    """``segs`` starting ``by`` steps later."""
+    return dataclasses.replace(segs, start=segs.start + np.asarray(by, dtype=np.int64).reshape(-1, 1))
+
+
+def join(parts: list[Segs], boundaries: Any) -> Segs:
+    """Phases in local time: phase k runs on ``[b[k-1], b[k])`` and sees ``t - b[k-1]``.
+
+    ``boundaries`` has ``len(parts) - 1`` columns. A phase's segments that would start at or
+    after its end are dropped; a zero-length first phase (boundary 0) drops out entirely.
+    """
+    rows = parts[0].n_rows
+    b = np.asarray(boundaries, dtype=np.int64).reshape(rows, len(parts) - 1)
+    out = []
+    for k, part in enumerate(parts):
+        a = b[:, k - 1] if k > 0 else np.zeros(rows, np.int64)
+        moved = shifted(part, a)
+        if k < len(parts) - 1:
+            inside = moved.start < b[:, k : k + 1]
+            j = np.arange(moved.start.shape[1])[None, :]
+            moved = dataclasses.replace(moved, count=np.minimum(moved.count, (inside & (j < moved.count[:, None])).sum(1)))
+        out.append(moved)
+    return cat(*out)
+
+
+# ---- the curves ------------------------------------------------------------------------------
+# Each takes columns (or scalars) of one curve's parameters, already validated, and returns its
+# segments. ``span`` is the progress denominator (the shape's ``steps`` when not given).
+
+
+def constant(value: Any) -> Segs:
+    """``value``."""
+    return one(0, L.CONST, value, 0.0, 1.0)
+
+
+def linear(start: Any, end: Any, steps: Any, span: Any, offset: Any = 0.0) -> Segs:
+    """``start + (end - start) p``; falling curves as ``end + (start - end)(1 - p)``."""
+    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    up = start <= end
+    seg = one(
+        0, np.where(up, L.LIN_UP, L.LIN_DOWN), np.where(up, start, end), np.where(up, end - start, start - end), span, offset
+    )
+    return with_tail(seg, steps, "Linear", True)
+
+
+def cosine(
+    start: Any, end: Any, steps: Any, exponent: Any, k_decay: Any, cycles: Any, hold: Any, span: Any, offset: Any = 0.0
+) -> Segs:
+    """``end + (start - end) ((1 + cos(2 pi cycles p)) / 2)^exponent``, ``p = (x/span)^k_decay``.
+
+    Rising plain half cosines that hold use ``COS_UP`` (``start + (end - start)(1 - cos)/2``).
+    """
+    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    exponent, k_decay = np.asarray(exponent, dtype=np.float64), np.asarray(k_decay, dtype=np.float64)
+    cycles, hold = np.asarray(cycles, dtype=np.float64), np.asarray(hold, dtype=bool)
+    up = (exponent == 1.0) & (k_decay == 1.0) & (cycles == 0.5) & (start <= end) & hold
+    seg = one(
+        0,
+        np.where(up, L.COS_UP, L.COS_DOWN),
+        np.where(up, start, end),
+        np.where(up, end - start, start - end),
+        span,
+        offset,
+        np.where(up, 1.0, exponent),
+        np.where(up, 1.0, k_decay),
+        np.where(up, 1.0, 2.0 * cycles),
+    )
+    return with_tail(seg, steps, "Cosine", (k_decay != 1.0) | (exponent != 1.0), hold)
+
+
+def polynomial(start: Any, end: Any, steps: Any, power: Any, k_decay: Any, span: Any, offset: Any = 0.0) -> Segs:
+    """``end + (start - end)(1 - p)^power``, ``p = (x/span)^k_decay``."""
+    seg = one(0, L.POLY_DOWN, end, np.subtract(start, end), span, offset, power, k_decay)
+    return with_tail(seg, steps, "Polynomial", True)
+
+
+def tanh(start: Any, end: Any, steps: Any, lower: Any, upper: Any, span: Any, offset: Any = 0.0) -> Segs:
+    """``end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2``."""
+    seg = one(0, L.TANH, end, np.subtract(start, end), span, offset, lower, upper)
+    return with_tail(seg, steps, "Tanh", True)
+
+
+def sqrt_cooldown(start: Any, end: Any, steps: Any, span: Any, offset: Any = 0.0) -> Segs:
+    """``end + (start - end)(1 - sqrt(p))``."""
+    seg = one(0, L.SQRT_DOWN, end, np.subtract(start, end), span, offset)
+    return with_tail(seg, steps, "SqrtCooldown", True)
+
+
+def exponential(start: Any, rate: Any, steps: Any, staircase: Any, begin: Any, end: Any) -> Segs:
+    """``start * rate^((t - begin)/steps)`` from ``begin`` (floored exponent when staircase),
+    clipped at ``end`` (NaN: no clip); ``start`` before ``begin``."""
+    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    has = ~np.isnan(end) & (start > 0.0)
+    clip = np.where(has, np.divide(end, start, out=np.zeros(np.broadcast(end, start).shape), where=has), 0.0)
+    seg = one(begin, L.EXP, 0.0, start, steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), clip, has)
+    return cat(masked(constant(seg.f[:, 0, L.S_AMP]), seg.start[:, 0] > 0), seg)
+
+
+def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:
+    """``start * gamma^floor(t / step_size)``."""
+    return one(0, L.EXP, 0.0, start, step_size, 0.0, gamma, 1.0, 0.0, 0.0)
+
+
+def inverse_sqrt(start: Any, timescale: Any) -> Segs:
+    """``start / sqrt((t + timescale) / timescale)``."""
+    return one(0, L.INV_SQRT, 0.0, start, timescale, np.negative(timescale))
+
+
+def inverse_time(start: Any, rate: Any, steps: Any, staircase: Any) -> Segs:
+    """``start / (1 + rate t / steps)`` (floored when staircase)."""
+    return one(0, L.INV_TIME, 0.0, start, steps, 0.0, rate, np.asarray(staircase, dtype=np.float64))
+
+
+def cyclic(low: Any, high: Any, up: Any, down: Any, mode: Any, gamma: Any) -> Segs:
+    """Smith's cyclical triangle between ``low`` and ``high`` (``mode`` 0, 1, 2)."""
+    return one(0, L.CYCLIC, low, np.subtract(high, low), 1.0, 0.0, up, down, mode, gamma)
+
+
+def multi_step(start: float, milestones: tuple[int, ...], gamma: float) -> Segs:
+    """``start * gamma^(milestones <= t)`` (one row); a repeated milestone counts twice."""
+    segs = [Seg(0, L.CONST, start, 0.0, 1.0)]
+    count = 0
+    for i, m in enumerate(milestones):
+        count += 1
+        if i + 1 < len(milestones) and milestones[i + 1] == m:
+            continue
+        v = start * gamma**count
+        if m == 0:
+            segs[0] = Seg(0, L.CONST, v, 0.0, 1.0)
+        else:
+            segs.append(Seg(m, L.CONST, v, 0.0, 1.0))
+    return Segs.from_rows([segs])
+
+
+def piecewise_constant(boundaries: tuple[int, ...], values: tuple[float, ...]) -> Segs:
+    """``values[i]`` on ``[boundaries[i-1], boundaries[i])`` (one row)."""
+    return Segs.from_rows([[Seg(s, L.CONST, v, 0.0, 1.0) for s, v in zip((0, *boundaries), values)]])
+
+
+def interpolation(knots: tuple[int, ...], values: tuple[float, ...], kind: str) -> Segs:
+    """Pieces through ``(knots[i], values[i])``, then the last value held (one row).
+
+    ``kind``: ``"cosine"`` (half cosines), ``"linear"`` (``v0 + (v1 - v0) p``) or
+    ``"linear_split"`` (falling pieces as ``v1 + (v0 - v1)(1 - p)``, torch's OneCycleLR).
+    """
+    segs = []
+    for (a, b), (va, vb) in zip(zip(knots, knots[1:]), zip(values, values[1:])):
+        if kind == "cosine":
+            segs.append(Seg(a, L.COS_DOWN, vb, va - vb, float(b - a), 0.0, 1.0, 1.0, 1.0))
+        elif kind == "linear" or va <= vb:
+            segs.append(Seg(a, L.LIN_UP, va, vb - va, float(b - a)))
+        else:
+            segs.append(Seg(a, L.LIN_DOWN, vb, va - vb, float(b - a)))
+    segs.append(Seg(knots[-1], L.CONST, values[-1], 0.0, 1.0))
+    return Segs.from_rows([segs])
+
