@@ -11,6 +11,7 @@ from fastlr._spec import Spec, from_dict
 from fastlr.lowering.program import Program
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
 from fastlr.shapes import (
+    Asymptotic,
     Constant,
     Cosine,
     Cyclic,
@@ -46,6 +47,7 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "Asymptotic",
     "Constant",
     "Cosine",
     "Cyclic",

@@ -28,6 +28,7 @@ from fastlr.lowering import segments as seg
 from fastlr.lowering.segments import Seg, Segs
 
 __all__ = [
+    "Asymptotic",
     "Constant",
     "Cosine",
     "Cyclic",
@@ -285,6 +286,41 @@ class Exponential(Shape):
     ) -> Segs:
         """Segments for columns of this shape's parameters (``end`` None or NaN: no clip)."""
         return seg.exponential(start, rate, steps, staircase, begin, math.nan if end is None else end)
+
+@dataclasses.dataclass(frozen=True)
+class Asymptotic(Shape):
+    """An exponential with an asymptote: ``f(t) = end + (start - end) rate^(t/steps)``.
+
+    From ``start`` toward ``end`` (``rate < 1``), which it approaches and never reaches;
+    ``staircase`` floors the exponent. ``end = 0`` is :class:`Exponential`'s plain decay.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Asymptotic(1.0, 0.1, 0.5, 10.0).table(21)[[0, 10, 20]].tolist()
+    [1.0, 0.55, 0.325]
+    """
+
+    start: float
+    end: float
+    rate: float
+    steps: float
+    staircase: bool = False
+
+    def __post_init__(self) -> None:
+        w = "Asymptotic"
+        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("rate", ck.real("rate", self.rate, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True))
+        self._set("steps", ck.real("steps", self.steps, w, lo=0.0, lo_open=True))
+        if not isinstance(self.staircase, bool):
+            raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
+
+    @staticmethod
+    def lower_columns(start: Any, end: Any, rate: Any, steps: Any, staircase: Any = False) -> Segs:
+        """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
+        return seg.asymptotic(start, end, rate, steps, staircase)
+
 
 @dataclasses.dataclass(frozen=True)
 class StepDecay(Shape):

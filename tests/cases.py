@@ -32,6 +32,8 @@ def shapes() -> dict[str, fl.Shape]:
         "exp": fl.Exponential(1.0, 0.5, 10.0),
         "exp_stair_begin_clip": fl.Exponential(1.0, 0.7, 7.0, staircase=True, begin=5, end=0.2),
         "exp_grow_clip": fl.Exponential(0.1, 1.3, 3.0, end=2.0),
+        "asymptotic": fl.Asymptotic(1.0, 0.2, 0.6, 9.0),
+        "asymptotic_stair": fl.Asymptotic(B, 1e-5, 0.5, 4.0, staircase=True),
         "step": fl.StepDecay(B, 7, 0.5),
         "multistep": fl.MultiStep(B, (0, 10, 10, 25), 0.3),
         "piecewise_constant": fl.PiecewiseConstant((5, 12, 30), (1.0, 0.5, 0.25, 0.125)),

@@ -47,6 +47,9 @@ def shape_value(d: dict[str, Any], t: int) -> float:
         return d["end"] + (d["start"] - d["end"]) * (1.0 - math.tanh(d["lower"] * (1 - p) + d["upper"] * p)) / 2
     if kind == "SqrtCooldown":
         return d["end"] + (d["start"] - d["end"]) * (1.0 - math.sqrt(_p(t, d)))
+    if kind == "Asymptotic":
+        x = t / d["steps"]
+        return d["end"] + (d["start"] - d["end"]) * d["rate"] ** (math.floor(x) if d["staircase"] else x)
     if kind == "Exponential":
         if t < d["begin"]:
             return d["start"]

@@ -309,6 +309,11 @@ def exponential(start: Any, rate: Any, steps: Any, staircase: Any, begin: Any, e
     return cat(masked(constant(seg.f[:, 0, L.S_AMP]), seg.start[:, 0] > 0), seg)
 
 
+def asymptotic(start: Any, end: Any, rate: Any, steps: Any, staircase: Any) -> Segs:
+    """``end + (start - end) rate^(t/steps)`` (floored exponent when staircase)."""
+    return one(0, L.EXP, end, np.subtract(start, end), steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), 0.0, 0.0)
+
+
 def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:
     """``start * gamma^floor(t / step_size)``."""
     return one(0, L.EXP, 0.0, start, step_size, 0.0, gamma, 1.0, 0.0, 0.0)
