@@ -1,4 +1,9 @@
-"""Validation helpers: every message names the parameter and the offending value."""
+"""Validation helpers: every message names the parameter and the offending value.
+
+The one home of argument checks for the whole package: scalars (:func:`real`, :func:`integer`,
+:func:`flag`, :func:`choice`), sequences (:func:`int_tuple`, :func:`real_tuple`), output dtypes
+(:func:`check_dtype`) and integer steps (:func:`steps`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+
+#: The output dtypes every evaluation entry accepts.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _owner(where: str) -> str:
@@ -51,6 +59,13 @@ def integer(name: str, value: Any, where: str = "", *, lo: int | None = None, hi
     return v
 
 
+def flag(name: str, value: Any, where: str = "") -> bool:
+    """Check a Python bool (not an int, not a NumPy bool) and return it."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{_owner(where)}{name} must be a bool, got {value!r}")
+    return value
+
+
 def choice(name: str, value: Any, choices: Sequence[str], where: str = "") -> str:
     """Check a name among ``choices``; the error lists the valid ones."""
     if not isinstance(value, str) or value not in choices:
@@ -73,3 +88,32 @@ def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = No
         raise TypeError(f"{_owner(where)}{name} must be a sequence of numbers, got {values!r}")
     seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
     return tuple(real(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """float32 or float64 as a NumPy dtype, else an error naming the valid choices."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dt not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {dt.name!r}")
+    return dt
+
+
+def steps(t: Any) -> np.ndarray:
+    """Integer step(s) ``t >= 0`` as an int64 array (a copy; the caller's array is untouched).
+
+    A Python or NumPy integer gives a 0-d array; bools and non-integer dtypes are refused, and
+    unsigned steps must fit in int64.
+    """
+    if isinstance(t, (bool, np.bool_)):
+        raise TypeError(f"t must be an integer step or an integer array, got {t!r}")
+    arr = np.asarray(t)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"t must be an integer step or an integer array, got dtype {arr.dtype.name} ({t!r})")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"t must be >= 0, got {int(arr.min())}")
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"t must fit in int64, got {int(arr.max())}")
+    return np.array(arr, dtype=np.int64)
