@@ -632,8 +632,7 @@ class TableScheduler(LRScheduler):
         On the CPU in float64, an absolute table shares memory with the scheduler's table (zero
         copy; treat it as read-only); otherwise it is computed (scaled, cast) into a new tensor.
         """
-        if key not in self._set.keys():
-            raise ValueError(f"key must be one of {self._set.keys()}; got {key!r}")
+        ck.choice("key", key, self._set.keys())
         rows = [row for k, _, _, _, row, _ in self._plan if k == key]
         scales = [scale for k, _, _, _, _, scale in self._plan if k == key]
         n = len(rows)
