@@ -9,7 +9,7 @@ compile (and are cached on disk) on the first table. The optional faces ``fastlr
 from fastlr._checks import MemoryLimitError
 from fastlr._spec import Spec, from_dict
 from fastlr.lowering.program import Program
-from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
+from fastlr.schedule import Restarts, Schedule, ScheduleSet, Shape, Warmup
 from fastlr.shapes import (
     Asymptotic,
     Constant,
@@ -29,7 +29,6 @@ from fastlr.shapes import (
     StepDecay,
     Tanh,
 )
-from fastlr.schedule import Shape
 from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"

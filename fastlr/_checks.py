@@ -1,7 +1,10 @@
 """Validation: every check of user input, each message naming the parameter and the value.
 
-Spec constructors, flat configs, the evaluation entry (steps, dtypes, outputs, the memory
-guard), the torch bridge and the CLI all validate through these functions.
+The one home of argument checks for the whole package: scalars (:func:`real`, :func:`integer`,
+:func:`flag`, :func:`choice`), sequences (:func:`int_tuple`, :func:`real_tuple`), and the
+evaluation arguments (:func:`check_T`, :func:`check_steps`, :func:`check_dtype`,
+:func:`check_out`, the memory guard). Spec constructors, flat configs, the evaluation entry, the
+torch bridge and the CLI all validate through these functions.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+
+#: The output dtypes every evaluation entry accepts.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _owner(where: str) -> str:
@@ -56,6 +62,13 @@ def integer(name: str, value: Any, where: str = "", *, lo: int | None = None, hi
     return v
 
 
+def flag(name: str, value: Any, where: str = "") -> bool:
+    """Check a Python bool (not an int, not a NumPy bool) and return it."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{_owner(where)}{name} must be a bool, got {value!r}")
+    return value
+
+
 def choice(name: str, value: Any, choices: Sequence[str], where: str = "") -> str:
     """Check a name among ``choices``; the error lists the valid ones."""
     if not isinstance(value, str) or value not in choices:
@@ -82,8 +95,6 @@ def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = No
 
 # ---- evaluation arguments ----------------------------------------------------------------------
 
-_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
 
 class MemoryLimitError(MemoryError):
     """The requested output would not fit in available memory (pass ``out=`` instead)."""
@@ -95,7 +106,7 @@ def check_dtype(dtype: Any) -> np.dtype:
         dt = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
-    if dt not in _DTYPES:
+    if dt not in FLOAT_DTYPES:
         raise ValueError(f"dtype must be float32 or float64, got {dt.name!r}")
     return dt
 

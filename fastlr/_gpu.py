@@ -106,7 +106,9 @@ def _lower(program: Any) -> Any:
         return program
     if hasattr(program, "program"):
         return program.program()
-    raise TypeError(f"expected a fastlr.Program or a schedule, got {type(program).__name__}; lower it with fastlr.lower")
+    raise TypeError(
+        f"expected a fastlr.Program or a schedule, got {type(program).__name__}; lower it with fastlr.lower"
+    )
 
 
 def _c_contiguous(shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> bool:

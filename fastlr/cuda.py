@@ -58,7 +58,9 @@ def sweep(
     return _gpu.sweep_cuda(lower(configs), T, dtype, out, rows, to_host, chunk_rows, t0=t0)
 
 
-def table(schedule: Any, T: Any, dtype: Any = np.float64, out: Any = None, t0: Any = 0, *, to_host: bool = False) -> Any:
+def table(
+    schedule: Any, T: Any, dtype: Any = np.float64, out: Any = None, t0: Any = 0, *, to_host: bool = False
+) -> Any:
     """One schedule's values for steps ``t0 .. t0 + T - 1``, computed on the GPU (row 0 of a
     Program); the arguments of :func:`fastlr._gpu.table_cuda`.
 

@@ -54,7 +54,6 @@ from dask.base import tokenize
 from dask.highlevelgraph import HighLevelGraph
 
 from fastlr import _checks as ck
-from fastlr import _checks as ck
 from fastlr import evaluate
 from fastlr.evaluate import SUMMARY_FIELDS, summary_arrays
 from fastlr.lowering.configs import lower

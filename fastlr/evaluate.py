@@ -10,7 +10,6 @@ primitives, device dispatch (``"cpu"`` to :mod:`fastlr.kernels.cpu`, ``"cuda"`` 
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -19,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._checks import MemoryLimitError, check_dtype, check_out, check_steps, check_T, guard_memory
-from fastlr.kernels import layout as L
+from fastlr._checks import check_dtype, check_out, check_steps, check_T, guard_memory
 from fastlr.lowering.program import Program
 
 # one table up to this many steps is filled on one thread (about a millisecond); longer ones in

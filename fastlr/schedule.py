@@ -27,7 +27,6 @@ import numpy as np
 
 from fastlr import _checks as ck
 from fastlr._spec import Plottable, Schedulable, Spec
-from fastlr.kernels import layout as L
 from fastlr.lowering import rows
 from fastlr.lowering import segments as seg
 from fastlr.lowering.segments import Seg, Segs
@@ -73,7 +72,6 @@ class Shape(Schedulable):
         """The value at local step 0."""
         s = self._segments()[0]
         return s.value(-s.off)
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,8 +165,6 @@ class Warmup(Spec):
     def n(self) -> float:
         """The progress denominator."""
         return float(self.steps) if self.span is None else float(self.span)
-
-
 
 
 def _restartable() -> list[type[Shape]]:
@@ -271,28 +267,29 @@ class Schedule(Schedulable):
             raise TypeError(f"{w}: curve must be a shape such as Cosine or Join, got {type(self.curve).__name__}{hint}")
         if self.warmup is not None and not isinstance(self.warmup, Warmup):
             raise TypeError(f"{w}: warmup must be a fastlr.Warmup or None, got {type(self.warmup).__name__}")
+        curve: Any = self.curve  # a restartable shape has start, end, steps, span and offset
         if self.restarts is not None:
             if not isinstance(self.restarts, Restarts):
                 raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
             if not getattr(self.curve, "restartable", False):
                 names = ", ".join(c.__name__ for c in _restartable())
                 raise ValueError(f"{w}: restarts repeat one of {names}; got curve {type(self.curve).__name__}")
-            if self.curve.start < self.curve.end:
+            if curve.start < curve.end:
                 raise ValueError(
-                    f"{w}: restarts repeat a decaying curve; got start={self.curve.start!r} < end={self.curve.end!r}"
+                    f"{w}: restarts repeat a decaying curve; got start={curve.start!r} < end={curve.end!r}"
                 )
             after = getattr(self.curve, "after", "hold")
             if after != "hold":
                 raise ValueError(f"{w}: a restarted {type(self.curve).__name__} must have after='hold', got {after!r}")
-            if self.curve.span is not None or self.curve.offset != 0.0:
+            if curve.span is not None or curve.offset != 0.0:
                 raise ValueError(
                     f"{w}: a restarted curve's period is its steps; span must be None and offset 0, "
-                    f"got span={self.curve.span!r}, offset={self.curve.offset!r}"
+                    f"got span={curve.span!r}, offset={curve.offset!r}"
                 )
-            if self.restarts.warmup_steps >= self.curve.steps:
+            if self.restarts.warmup_steps >= curve.steps:
                 raise ValueError(
                     f"{w}: restarts.warmup_steps={self.restarts.warmup_steps} must be < the cycle length "
-                    f"curve.steps={self.curve.steps}"
+                    f"curve.steps={curve.steps}"
                 )
         self._set("scale", ck.real("scale", self.scale, w, lo=0.0))
         if self.floor is not None and self.floor_ratio is not None:

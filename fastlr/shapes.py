@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr.schedule import Shape
 from fastlr.lowering import segments as seg
-from fastlr.lowering.segments import Seg, Segs
+from fastlr.lowering.segments import Segs
+from fastlr.schedule import Shape
 
 __all__ = [
     "Asymptotic",
@@ -87,6 +87,7 @@ class Constant(Shape):
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.constant(value)
 
+
 @dataclasses.dataclass(frozen=True)
 class Linear(Shape):
     """``f(t) = start + (end - start) p`` with ``p = (t - offset)/span``, held after ``steps``.
@@ -113,6 +114,7 @@ class Linear(Shape):
     def lower_columns(start: Any, end: Any, steps: Any, span: Any = None, offset: Any = 0.0) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.linear(start, end, steps, _span(steps, span), offset)
+
 
 @dataclasses.dataclass(frozen=True)
 class Cosine(Shape):
@@ -196,6 +198,7 @@ class Polynomial(Shape):
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.polynomial(start, end, steps, power, k_decay, _span(steps, span), offset)
 
+
 @dataclasses.dataclass(frozen=True)
 class Tanh(Shape):
     """``f(t) = end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2`` (timm's tanh)."""
@@ -228,6 +231,7 @@ class Tanh(Shape):
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.tanh(start, end, steps, lower, upper, _span(steps, span), offset)
 
+
 @dataclasses.dataclass(frozen=True)
 class SqrtCooldown(Shape):
     """The 1-sqrt cooldown: ``f(t) = end + (start - end)(1 - sqrt(p))``."""
@@ -251,6 +255,7 @@ class SqrtCooldown(Shape):
     def lower_columns(start: Any, end: Any, steps: Any, span: Any = None, offset: Any = 0.0) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.sqrt_cooldown(start, end, steps, _span(steps, span), offset)
+
 
 @dataclasses.dataclass(frozen=True)
 class Exponential(Shape):
@@ -286,6 +291,7 @@ class Exponential(Shape):
     ) -> Segs:
         """Segments for columns of this shape's parameters (``end`` None or NaN: no clip)."""
         return seg.exponential(start, rate, steps, staircase, begin, math.nan if end is None else end)
+
 
 @dataclasses.dataclass(frozen=True)
 class Asymptotic(Shape):
@@ -341,6 +347,7 @@ class StepDecay(Shape):
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.step_decay(start, np.asarray(step_size, dtype=np.float64), gamma)
 
+
 @dataclasses.dataclass(frozen=True)
 class MultiStep(Shape):
     """``f(t) = start * gamma^(number of milestones <= t)``; a repeated milestone counts twice."""
@@ -360,6 +367,7 @@ class MultiStep(Shape):
 
     def _segs(self) -> Segs:
         return seg.multi_step(self.start, tuple(self.milestones), self.gamma)
+
 
 @dataclasses.dataclass(frozen=True)
 class PiecewiseConstant(Shape):
@@ -381,6 +389,7 @@ class PiecewiseConstant(Shape):
 
     def _segs(self) -> Segs:
         return seg.piecewise_constant(tuple(self.boundaries), tuple(self.values))
+
 
 @dataclasses.dataclass(frozen=True)
 class PiecewiseInterp(Shape):
@@ -411,6 +420,7 @@ class PiecewiseInterp(Shape):
     def _segs(self) -> Segs:
         return seg.interpolation(tuple(self.knots), tuple(self.values), self.kind)
 
+
 @dataclasses.dataclass(frozen=True)
 class InverseSqrt(Shape):
     """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0)."""
@@ -427,6 +437,7 @@ class InverseSqrt(Shape):
     def lower_columns(start: Any, timescale: Any) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.inverse_sqrt(start, timescale)
+
 
 @dataclasses.dataclass(frozen=True)
 class InverseTime(Shape):
@@ -449,7 +460,6 @@ class InverseTime(Shape):
     def lower_columns(start: Any, rate: Any, steps: Any, staircase: Any = False) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
         return seg.inverse_time(start, rate, steps, staircase)
-
 
 
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
@@ -485,6 +495,7 @@ class Cyclic(Shape):
         down = self.step_size_up if self.step_size_down is None else self.step_size_down
         mode = float(_CYCLIC_MODES.index(self.mode))
         return seg.cyclic(self.low, self.high, self.step_size_up, down, mode, self.gamma)
+
 
 @dataclasses.dataclass(frozen=True)
 class OneCycle(Shape):
@@ -531,6 +542,7 @@ class OneCycle(Shape):
         knots = (0, up, 2 * up, self.total_steps) if self.three_phase else (0, up, self.total_steps)
         values = (init, self.peak, init, low) if self.three_phase else (init, self.peak, low)
         return seg.interpolation(knots, values, "linear_split" if self.anneal == "linear" else "cosine")
+
 
 @dataclasses.dataclass(frozen=True)
 class Join(Shape):

@@ -48,7 +48,6 @@ Decisions and quirks
 
 from __future__ import annotations
 
-import hashlib
 import json
 import numbers
 import weakref
@@ -60,6 +59,8 @@ import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
+from fastlr import _checks as ck
+from fastlr._hashing import canonical_hash
 from fastlr._spec import FORMAT_VERSION, Schedulable, from_dict
 from fastlr.schedule import ScheduleSet
 
@@ -89,40 +90,12 @@ class ScheduleMismatchError(ValueError):
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def _check_total_steps(total_steps: Any) -> int:
-    if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral):
-        raise TypeError(f"total_steps must be an integer, got {total_steps!r} ({type(total_steps).__name__})")
-    if total_steps < 1:
-        raise ValueError(f"total_steps must be >= 1, got {total_steps!r}")
-    return int(total_steps)
-
-
-def _check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        valid = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {valid}; got {value!r}")
-    return value
-
-
-def _check_step(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer step, got {value!r} ({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return int(value)
-
-
 def _compute_rows(schedules: Sequence[Schedulable], total_steps: int) -> np.ndarray:
     """``(len(schedules), total_steps)`` float64, row r = ``schedules[r].table(total_steps)``."""
     out = np.empty((len(schedules), total_steps), dtype=np.float64)
     for r, s in enumerate(schedules):
         s.table(total_steps, out=out[r])
     return out
-
-
-def _fingerprint(doc: Any) -> str:
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _torch_dtype(dtype: Any) -> torch.dtype:
@@ -158,7 +131,7 @@ def as_tensor(schedule: Any, total_steps: int, *, device: Any = None, dtype: Any
         Default ``torch.float64``: on the CPU the tensor shares memory with the NumPy table
         (zero copy). Other dtypes are rounded once from float64.
     """
-    T = _check_total_steps(total_steps)
+    T = ck.integer("total_steps", total_steps, lo=1)
     if isinstance(schedule, ScheduleSet):
         return {k: _to_tensor(_compute_rows(schedule[k], T), device, dtype) for k in schedule.keys()}
     if not isinstance(schedule, Schedulable):
@@ -181,8 +154,8 @@ class TableLambda:
     ) -> None:
         if not isinstance(schedule, Schedulable):
             raise TypeError(f"schedule must be a fastlr schedule, got {type(schedule).__name__}")
-        T = _check_total_steps(total_steps)
-        self.past_end = _check_choice("past_end", past_end, PAST_END)
+        T = ck.integer("total_steps", total_steps, lo=1)
+        self.past_end = ck.choice("past_end", past_end, PAST_END)
         self.schedule = schedule.to_dict()
         self.total_steps = T
         self.fingerprint = schedule.fingerprint()
@@ -388,17 +361,15 @@ class TableScheduler(LRScheduler):
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
-            raise ValueError(f"last_epoch must be an integer >= -1, got {last_epoch!r}")
-        if not isinstance(capturable, bool):
-            raise TypeError(f"capturable must be a bool, got {capturable!r}")
+        last_epoch = ck.integer("last_epoch", last_epoch, lo=-1)
+        capturable = ck.flag("capturable", capturable)
         self.optimizer = optimizer
-        self._on_mismatch: str = _check_choice("on_mismatch", on_mismatch, ON_MISMATCH)
+        self._on_mismatch: str = ck.choice("on_mismatch", on_mismatch, ON_MISMATCH)
         self._capturable: bool = capturable
         self.step_tensor: torch.Tensor | None = None
         self._row_tensor: torch.Tensor | None = None
-        T = _check_total_steps(total_steps)
-        past_end = _check_choice("past_end", past_end, PAST_END)
+        T = ck.integer("total_steps", total_steps, lo=1)
+        past_end = ck.choice("past_end", past_end, PAST_END)
         sset = _canonical(schedule, optimizer)
         rel = _check_relative(relative, sset.keys())
         for key in sset.keys():  # every target valid before param groups get their initial_* keys
@@ -533,7 +504,7 @@ class TableScheduler(LRScheduler):
         if epoch is None:
             t = self.last_epoch + 1
         else:
-            t = _check_step("epoch", epoch)
+            t = ck.integer("epoch", epoch, lo=0)
         if self._step_count == 1:
             self._check_call_order()
         if t > self._T and self._past_end == "raise":
@@ -630,7 +601,7 @@ class TableScheduler(LRScheduler):
 
     def values_at(self, t: int | None = None) -> dict[str, list[float]]:
         """``{hyperparameter: [value per group]}`` (float64) at step ``t`` (default: the current step)."""
-        t = self.last_epoch if t is None else _check_step("t", t)
+        t = self.last_epoch if t is None else ck.integer("t", t, lo=0)
         i = min(t, self._T - 1)
         out: dict[str, list[float]] = {k: [0.0] * self._n_groups for k in self._set.keys()}
         for key, g, _, _, row, scale in self._plan:
@@ -661,8 +632,7 @@ class TableScheduler(LRScheduler):
         On the CPU in float64, an absolute table shares memory with the scheduler's table (zero
         copy; treat it as read-only); otherwise it is computed (scaled, cast) into a new tensor.
         """
-        if key not in self._set.keys():
-            raise ValueError(f"key must be one of {self._set.keys()}; got {key!r}")
+        ck.choice("key", key, self._set.keys())
         rows = [row for k, _, _, _, row, _ in self._plan if k == key]
         scales = [scale for k, _, _, _, _, scale in self._plan if k == key]
         n = len(rows)
@@ -687,7 +657,7 @@ class TableScheduler(LRScheduler):
 
     def fingerprint(self) -> str:
         """Hash of the configuration (schedules, total_steps, relative keys and bases, past_end)."""
-        return _fingerprint({"fastlr": FORMAT_VERSION, "scheduler": self._config()})
+        return canonical_hash({"fastlr": FORMAT_VERSION, "scheduler": self._config()})
 
     def state_dict(self) -> dict[str, Any]:
         """The configuration, its fingerprint and the step; never the table.
@@ -724,13 +694,13 @@ class TableScheduler(LRScheduler):
         missing = sorted({"config", "fingerprint", "last_epoch"} - set(state_dict))
         if missing:
             raise ValueError(f"state_dict lacks {missing}")
-        t = _check_step("state_dict['last_epoch']", state_dict["last_epoch"])
+        t = ck.integer("state_dict['last_epoch']", state_dict["last_epoch"], lo=0)
         saved = state_dict["config"]
         saved_set = from_dict(saved["schedule"])
         if not isinstance(saved_set, ScheduleSet):
             raise ValueError(f"state_dict['config']['schedule'] must describe a ScheduleSet, got {saved['schedule']!r}")
         rebuilt = {**saved, "schedule": saved_set.to_dict()}
-        fp = _fingerprint({"fastlr": FORMAT_VERSION, "scheduler": rebuilt})
+        fp = canonical_hash({"fastlr": FORMAT_VERSION, "scheduler": rebuilt})
         if fp != state_dict["fingerprint"]:
             raise ValueError(
                 f"state_dict fingerprint {state_dict['fingerprint']!r} does not match its configuration "
@@ -753,7 +723,7 @@ class TableScheduler(LRScheduler):
                 f"state_dict step {t} is past the end of the table (total_steps={self._T}, past_end='raise')"
             )
         self.last_epoch = t
-        self._step_count = _check_step("state_dict['_step_count']", state_dict.get("_step_count", t + 1))
+        self._step_count = ck.integer("state_dict['_step_count']", state_dict.get("_step_count", t + 1), lo=0)
         if self._capturable:
             self.step_tensor.fill_(t)  # type: ignore[union-attr]
         self._write(t)
@@ -764,8 +734,8 @@ class TableScheduler(LRScheduler):
         for k in rel:
             if k not in bases or len(bases[k]) != self._n_groups:
                 raise ValueError(f"state_dict base values for {k!r} do not match {self._n_groups} param groups")
-        past_end = _check_choice("past_end", saved["past_end"], PAST_END)
-        T = _check_total_steps(saved["total_steps"])
+        past_end = ck.choice("past_end", saved["past_end"], PAST_END)
+        T = ck.integer("total_steps", saved["total_steps"], lo=1)
         self._configure(_canonical(sset, self.optimizer), T, rel, bases, past_end)
 
     @classmethod

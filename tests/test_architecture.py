@@ -96,7 +96,11 @@ def test_lower_layers_do_not_import_faces():
     """Lowering, evaluation and the kernels import no face (CLI, plots, torch, Dask, presets)."""
     edges = _edges(_modules())
     faces = ("fastlr.cli", "fastlr.plot", "fastlr.inspect", "fastlr.torch", "fastlr.dask", "fastlr.presets")
-    low = [m for m in edges if m.startswith(("fastlr.lowering", "fastlr.kernels")) or m in ("fastlr.evaluate", "fastlr._gpu")]
+    low = [
+        m
+        for m in edges
+        if m.startswith(("fastlr.lowering", "fastlr.kernels")) or m in ("fastlr.evaluate", "fastlr._gpu")
+    ]
     for m in low:
         bad = sorted(t for t in edges[m] if t.startswith(faces) or t == "fastlr.sweeps")
         assert not bad, f"{m} imports {bad}"

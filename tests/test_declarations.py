@@ -17,7 +17,9 @@ from tests import cases, naive
 
 
 def _public_shapes() -> list[type]:
-    return [getattr(fl, n) for n in fl.__all__ if inspect.isclass(getattr(fl, n)) and issubclass(getattr(fl, n), fl.Shape)]
+    return [
+        getattr(fl, n) for n in fl.__all__ if inspect.isclass(getattr(fl, n)) and issubclass(getattr(fl, n), fl.Shape)
+    ]
 
 
 SHAPES = [c for c in _public_shapes() if c is not fl.Shape]
@@ -54,6 +56,6 @@ def test_restartable_shapes_restart():
 
 
 def test_flat_shapes_lower_through_their_class():
-    for name, (cls, params) in configs.FLAT_SHAPES.items():
+    for name, (cls, _params) in configs.FLAT_SHAPES.items():
         assert "lower_columns" in cls.__dict__, f"flat shape {name!r}: {cls.__name__} has no lower_columns"
         assert name in configs.SHAPES

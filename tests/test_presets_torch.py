@@ -8,7 +8,6 @@ The live loop is torch's canonical one: read the param groups, ``optimizer.step(
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 
 import fastlr
 import fastlr.presets.torch as pt
+from fastlr.presets._common import GROWTH_CAP
 from tests.tolerance import assert_close64
 
 torch = pytest.importorskip("torch")
@@ -476,6 +476,60 @@ def test_children_are_not_modified():
     assert pt.ChainedScheduler([cos]) is cos
 
 
+def test_specs_carry_no_hidden_attributes():
+    import dataclasses
+
+    built = [
+        pt.StepLR(base_lr=0.1, step_size=3),
+        pt.ConstantLR(base_lr=0.1, factor=0.5, total_iters=0),
+        pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3),
+        pt.SequentialLR([pt.LinearLR(base_lr=0.1), pt.ExponentialLR(base_lr=0.1, gamma=0.9)], milestones=[5]),
+        pt.ChainedScheduler([pt.LinearLR(base_lr=0.1), pt.ExponentialLR(base_lr=0.1, gamma=0.9)]),
+        pt.OneCycleLR(max_lr=0.1, total_steps=20),
+    ]
+    for obj in built:
+        assert set(vars(obj)) == {f.name for f in dataclasses.fields(obj)}, obj
+
+
+def test_equal_specs_from_different_classes_compose_as_torch_does():
+    # both hold 0.1 alone; restarted at a milestone torch gives 0 for one and 0.1 for the other
+    poly = C("PolynomialLR", base_lr=0.1, total_iters=-1, power=1.0)
+    step = C("StepLR", base_lr=0.1, step_size=5, gamma=1.0)
+    assert build(poly) == build(step)
+    tabs = []
+    for second in (poly, step):
+        desc = C("SequentialLR", schedulers=[C("ExponentialLR", base_lr=0.1, gamma=0.9), second], milestones=[3])
+        compare_live(desc, 8)
+        tabs.append(build(desc).table(8))
+    assert tabs[0][3] == 0.0 and tabs[1][3] == 0.1
+
+
+def test_a_rebuilt_spec_is_a_plain_shape_to_the_composites():
+    lin = pt.LinearLR(base_lr=0.1, start_factor=0.1, total_iters=4)
+    exp = pt.ExponentialLR(base_lr=0.1, gamma=0.9)
+    plain = fastlr.from_dict(lin.to_dict())
+    assert plain == lin
+    pt.ChainedScheduler([lin, exp])
+    with pytest.raises(TypeError, match=r"schedulers\[0\] must be a preset built by fastlr\.presets\.torch"):
+        pt.ChainedScheduler([plain, exp])
+    # SequentialLR uses a plain shape as it is: no restart at the milestone
+    const = pt.ConstantLR(base_lr=0.1, factor=0.5, total_iters=0)
+    assert pt.SequentialLR([exp, const], milestones=[2]).table(4)[2] == 0.1
+    assert pt.SequentialLR([exp, fastlr.from_dict(const.to_dict())], milestones=[2]).table(4)[2] == 0.05
+
+
+def test_preset_info_goes_with_its_object():
+    import gc
+
+    obj = pt.StepLR(base_lr=0.1, step_size=3)
+    key = id(obj)
+    info = pt._info(obj)
+    assert info == pt.PresetInfo("StepLR", 0.1, pt.StepFactor(0.1, 3))
+    del obj
+    gc.collect()
+    assert key not in pt._BUILT
+
+
 # ---- errors ----------------------------------------------------------------------------------
 
 
@@ -551,4 +605,4 @@ def test_module_docstring_lists_the_quirks():
     doc = pt.__doc__ or ""
     for word in ("periodic", "total_iters=0", "OneCycleLR", "holds the", "SequentialLR", "ChainedScheduler"):
         assert word in doc
-    assert math.isfinite(pt._CAP)
+    assert GROWTH_CAP == 1e300  # the cap this docstring and docs/dialects state

@@ -303,9 +303,19 @@ def test_argument_errors():
         TableScheduler([], COS, total_steps=T)
     with pytest.raises(ValueError, match="capturable=True needs every scheduled hyperparameter to be a tensor"):
         TableScheduler(opt, COS, total_steps=T, capturable=True)
+    with pytest.raises(TypeError, match=r"last_epoch must be an integer, got 2\.0 \(float\)"):
+        TableScheduler(opt, COS, total_steps=T, last_epoch=2.0)
+    with pytest.raises(ValueError, match="last_epoch must be >= -1, got -2"):
+        TableScheduler(opt, COS, total_steps=T, last_epoch=-2)
+    with pytest.raises(TypeError, match="capturable must be a bool, got 1"):
+        TableScheduler(opt, COS, total_steps=T, capturable=1)
     sched = TableScheduler(opt, COS, total_steps=T)
-    with pytest.raises(TypeError, match="epoch must be an integer step"):
+    with pytest.raises(TypeError, match=r"epoch must be an integer, got 0\.5 \(float\)"):
         sched.step(0.5)
+    with pytest.raises(ValueError, match="epoch must be >= 0, got -1"):
+        sched.step(-1)
+    with pytest.raises(ValueError, match="t must be >= 0, got -3"):
+        sched.values_at(-3)
     with pytest.raises(ValueError, match="key must be one of"):
         sched.as_tensor("momentum")
 
@@ -524,6 +534,15 @@ def test_state_dict_is_small_plain_and_has_no_table():
     assert len(text) < 20_000 and len(pickle.dumps(sd)) < 20_000
     assert sd["last_epoch"] == 3 and sd["config"]["total_steps"] == 10**6
     assert _roundtrip(sd) == sd
+
+
+def test_fingerprint_is_recorded_value():
+    # recorded before the hashing moved to fastlr._hashing: checkpoints keep matching
+    sched = TableScheduler(make_sgd(), WARM_COS, total_steps=T, relative=True)
+    assert sched.fingerprint() == "3252fbc5c86c9b88ed351aaf726473a2"
+    both = TableScheduler(make_sgd(), {"lr": WARM_COS, "momentum": fl.Constant(0.9)}, total_steps=T)
+    assert both.fingerprint() == "2935c76744e9a862d227280b3b1bf9e2"
+    assert both.state_dict()["fingerprint"] == both.fingerprint()
 
 
 def test_changed_schedule_on_resume():

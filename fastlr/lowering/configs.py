@@ -31,7 +31,18 @@ from fastlr.lowering import rows
 from fastlr.lowering import segments as seg
 from fastlr.lowering.program import Program, assemble, lower_schedules
 from fastlr.schedule import WARMUP_MODES, WARMUP_SHAPES, Restarts, Schedule, Shape, Warmup
-from fastlr.shapes import Constant, Cosine, Exponential, InverseSqrt, Join, Linear, Polynomial, SqrtCooldown, StepDecay, Tanh
+from fastlr.shapes import (
+    Constant,
+    Cosine,
+    Exponential,
+    InverseSqrt,
+    Join,
+    Linear,
+    Polynomial,
+    SqrtCooldown,
+    StepDecay,
+    Tanh,
+)
 
 __all__ = ["COLUMNS", "FLAT_SHAPES", "SHAPES", "config_schedule", "grid", "lower", "lower_columns"]
 
@@ -115,10 +126,10 @@ def config_schedule(**params: Any) -> Schedule:
     if shape in _HORIZON and "steps" not in params:
         raise ValueError(f"shape {shape!r} decays over 'steps', which the config does not give")
     steps, hold = int(p["steps"]), int(p["hold"])
-    cls, params = FLAT_SHAPES[shape]
+    cls, shape_args = FLAT_SHAPES[shape]
     scalars = {"lr": lr, "end": end, "steps": steps, "exponent": float(p["exponent"]), "power": float(p["power"])}
     scalars.update(gamma=float(p["gamma"]), step_size=int(p["step_size"]), timescale=float(p["timescale"]))
-    kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in params(scalars).items()}
+    kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in shape_args(scalars).items()}
     decay = cls(**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in kwargs.items()})
     curve: Shape = Join((Constant(lr), decay), (hold,)) if hold > 0 else decay
     restarts = None

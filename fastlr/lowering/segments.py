@@ -231,7 +231,9 @@ def join(parts: list[Segs], boundaries: Any) -> Segs:
         if k < len(parts) - 1:
             inside = moved.start < b[:, k : k + 1]
             j = np.arange(moved.start.shape[1])[None, :]
-            moved = dataclasses.replace(moved, count=np.minimum(moved.count, (inside & (j < moved.count[:, None])).sum(1)))
+            moved = dataclasses.replace(
+                moved, count=np.minimum(moved.count, (inside & (j < moved.count[:, None])).sum(1))
+            )
         out.append(moved)
     return cat(*out)
 
@@ -251,7 +253,12 @@ def linear(start: Any, end: Any, steps: Any, span: Any, offset: Any = 0.0) -> Se
     start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     up = start <= end
     seg = one(
-        0, np.where(up, L.LIN_UP, L.LIN_DOWN), np.where(up, start, end), np.where(up, end - start, start - end), span, offset
+        0,
+        np.where(up, L.LIN_UP, L.LIN_DOWN),
+        np.where(up, start, end),
+        np.where(up, end - start, start - end),
+        span,
+        offset,
     )
     return with_tail(seg, steps, "Linear", True)
 
@@ -311,7 +318,9 @@ def exponential(start: Any, rate: Any, steps: Any, staircase: Any, begin: Any, e
 
 def asymptotic(start: Any, end: Any, rate: Any, steps: Any, staircase: Any) -> Segs:
     """``end + (start - end) rate^(t/steps)`` (floored exponent when staircase)."""
-    return one(0, L.EXP, end, np.subtract(start, end), steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), 0.0, 0.0)
+    return one(
+        0, L.EXP, end, np.subtract(start, end), steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), 0.0, 0.0
+    )
 
 
 def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:
@@ -371,4 +380,3 @@ def interpolation(knots: tuple[int, ...], values: tuple[float, ...], kind: str) 
             segs.append(Seg(a, L.LIN_DOWN, vb, va - vb, float(b - a)))
     segs.append(Seg(knots[-1], L.CONST, values[-1], 0.0, 1.0))
     return Segs.from_rows([segs])
-

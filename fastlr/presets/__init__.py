@@ -6,7 +6,9 @@ One module per peer, imported on first use::
     s = hf.get_scheduler("cosine", num_warmup_steps=100, num_training_steps=1000, base_lr=3e-4)
     s.table(1000)   # entry i: the lr transformers' optimizer uses for update i
 
-Each module docstring documents the peer version matched and its quirks (reproduced on purpose).
+Each module names its peer and the version matched in ``PEER`` and ``PEER_VERSION`` (a release,
+a commit, or ``"unversioned"`` for code quoted without one); its docstring documents the quirks,
+reproduced on purpose.
 """
 
 from __future__ import annotations

@@ -48,10 +48,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, Cosine, Join, Shape
 
 __all__ = ["CosineAnnealingWarmbootingLR"]
+
+PEER = "Huangdebo/CAWB"
+#: The commit of ``cawb.py`` transcribed for tests/data/peers/seeds.json (seed 004 quotes it).
+PEER_VERSION = "222e859f"
 
 
 def CosineAnnealingWarmbootingLR(
@@ -86,14 +91,14 @@ def CosineAnnealingWarmbootingLR(
         Added to the length of every segment but the last, >= 0.
     """
     w = "cawb.CosineAnnealingWarmbootingLR"
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    base_lr = nonneg("base_lr", base_lr, w)
     epochs = ck.integer("epochs", epochs, w, lo=1)
-    eta = ck.real("eta_min", eta_min, w, lo=0.0)
+    eta = nonneg("eta_min", eta_min, w)
     st = ck.int_tuple("steps", steps, w)
-    ss = ck.real("step_scale", step_scale, w, lo=0.0)
+    ss = nonneg("step_scale", step_scale, w)
     batchs = ck.integer("batchs", batchs, w, lo=0)
     we = ck.integer("warmup_epoch", warmup_epoch, w, lo=0)
-    es = ck.real("epoch_scale", epoch_scale, w, lo=0.0)
+    es = nonneg("epoch_scale", epoch_scale, w)
     if we >= epochs:
         raise ValueError(f"{w}: warmup_epoch must be < epochs={epochs}, got {warmup_epoch!r}")
     b = [we] + [s for s in sorted(st) if we < s < epochs] + [epochs]

@@ -37,10 +37,16 @@ from __future__ import annotations
 import math
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, Join, Polynomial, Shape
 
 __all__ = ["create_lr_scheduler", "warmup_lr_scheduler"]
+
+PEER = "WZMIAOMIAO/deep-learning-for-image-processing"
+#: Seed 000 quotes the FCN ``train_utils`` without naming a commit, and the torchvision
+#: detection ``utils.warmup_lr_scheduler`` of seed 004 is the legacy one (no release recorded).
+PEER_VERSION = "unversioned"
 
 POLY_POWER = 0.9
 
@@ -92,11 +98,10 @@ def create_lr_scheduler(
     w = "fcn.create_lr_scheduler"
     num_step = ck.integer("num_step", num_step, w, lo=1)
     epochs = ck.integer("epochs", epochs, w, lo=1)
-    if not isinstance(warmup, bool):
-        raise TypeError(f"{w}: warmup must be a bool, got {warmup!r}")
-    we = ck.real("warmup_epochs", warmup_epochs, w, lo=0.0)
-    wf = ck.real("warmup_factor", warmup_factor, w, lo=0.0)
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    ck.flag("warmup", warmup, w)
+    we = nonneg("warmup_epochs", warmup_epochs, w)
+    wf = nonneg("warmup_factor", warmup_factor, w)
+    base_lr = nonneg("base_lr", base_lr, w)
     if not warmup:
         we = 0.0
     elif we == 0.0:
@@ -139,7 +144,7 @@ def warmup_lr_scheduler(warmup_iters: int, warmup_factor: float, *, base_lr: flo
     """
     w = "fcn.warmup_lr_scheduler"
     warmup_iters = ck.integer("warmup_iters", warmup_iters, w, lo=0)
-    wf = ck.real("warmup_factor", warmup_factor, w, lo=0.0)
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    wf = nonneg("warmup_factor", warmup_factor, w)
+    base_lr = nonneg("base_lr", base_lr, w)
     wu = Warmup(warmup_iters, start=wf, mode="overlay") if warmup_iters > 0 else None
     return Schedule(Constant(1.0), scale=base_lr, warmup=wu)

@@ -74,11 +74,11 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule
 from fastlr.shapes import (
     Constant,
@@ -109,7 +109,7 @@ __all__ = [
 ]
 
 PEER = "fvcore"
-VERSION = "0.1.5.post20221221"
+PEER_VERSION = "0.1.5.post20221221"
 
 #: fvcore's ``ParamScheduler.WHERE_EPSILON``.
 WHERE_EPSILON = 1e-6
@@ -489,13 +489,9 @@ def _done(sched: ParamScheduler, total_steps: int | None) -> ParamScheduler | Sh
     return sched if total_steps is None else sched.build(total_steps)
 
 
-def _val(name: str, v: Any, where: str) -> float:
-    return ck.real(name, v, where, lo=0.0)
-
-
 def ConstantParamScheduler(value: float, *, total_steps: int | None = None) -> ParamScheduler | Shape:
     """``value`` (fvcore raises at ``where >= 1``; fastlr holds it)."""
-    return _done(_Constant(_val("value", value, "ConstantParamScheduler")), total_steps)
+    return _done(_Constant(nonneg("value", value, "ConstantParamScheduler")), total_steps)
 
 
 def CosineParamScheduler(
@@ -503,7 +499,7 @@ def CosineParamScheduler(
 ) -> ParamScheduler | Shape:
     """``end + (start - end)(1 + cos(pi where)) / 2``, periodic past ``where = 1``."""
     w = "CosineParamScheduler"
-    return _done(_Cosine(_val("start_value", start_value, w), _val("end_value", end_value, w)), total_steps)
+    return _done(_Cosine(nonneg("start_value", start_value, w), nonneg("end_value", end_value, w)), total_steps)
 
 
 def ExponentialParamScheduler(
@@ -514,7 +510,7 @@ def ExponentialParamScheduler(
     d = ck.real("decay", decay, w)
     if d <= 0.0:
         raise ValueError(f"{w}: decay must be > 0, got {decay!r} (fvcore's decay ** where is complex or 0)")
-    return _done(_Exponential(_val("start_value", start_value, w), d), total_steps)
+    return _done(_Exponential(nonneg("start_value", start_value, w), d), total_steps)
 
 
 def LinearParamScheduler(
@@ -522,7 +518,7 @@ def LinearParamScheduler(
 ) -> ParamScheduler | Shape:
     """``end * where + start * (1 - where)``, held at ``end`` past ``where = 1``."""
     w = "LinearParamScheduler"
-    return _done(_Linear(_val("start_value", start_value, w), _val("end_value", end_value, w)), total_steps)
+    return _done(_Linear(nonneg("start_value", start_value, w), nonneg("end_value", end_value, w)), total_steps)
 
 
 def PolynomialDecayParamScheduler(
@@ -530,10 +526,8 @@ def PolynomialDecayParamScheduler(
 ) -> ParamScheduler | Shape:
     """``base * (1 - where)^power`` (no floor; 0 at ``where = 1``)."""
     w = "PolynomialDecayParamScheduler"
-    p = ck.real("power", power, w)
-    if p < 0.0:
-        raise ValueError(f"{w}: power must be >= 0, got {power!r} (fvcore divides by zero at where = 1)")
-    return _done(_Poly(_val("base_value", base_value, w), p), total_steps)
+    p = nonneg("power", power, w, "fvcore divides by zero at where = 1")
+    return _done(_Poly(nonneg("base_value", base_value, w), p), total_steps)
 
 
 def StepParamScheduler(
@@ -673,11 +667,10 @@ def WarmupParamScheduler(
     w = "WarmupParamScheduler"
     if not isinstance(scheduler, ParamScheduler):
         raise TypeError(f"{w}: scheduler must be a ParamScheduler built without total_steps, got {scheduler!r}")
-    wf = _val("warmup_factor", warmup_factor, w)
+    wf = nonneg("warmup_factor", warmup_factor, w)
     length = ck.real("warmup_length", warmup_length, w, lo=0.0, hi=1.0)
     ck.choice("warmup_method", warmup_method, ("constant", "linear"), w)
-    if not isinstance(rescale_interval, bool):
-        raise TypeError(f"{w}: rescale_interval must be a bool, got {rescale_interval!r}")
+    ck.flag("rescale_interval", rescale_interval, w)
     try:
         end_value = scheduler(0.0) if rescale_interval else scheduler(length)
         start_value = wf * scheduler(0.0)
@@ -709,7 +702,7 @@ def _d2(
     rescale_interval: bool,
 ) -> Schedule:
     max_iter = ck.integer("total_steps", total_steps, name, lo=1)
-    lr = _val("base_lr", base_lr, name)
+    lr = nonneg("base_lr", base_lr, name)
     wi = ck.integer("warmup_iters", warmup_iters, name, lo=0)
     mult = WarmupParamScheduler(sched, warmup_factor, min(wi / max_iter, 1.0), warmup_method, rescale_interval)
     assert isinstance(mult, ParamScheduler)
@@ -735,7 +728,7 @@ def WarmupMultiStepLR(
     w = "WarmupMultiStepLR"
     n = ck.integer("total_steps", total_steps, w, lo=1)
     kept = [x for x in ck.int_tuple("steps", steps, w) if x <= n]
-    g = ck.real("gamma", gamma, w, lo=0.0)
+    g = nonneg("gamma", gamma, w)
     sched = MultiStepParamScheduler(values=[g**k for k in range(len(kept) + 1)], milestones=kept, num_updates=n)
     assert isinstance(sched, ParamScheduler)
     return _d2(w, sched, n, base_lr, warmup_factor, warmup_iters, warmup_method, rescale_interval)
@@ -754,8 +747,8 @@ def WarmupCosineLR(
     """detectron2 ``"WarmupCosineLR"``: ``base_lr * Cosine(1 -> base_lr_end / base_lr)`` under the
     warmup."""
     w = "WarmupCosineLR"
-    lr = _val("base_lr", base_lr, w)
-    end = _val("base_lr_end", base_lr_end, w)
+    lr = nonneg("base_lr", base_lr, w)
+    end = nonneg("base_lr_end", base_lr_end, w)
     if lr == 0.0:
         raise ValueError(f"{w}: base_lr must be > 0 (detectron2 divides base_lr_end by it), got {base_lr!r}")
     ratio = end / lr

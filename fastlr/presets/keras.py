@@ -58,6 +58,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Restarts, Schedule, Warmup
 from fastlr.shapes import (
     Constant,
@@ -80,14 +81,10 @@ __all__ = [
 ]
 
 PEER = "keras"
-VERSION = "3.15.1"
+PEER_VERSION = "3.15.1"
 
 #: Where float32 Keras overflows to inf, fastlr holds the largest finite float32.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def _lr(name: str, v: Any, where: str) -> float:
-    return ck.real(name, v, where, lo=0.0)
 
 
 def _decay_steps(name: str, v: Any, where: str) -> float:
@@ -95,12 +92,6 @@ def _decay_steps(name: str, v: Any, where: str) -> float:
     if d <= 0:
         raise ValueError(f"{where}: argument `{name}` must be > 0, got {name}={v!r}")
     return d
-
-
-def _staircase(v: Any, where: str) -> bool:
-    if not isinstance(v, bool):
-        raise TypeError(f"{where}: staircase must be a bool, got {v!r}")
-    return v
 
 
 def _clamped(make: Any, d: float, end_value: float) -> Shape:
@@ -125,12 +116,10 @@ def ExponentialDecay(
 ) -> Shape:
     """``f(t) = lr0 * rate^(t / decay_steps)`` (``floor(t / decay_steps)`` with ``staircase``)."""
     w = "ExponentialDecay"
-    lr0 = _lr("initial_learning_rate", initial_learning_rate, w)
+    lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
     d = _decay_steps("decay_steps", decay_steps, w)
-    rate = ck.real("decay_rate", decay_rate, w)
-    sc = _staircase(staircase, w)
-    if rate < 0.0:
-        raise ValueError(f"{w}: decay_rate must be >= 0, got {decay_rate!r} (a negative rate gives NaN)")
+    rate = nonneg("decay_rate", decay_rate, w, "a negative rate gives NaN")
+    sc = ck.flag("staircase", staircase, w)
     if rate == 0.0:  # 0^0 = 1, then 0
         first = 1 if not sc else _first_at_least_one(d)
         return PiecewiseConstant(boundaries=(first,), values=(lr0, 0.0))
@@ -208,14 +197,11 @@ def PolynomialDecay(
         ``0 .. horizon - 1`` (exact there; later steps hold the last cycle's end value).
     """
     w = "PolynomialDecay"
-    lr0 = _lr("initial_learning_rate", initial_learning_rate, w)
+    lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
     d = _decay_steps("decay_steps", decay_steps, w)
-    end = _lr("end_learning_rate", end_learning_rate, w)
-    p = ck.real("power", power, w)
-    if not isinstance(cycle, bool):
-        raise TypeError(f"{w}: cycle must be a bool, got {cycle!r}")
-    if p < 0.0:
-        raise ValueError(f"{w}: power must be >= 0, got {power!r} (a negative power is infinite at the end)")
+    end = nonneg("end_learning_rate", end_learning_rate, w)
+    p = nonneg("power", power, w, "a negative power is infinite at the end")
+    ck.flag("cycle", cycle, w)
     if p == 0.0:
         return Constant((lr0 - end) * 1.0 + end)
     if not cycle:
@@ -253,20 +239,11 @@ def InverseTimeDecay(
 ) -> Shape:
     """``f(t) = lr0 / (1 + rate * t / decay_steps)`` (``floor`` of the ratio with ``staircase``)."""
     w = "InverseTimeDecay"
-    lr0 = _lr("initial_learning_rate", initial_learning_rate, w)
+    lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
     d = _decay_steps("decay_steps", decay_steps, w)
-    rate = ck.real("decay_rate", decay_rate, w)
-    sc = _staircase(staircase, w)
-    if rate < 0.0:
-        raise ValueError(f"{w}: decay_rate must be >= 0, got {decay_rate!r} (the denominator would reach 0)")
+    rate = nonneg("decay_rate", decay_rate, w, "the denominator would reach 0")
+    sc = ck.flag("staircase", staircase, w)
     return InverseTime(start=lr0, rate=rate, steps=d, staircase=sc)
-
-
-def _alpha(v: Any, where: str) -> float:
-    a = ck.real("alpha", v, where)
-    if a < 0.0:
-        raise ValueError(f"{where}: alpha must be >= 0 (a fraction of the decayed-from value), got {v!r}")
-    return a
 
 
 def CosineDecay(
@@ -284,16 +261,14 @@ def CosineDecay(
     ``t < W``, then ``target ((1 - a)(1 + cos(pi t'/D))/2 + a)`` with ``t' = min(t - W, D)``.
     """
     w = "CosineDecay"
-    lr0 = _lr("initial_learning_rate", initial_learning_rate, w)
+    lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
     d = _decay_steps("decay_steps", decay_steps, w)
-    a = _alpha(alpha, w)
-    ws = ck.integer("warmup_steps", warmup_steps, w)
-    if ws < 0:
-        raise ValueError(f"{w}: warmup_steps must be >= 0, got {warmup_steps!r}")
+    a = nonneg("alpha", alpha, w, "a fraction of the decayed-from value")
+    ws = ck.integer("warmup_steps", warmup_steps, w, lo=0)
     curve = _clamped(lambda n, span: Cosine(start=1.0, end=a, steps=n, span=span), d, a)
     if warmup_target is None:
         return Schedule(curve, scale=lr0)
-    target = _lr("warmup_target", warmup_target, w)
+    target = nonneg("warmup_target", warmup_target, w)
     if ws == 0:
         return Schedule(curve, scale=target)
     return Schedule(curve, scale=target, warmup=Warmup(steps=ws, start=lr0, shape="linear", mode="prefix"))
@@ -313,7 +288,7 @@ def CosineDecayRestarts(
     ``f_i`` the fraction of it done (Keras's closed form with ``log``).
     """
     w = "CosineDecayRestarts"
-    lr0 = _lr("initial_learning_rate", initial_learning_rate, w)
+    lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
     first = ck.integer("first_decay_steps", first_decay_steps, w)
     if first <= 0:
         raise ValueError(f"{w}: argument `first_decay_steps` must be > 0, got first_decay_steps={first_decay_steps!r}")
@@ -323,7 +298,7 @@ def CosineDecayRestarts(
     mm = ck.real("m_mul", m_mul, w)
     if not 0.0 <= mm <= 1.0:
         raise ValueError(f"{w}: m_mul must be in [0, 1], got {m_mul!r} (m_mul > 1 grows without bound)")
-    a = _alpha(alpha, w)
+    a = nonneg("alpha", alpha, w, "a fraction of the decayed-from value")
     if a > 1.0:
         raise ValueError(f"{w}: alpha must be <= 1, got {alpha!r} (fastlr restarts a decaying curve)")
     # m_mul = 0: the first cycle, then alpha * lr0 forever (0^i = 0 for i >= 1)

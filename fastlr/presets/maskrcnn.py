@@ -24,10 +24,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import MultiStep
 
 __all__ = ["WarmupMultiStepLR"]
+
+PEER = "facebookresearch/maskrcnn-benchmark"
+#: The commit of ``solver/lr_scheduler.py`` transcribed for tests/data/peers/seeds.json.
+PEER_VERSION = "61ffdb38"
 
 WARMUP_METHODS = ("constant", "linear")
 
@@ -62,12 +67,12 @@ def WarmupMultiStepLR(
         Entry ``t`` is the lr of optimizer step ``t``.
     """
     w = "maskrcnn.WarmupMultiStepLR"
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    base_lr = nonneg("base_lr", base_lr, w)
     ms = ck.int_tuple("milestones", milestones, w, lo=0)
     if list(ms) != sorted(ms):
         raise ValueError(f"{w}: milestones should be a list of increasing integers, got {list(ms)}")
     gamma = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
-    wf = ck.real("warmup_factor", warmup_factor, w, lo=0.0)
+    wf = nonneg("warmup_factor", warmup_factor, w)
     warmup_iters = ck.integer("warmup_iters", warmup_iters, w, lo=0)
     ck.choice("warmup_method", warmup_method, WARMUP_METHODS, w)
     wu = None

@@ -40,10 +40,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, MultiStep, PiecewiseConstant, Shape, StepDecay
 
 __all__ = ["WarmupMultiFactorScheduler", "warmup_multi_factor"]
+
+PEER = "Deformable-ConvNets"
+#: Seed 001 quotes ``utils/lr_scheduler.py`` without naming a repository commit.
+PEER_VERSION = "unversioned"
 
 
 def WarmupMultiFactorScheduler(
@@ -75,7 +80,7 @@ def WarmupMultiFactorScheduler(
         The warmup ends when ``num_update`` reaches it, >= 0.
     """
     w = "mxnet.WarmupMultiFactorScheduler"
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    base_lr = nonneg("base_lr", base_lr, w)
     steps = ck.int_tuple("step", step, w)
     if not steps:
         raise ValueError(f"{w}: step must be a non-empty list of integers, got {step!r}")
@@ -85,9 +90,8 @@ def WarmupMultiFactorScheduler(
         if s < 1:
             raise ValueError(f"{w}: step entries must be >= 1, got {list(steps)}")
     factor = ck.real("factor", factor, w, lo=0.0, hi=1.0)
-    if not isinstance(warmup, bool):
-        raise TypeError(f"{w}: warmup must be a bool, got {warmup!r}")
-    warmup_lr = ck.real("warmup_lr", warmup_lr, w, lo=0.0)
+    ck.flag("warmup", warmup, w)
+    warmup_lr = nonneg("warmup_lr", warmup_lr, w)
     warmup_step = ck.integer("warmup_step", warmup_step, w, lo=0)
     values = [base_lr]
     for _ in steps:
@@ -132,12 +136,12 @@ def warmup_multi_factor(
         Period of the prose's decay formula, counted from the end of the warmup, >= 1.
     """
     w = "mxnet.warmup_multi_factor"
-    base_lr = ck.real("base_lr", base_lr, w, lo=0.0)
+    base_lr = nonneg("base_lr", base_lr, w)
     ms = ck.int_tuple("milestones", milestones, w, lo=1)
     if list(ms) != sorted(ms):
         raise ValueError(f"{w}: milestones must be non-decreasing, got {list(ms)}")
     gamma = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
-    wf = ck.real("warmup_factor", warmup_factor, w, lo=0.0)
+    wf = nonneg("warmup_factor", warmup_factor, w)
     warmup_iters = ck.integer("warmup_iters", warmup_iters, w, lo=0)
     curve: Shape
     if step_iterations is not None:

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.shapes import (
     Constant,
     Cosine,
@@ -86,14 +87,10 @@ __all__ = [
 ]
 
 PEER = "optax"
-VERSION = "0.2.8"
+PEER_VERSION = "0.2.8"
 
 #: Where optax (float32) overflows to inf, fastlr holds the largest finite float32.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def _value(name: str, v: Any, where: str) -> float:
-    return ck.real(name, v, where, lo=0.0)
 
 
 def _boundaries_and_scales(bas: Any, where: str) -> list[tuple[int, float]]:
@@ -114,7 +111,7 @@ def _boundaries_and_scales(bas: Any, where: str) -> list[tuple[int, float]]:
 
 def constant_schedule(value: float) -> Shape:
     """``f(t) = value``."""
-    return Constant(_value("value", value, "constant_schedule"))
+    return Constant(nonneg("value", value, "constant_schedule"))
 
 
 def polynomial_schedule(
@@ -141,8 +138,8 @@ def polynomial_schedule(
         ``B``.
     """
     w = "polynomial_schedule"
-    init = _value("init_value", init_value, w)
-    end = _value("end_value", end_value, w)
+    init = nonneg("init_value", init_value, w)
+    end = nonneg("end_value", end_value, w)
     p = ck.real("power", power, w)
     steps = ck.integer("transition_steps", transition_steps, w)
     begin = ck.integer("transition_begin", transition_begin, w)
@@ -186,13 +183,12 @@ def exponential_decay(
     ``T <= 0`` or ``r == 0`` give the constant ``I``.
     """
     w = "exponential_decay"
-    init = _value("init_value", init_value, w)
+    init = nonneg("init_value", init_value, w)
     steps = ck.integer("transition_steps", transition_steps, w)
     rate = ck.real("decay_rate", decay_rate, w)
     begin = ck.integer("transition_begin", transition_begin, w)
-    if not isinstance(staircase, bool):
-        raise TypeError(f"{w}: staircase must be a bool, got {staircase!r}")
-    end = None if end_value is None else _value("end_value", end_value, w)
+    ck.flag("staircase", staircase, w)
+    end = None if end_value is None else nonneg("end_value", end_value, w)
     if steps <= 0 or rate == 0.0:
         return Constant(init)
     if rate < 0.0:
@@ -233,16 +229,12 @@ def cosine_decay_schedule(
         ``e`` (>= 0).
     """
     w = "cosine_decay_schedule"
-    init = _value("init_value", init_value, w)
+    init = nonneg("init_value", init_value, w)
     steps = ck.integer("decay_steps", decay_steps, w)
     if not steps > 0:
         raise ValueError(f"{w}: requires positive decay_steps, got decay_steps={decay_steps!r}")
-    a = ck.real("alpha", alpha, w)
-    if a < 0.0:
-        raise ValueError(f"{w}: alpha must be >= 0 (the final value is alpha * init_value), got {alpha!r}")
-    e = ck.real("exponent", exponent, w)
-    if e < 0.0:
-        raise ValueError(f"{w}: exponent must be >= 0, got {exponent!r} (a negative exponent is infinite at the end)")
+    a = nonneg("alpha", alpha, w, "the final value is alpha * init_value")
+    e = nonneg("exponent", exponent, w, "a negative exponent is infinite at the end")
     if e == 0.0:
         return Constant(init * ((1.0 - a) * 1.0 + a))
     return Cosine(start=init, end=init * a, steps=steps, exponent=e)
@@ -297,7 +289,7 @@ def piecewise_constant_schedule(init_value: float, boundaries_and_scales: Mappin
     ``f(t) = I * prod(s_i for b_i <= t)``: the scale of boundary ``b`` applies **from** step ``b``.
     """
     w = "piecewise_constant_schedule"
-    init = _value("init_value", init_value, w)
+    init = nonneg("init_value", init_value, w)
     v = init
     bounds: list[int] = []
     values: list[float] = [init]
@@ -328,7 +320,7 @@ def piecewise_interpolate_schedule(
     w = "piecewise_interpolate_schedule"
     if interpolate_type not in ("linear", "cosine"):
         raise ValueError(f"{w}: interpolate_type must be either 'cosine' or 'linear'; got {interpolate_type!r}")
-    init = _value("init_value", init_value, w)
+    init = nonneg("init_value", init_value, w)
     items = _boundaries_and_scales(boundaries_and_scales, w)
     bounds = [0] + [b for b, _ in items]
     vals = [init]
@@ -350,13 +342,6 @@ def piecewise_interpolate_schedule(
     return Join((first, rest), (hi0,))
 
 
-def _onecycle_steps(transition_steps: Any, where: str) -> int:
-    n = ck.integer("transition_steps", transition_steps, where)
-    if n <= 0:
-        raise ValueError(f"{where}: transition_steps must be > 0, got {transition_steps!r}")
-    return n
-
-
 def linear_onecycle_schedule(
     transition_steps: int,
     peak_value: float,
@@ -371,8 +356,8 @@ def linear_onecycle_schedule(
     (:func:`piecewise_interpolate_schedule` with scales ``div``, ``1/div``, ``1/final_div``).
     """
     w = "linear_onecycle_schedule"
-    n = _onecycle_steps(transition_steps, w)
-    peak = _value("peak_value", peak_value, w)
+    n = ck.integer("transition_steps", transition_steps, w, lo=1)
+    peak = nonneg("peak_value", peak_value, w)
     ps = ck.real("pct_start", pct_start, w)
     pf = ck.real("pct_final", pct_final, w)
     div = ck.real("div_factor", div_factor, w, lo=0.0, lo_open=True)
@@ -394,8 +379,8 @@ def cosine_onecycle_schedule(
     """Cosine 1cycle: ``peak/div -> peak`` over ``int(pct_start N)`` steps, then down to
     ``peak/(div*final_div)`` at ``N``, held afterwards."""
     w = "cosine_onecycle_schedule"
-    n = _onecycle_steps(transition_steps, w)
-    peak = _value("peak_value", peak_value, w)
+    n = ck.integer("transition_steps", transition_steps, w, lo=1)
+    peak = nonneg("peak_value", peak_value, w)
     ps = ck.real("pct_start", pct_start, w)
     div = ck.real("div_factor", div_factor, w, lo=0.0, lo_open=True)
     fdiv = ck.real("final_div_factor", final_div_factor, w, lo=0.0, lo_open=True)
@@ -409,13 +394,6 @@ def warmup_constant_schedule(init_value: float, peak_value: float, warmup_steps:
     """Linear warmup ``init -> peak`` over ``warmup_steps``, then ``peak``
     (``warmup_steps <= 0``: the constant ``init_value``)."""
     return linear_schedule(init_value, peak_value, warmup_steps)
-
-
-def _warmup_steps(warmup_steps: Any, where: str) -> int:
-    ws = ck.integer("warmup_steps", warmup_steps, where)
-    if ws < 0:
-        raise ValueError(f"{where}: warmup_steps must be >= 0, got {warmup_steps!r}")
-    return ws
 
 
 def warmup_cosine_decay_schedule(
@@ -433,10 +411,10 @@ def warmup_cosine_decay_schedule(
     ``D' = decay_steps - W``, ``a = end_value / peak_value`` (0 if ``peak_value == 0``).
     """
     w = "warmup_cosine_decay_schedule"
-    ws = _warmup_steps(warmup_steps, w)
+    ws = ck.integer("warmup_steps", warmup_steps, w, lo=0)
     ds = ck.integer("decay_steps", decay_steps, w)
-    peak = _value("peak_value", peak_value, w)
-    end = _value("end_value", end_value, w)
+    peak = nonneg("peak_value", peak_value, w)
+    end = nonneg("end_value", end_value, w)
     if not ds - ws > 0:
         raise ValueError(
             f"{w}: decay_steps={decay_steps!r} must exceed warmup_steps={warmup_steps!r} "
@@ -461,7 +439,7 @@ def warmup_exponential_decay_schedule(
     """Linear warmup ``init -> peak`` over ``warmup_steps``, then
     :func:`exponential_decay` from ``peak_value`` in local time ``t - warmup_steps``."""
     w = "warmup_exponential_decay_schedule"
-    ws = _warmup_steps(warmup_steps, w)
+    ws = ck.integer("warmup_steps", warmup_steps, w, lo=0)
     warm = linear_schedule(init_value, peak_value, ws)
     dec = exponential_decay(peak_value, transition_steps, decay_rate, transition_begin, staircase, end_value)
     return join_schedules([warm, dec], [ws])

@@ -46,6 +46,7 @@ import math
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, ScheduleSet, Warmup
 from fastlr.shapes import Constant, Shape
 
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 PEER = "pytorch_warmup"
-VERSION = "0.2.0"
+PEER_VERSION = "0.2.0"
 
 #: ``1 - exp(-x)`` rounds to exactly 1.0 in float64 for ``x >= 54 ln 2 ~ 37.4``; 38 is safe.
 EXP_SATURATION = 38
@@ -69,7 +70,7 @@ def _main(main_schedule: Any, base_lr: Any, where: str) -> Schedule:
     if main_schedule is None:
         if base_lr is None:
             raise TypeError(f"{where}: pass main_schedule (a fastlr schedule), or main_schedule=None with base_lr")
-        return Schedule(Constant(ck.real("base_lr", base_lr, where, lo=0.0)))
+        return Schedule(Constant(nonneg("base_lr", base_lr, where)))
     if base_lr is not None:
         raise TypeError(f"{where}: base_lr is only used with main_schedule=None, got base_lr={base_lr!r}")
     if isinstance(main_schedule, Shape):

@@ -47,10 +47,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, PiecewiseConstant, Shape
 
 __all__ = ["constant_warmup", "gradual_warmup", "warmup_lr"]
+
+PEER = "seed 003 (TensorFlow 1 warmup recipes)"
+#: The seed's own code, transcribed (tests/data/peers/seeds.json: ``seed-003 (transcribed)``).
+PEER_VERSION = "unversioned"
 
 
 def _tf_piecewise(boundaries: tuple[int, ...], values: tuple[float, ...]) -> Shape:
@@ -92,7 +97,7 @@ def warmup_lr(init_lr: float, warmup_step: int, decay_step: Any, num_gpu: int = 
         >= 1.
     """
     w = "tf.warmup_lr"
-    init_lr = ck.real("init_lr", init_lr, w, lo=0.0)
+    init_lr = nonneg("init_lr", init_lr, w)
     warmup_step = ck.integer("warmup_step", warmup_step, w, lo=0)
     if warmup_step == 0:
         raise ValueError(f"{w}: warmup_step must be >= 1 (the seed computes 0/0 = NaN at step 0), got 0")
@@ -131,7 +136,7 @@ def gradual_warmup(init_lr: float, warmup_steps: int, main: Shape | None = None)
         Factor curve after the warmup, in global steps (default constant 1).
     """
     w = "tf.gradual_warmup"
-    init_lr = ck.real("init_lr", init_lr, w, lo=0.0)
+    init_lr = nonneg("init_lr", init_lr, w)
     warmup_steps = ck.integer("warmup_steps", warmup_steps, w, lo=0)
     curve = _main(main, w)
     wu = Warmup(warmup_steps, start=0.0, mode="prefix", shift=False) if warmup_steps > 0 else None
@@ -153,8 +158,8 @@ def constant_warmup(init_lr: float, warmup_lr: float, warmup_steps: int, main: S
         Factor curve after the warmup, in global steps (default constant 1).
     """
     w = "tf.constant_warmup"
-    init_lr = ck.real("init_lr", init_lr, w, lo=0.0)
-    warmup_lr = ck.real("warmup_lr", warmup_lr, w, lo=0.0)
+    init_lr = nonneg("init_lr", init_lr, w)
+    warmup_lr = nonneg("warmup_lr", warmup_lr, w)
     warmup_steps = ck.integer("warmup_steps", warmup_steps, w, lo=0)
     curve = _main(main, w)
     wu = Warmup(warmup_steps, start=warmup_lr, shape="constant", mode="blend") if warmup_steps > 0 else None

@@ -46,16 +46,15 @@ Refused (``ValueError``)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg, staircase
 from fastlr.schedule import Restarts, Schedule, Warmup
 from fastlr.shapes import (
     Constant,
     Cosine,
-    Exponential,
     Join,
     Linear,
     MultiStep,
@@ -63,7 +62,6 @@ from fastlr.shapes import (
     Polynomial,
     Shape,
     SqrtCooldown,
-    StepDecay,
     Tanh,
 )
 
@@ -79,8 +77,6 @@ __all__ = [
 PEER = "timm"
 PEER_VERSION = "1.0.31"
 
-_CAP = 1e300  # ceiling of growing step schedules
-
 
 def _noise(where: str, noise_range_t: Any) -> None:
     if noise_range_t is not None:
@@ -93,12 +89,11 @@ def _noise(where: str, noise_range_t: Any) -> None:
 def _common(
     where: str, base_lr: Any, warmup_t: Any, warmup_lr_init: Any, warmup_prefix: Any, t_in_epochs: Any
 ) -> tuple[float, int, float]:
-    B = ck.real("base_lr", base_lr, where, lo=0.0)
+    B = nonneg("base_lr", base_lr, where)
     W = ck.integer("warmup_t", warmup_t, where, lo=0)
-    init = ck.real("warmup_lr_init", warmup_lr_init, where, lo=0.0)
-    for name, v in (("warmup_prefix", warmup_prefix), ("t_in_epochs", t_in_epochs)):
-        if not isinstance(v, bool):
-            raise TypeError(f"{where}: {name} must be a bool, got {v!r}")
+    init = nonneg("warmup_lr_init", warmup_lr_init, where)
+    ck.flag("warmup_prefix", warmup_prefix, where)
+    ck.flag("t_in_epochs", t_in_epochs, where)
     return B, W, init
 
 
@@ -221,7 +216,7 @@ def CosineLRScheduler(
     _noise(w, noise_range_t)
     B, W, init = _common(w, base_lr, warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs)
     n = ck.integer("t_initial", t_initial, w, lo=1)
-    lo = ck.real("lr_min", lr_min, w, lo=0.0)
+    lo = nonneg("lr_min", lr_min, w)
     k = ck.real("k_decay", k_decay, w, lo=0.0, lo_open=True)
     shape = Cosine(B, lo, n, k_decay=k)
     return _cycles(w, shape, B, lo, n, cycle_mul, cycle_decay, cycle_limit, W, init, warmup_prefix)
@@ -251,7 +246,7 @@ def PolyLRScheduler(
     _noise(w, noise_range_t)
     B, W, init = _common(w, base_lr, warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs)
     n = ck.integer("t_initial", t_initial, w, lo=1)
-    lo = ck.real("lr_min", lr_min, w, lo=0.0)
+    lo = nonneg("lr_min", lr_min, w)
     p = ck.real("power", power, w, lo=0.0, lo_open=True)
     k = ck.real("k_decay", k_decay, w, lo=0.0, lo_open=True)
     shape = Polynomial(B, lo, n, power=p, k_decay=k)
@@ -282,7 +277,7 @@ def TanhLRScheduler(
     _noise(w, noise_range_t)
     B, W, init = _common(w, base_lr, warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs)
     n = ck.integer("t_initial", t_initial, w, lo=1)
-    lo = ck.real("lr_min", lr_min, w, lo=0.0)
+    lo = nonneg("lr_min", lr_min, w)
     lower, upper = ck.real("lb", lb, w), ck.real("ub", ub, w)
     if not lower < upper:
         raise ValueError(f"{w}: lb must be < ub, got lb={lb!r}, ub={ub!r}")
@@ -304,19 +299,6 @@ def TanhLRScheduler(
     )
 
 
-def _step_curve(B: float, rate: float, period: float) -> Shape:
-    """``B * rate^floor(t / period)`` (``period`` may be fractional)."""
-    if rate == 1.0 or B == 0.0:
-        return Constant(B)
-    if rate == 0.0:
-        return PiecewiseConstant((math.ceil(period),), (B, 0.0))
-    if rate > 1.0:
-        return Exponential(B, rate, period, staircase=True, end=_CAP)
-    if period.is_integer():
-        return StepDecay(B, int(period), rate)
-    return Exponential(B, rate, period, staircase=True)
-
-
 def StepLRScheduler(
     base_lr: float,
     decay_t: float,
@@ -335,8 +317,8 @@ def StepLRScheduler(
     _noise(w, noise_range_t)
     B, W, init = _common(w, base_lr, warmup_t, warmup_lr_init, warmup_prefix, t_in_epochs)
     period = ck.real("decay_t", decay_t, w, lo=0.0, lo_open=True)
-    rate = ck.real("decay_rate", decay_rate, w, lo=0.0)
-    return _finish(w, _step_curve(B, rate, period), B, W, init, warmup_prefix)
+    rate = nonneg("decay_rate", decay_rate, w)
+    return _finish(w, staircase(B, rate, period), B, W, init, warmup_prefix)
 
 
 def MultiStepLRScheduler(
@@ -360,7 +342,7 @@ def MultiStepLRScheduler(
     ms = ck.int_tuple("decay_t", decay_t, w)
     if list(ms) != sorted(ms):
         raise ValueError(f"{w}: decay_t must be sorted (timm locates it by bisection), got {list(ms)}")
-    rate = ck.real("decay_rate", decay_rate, w, lo=0.0)
+    rate = nonneg("decay_rate", decay_rate, w)
     early = tuple(max(m - 1, 0) for m in ms)
     if rate > 0.0:
         curve: Shape = MultiStep(B, early, rate)
@@ -412,7 +394,7 @@ def WSDLRScheduler(
     d = ck.integer("decay_t", decay_t, w)
     if not 0 < d <= n:
         raise ValueError(f"{w}: decay_t must be in (0, t_initial] with t_initial={n}, got {decay_t!r}")
-    lo = ck.real("lr_min", lr_min, w, lo=0.0)
+    lo = nonneg("lr_min", lr_min, w)
     ck.choice("stable_fn", stable_fn, _STABLE_FNS, w)
     if not callable(decay_fn):
         ck.choice("decay_fn", decay_fn, _DECAY_FNS, w)

@@ -56,17 +56,33 @@ Refused (``ValueError``), because torch crashes or fastlr's core cannot express 
   the param group's ``lr``/``initial_lr`` at construction, changing the other children's base),
   composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and schedules with
   restarts or a warmup anywhere but last (a ``Join`` phase must be a shape).
+
+Composites and their children
+-----------------------------
+Torch composes scheduler *objects*, and what a composite does with a child depends on its class
+and arguments, not only on its lr curve: ``PolynomialLR(0.1, total_iters=-1)`` and
+``StepLR(0.1, 5, gamma=1.0)`` both hold 0.1, yet restarted at a ``SequentialLR`` milestone the
+first gives 0 and the second 0.1; ``LinearLR(1.0, 0.1, 0.0, 13)`` and ``LinearLR(0.1, 1.0, 0.0,
+13)`` are the same ``Linear(0.1, 0.0, 13)`` but assume different optimizer lrs in a
+``ChainedScheduler``. So every constructor here records a :class:`PresetInfo` (the torch class,
+its base lr, its multiplicative factor as a small dataclass, its restart behaviour) for the
+object it returns, keyed by that object's identity and dropped with it; the spec itself carries
+nothing extra. ``SequentialLR`` and ``ChainedScheduler`` read it for their children. Any other
+object, including an equal spec rebuilt with :func:`fastlr.from_dict`, is a plain fastlr shape
+to them: ``SequentialLR`` uses it as it is, ``ChainedScheduler`` refuses it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastlr import _checks as ck
+from fastlr.presets._common import GROWTH_CAP, nonneg, staircase
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
 from fastlr.shapes import (
     Constant,
@@ -79,7 +95,6 @@ from fastlr.shapes import (
     PiecewiseConstant,
     Polynomial,
     Shape,
-    StepDecay,
 )
 
 __all__ = [
@@ -100,62 +115,203 @@ __all__ = [
 PEER = "torch"
 PEER_VERSION = "2.13.0"
 
-_CAP = 1e300  # ceiling of growing schedules (torch overflows to inf eventually)
-_META = "_fastlr_torch"
-
-# A multiplicative factor of t, as ChainedScheduler composes them:
-#   ("pc", ((start, value), ...))   piecewise constant, first start 0
-#   ("lin", sf, ef, T)              sf + (ef - sf) min(t, T)/T, T >= 1
-#   ("exp", gamma)                  gamma^t
-#   ("step", gamma, s)              gamma^floor(t/s)
-#   ("poly", T, power)              (1 - min(t, T)/T)^power
-#   ("cos", T_max)                  (1 + cos(pi t / T_max)) / 2 (eta_min = 0)
-Factor = tuple[Any, ...]
+# ---- what torch knows about a built scheduler that its fastlr spec does not say --------------
 
 
 @dataclasses.dataclass(frozen=True)
-class _Meta:
-    """What SequentialLR/ChainedScheduler need to know about a torch preset object."""
+class Pieces:
+    """Piecewise-constant factor: ``value`` from each ``(start, value)`` on (the first start 0).
+
+    ``ConstantLR``, ``MultiStepLR`` and the constant factors of degenerate arguments.
+    """
+
+    pieces: tuple[tuple[int, float], ...]
+
+    kind: ClassVar[str] = "pc"
+
+    def at(self, t: int) -> float:
+        """The factor at step ``t >= 0``."""
+        value = self.pieces[0][1]
+        for start, x in self.pieces:
+            if start <= t:
+                value = x
+        return value
+
+    def last_change(self) -> float:
+        """The last step at which the factor changes."""
+        return self.pieces[-1][0]
+
+
+@dataclasses.dataclass(frozen=True)
+class LinearFactor:
+    """``start + (end - start) min(t, steps) / steps`` (``LinearLR``; ``steps >= 1``)."""
+
+    start: float
+    end: float
+    steps: int
+
+    kind: ClassVar[str] = "lin"
+
+    def last_change(self) -> float:
+        """The last step at which the factor changes."""
+        return self.steps
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)`` as Join phases ``(global start, shape in local time)``."""
+        if a >= self.steps:
+            return [(a, Constant(scale * self.end))]
+        n = self.steps
+        return [(a, Linear(scale * self.start, scale * self.end, n - a, span=float(n), offset=float(-a)))]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpFactor:
+    """``gamma^t`` (``ExponentialLR``)."""
+
+    gamma: float
+
+    kind: ClassVar[str] = "exp"
+
+    def last_change(self) -> float:
+        """The factor changes at every step."""
+        return math.inf
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)`` as Join phases."""
+        g = self.gamma
+        return [(a, _exponential(scale * g**a, g))]
+
+
+@dataclasses.dataclass(frozen=True)
+class StepFactor:
+    """``gamma^floor(t / size)`` (``StepLR``)."""
+
+    gamma: float
+    size: int
+
+    kind: ClassVar[str] = "step"
+
+    def last_change(self) -> float:
+        """The factor changes at every multiple of ``size``."""
+        return math.inf
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)``: a constant up to the next multiple of ``size``
+        when ``a`` falls inside a stair."""
+        g, s = self.gamma, self.size
+        k, r = divmod(a, s)
+        if r == 0:
+            return [(a, staircase(scale * g**k, g, s))]
+        nxt = (k + 1) * s
+        out: list[tuple[int, Shape]] = [(a, Constant(scale * g**k))]
+        if b is None or nxt < b:
+            out.append((nxt, staircase(scale * g ** (k + 1), g, s)))
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class PolyFactor:
+    """``(1 - min(t, steps) / steps)^power`` (``PolynomialLR``; ``steps >= 1``)."""
+
+    steps: int
+    power: float
+
+    kind: ClassVar[str] = "poly"
+
+    def last_change(self) -> float:
+        """The last step at which the factor changes."""
+        return self.steps
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)`` as Join phases."""
+        n = self.steps
+        if a >= n:
+            return [(a, Constant(0.0))]
+        return [(a, Polynomial(scale, 0.0, n - a, power=self.power, span=float(n), offset=float(-a)))]
+
+
+@dataclasses.dataclass(frozen=True)
+class CosFactor:
+    """``(1 + cos(pi t / T_max)) / 2``, periodic (``CosineAnnealingLR`` with ``eta_min = 0``)."""
+
+    T_max: int
+
+    kind: ClassVar[str] = "cos"
+
+    def last_change(self) -> float:
+        """The factor changes at every step."""
+        return math.inf
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)`` as Join phases."""
+        return [(a, Cosine(scale, 0.0, self.T_max, after="continue", offset=float(-a)))]
+
+
+Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor
+Factor = Pieces | Curve
+
+
+@dataclasses.dataclass(frozen=True)
+class PresetInfo:
+    """What ``SequentialLR`` and ``ChainedScheduler`` need to know about a built preset.
+
+    Torch composes scheduler *objects*: two classes whose lrs are equal curves can compose
+    differently (``LinearLR(1.0, start_factor=0.1, end_factor=0.0)`` and ``LinearLR(0.1,
+    start_factor=1.0, end_factor=0.0)`` are the same ``Linear(0.1, 0.0, n)`` but assume different
+    optimizer lrs), so this is a property of the built object, not of its spec.
+
+    Attributes
+    ----------
+    call : str
+        The torch class, for messages.
+    base : float or None
+        The optimizer lr the preset assumes (None: it sets its own, or a composite of shapes).
+    factor : Factor or None
+        The multiplicative factor ``lr / base`` for ``ChainedScheduler`` (None: not
+        multiplicative).
+    restart : Shape or None
+        The schedule when a ``SequentialLR`` restarts the preset at a milestone (torch's closed
+        form at local step 0), where it differs from the preset itself.
+    restart_error : str
+        Why torch fails when restarting it at a milestone ("" when it does not).
+    own_lr : bool
+        ``CyclicLR``/``OneCycleLR``: they rewrite the param group's lr at construction.
+    composite : bool
+        A ``SequentialLR`` or ``ChainedScheduler`` (or a preset that sets its own lr).
+    """
 
     call: str
-    base: float | None  # the optimizer lr it assumes (None: sets its own)
-    factor: Factor | None = None  # multiplicative factor (None: not multiplicative)
-    later: Any = None  # the schedule when restarted at a SequentialLR milestone (None: same); str: error
+    base: float | None
+    factor: Factor | None = None
+    restart: Shape | None = None
+    restart_error: str = ""
+    own_lr: bool = False
     composite: bool = False
 
 
-def _tag(obj: Any, meta: _Meta) -> Any:
-    object.__setattr__(obj, _META, meta)
+# Built presets, by object identity: the entry goes when the object does. Keyed by identity, not
+# by value, because equal specs can stand for torch schedulers that compose differently (see
+# PresetInfo); an equal spec built any other way is a plain fastlr shape here.
+_BUILT: dict[int, PresetInfo] = {}
+
+
+def _built(obj: Any, info: PresetInfo) -> Any:
+    key = id(obj)
+    _BUILT[key] = info
+    weakref.finalize(obj, _BUILT.pop, key, None)
     return obj
 
 
-def _meta(obj: Any) -> _Meta | None:
-    m = getattr(obj, _META, None)
-    return m if isinstance(m, _Meta) else None
+def _info(obj: Any) -> PresetInfo | None:
+    """The :class:`PresetInfo` of an object this module built, None for any other object."""
+    return _BUILT.get(id(obj))
 
 
-def _base(value: Any, where: str, name: str = "base_lr") -> float:
-    return ck.real(name, value, where, lo=0.0)
-
-
-def _pc(*pieces: tuple[int, float]) -> Factor:
-    return ("pc", tuple(pieces))
+def _pc(*pieces: tuple[int, float]) -> Pieces:
+    return Pieces(tuple(pieces))
 
 
 # ---- shapes shared by several classes --------------------------------------------------------
-
-
-def _staircase(B: float, gamma: float, step: float, first: int) -> Shape:
-    """``B * gamma^floor(t/step)``; ``first`` is the first step with one decay."""
-    if gamma == 1.0 or B == 0.0:
-        return Constant(B)
-    if gamma == 0.0:
-        return PiecewiseConstant((first,), (B, 0.0))
-    if gamma > 1.0:
-        return Exponential(B, gamma, float(step), staircase=True, end=_CAP)
-    if float(step).is_integer():
-        return StepDecay(B, int(step), gamma)
-    return Exponential(B, gamma, float(step), staircase=True)
 
 
 def _exponential(B: float, gamma: float) -> Shape:
@@ -164,7 +320,7 @@ def _exponential(B: float, gamma: float) -> Shape:
         return Constant(B)
     if gamma == 0.0:
         return PiecewiseConstant((1,), (B, 0.0))
-    return Exponential(B, gamma, 1.0, end=_CAP if gamma > 1.0 else None)
+    return Exponential(B, gamma, 1.0, end=GROWTH_CAP if gamma > 1.0 else None)
 
 
 def _pieces(boundaries: Sequence[int], values: Sequence[float]) -> Shape:
@@ -189,16 +345,17 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Shape:
         Decay factor, >= 0 (``> 1`` grows, capped at 1e300).
     """
     w = "torch.StepLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     s = ck.integer("step_size", step_size, w, lo=1)
-    g = ck.real("gamma", gamma, w, lo=0.0)
+    g = nonneg("gamma", gamma, w)
+    factor: Factor
     if g == 1.0:
         factor = _pc((0, 1.0))
     elif g == 0.0:
         factor = _pc((0, 1.0), (s, 0.0))
     else:
-        factor = ("step", g, s)
-    return _tag(_staircase(B, g, s, s), _Meta("StepLR", B, factor))
+        factor = StepFactor(g, s)
+    return _built(staircase(B, g, s), PresetInfo("StepLR", B, factor))
 
 
 def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -> Shape:
@@ -208,9 +365,9 @@ def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -
     (never reached) are ignored.
     """
     w = "torch.MultiStepLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     ms = sorted(m for m in ck.int_tuple("milestones", milestones, w) if m >= 0)
-    g = ck.real("gamma", gamma, w, lo=0.0)
+    g = nonneg("gamma", gamma, w)
     bounds: list[int] = []
     counts: list[int] = [0]
     for m in ms:
@@ -222,12 +379,12 @@ def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -
             bounds.append(m)
             counts.append(counts[-1] + 1)
     factors = [g**c for c in counts]
-    factor = _pc(*zip((0, *bounds), factors))
+    factor = Pieces(tuple(zip((0, *bounds), factors)))
     if g > 0.0:
         shape: Shape = MultiStep(B, tuple(ms), g)
     else:
         shape = _pieces(bounds, [B * f for f in factors])
-    return _tag(shape, _Meta("MultiStepLR", B, factor))
+    return _built(shape, PresetInfo("MultiStepLR", B, factor))
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Shape:
@@ -238,17 +395,17 @@ def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) ->
     restores it); restarted at a ``SequentialLR`` milestone it gives ``base_lr`` (closed form).
     """
     w = "torch.ConstantLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     f = ck.real("factor", factor, w, lo=0.0, hi=1.0)
     n = ck.integer("total_iters", total_iters, w)
     if n <= 0:
-        later = _tag(Constant(B * (f + (1.0 - f))), _Meta("ConstantLR", B, _pc((0, 1.0))))
-        return _tag(Constant(B * f), _Meta("ConstantLR", B, _pc((0, f)), later=later))
+        restart = Constant(B * (f + (1.0 - f)))
+        return _built(Constant(B * f), PresetInfo("ConstantLR", B, _pc((0, f)), restart=restart))
     if f == 0.0:
         raise ValueError(
             f"{w}: factor=0 with total_iters={n} makes torch divide by zero when it restores the lr at step {n}"
         )
-    return _tag(PiecewiseConstant((n,), (B * f, B)), _Meta("ConstantLR", B, _pc((0, f), (n, 1.0))))
+    return _built(PiecewiseConstant((n,), (B * f, B)), PresetInfo("ConstantLR", B, _pc((0, f), (n, 1.0))))
 
 
 def LinearLR(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5) -> Shape:
@@ -258,31 +415,32 @@ def LinearLR(base_lr: float, start_factor: float = 1.0 / 3, end_factor: float = 
     ``total_iters <= 0`` stays at ``base_lr * start_factor`` (recursive form).
     """
     w = "torch.LinearLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     sf = ck.real("start_factor", start_factor, w, lo=0.0, hi=1.0, lo_open=True)
     ef = ck.real("end_factor", end_factor, w, lo=0.0, hi=1.0)
     n = ck.integer("total_iters", total_iters, w)
-    if n <= 0:
-        if n == 0:
-            later: Any = "LinearLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
-        else:
-            later = _tag(Constant(B * (sf + (ef - sf) * n / n)), _Meta("LinearLR", B, _pc((0, 1.0))))
-        return _tag(Constant(B * sf), _Meta("LinearLR", B, _pc((0, sf)), later=later))
-    return _tag(Linear(B * sf, B * ef, n), _Meta("LinearLR", B, ("lin", sf, ef, n)))
+    if n == 0:
+        why = "LinearLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
+        return _built(Constant(B * sf), PresetInfo("LinearLR", B, _pc((0, sf)), restart_error=why))
+    if n < 0:
+        restart = Constant(B * (sf + (ef - sf) * n / n))
+        return _built(Constant(B * sf), PresetInfo("LinearLR", B, _pc((0, sf)), restart=restart))
+    return _built(Linear(B * sf, B * ef, n), PresetInfo("LinearLR", B, LinearFactor(sf, ef, n)))
 
 
 def ExponentialLR(base_lr: float, gamma: float) -> Shape:
     """``torch.optim.lr_scheduler.ExponentialLR``: ``f(t) = base_lr * gamma^t``."""
     w = "torch.ExponentialLR"
-    B = _base(base_lr, w)
-    g = ck.real("gamma", gamma, w, lo=0.0)
+    B = nonneg("base_lr", base_lr, w)
+    g = nonneg("gamma", gamma, w)
+    factor: Factor
     if g == 1.0:
         factor = _pc((0, 1.0))
     elif g == 0.0:
         factor = _pc((0, 1.0), (1, 0.0))
     else:
-        factor = ("exp", g)
-    return _tag(_exponential(B, g), _Meta("ExponentialLR", B, factor))
+        factor = ExpFactor(g)
+    return _built(_exponential(B, g), PresetInfo("ExponentialLR", B, factor))
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Shape:
@@ -292,30 +450,29 @@ def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Sh
     ``total_iters <= 0`` or ``power == 0`` stays at ``base_lr``.
     """
     w = "torch.PolynomialLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     n = ck.integer("total_iters", total_iters, w)
-    p = ck.real("power", power, w)
-    if p < 0.0:
-        raise ValueError(f"{w}: power must be >= 0 (torch raises ZeroDivisionError at total_iters), got {power!r}")
-    if n <= 0 or p == 0.0:
-        later: Any = None
-        if n == 0:
-            later = "PolynomialLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
-        elif n < 0:
-            later = _tag(Constant(B * (1.0 - n / n) ** p), _Meta("PolynomialLR", B, _pc((0, 1.0))))
-        return _tag(Constant(B), _Meta("PolynomialLR", B, _pc((0, 1.0)), later=later))
-    return _tag(Polynomial(B, 0.0, n, power=p), _Meta("PolynomialLR", B, ("poly", n, p)))
+    p = nonneg("power", power, w, "torch raises ZeroDivisionError at total_iters")
+    if n == 0:
+        why = "PolynomialLR(total_iters=0) at a SequentialLR milestone: torch's closed form divides 0 by 0"
+        return _built(Constant(B), PresetInfo("PolynomialLR", B, _pc((0, 1.0)), restart_error=why))
+    if n < 0:
+        restart = Constant(B * (1.0 - n / n) ** p)
+        return _built(Constant(B), PresetInfo("PolynomialLR", B, _pc((0, 1.0)), restart=restart))
+    if p == 0.0:
+        return _built(Constant(B), PresetInfo("PolynomialLR", B, _pc((0, 1.0))))
+    return _built(Polynomial(B, 0.0, n, power=p), PresetInfo("PolynomialLR", B, PolyFactor(n, p)))
 
 
 def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Shape:
     """``torch.optim.lr_scheduler.CosineAnnealingLR``:
     ``f(t) = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2``, periodic past ``T_max``."""
     w = "torch.CosineAnnealingLR"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     n = ck.integer("T_max", T_max, w, lo=1)
-    e = ck.real("eta_min", eta_min, w, lo=0.0)
-    factor = ("cos", n) if e == 0.0 else None
-    return _tag(Cosine(B, e, n, after="continue"), _Meta("CosineAnnealingLR", B, factor))
+    e = nonneg("eta_min", eta_min, w)
+    factor = CosFactor(n) if e == 0.0 else None
+    return _built(Cosine(B, e, n, after="continue"), PresetInfo("CosineAnnealingLR", B, factor))
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
@@ -323,16 +480,16 @@ def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_m
     ``f(t) = eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2``, cycle ``i`` lasting
     ``T_0 * T_mult^i`` steps (integers, located exactly)."""
     w = "torch.CosineAnnealingWarmRestarts"
-    B = _base(base_lr, w)
+    B = nonneg("base_lr", base_lr, w)
     t0 = ck.integer("T_0", T_0, w, lo=1)
     mult = ck.integer("T_mult", T_mult, w, lo=1)
-    e = ck.real("eta_min", eta_min, w, lo=0.0)
+    e = nonneg("eta_min", eta_min, w)
     if e > B:
         raise ValueError(
             f"{w}: eta_min={eta_min!r} > base_lr={base_lr!r} is not supported (fastlr restarts repeat a decaying curve)"
         )
     sched = Schedule(Cosine(B, e, t0), restarts=Restarts(mult=float(mult)))
-    return _tag(sched, _Meta("CosineAnnealingWarmRestarts", B))
+    return _built(sched, PresetInfo("CosineAnnealingWarmRestarts", B))
 
 
 # ---- per-group parameters (CyclicLR, OneCycleLR) ---------------------------------------------
@@ -352,18 +509,19 @@ def _groups(where: str, **params: Any) -> tuple[int, dict[str, list[float]]]:
     out = {}
     for k, v in params.items():
         if isinstance(v, (list, tuple)):
-            out[k] = [ck.real(f"{k}[{i}]", x, where, lo=0.0) for i, x in enumerate(v)]
+            out[k] = [nonneg(f"{k}[{i}]", x, where) for i, x in enumerate(v)]
         else:
-            out[k] = [ck.real(k, v, where, lo=0.0)] * n
+            out[k] = [nonneg(k, v, where)] * n
     return n, out
 
 
-def _result(lrs: list[Any], moms: list[Any] | None, meta: _Meta) -> Any:
+def _result(call: str, lrs: list[Any], moms: list[Any] | None) -> Any:
+    info = PresetInfo(call, None, own_lr=True, composite=True)
     if moms is not None:
-        return _tag(ScheduleSet({"lr": lrs, "momentum": moms}), meta)
+        return _built(ScheduleSet({"lr": lrs, "momentum": moms}), info)
     if len(lrs) == 1:
-        return _tag(lrs[0], meta)
-    return _tag(ScheduleSet({"lr": lrs}), meta)
+        return _built(lrs[0], info)
+    return _built(ScheduleSet({"lr": lrs}), info)
 
 
 _CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
@@ -397,7 +555,7 @@ def CyclicLR(
     """
     w = "torch.CyclicLR"
     up = ck.real("step_size_up", step_size_up, w, lo=0.0, lo_open=True)
-    down = up if step_size_down is None else ck.real("step_size_down", step_size_down, w, lo=0.0)
+    down = up if step_size_down is None else nonneg("step_size_down", step_size_down, w)
     if down == 0.0:
         raise ValueError(f"{w}: step_size_down=0 (a zero-length falling half) is not supported")
     if scale_fn is not None:
@@ -407,8 +565,7 @@ def CyclicLR(
     g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
     if mode == "exp_range" and g > 1.0:
         raise ValueError(f"{w}: exp_range with gamma={gamma!r} > 1 grows without bound; not supported")
-    if not isinstance(cycle_momentum, bool):
-        raise TypeError(f"{w}: cycle_momentum must be a bool, got {cycle_momentum!r}")
+    ck.flag("cycle_momentum", cycle_momentum, w)
     gg = g if mode == "exp_range" else 1.0
     params: dict[str, Any] = {"base_lr": base_lr, "max_lr": max_lr}
     if cycle_momentum:
@@ -418,7 +575,7 @@ def CyclicLR(
     moms = None
     if cycle_momentum:
         moms = [Cyclic(p["max_momentum"][i], p["base_momentum"][i], up, down, mode, gg) for i in range(n)]
-    return _result(lrs, moms, _Meta("CyclicLR", None, composite=True))
+    return _result("CyclicLR", lrs, moms)
 
 
 def _anneal(kind: str, a: float, b: float, pct: float) -> float:
@@ -496,10 +653,8 @@ def OneCycleLR(
     if not isinstance(pct_start, float) or not 0.0 <= pct_start <= 1.0:
         raise ValueError(f"{w}: pct_start must be a float between 0 and 1 (as torch requires), got {pct_start!r}")
     ck.choice("anneal_strategy", anneal_strategy, ("cos", "linear"), w)
-    if not isinstance(cycle_momentum, bool):
-        raise TypeError(f"{w}: cycle_momentum must be a bool, got {cycle_momentum!r}")
-    if not isinstance(three_phase, bool):
-        raise TypeError(f"{w}: three_phase must be a bool, got {three_phase!r}")
+    ck.flag("cycle_momentum", cycle_momentum, w)
+    ck.flag("three_phase", three_phase, w)
     div = ck.real("div_factor", div_factor, w, lo=0.0, lo_open=True)
     fdiv = ck.real("final_div_factor", final_div_factor, w, lo=0.0, lo_open=True)
     params: dict[str, Any] = {"max_lr": max_lr}
@@ -521,7 +676,7 @@ def OneCycleLR(
             mx, mb = p["max_momentum"][i], p["base_momentum"][i]
             m_pts = [(mx, mb), (mb, mx), (mx, mx)] if three_phase else [(mx, mb), (mb, mx)]
             moms.append(_onecycle_curve(anneal_strategy, ends, m_pts, N))
-    return _result(lrs, moms if cycle_momentum else None, _Meta("OneCycleLR", None, composite=True))
+    return _result("OneCycleLR", lrs, moms if cycle_momentum else None)
 
 
 # ---- composites ------------------------------------------------------------------------------
@@ -536,26 +691,26 @@ def _child_list(schedulers: Any, where: str) -> list[Any]:
     return children
 
 
-def _check_child(child: Any, i: int, where: str) -> _Meta | None:
-    m = _meta(child)
-    if isinstance(child, ScheduleSet) or (m is not None and m.call in ("CyclicLR", "OneCycleLR")):
-        name = m.call if m is not None else "ScheduleSet"
+def _check_child(child: Any, i: int, where: str) -> PresetInfo | None:
+    info = _info(child)
+    if isinstance(child, ScheduleSet) or (info is not None and info.own_lr):
+        name = info.call if info is not None else "ScheduleSet"
         raise ValueError(
             f"{where}: schedulers[{i}] is {name}, which is not supported inside a composite "
             "(torch's CyclicLR/OneCycleLR rewrite the param group's lr and initial_lr at construction)"
         )
-    if m is not None and m.composite:
+    if info is not None and info.composite:
         raise ValueError(
-            f"{where}: schedulers[{i}] is a {m.call}; nested composites are not supported "
+            f"{where}: schedulers[{i}] is a {info.call}; nested composites are not supported "
             "(torch mis-steps them: NotImplementedError at a milestone, an extra step at construction)"
         )
     if not isinstance(child, (Shape, Schedule)):
         raise TypeError(f"{where}: schedulers[{i}] must be a fastlr preset or shape, got {type(child).__name__}")
-    return m
+    return info
 
 
-def _same_base(metas: Sequence[_Meta | None], where: str) -> float | None:
-    bases = {m.base for m in metas if m is not None and m.base is not None}
+def _same_base(infos: Sequence[PresetInfo | None], where: str) -> float | None:
+    bases = {i.base for i in infos if i is not None and i.base is not None}
     if len(bases) > 1:
         raise ValueError(
             f"{where}: the children were built with different base_lr values {sorted(bases)}; torch's children share "
@@ -564,14 +719,13 @@ def _same_base(metas: Sequence[_Meta | None], where: str) -> float | None:
     return bases.pop() if bases else None
 
 
-def _warmup_from(child: Any, m: int, target_base: float, where: str) -> Warmup:
+def _warmup_from(info: PresetInfo | None, m: int, target_base: float, where: str) -> Warmup:
     """A LinearLR/ConstantLR first child, as a prefix warmup of ``m`` steps before a Schedule."""
-    meta = _meta(child)
-    f = meta.factor if meta is not None else None
-    if f is not None and f[0] == "lin" and f[2] == 1.0 and f[3] >= m - 1:
-        return Warmup(m, target_base * f[1], span=float(f[3]))
-    if f is not None and f[0] == "pc" and len(f[1]) >= 1 and (len(f[1]) == 1 or f[1][1][0] >= m):
-        return Warmup(m, target_base * f[1][0][1], shape="constant")
+    f = info.factor if info is not None else None
+    if isinstance(f, LinearFactor) and f.end == 1.0 and f.steps >= m - 1:
+        return Warmup(m, target_base * f.start, span=float(f.steps))
+    if isinstance(f, Pieces) and (len(f.pieces) == 1 or f.pieces[1][0] >= m):
+        return Warmup(m, target_base * f.pieces[0][1], shape="constant")
     raise ValueError(
         f"{where}: a schedule with restarts or a warmup (e.g. CosineAnnealingWarmRestarts) can only follow one "
         "LinearLR (end_factor=1, total_iters >= milestone - 1) or ConstantLR (total_iters >= milestone) child"
@@ -599,8 +753,8 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
         )
     if any(b < a for a, b in zip(ms, ms[1:])):
         raise ValueError(f"{w}: milestones must be sorted (torch locates them by bisection), got {list(ms)}")
-    metas = [_check_child(c, i, w) for i, c in enumerate(children)]
-    base = _same_base(metas, w)
+    infos = [_check_child(c, i, w) for i, c in enumerate(children)]
+    base = _same_base(infos, w)
     idx = bisect_right(ms, 0)
     used: list[tuple[int, int]] = [(0, idx)]
     for k in range(idx + 1, len(children)):
@@ -611,92 +765,84 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
             used.append((start, k))
     phases: list[Any] = []
     for j, (_, k) in enumerate(used):
-        child, m = children[k], metas[k]
-        if j > 0 and m is not None and m.later is not None:
-            if isinstance(m.later, str):
-                raise ValueError(f"{w}: schedulers[{k}]: {m.later}")
-            child = m.later
+        child, info = children[k], infos[k]
+        if j > 0 and info is not None:
+            if info.restart_error:
+                raise ValueError(f"{w}: schedulers[{k}]: {info.restart_error}")
+            if info.restart is not None:
+                child = info.restart
         phases.append(child)
-    meta = _Meta("SequentialLR", base, composite=True)
+    made = PresetInfo("SequentialLR", base, composite=True)
     if len(phases) == 1:
-        return _tag(_copy(phases[0]), meta)
+        return _built(dataclasses.replace(phases[0]), made)  # a new object: the child keeps its own info
     last = phases[-1]
     if isinstance(last, Schedule) and last.warmup is None and all(isinstance(p, Shape) for p in phases[:-1]):
         if len(phases) != 2:
             raise ValueError(f"{w}: a schedule with restarts must be the second of two active children")
         bb = base if base is not None else last.curve.start_value() * last.scale
-        return _tag(dataclasses.replace(last, warmup=_warmup_from(phases[0], used[1][0], bb, w)), meta)
+        warmup = _warmup_from(infos[used[0][1]], used[1][0], bb, w)
+        return _built(dataclasses.replace(last, warmup=warmup), made)
     for j, p in enumerate(phases):
         if not isinstance(p, Shape):
             raise ValueError(
                 f"{w}: schedulers[{used[j][1]}] is a schedule with restarts or a warmup; only shapes can be joined "
                 "(or one restarted schedule after a LinearLR/ConstantLR warmup child)"
             )
-    return _tag(Join(tuple(phases), tuple(s for s, _ in used[1:])), meta)
-
-
-def _copy(obj: Any) -> Any:
-    """A fresh equal object (so tagging it does not touch the caller's)."""
-    return dataclasses.replace(obj)
+    return _built(Join(tuple(phases), tuple(s for s, _ in used[1:])), made)
 
 
 # ---- ChainedScheduler: products of multiplicative factors -------------------------------------
 
 
-def _pc_product(pcs: list[Factor]) -> list[tuple[int, float]]:
-    starts = sorted({s for f in pcs for s, _ in f[1]} | {0})
+def _chain_info(child: Any, i: int, where: str) -> PresetInfo:
+    info = _info(child)
+    if info is None:
+        raise TypeError(f"{where}: schedulers[{i}] must be a preset built by fastlr.presets.torch, got {child!r}")
+    if info.factor is None:
+        raise ValueError(
+            f"{where}: schedulers[{i}] ({info.call}) is not multiplicative (it overwrites or mixes the lr), so the "
+            "chain has no fastlr closed form; multiplicative children: StepLR, MultiStepLR, ConstantLR, "
+            "LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR(eta_min=0)"
+        )
+    return info
+
+
+def _overlay(curves: list[Curve]) -> LinearFactor | None:
+    """The LinearLR factor that acts as an overlay warmup on the other curves: the first with
+    ``end_factor > 0``, when there are other curves."""
+    if len(curves) < 2:
+        return None
+    return next((f for f in curves if isinstance(f, LinearFactor) and f.end > 0.0), None)
+
+
+def _one_curve(curves: list[Curve], where: str) -> Curve | None:
+    """The product of the decaying factors, which must be one fastlr curve (or none)."""
+    exps = [f for f in curves if isinstance(f, ExpFactor)]
+    if len(exps) > 1:
+        curves = [f for f in curves if not isinstance(f, ExpFactor)] + [ExpFactor(math.prod(f.gamma for f in exps))]
+    steps = [f for f in curves if isinstance(f, StepFactor)]
+    if len(steps) > 1 and len({f.size for f in steps}) == 1:
+        merged = StepFactor(math.prod(f.gamma for f in steps), steps[0].size)
+        curves = [f for f in curves if not isinstance(f, StepFactor)] + [merged]
+    if len(curves) > 1:
+        kinds = ", ".join(f.kind for f in curves)
+        raise ValueError(
+            f"{where}: the product of several decays ({kinds}) is not a fastlr curve; chain at most one decaying "
+            "child with piecewise-constant ones (MultiStepLR, ConstantLR) and one LinearLR warmup"
+        )
+    return curves[0] if curves else None
+
+
+def _pieces_product(pcs: list[Pieces]) -> list[tuple[int, float]]:
+    """The product of piecewise-constant factors, as ``(start, value)`` from step 0."""
+    starts = sorted({s for f in pcs for s, _ in f.pieces} | {0})
     out = []
     for s in starts:
         v = 1.0
         for f in pcs:
-            val = f[1][0][1]
-            for st, x in f[1]:
-                if st <= s:
-                    val = x
-            v *= val
+            v *= f.at(s)
         out.append((s, v))
     return out
-
-
-def _shifted(curve: Factor | None, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
-    """``scale * curve(t)`` on ``[a, b)`` as Join phases ``(global start, shape in local time)``."""
-    if curve is None:
-        return [(a, Constant(scale))]
-    kind = curve[0]
-    if kind == "exp":
-        g = curve[1]
-        return [(a, _exponential(scale * g**a, g))]
-    if kind == "step":
-        g, s = curve[1], curve[2]
-        k, r = divmod(a, s)
-        if r == 0:
-            return [(a, _staircase(scale * g**k, g, s, s))]
-        nxt = (k + 1) * s
-        out: list[tuple[int, Shape]] = [(a, Constant(scale * g**k))]
-        if b is None or nxt < b:
-            out.append((nxt, _staircase(scale * g ** (k + 1), g, s, s)))
-        return out
-    if kind == "lin":
-        sf, ef, n = curve[1], curve[2], curve[3]
-        if a >= n:
-            return [(a, Constant(scale * ef))]
-        return [(a, Linear(scale * sf, scale * ef, n - a, span=float(n), offset=float(-a)))]
-    if kind == "poly":
-        n, p = curve[1], curve[2]
-        if a >= n:
-            return [(a, Constant(0.0))]
-        return [(a, Polynomial(scale, 0.0, n - a, power=p, span=float(n), offset=float(-a)))]
-    n = curve[1]  # cos
-    return [(a, Cosine(scale, 0.0, n, after="continue", offset=float(-a)))]
-
-
-def _last_change(f: Factor) -> float:
-    """The last step at which a factor changes (inf for ever-changing ones)."""
-    if f[0] == "pc":
-        return f[1][-1][0]
-    if f[0] in ("lin", "poly"):
-        return f[3] if f[0] == "lin" else f[1]
-    return math.inf
 
 
 def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
@@ -712,73 +858,42 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
     w = "torch.ChainedScheduler"
     children = _child_list(schedulers, w)
     if len(children) == 1:
-        m0 = _meta(children[0])
-        if m0 is None:
+        if _info(children[0]) is None:
             raise TypeError(f"{w}: schedulers[0] must be a preset built by fastlr.presets.torch")
         return children[0]
-    metas = []
-    for i, c in enumerate(children):
-        m = _meta(c)
-        if m is None:
-            raise TypeError(f"{w}: schedulers[{i}] must be a preset built by fastlr.presets.torch, got {c!r}")
-        if m.factor is None:
-            raise ValueError(
-                f"{w}: schedulers[{i}] ({m.call}) is not multiplicative (it overwrites or mixes the lr), so the "
-                "chain has no fastlr closed form; multiplicative children: StepLR, MultiStepLR, ConstantLR, "
-                "LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR(eta_min=0)"
-            )
-        metas.append(m)
-    B = _same_base(metas, w)
+    infos = [_chain_info(c, i, w) for i, c in enumerate(children)]
+    B = _same_base(infos, w)
     assert B is not None
-    factors = [m.factor for m in metas if m.factor is not None]
-    pcs = [f for f in factors if f[0] == "pc"]
-    curves = [f for f in factors if f[0] != "pc"]
-    overlay: Factor | None = None
-    lins = [f for f in curves if f[0] == "lin"]
-    if lins and len(curves) > 1:
-        cands = [f for f in lins if f[2] > 0.0]
-        if cands:
-            overlay = cands[0]
-            curves.remove(overlay)
-            pcs.append(_pc((0, overlay[2])))
-    exps = [f for f in curves if f[0] == "exp"]
-    if len(exps) > 1:
-        curves = [f for f in curves if f[0] != "exp"] + [("exp", math.prod(f[1] for f in exps))]
-    steps = [f for f in curves if f[0] == "step"]
-    if len(steps) > 1 and len({f[2] for f in steps}) == 1:
-        curves = [f for f in curves if f[0] != "step"] + [("step", math.prod(f[1] for f in steps), steps[0][2])]
-    if len(curves) > 1:
-        kinds = ", ".join(f[0] for f in curves)
-        raise ValueError(
-            f"{w}: the product of several decays ({kinds}) is not a fastlr curve; chain at most one decaying child "
-            "with piecewise-constant ones (MultiStepLR, ConstantLR) and one LinearLR warmup"
-        )
-    curve = curves[0] if curves else None
-    pieces = _pc_product(pcs)
+    factors = [i.factor for i in infos if i.factor is not None]
+    pcs = [f for f in factors if isinstance(f, Pieces)]
+    curves = [f for f in factors if not isinstance(f, Pieces)]
+    overlay = _overlay(curves)
+    if overlay is not None:
+        curves.remove(overlay)
+        pcs.append(_pc((0, overlay.end)))
+    curve = _one_curve(curves, w)
     tail: list[tuple[int, Shape]] = []
-    if curve is not None and curve[0] == "cos":
-        n = curve[1]
-        others = [*pcs, *([overlay] if overlay else [])]
-        late = max((_last_change(f) for f in others), default=0)
+    if isinstance(curve, CosFactor):
+        n = curve.T_max
+        others: list[Factor] = [*pcs, *([overlay] if overlay else [])]
+        late = max((f.last_change() for f in others), default=0)
         if late > n:
             raise ValueError(
                 f"{w}: a CosineAnnealingLR child (T_max={n}) resets the lr at T_max + 1, dropping the other "
                 f"factors; supported only when they stop changing by T_max (one changes at {late})"
             )
         tail = [(n + 1, Cosine(B, 0.0, n, after="continue", offset=float(-(n + 1))))]
+    pieces = _pieces_product(pcs)
     phases: list[tuple[int, Shape]] = []
     for j, (a, k) in enumerate(pieces):
-        b = pieces[j + 1][0] if j + 1 < len(pieces) else None
         if tail and a >= tail[0][0]:
             break
-        phases.extend(_shifted(curve, a, b, B * k))
+        b = pieces[j + 1][0] if j + 1 < len(pieces) else None
+        phases.extend([(a, Constant(B * k))] if curve is None else curve.shifted(a, b, B * k))
     phases.extend(tail)
-    if len(phases) == 1:
-        shape = phases[0][1]
-    else:
-        shape = Join(tuple(s for _, s in phases), tuple(a for a, _ in phases[1:]))
-    meta = _Meta("ChainedScheduler", B, composite=True)
+    shape = phases[0][1] if len(phases) == 1 else Join(tuple(s for _, s in phases), tuple(a for a, _ in phases[1:]))
+    made = PresetInfo("ChainedScheduler", B, composite=True)
     if overlay is None:
-        return _tag(shape, meta)
-    warm = Warmup(overlay[3], overlay[1] / overlay[2], mode="overlay")
-    return _tag(Schedule(shape, warmup=warm), meta)
+        return _built(shape, made)
+    warm = Warmup(overlay.steps, overlay.start / overlay.end, mode="overlay")
+    return _built(Schedule(shape, warmup=warm), made)

@@ -42,6 +42,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Restarts, Schedule, Warmup
 from fastlr.shapes import (
     Constant,
@@ -72,10 +73,6 @@ __all__ = [
 
 PEER = "transformers"
 PEER_VERSION = "5.23.0"
-
-
-def _base(base_lr: Any, where: str) -> float:
-    return ck.real("base_lr", base_lr, where, lo=0.0)
 
 
 def _warmup_steps(value: Any, where: str) -> int:
@@ -113,19 +110,19 @@ def _min_lr_cosine(start: float, r: float, n: int, nc: float, offset: float = 0.
 
 def get_constant_schedule(base_lr: float) -> Schedule:
     """``lambda(t) = 1``."""
-    return Schedule(Constant(1.0), scale=_base(base_lr, "transformers.get_constant_schedule"))
+    return Schedule(Constant(1.0), scale=nonneg("base_lr", base_lr, "transformers.get_constant_schedule"))
 
 
 def get_constant_schedule_with_warmup(base_lr: float, num_warmup_steps: int) -> Schedule:
     """``lambda(t) = t / max(1, W)`` for ``t < W``, then 1."""
     w = "transformers.get_constant_schedule_with_warmup"
-    return _sched(Constant(1.0), _base(base_lr, w), _warmup_steps(num_warmup_steps, w))
+    return _sched(Constant(1.0), nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w))
 
 
 def get_linear_schedule_with_warmup(base_lr: float, num_warmup_steps: int, num_training_steps: int) -> Schedule:
     """Warmup, then ``lambda(t) = max(0, (N - t) / max(1, N - W))``."""
     w = "transformers.get_linear_schedule_with_warmup"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     curve: Shape = Linear(1.0, 0.0, N - W) if N > W else Constant(0.0)
     return _sched(curve, B, W)
 
@@ -136,7 +133,7 @@ def get_cosine_schedule_with_warmup(
     """Warmup, then ``lambda(t) = max(0, (1 + cos(2 pi num_cycles p)) / 2)`` with
     ``p = (t - W) / max(1, N - W)`` (not clamped: rises again past ``N``)."""
     w = "transformers.get_cosine_schedule_with_warmup"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     return _sched(_min_lr_cosine(1.0, 0.0, max(1, N - W), _cycles(num_cycles, w)), B, W)
 
 
@@ -146,7 +143,7 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     """Warmup, then ``lambda(t) = (1 + cos(pi ((num_cycles p) mod 1))) / 2`` for ``p < 1`` and 0
     from ``p >= 1``, ``p = (t - W) / max(1, N - W)`` (a fractional last cycle stops at ``N``)."""
     w = "transformers.get_cosine_with_hard_restarts_schedule_with_warmup"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     nc = ck.real("num_cycles", num_cycles, w, lo=0.0, lo_open=True)
     rs = Restarts(cycles=nc, limit=nc)
     return _sched(Cosine(1.0, 0.0, max(1, N - W)), B, W, restarts=rs)
@@ -158,17 +155,15 @@ def get_polynomial_decay_schedule_with_warmup(
     """Warmup, then ``lr_end + (base_lr - lr_end)(1 - (t - W)/(N - W))^power`` up to ``N`` and
     ``lr_end`` after (``lr_init`` is the optimizer's default lr, here ``base_lr``)."""
     w = "transformers.get_polynomial_decay_schedule_with_warmup"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
-    end = ck.real("lr_end", lr_end, w, lo=0.0)
-    p = ck.real("power", power, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    end = nonneg("lr_end", lr_end, w)
+    p = nonneg("power", power, w, "transformers divides by zero at step N")
     if not B > end:
         raise ValueError(f"{w}: lr_end ({lr_end!r}) must be smaller than initial lr ({base_lr!r})")
     if W == N:
         raise ValueError(
             f"{w}: num_warmup_steps == num_training_steps ({N}) makes transformers divide by zero at step {N}"
         )
-    if p < 0.0:
-        raise ValueError(f"{w}: power must be >= 0 (transformers divides by zero at step N), got {power!r}")
     e = end / B
     if W > N:
         curve: Shape = Constant(e)
@@ -183,7 +178,7 @@ def get_inverse_sqrt_schedule(base_lr: float, num_warmup_steps: int, timescale: 
     """Warmup, then ``lambda(t) = 1 / sqrt((t + timescale - W) / timescale)``
     (``timescale`` defaults to ``W``, or 10 000 when ``W == 0``)."""
     w = "transformers.get_inverse_sqrt_schedule"
-    B, W = _base(base_lr, w), _warmup_steps(num_warmup_steps, w)
+    B, W = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w)
     ts = (W or 10_000) if timescale is None else ck.real("timescale", timescale, w, lo=0.0, lo_open=True)
     return _sched(InverseSqrt(1.0, float(ts)), B, W)
 
@@ -192,13 +187,13 @@ def _min_lr_rate(B: float, min_lr: Any, min_lr_rate: Any, where: str) -> float:
     if min_lr is not None and min_lr_rate is not None:
         raise ValueError(f"{where}: only one of min_lr or min_lr_rate should be set, got both")
     if min_lr is not None:
-        m = ck.real("min_lr", min_lr, where, lo=0.0)
+        m = nonneg("min_lr", min_lr, where)
         if B == 0.0:
             raise ValueError(f"{where}: min_lr needs base_lr > 0 (transformers divides min_lr by it)")
         return m / B
     if min_lr_rate is None:
         raise ValueError(f"{where}: one of min_lr or min_lr_rate should be set")
-    return ck.real("min_lr_rate", min_lr_rate, where, lo=0.0)
+    return nonneg("min_lr_rate", min_lr_rate, where)
 
 
 def get_cosine_with_min_lr_schedule_with_warmup(
@@ -212,7 +207,7 @@ def get_cosine_with_min_lr_schedule_with_warmup(
     """Warmup, then ``lambda(t) = c (1 - r) + r`` with ``c`` the cosine factor of
     ``get_cosine_schedule_with_warmup`` and ``r = min_lr_rate`` (or ``min_lr / base_lr``)."""
     w = "transformers.get_cosine_with_min_lr_schedule_with_warmup"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     r = _min_lr_rate(B, min_lr, min_lr_rate, w)
     return _sched(_min_lr_cosine(1.0, r, max(1, N - W), _cycles(num_cycles, w)), B, W)
 
@@ -230,7 +225,7 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     ``wr + (1 - wr) t / max(1, W - 1)`` with ``warmup_lr_rate=wr``); then ``c (1 - r) + r`` with
     the cosine at ``p = (t - W + 1) / max(1, N - W)`` (shifted by one step)."""
     w = "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate"
-    B, W, N = _base(base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
+    B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
     r = _min_lr_rate(B, min_lr, min_lr_rate, w)
     main = _min_lr_cosine(1.0, r, max(1, N - W), _cycles(num_cycles, w), offset=-1.0)
     if W == 0:
@@ -238,7 +233,7 @@ def get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
     if warmup_lr_rate is None:
         warm: Shape = Linear(0.0, 1.0, W - 1, span=float(W), offset=-1.0) if W > 1 else Constant(1.0)
     else:
-        wr = ck.real("warmup_lr_rate", warmup_lr_rate, w, lo=0.0)
+        wr = nonneg("warmup_lr_rate", warmup_lr_rate, w)
         warm = Linear(wr, 1.0, W - 1) if W > 1 else Constant(wr)
     return Schedule(Join((warm, main), (W,)), scale=B)
 
@@ -262,7 +257,7 @@ def get_wsd_schedule(
     ``t < W + S``; decay ``f_d(p) (1 - r) + r`` with ``p = (t - W - S)/max(1, D)`` (``f_d`` is
     ``1 - p``, ``(1 + cos(2 pi num_cycles p))/2`` or ``1 - sqrt(p)``); then ``r``."""
     w = "transformers.get_wsd_schedule"
-    B, W = _base(base_lr, w), _warmup_steps(num_warmup_steps, w)
+    B, W = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w)
     D = ck.integer("num_decay_steps", num_decay_steps, w, lo=0)
     if num_training_steps is None and num_stable_steps is None:
         raise ValueError(f"{w}: either num_training_steps or num_stable_steps must be specified")
@@ -272,7 +267,7 @@ def get_wsd_schedule(
         S = _training_steps(num_training_steps, w) - W - D
     else:
         S = ck.integer("num_stable_steps", num_stable_steps, w)
-    r = ck.real("min_lr_ratio", min_lr_ratio, w, lo=0.0)
+    r = nonneg("min_lr_ratio", min_lr_ratio, w)
     nc = _cycles(num_cycles, w)
     # main curve in time since the end of warmup: 1 on [0, S), decay on [S, S + D), then r
     phases: list[tuple[int, Shape]] = []

@@ -45,10 +45,16 @@ Quirks reproduced (or decided)
 from __future__ import annotations
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, ScheduleSet, Warmup
 from fastlr.shapes import Constant, Cosine, Join, Linear, Shape
 
 __all__ = ["one_cycle", "yolov5_schedule"]
+
+PEER = "ultralytics/yolov5"
+#: Seed 002 and the current ``train.py`` (``bias_group=0``); no commit is recorded, and
+#: ``legacy_linear`` / ``bias_group=2`` select the v6.0-v6.1 behaviour.
+PEER_VERSION = "unversioned"
 
 
 def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Shape:
@@ -65,8 +71,8 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Shape:
         Half period, >= 1.
     """
     w = "yolov5.one_cycle"
-    y1 = ck.real("y1", y1, w, lo=0.0)
-    y2 = ck.real("y2", y2, w, lo=0.0)
+    y1 = nonneg("y1", y1, w)
+    y2 = nonneg("y2", y2, w)
     steps = ck.integer("steps", steps, w, lo=1)
     return Cosine(y1, y2, steps, after="continue")
 
@@ -128,17 +134,16 @@ def yolov5_schedule(
         ``t`` of each table is iteration ``ni = t``.
     """
     w = "yolov5.yolov5_schedule"
-    lr0 = ck.real("lr0", lr0, w, lo=0.0)
-    lrf = ck.real("lrf", lrf, w, lo=0.0)
+    lr0 = nonneg("lr0", lr0, w)
+    lrf = nonneg("lrf", lrf, w)
     epochs = ck.integer("epochs", epochs, w, lo=1)
     nb = ck.integer("nb", nb, w, lo=1)
-    warmup_epochs = ck.real("warmup_epochs", warmup_epochs, w, lo=0.0)
-    warmup_bias_lr = ck.real("warmup_bias_lr", warmup_bias_lr, w, lo=0.0)
-    warmup_momentum = ck.real("warmup_momentum", warmup_momentum, w, lo=0.0)
-    momentum = ck.real("momentum", momentum, w, lo=0.0)
-    for name, flag in (("cos_lr", cos_lr), ("legacy_linear", legacy_linear)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{w}: {name} must be a bool, got {flag!r}")
+    warmup_epochs = nonneg("warmup_epochs", warmup_epochs, w)
+    warmup_bias_lr = nonneg("warmup_bias_lr", warmup_bias_lr, w)
+    warmup_momentum = nonneg("warmup_momentum", warmup_momentum, w)
+    momentum = nonneg("momentum", momentum, w)
+    ck.flag("cos_lr", cos_lr, w)
+    ck.flag("legacy_linear", legacy_linear, w)
     num_groups = ck.integer("num_groups", num_groups, w, lo=1)
     bias_group = ck.integer("bias_group", bias_group, w, lo=0, hi=num_groups - 1)
     min_warmup_iters = ck.integer("min_warmup_iters", min_warmup_iters, w, lo=0)

@@ -48,10 +48,16 @@ from fractions import Fraction
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, Cosine, Join, PiecewiseConstant, Shape
 
 __all__ = ["LRScheduler", "get_lr_scheduler", "yolox_warm_cos_lr"]
+
+PEER = "Megvii-BaseDetection/YOLOX"
+#: The YOLOX commit transcribed for tests/data/peers/seeds.json; seed 004's ``get_lr_scheduler``
+#: (bubbliiiing's yolox-pytorch) is reproduced from the seed's quotation, which names no version.
+PEER_VERSION = "390ec1ae"
 
 LR_DECAY_TYPES = ("cos", "step")
 SCHEDULER_NAMES = ("cos", "warmcos", "yoloxwarmcos", "multistep")
@@ -120,19 +126,19 @@ def yolox_warm_cos_lr(
         (YOLOX).
     """
     w = "yolox.yolox_warm_cos_lr"
-    lr = ck.real("lr", lr, w, lo=0.0)
+    lr = nonneg("lr", lr, w)
     total = ck.real("total_iters", total_iters, w, lo=0.0, lo_open=True)
-    W = ck.real("warmup_total_iters", warmup_total_iters, w, lo=0.0)
-    s = ck.real("warmup_lr_start", warmup_lr_start, w, lo=0.0)
-    A = ck.real("no_aug_iter", no_aug_iter, w, lo=0.0)
+    W = nonneg("warmup_total_iters", warmup_total_iters, w)
+    s = nonneg("warmup_lr_start", warmup_lr_start, w)
+    A = nonneg("no_aug_iter", no_aug_iter, w)
     if (min_lr is None) == (min_lr_ratio is None):
         raise ValueError(
             f"{w}: give exactly one of min_lr and min_lr_ratio, got min_lr={min_lr!r}, min_lr_ratio={min_lr_ratio!r}"
         )
     if min_lr is None:
-        lo = lr * ck.real("min_lr_ratio", min_lr_ratio, w, lo=0.0)
+        lo = lr * nonneg("min_lr_ratio", min_lr_ratio, w)
     else:
-        lo = ck.real("min_lr", min_lr, w, lo=0.0)
+        lo = nonneg("min_lr", min_lr, w)
     B = _first_int_after(W) if W > 0.0 else 1  # the first cosine step; [0, B) is warmup (or step 0)
     C = max(math.ceil(total - A), B)  # the first tail step
     phases: list[Shape] = [Constant(lr)]
@@ -178,12 +184,12 @@ def get_lr_scheduler(
     """
     w = "yolox.get_lr_scheduler"
     ck.choice("lr_decay_type", lr_decay_type, LR_DECAY_TYPES, w)
-    lr = ck.real("lr", lr, w, lo=0.0)
-    min_lr = ck.real("min_lr", min_lr, w, lo=0.0)
+    lr = nonneg("lr", lr, w)
+    min_lr = nonneg("min_lr", min_lr, w)
     total_iters = ck.integer("total_iters", total_iters, w, lo=1)
-    wr = ck.real("warmup_iters_ratio", warmup_iters_ratio, w, lo=0.0)
-    lrr = ck.real("warmup_lr_ratio", warmup_lr_ratio, w, lo=0.0)
-    nar = ck.real("no_aug_iter_ratio", no_aug_iter_ratio, w, lo=0.0)
+    wr = nonneg("warmup_iters_ratio", warmup_iters_ratio, w)
+    lrr = nonneg("warmup_lr_ratio", warmup_lr_ratio, w)
+    nar = nonneg("no_aug_iter_ratio", no_aug_iter_ratio, w)
     step_num = ck.integer("step_num", step_num, w)
     if lr_decay_type == "cos":
         return yolox_warm_cos_lr(
@@ -238,7 +244,7 @@ def LRScheduler(
     """
     w = "yolox.LRScheduler"
     ck.choice("name", name, SCHEDULER_NAMES, w)
-    lr = ck.real("lr", lr, w, lo=0.0)
+    lr = nonneg("lr", lr, w)
     ipe = ck.integer("iters_per_epoch", iters_per_epoch, w, lo=1)
     epochs = ck.integer("total_epochs", total_epochs, w, lo=1)
     total = ipe * epochs
@@ -246,7 +252,7 @@ def LRScheduler(
     def need(pname: str, value: Any) -> float:
         if value is None:
             raise ValueError(f"{w}: name={name!r} needs {pname}")
-        return ck.real(pname, value, w, lo=0.0)
+        return nonneg(pname, value, w)
 
     if name == "cos":
         return Schedule(Cosine(lr, 0.0, total, after="continue"))
@@ -254,7 +260,7 @@ def LRScheduler(
         if milestones is None:
             raise ValueError(f"{w}: name='multistep' needs milestones")
         ms = ck.real_tuple("milestones", milestones, w, lo=0.0)
-        gamma = ck.real("gamma", gamma, w, lo=0.0)
+        gamma = nonneg("gamma", gamma, w)
         # step 0 runs with the optimizer's initial lr, so a milestone at 0 is seen from step 1
         switches = sorted(max(int(total * m / epochs), 1) for m in ms)
         values = [lr]
@@ -265,14 +271,14 @@ def LRScheduler(
     if name == "yoloxwarmcos":
         return yolox_warm_cos_lr(
             lr=lr,
-            min_lr_ratio=ck.real("min_lr_ratio", min_lr_ratio, w, lo=0.0),
+            min_lr_ratio=nonneg("min_lr_ratio", min_lr_ratio, w),
             total_iters=total,
             warmup_total_iters=W,
-            warmup_lr_start=0.0 if warmup_lr_start is None else ck.real("warmup_lr_start", warmup_lr_start, w, lo=0.0),
+            warmup_lr_start=0.0 if warmup_lr_start is None else nonneg("warmup_lr_start", warmup_lr_start, w),
             no_aug_iter=ipe * need("no_aug_epochs", no_aug_epochs),
         )
     # warmcos: linear warmup (inclusive), then lr * (1 + cos(pi (i - W) / (N - W))) / 2, periodic
-    s = 1e-6 if warmup_lr_start is None else ck.real("warmup_lr_start", warmup_lr_start, w, lo=0.0)
+    s = 1e-6 if warmup_lr_start is None else nonneg("warmup_lr_start", warmup_lr_start, w)
     if W >= total:
         raise ValueError(f"{w}: warmcos needs warmup_epochs < total_epochs, got {warmup_epochs!r} >= {epochs}")
     B = _first_int_after(W) if W > 0.0 else 0

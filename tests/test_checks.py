@@ -1,0 +1,99 @@
+"""The shared validators (``fastlr._checks``) and content hashing (``fastlr._hashing``)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from fastlr._base import FORMAT_VERSION
+
+import fastlr as fl
+from fastlr import _checks as ck
+from fastlr._hashing import canonical_hash
+
+WARM_COS = fl.Schedule(fl.Cosine(1e-3, 1e-5, 32), warmup=fl.Warmup(8, start=1e-5))
+
+
+# ---- check_dtype -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, "float64", np.dtype("f4"), float])
+def test_check_dtype_accepts_float32_and_float64(dtype):
+    dt = ck.check_dtype(dtype)
+    assert isinstance(dt, np.dtype) and dt in (np.float32, np.float64)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "exc", "match"),
+    [
+        (np.int64, ValueError, "dtype must be float32 or float64, got 'int64'"),
+        ("float16", ValueError, "dtype must be float32 or float64, got 'float16'"),
+        ("bogus", TypeError, "dtype must be float32 or float64, got 'bogus'"),
+        (object(), TypeError, "dtype must be float32 or float64, got <object"),
+    ],
+)
+def test_check_dtype_errors_name_the_value(dtype, exc, match):
+    with pytest.raises(exc, match=match):
+        ck.check_dtype(dtype)
+
+
+# ---- steps -----------------------------------------------------------------------------------
+
+
+def test_steps_scalar_and_array():
+    assert ck.steps(5).shape == () and int(ck.steps(np.uint8(5))) == 5
+    given = np.array([[0, 3], [7, 2]], dtype=np.int32)
+    out = ck.steps(given)
+    assert out.dtype == np.int64 and out.shape == (2, 2) and out.tolist() == given.tolist()
+    out[0, 0] = 99
+    assert given[0, 0] == 0  # a copy
+    assert ck.steps(np.array([], dtype=np.int64)).size == 0
+
+
+@pytest.mark.parametrize(
+    ("t", "exc", "match"),
+    [
+        (True, TypeError, "t must be an integer step or an integer array, got True"),
+        (np.bool_(False), TypeError, r"t must be an integer step or an integer array, got (np\.)?False"),
+        (1.5, TypeError, r"got dtype float64 \(1\.5\)"),
+        ([1, -4, 2], ValueError, "t must be >= 0, got -4"),
+        (np.array([2**63], dtype=np.uint64), ValueError, f"t must fit in int64, got {2**63}"),
+    ],
+)
+def test_steps_errors_name_the_value(t, exc, match):
+    with pytest.raises(exc, match=match):
+        ck.steps(t)
+
+
+# ---- flag ------------------------------------------------------------------------------------
+
+
+def test_flag():
+    assert ck.flag("cycle", True) is True and ck.flag("cycle", False, "keras.X") is False
+    with pytest.raises(TypeError, match=r"keras\.X: cycle must be a bool, got 1"):
+        ck.flag("cycle", 1, "keras.X")
+    with pytest.raises(TypeError, match="capturable must be a bool, got 'yes'"):
+        ck.flag("capturable", "yes")
+
+
+# ---- canonical_hash --------------------------------------------------------------------------
+
+
+def test_spec_fingerprint_is_canonical_hash_and_recorded_value():
+    doc = {"fastlr": FORMAT_VERSION, "spec": WARM_COS.to_dict()}
+    assert canonical_hash(doc) == WARM_COS.fingerprint()
+    # recorded before the hashing moved to fastlr._hashing: stored fingerprints stay valid
+    assert WARM_COS.fingerprint() == "f75a4935ec48835e39f1adab974cd012"
+    cos = fl.Schedule(fl.Cosine(1e-3, 1e-5, 1000), warmup=fl.Warmup(100, 0.0))
+    assert cos.fingerprint() == "755fc7529ac4d739192d67c8b6e92142"
+
+
+def test_canonical_hash_ignores_key_order_and_refuses_nan():
+    a = {"b": [1, 2.5, "x"], "a": {"y": None, "x": True}}
+    b = json.loads(json.dumps({"a": {"x": True, "y": None}, "b": [1, 2.5, "x"]}))
+    assert canonical_hash(a) == canonical_hash(b)
+    assert len(canonical_hash(a)) == 32 and int(canonical_hash(a), 16) >= 0
+    assert canonical_hash({"a": 1}) != canonical_hash({"a": 2})
+    with pytest.raises(ValueError):
+        canonical_hash({"a": float("nan")})
