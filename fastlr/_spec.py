@@ -9,9 +9,10 @@ through one function-level import.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any
+
+from fastlr._hashing import canonical_hash
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -53,9 +54,7 @@ class Spec:
 
     def fingerprint(self) -> str:
         """A stable hash of the description (SHA-256 of canonical JSON, 32 hex digits)."""
-        doc = {"fastlr": FORMAT_VERSION, "spec": self.to_dict()}
-        text = json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        return canonical_hash({"fastlr": FORMAT_VERSION, "spec": self.to_dict()})
 
     def to_json(self) -> str:
         """``to_dict()`` as a JSON string."""
