@@ -761,7 +761,7 @@ def _print_summary(prog: fastlr.Program, summary: dict[str, np.ndarray]) -> None
     order = np.argsort(summary["sum"], kind="stable")
     picks = list(dict.fromkeys([*order[:2].tolist(), *order[-2:].tolist()]))
     print("summaries (no --summary file): lowest and highest area under the curve")
-    from fastlr.plot import describe
+    from fastlr.inspect import describe
 
     varying: list[str] = []
     if prog.configs is not None:
@@ -796,7 +796,8 @@ def _plot_sweep_figure(
     """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
     from matplotlib.figure import Figure
 
-    from fastlr.plot import describe, legend_entries, plot_schedule, plot_sweep, sample_table
+    from fastlr.inspect import describe, sample_table
+    from fastlr.plot import legend_entries, plot_schedule, plot_sweep
 
     n = prog.n_rows
     title = job.title or f"{Path(args.config).name}: {n:,} configs"
@@ -829,7 +830,7 @@ def _plot_sweep_figure(
 
 
 def _spec_label(text: str, spec: Spec) -> str:
-    from fastlr.plot import describe
+    from fastlr.inspect import describe
 
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
@@ -855,7 +856,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             raise
     from matplotlib.figure import Figure
 
-    from fastlr.plot import horizon, plot_schedule
+    from fastlr.inspect import horizon
+    from fastlr.plot import plot_schedule
 
     steps = args.steps
     if steps is None:
