@@ -38,14 +38,13 @@ import dataclasses
 import importlib
 import inspect
 import json
-import math
 import os
 import re
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -967,68 +966,36 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 # ---- bench -----------------------------------------------------------------------------------
 
 
-def _median_time(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
 def _cmd_bench(args: argparse.Namespace) -> int:
+    """Time the headline workload (:mod:`fastlr._bench`) four ways and print the ratio table."""
+    from fastlr._bench import COMPARISONS, median_time, workload
+
     N, T, R = args.configs, args.steps, args.repeat
     if N < 1 or T < 2 or R < 1:
         raise CLIError(f"--configs >= 1, --steps >= 2, --repeat >= 1; got {N}, {T}, {R}")
-    rng = np.random.default_rng(0)
-    lr = 10.0 ** rng.uniform(-4.0, -2.5, N)
-    warm = rng.integers(0, T // 5 + 1, N)
-    end = lr / 100.0
-    decay = T - warm
-    configs = {"lr": lr, "end": end, "warmup": warm, "steps": decay, "shape": "cosine"}
-    print(f"bench: {N:,} configs × {T:,} steps, float32: linear warmup (0..{T // 5}) then cosine to lr/100")
-    prog = fastlr.lower(configs)
+    cols = workload(N, T, max_warmup=T // 5)
+    print(
+        f"bench: {N:,} configs × {T:,} steps, float32: linear warmup (0..{T // 5}) then cosine over {T:,} steps "
+        "to lr/100, per-config floors"
+    )
     out = np.empty((N, T), dtype=np.float32)
     out.fill(1.0)  # pre-touched: every method writes into resident pages
+    run_fastlr = COMPARISONS["fastlr"](cols, out)
     t0 = time.perf_counter()
     with _notice_after(3.0, _COMPILING):
-        fastlr.sweep(prog, T, out=out, progress=False)
+        run_fastlr()
     first = time.perf_counter() - t0
-    t_fastlr = _median_time(lambda: fastlr.sweep(prog, T, out=out, progress=False), R)
-    t_floor = _median_time(lambda: out.fill(0.5), R)
-
-    lr32, w32, e32, n32 = (np.asarray(a, dtype=np.float32)[:, None] for a in (lr, warm, end, decay))
-    steps32 = np.arange(T, dtype=np.float32)[None, :]
-
-    def numpy_sweep() -> None:
-        p = np.clip((steps32 - w32) / n32, 0.0, 1.0)
-        cosine = e32 + (lr32 - e32) * np.float32(0.5) * (np.float32(1.0) + np.cos(np.float32(np.pi) * p))
-        np.copyto(out, np.where(steps32 < w32, lr32 * steps32 / np.maximum(w32, 1), cosine))
-
-    t_numpy = _median_time(numpy_sweep, max(1, R // 2))
-    numpy_table = out.copy()
-
-    def make(lr_i: float, w_i: int, end_i: float, n_i: int) -> Callable[[int], float]:
-        def f(t: int) -> float:
-            if t < w_i:
-                return lr_i * t / w_i
-            p = min(1.0, (t - w_i) / n_i)
-            return end_i + (lr_i - end_i) * 0.5 * (1.0 + math.cos(math.pi * p))
-
-        return f
-
+    t_fastlr = median_time(run_fastlr, R)
+    t_floor = median_time(COMPARISONS["floor"](cols, out), R)
+    t_numpy = median_time(COMPARISONS["numpy"](cols, out), max(1, R // 2))
     k = min(N, args.python_subset)
-    lambdas = [make(float(lr[i]), int(warm[i]), float(end[i]), int(decay[i])) for i in range(k)]
+    numpy_rows = out[:k].copy()
     py = np.empty((k, T), dtype=np.float32)
-
-    def python_sweep() -> None:
-        for i, f in enumerate(lambdas):
-            py[i] = [f(t) for t in range(T)]
-
-    t_python = _median_time(python_sweep, 3) * N / k
-    fastlr.sweep(prog, T, out=out, progress=False)
-    err_fastlr = float(np.max(np.abs(out[:k] - py) / lr[:k, None]))
-    err_numpy = float(np.max(np.abs(numpy_table[:k] - py) / lr[:k, None]))
+    t_python = median_time(COMPARISONS["python"](cols, py), 3) * N / k
+    run_fastlr()
+    lr = cols["lr"][:k, None]
+    err_fastlr = float(np.max(np.abs(out[:k] - py) / lr))
+    err_numpy = float(np.max(np.abs(numpy_rows - py) / lr))
     rows = [
         ("np.fill of the output (floor)", t_floor),
         ("fastlr.sweep", t_fastlr),

@@ -117,6 +117,10 @@ def test_presets_help_and_bench():
     assert r.returncode == 0, r.stderr
     for name in ("np.fill", "fastlr.sweep", "NumPy vectorised", "Python lambda", "configs×steps per second"):
         assert name in r.stdout
+    # the baselines compute the same schedule as fastlr (to float32 rounding)
+    errors = r.stdout.split("max |error| / lr vs the float64 Python lambda: ")[1].split()
+    assert errors[0] == "fastlr" and float(errors[1].rstrip(",")) < 1e-6
+    assert errors[2:4] == ["NumPy", "float32"] and float(errors[4]) < 1e-6
 
 
 # ---- SPEC forms (in process) -----------------------------------------------------------------
