@@ -7,6 +7,10 @@ Every timing is the median of interleaved repeats into outputs that are already 
 pages are slow on VMs; the fresh-allocation cost is reported separately). Baselines too slow to
 run in full (a per-step Python lambda, torch schedulers stepping) run on a subset of configs and
 are scaled to the full size.
+
+The workload, the median timer and the baselines shared with ``fastlr bench`` (the floor, the
+NumPy cosine, the per-step Python lambda) come from ``fastlr._bench``; torch and JAX, which
+only this report runs, are here.
 """
 
 from __future__ import annotations
@@ -20,24 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import fastlr as fl
+from fastlr._bench import COMPARISONS, median_time, workload
 
 HERE = Path(__file__).resolve().parent
-
-
-def median_time(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def huge_page_share(arr: np.ndarray) -> float | None:
@@ -63,18 +58,6 @@ def huge_page_share(arr: np.ndarray) -> float | None:
         elif inside and head == "AnonHugePages:":
             return int(line.split()[1]) / size if size else None
     return None
-
-
-def workload(n: int, t: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Mixed warmup lengths 0..2000, per-config floors, lrs spread over a decade."""
-    rng = np.random.default_rng(seed)
-    return {
-        "lr": rng.uniform(1e-4, 1e-3, n),
-        "warmup": rng.integers(0, 2001, n),
-        "floor": rng.uniform(0.0, 1e-6, n),
-        "steps": np.full(n, t),
-        "end_ratio": np.full(n, 0.01),
-    }
 
 
 def shape_programs(n: int, t: int) -> dict[str, fl.Program]:
@@ -105,27 +88,6 @@ def shape_programs(n: int, t: int) -> dict[str, fl.Program]:
     return progs
 
 
-def python_lambda_time(cols: dict[str, np.ndarray], t: int, sample: int) -> float:
-    """What users do today: one Python lambda per config, called once per step."""
-    out = np.empty(t, np.float32)
-    start = time.perf_counter()
-    for i in range(sample):
-        lr, w, floor, steps = float(cols["lr"][i]), int(cols["warmup"][i]), float(cols["floor"][i]), t
-        end = lr * 0.01
-
-        def f(
-            step: int, lr: float = lr, w: int = w, floor: float = floor, steps: int = steps, end: float = end
-        ) -> float:
-            if step < w:
-                return lr * step / w
-            p = min(step - w, steps) / steps
-            return max(end + (lr - end) * 0.5 * (1 + math.cos(math.pi * p)), floor)
-
-        for s in range(t):
-            out[s] = f(s)
-    return time.perf_counter() - start
-
-
 def torch_stepping_time(cols: dict[str, np.ndarray], t: int, sample: int) -> float | None:
     """torch LambdaLR stepping an SGD optimizer (reading the lr each step)."""
     try:
@@ -144,25 +106,6 @@ def torch_stepping_time(cols: dict[str, np.ndarray], t: int, sample: int) -> flo
             opt.step()
             sched.step()
             sched.get_last_lr()
-    return time.perf_counter() - start
-
-
-def numpy_time(cols: dict[str, np.ndarray], t: int, out: np.ndarray, dtype: Any) -> float:
-    """NumPy vectorised over (configs, steps), in row chunks of ~64 MB."""
-    n = out.shape[0]
-    chunk = max(1, (16 << 20) // t)
-    steps = np.arange(t, dtype=dtype)
-    start = time.perf_counter()
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        lr = cols["lr"][lo:hi, None].astype(dtype)
-        w = cols["warmup"][lo:hi, None].astype(dtype)
-        floor = cols["floor"][lo:hi, None].astype(dtype)
-        end = lr * dtype(0.01)
-        p = np.clip((steps - w) / dtype(t), 0, 1)
-        main = np.maximum(end + (lr - end) * dtype(0.5) * (1 + np.cos(np.pi * p)), floor)
-        warm = lr * steps / np.maximum(w, 1)
-        out[lo:hi] = np.where(steps < w, warm, main)
     return time.perf_counter() - start
 
 
@@ -257,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     out32.fill(1.0)
     rows: list[tuple[str, float, str]] = []
 
-    def fill32() -> None:
-        out32.fill(0.5)
+    fill32 = COMPARISONS["floor"](cols, out32)
 
     # interleave: each repeat times the floor and every shape once
     times: dict[str, list[float]] = {"fill": []}
@@ -297,13 +239,13 @@ def main(argv: list[str] | None = None) -> int:
 
     # baselines on the cosine workload
     sample = 20 if args.quick else 50
-    lam = python_lambda_time(cols, t, sample) * n / sample
+    lam = median_time(COMPARISONS["python"](cols, np.empty((sample, t), np.float32)), 1) * n / sample
     rows.append((f"per-step Python lambda (scaled from {sample} configs)", lam, f"{lam / floor32:.0f}"))
     tch = torch_stepping_time(cols, 2000, 5)
     if tch is not None:
         tch = tch / (5 * 2000) * n * t
         rows.append(("torch LambdaLR stepping SGD (scaled from 5 x 2000 steps)", tch, f"{tch / floor32:.0f}"))
-    npy = median_time(lambda: numpy_time(cols, t, out32, np.float32), max(1, reps // 2))
+    npy = median_time(COMPARISONS["numpy"](cols, out32), max(1, reps // 2))
     rows.append(("NumPy vectorised float32", npy, f"{npy / floor32:.1f}"))
     jx = jax_time(cols, t, max(1, reps // 2))
     if jx is not None:

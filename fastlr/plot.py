@@ -3,12 +3,13 @@
 - :func:`plot_schedule` draws one schedule (or each row of a :class:`fastlr.ScheduleSet`) over
   optimizer steps ``0 .. steps - 1`` and marks the warmup end, the phase boundaries of a
   :class:`fastlr.Join` curve and the restarts with vertical lines (from the spec, see
-  :func:`boundaries`).
+  :func:`fastlr.inspect.boundaries`).
 - :func:`plot_sweep` summarises many configs: the median with a percentile band and the
   min-max range, or a sample of curves coloured by one config column.
 
 Both draw into ``ax`` when given (nothing else in the figure changes) and otherwise into a new
-figure from ``matplotlib.pyplot``; they return the axes.
+figure from ``matplotlib.pyplot``; they return the axes. What to mark, how many steps to show,
+the default labels and the sampled values come from :mod:`fastlr.inspect`; this module draws.
 
 Quirks
 ------
@@ -16,28 +17,29 @@ Quirks
 - ``plot_sweep`` draws at most ``max_points`` evenly spaced steps per curve (always the first
   and last): a jump between two drawn steps shows as a slope at most ``steps / max_points``
   steps wide. Percentiles are computed at those steps only.
-- The default horizon (``steps=None``) is the end of the last decay, phase or restart cycle plus
-  5 % (so a held tail shows); shapes without one (``StepDecay``, ``InverseSqrt``, ...) need
-  ``steps``.
+- The default horizon (``steps=None``) is :func:`fastlr.inspect.horizon`: the end of the last
+  decay, phase or restart cycle plus 5 % (so a held tail shows); shapes without one
+  (``StepDecay``, ``InverseSqrt``, ...) need ``steps``.
 - Phase markers come from ``Join`` boundaries (nested ones included), not from the pieces of a
-  ``MultiStep`` or ``PiecewiseConstant``; restart markers are rounded to whole steps for
-  fractional or growing periods.
+  ``MultiStep`` or ``PiecewiseConstant``; a restart marker is the first step of its cycle in
+  the table.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fastlr import _checks as ck
 from fastlr._spec import Schedulable
+from fastlr.inspect import boundaries, describe, horizon, sample_steps, sample_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["boundaries", "describe", "horizon", "legend_entries", "plot_schedule", "plot_sweep", "sample_table"]
+__all__ = ["legend_entries", "plot_schedule", "plot_sweep"]
 
 #: Line styles of the markers, by kind.
 MARKER_STYLES: dict[str, Any] = {"warmup": "--", "phase": ":", "restart": "-."}
@@ -56,154 +58,6 @@ def _new_axes(figsize: tuple[float, float] = (8.0, 4.5)) -> Axes:
     plt = _pyplot()
     _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
-
-
-# ---- what to mark ----------------------------------------------------------------------------
-
-
-def _as_schedule(spec: Any, where: str) -> Any:
-    if not isinstance(spec, Schedulable):
-        raise TypeError(f"{where}: expected a fastlr schedule or shape, got {type(spec).__name__}: {spec!r}")
-    return spec._schedule()
-
-
-def _join_bounds(shape: Any, offset: int, end: float) -> list[int]:
-    """Boundaries of (nested) Joins in curve time, those before ``end`` only."""
-    from fastlr.shapes import Join
-
-    if not isinstance(shape, Join):
-        return []
-    out: list[int] = []
-    starts = (0, *shape.boundaries)
-    stops = (*shape.boundaries, None)
-    for phase, a, b in zip(shape.phases, starts, stops):
-        stop = end if b is None else min(end, offset + b)
-        if offset + a >= stop:
-            break
-        if a > 0:
-            out.append(offset + a)
-        out.extend(_join_bounds(phase, offset + a, stop))
-    return out
-
-
-def _cycle_starts(sched: Any, end: float) -> list[int]:
-    """Starts of restart cycles 1, 2, ... in curve time, before ``end`` and within the limit."""
-    rs, period = sched.restarts, float(sched.curve.steps)
-    limit = math.inf if rs.limit is None else rs.limit
-    out: list[int] = []
-    k, start, length = 1, 0.0, period
-    while k < limit:
-        if rs.mult != 1.0:
-            start += length
-            length *= rs.mult
-            at = round(start)
-        elif rs.cycles != 1.0:
-            at = math.ceil(k * period / rs.cycles)
-        else:
-            at = int(k * period)
-        if at >= end:
-            break
-        out.append(at)
-        k += 1
-    return out
-
-
-def _main_to_step(sched: Any) -> tuple[int, int]:
-    """``(shift, steps_per_epoch)``: curve time ``c`` starts at step ``shift + c * spe``."""
-    wu = sched.warmup
-    shift = wu.steps if (wu is not None and wu.mode == "prefix" and wu.shift) else 0
-    return shift, sched.steps_per_epoch
-
-
-def boundaries(schedule: Any, steps: int | None = None) -> list[tuple[int, str]]:
-    """The steps to mark on a schedule's plot: ``[(step, kind), ...]`` sorted by step.
-
-    ``kind`` is ``"warmup"`` (the first step after the warmup, ``warmup.steps``), ``"phase"`` (a
-    :class:`fastlr.Join` boundary, nested Joins included, at global step
-    ``shift + boundary * steps_per_epoch`` where ``shift`` is the length of a shifted prefix
-    warmup) or ``"restart"`` (the first step of each restart cycle after the first). With
-    ``steps``, only marks ``< steps`` (unlimited restarts need it to stop).
-    """
-    sched = _as_schedule(schedule, "boundaries")
-    shift, spe = _main_to_step(sched)
-    end_step = math.inf if steps is None else steps
-    end_main = math.inf if steps is None else max(0.0, (steps - shift) / spe)
-    marks: list[tuple[int, str]] = []
-    if sched.warmup is not None and sched.warmup.steps < end_step:
-        marks.append((sched.warmup.steps, "warmup"))
-    if sched.restarts is not None:
-        if sched.restarts.limit is None and steps is None:
-            raise ValueError("boundaries: unlimited restarts need steps to stop at")
-        marks += [(shift + c * spe, "restart") for c in _cycle_starts(sched, end_main)]
-    else:
-        marks += [(shift + c * spe, "phase") for c in _join_bounds(sched.curve, 0, end_main)]
-    return sorted(m for m in marks if m[0] < end_step)
-
-
-def horizon(schedule: Any) -> int | None:
-    """A natural number of steps to show: past the last decay, phase or cycle by 5 %.
-
-    ``None`` when the spec has no end (a curve without a held tail or phase, such as
-    ``StepDecay`` or ``InverseSqrt``, without warmup).
-    """
-    from fastlr.kernels import layout as L
-    from fastlr.schedule import ScheduleSet
-
-    if isinstance(schedule, ScheduleSet):
-        ends = [horizon(s) for _, group in schedule.hyperparams for s in group]
-        known = [e for e in ends if e is not None]
-        return max(known) if known else None
-    sched = _as_schedule(schedule, "horizon")
-    shift, spe = _main_to_step(sched)
-    rs = sched.restarts
-    if rs is not None:
-        period = float(sched.curve.steps)
-        if rs.mult != 1.0:
-            cycles = 3 if rs.limit is None else rs.limit
-            end_main = period * (rs.mult**cycles - 1.0) / (rs.mult - 1.0)
-        elif rs.cycles != 1.0:
-            end_main = period
-        else:
-            end_main = period * (3 if rs.limit is None else rs.limit)
-    else:
-        prog = sched.program()
-        lo, hi = int(prog.ci[0, L.I_SEG_LO]), int(prog.ci[0, L.I_SEG_HI])
-        end_main = float(prog.si[lo:hi, L.S_START].max())
-    end = shift + end_main * spe
-    if sched.warmup is not None:
-        end = max(end, float(sched.warmup.steps))
-    if end <= 0:
-        return None
-    end = math.ceil(end)
-    return int(end + max(1, round(0.05 * end)))
-
-
-def describe(schedule: Any) -> str:
-    """A short label: the curve's shape(s), then warmup, restarts and epochs, e.g.
-    ``"Cosine, linear warmup 1000"``."""
-    from fastlr.schedule import ScheduleSet
-    from fastlr.shapes import Join
-
-    if isinstance(schedule, ScheduleSet):
-        return "ScheduleSet(" + ", ".join(schedule.keys()) + ")"
-    sched = _as_schedule(schedule, "describe")
-
-    def name(shape: Any) -> str:
-        if isinstance(shape, Join):
-            return " → ".join(name(p) for p in shape.phases)
-        return type(shape).__name__
-
-    parts = [name(sched.curve)]
-    if sched.warmup is not None:
-        wu = sched.warmup
-        mode = "" if wu.mode == "prefix" else f" {wu.mode}"
-        parts.append(f"{wu.shape}{mode} warmup {wu.steps:,}")
-    if sched.restarts is not None:
-        lim = sched.restarts.limit
-        parts.append("restarts" + (f" ×{lim}" if lim else ""))
-    if sched.steps_per_epoch != 1:
-        parts.append(f"{sched.steps_per_epoch:,} steps/epoch")
-    return ", ".join(parts)
 
 
 # ---- styling ---------------------------------------------------------------------------------
@@ -279,15 +133,15 @@ def plot_schedule(
     ax : matplotlib Axes, optional
         Draw here; default a new figure.
     steps : int, optional
-        Number of steps; default :func:`horizon` (a ValueError names ``steps`` when the spec
-        has no end).
+        Number of steps; default :func:`fastlr.inspect.horizon` (a ValueError names ``steps``
+        when the spec has no end).
     label : str, optional
-        Legend entry (default :func:`describe`); ``""`` for none.
+        Legend entry (default :func:`fastlr.inspect.describe`); ``""`` for none.
     log : bool
         Logarithmic value axis (zeros masked).
     markers : bool
-        Vertical lines at the warmup end, phase boundaries and restarts (:func:`boundaries`),
-        in the line's colour.
+        Vertical lines at the warmup end, phase boundaries and restarts
+        (:func:`fastlr.inspect.boundaries`), in the line's colour.
     legend : bool
         Draw the legend (lines and marker kinds).
     ylabel : str, optional
@@ -304,7 +158,7 @@ def plot_schedule(
         steps = horizon(schedule)
         if steps is None:
             raise ValueError(f"steps: cannot infer how many steps to plot for {describe(schedule)}; pass steps=")
-    steps = _check_steps(steps)
+    steps = ck.integer("steps", steps, lo=1)
     if ax is None:
         ax = _new_axes()
     x = np.arange(steps)
@@ -335,47 +189,6 @@ def plot_schedule(
 
 
 # ---- sweeps ----------------------------------------------------------------------------------
-
-
-def _sample_steps(T: int, max_points: int) -> np.ndarray:
-    if T <= max_points:
-        return np.arange(T)
-    return np.unique(np.linspace(0, T - 1, max_points).round().astype(np.int64))
-
-
-def sample_table(
-    configs: Any, steps: int, max_points: int = 2000, dtype: Any = np.float32
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every config's values at up to ``max_points`` evenly spaced steps (first and last included).
-
-    Returns ``(x, values)``: the int64 steps ``(P,)`` and the ``(N, P)`` values. Computes the
-    sweep in chunks of about 32 MB, so the full ``(N, steps)`` table is never held in memory.
-    ``plot_sweep(values, x=x, ...)`` then draws without computing again.
-    """
-    from fastlr.sweeps import lower, sweep
-
-    prog = lower(configs)
-    T = _check_steps(steps)
-    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or max_points < 2:
-        raise ValueError(f"max_points must be an integer >= 2, got {max_points!r}")
-    idx = _sample_steps(T, int(max_points))
-    n = prog.n_rows
-    dt = np.dtype(dtype)
-    values = np.empty((n, idx.size), dtype=dt)
-    chunk = max(1, min(n, (32 << 20) // (dt.itemsize * T)))
-    buf = np.empty((chunk, T), dtype=dt)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        part = buf[: hi - lo]
-        sweep(prog.subset(lo, hi), T, dtype=dt, out=part, progress=False)
-        values[lo:hi] = part[:, idx]
-    return idx, values
-
-
-def _check_steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    return int(steps)
 
 
 def _column(source: Any, columns: Mapping[str, Any] | None, name: str) -> np.ndarray:
@@ -434,7 +247,7 @@ def plot_sweep(
     configs_or_table : configs or ndarray
         Anything :func:`fastlr.lower` accepts (flat-config columns, schedules, a Program), with
         ``steps``; or a computed ``(N, T)`` table (e.g. ``np.load(path, mmap_mode="r")``, or
-        the values of :func:`sample_table` with its ``x``).
+        the values of :func:`fastlr.inspect.sample_table` with its ``x``).
     steps : int
         Steps per curve (configs only; a table has its own).
     ax : matplotlib Axes, optional
@@ -466,8 +279,7 @@ def plot_sweep(
         Value axis label.
     """
     bands = _bands(band)
-    if isinstance(max_curves, bool) or not isinstance(max_curves, (int, np.integer)) or max_curves < 1:
-        raise ValueError(f"max_curves must be an integer >= 1, got {max_curves!r}")
+    ck.integer("max_curves", max_curves, lo=1)
     source: Any
     if isinstance(configs_or_table, np.ndarray):
         table = configs_or_table
@@ -479,7 +291,7 @@ def plot_sweep(
             raise ValueError(f"x must hold the {P} steps of the table's columns, got shape {xs.shape}")
         if steps is not None and x is None and steps != P:
             raise ValueError(f"steps={steps!r} differs from the table's {P} steps")
-        cols = _sample_steps(P, max_points)
+        cols = sample_steps(P, max_points)
         xs = xs[cols]
         source = None
     else:

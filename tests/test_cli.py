@@ -17,6 +17,7 @@ from fastlr import cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+EXAMPLES_SPEC = str(EXAMPLES / "warmup_cosine.json")
 OPTAX = "optax:warmup_cosine_decay_schedule,init_value=0.0,peak_value=1e-3,warmup_steps=50,decay_steps=400"
 
 
@@ -117,6 +118,10 @@ def test_presets_help_and_bench():
     assert r.returncode == 0, r.stderr
     for name in ("np.fill", "fastlr.sweep", "NumPy vectorised", "Python lambda", "configs×steps per second"):
         assert name in r.stdout
+    # the baselines compute the same schedule as fastlr (to float32 rounding)
+    errors = r.stdout.split("max |error| / lr vs the float64 Python lambda: ")[1].split()
+    assert errors[0] == "fastlr" and float(errors[1].rstrip(",")) < 1e-6
+    assert errors[2:4] == ["NumPy", "float32"] and float(errors[4]) < 1e-6
 
 
 # ---- SPEC forms (in process) -----------------------------------------------------------------
@@ -411,6 +416,39 @@ def test_sweep_option_errors(capsys, tmp_path):
     with pytest.raises(SystemExit) as exc:
         cli.main(["nosuchcommand"])
     assert exc.value.code == 2
+
+
+def test_integer_options(capsys, tmp_path):
+    code, out, _ = main(capsys, "table", EXAMPLES_SPEC, "-T", "1_000")
+    assert code == 0 and "1,000 steps in" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["table", EXAMPLES_SPEC, "-T", "0"])
+    assert exc.value.code == 2
+    assert "argument --steps/-T: value must be >= 1, got 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["table", EXAMPLES_SPEC, "-T", "ten"])
+    assert "argument --steps/-T: expected an integer, got 'ten'" in capsys.readouterr().err
+
+
+def test_csv_sweep_written_in_blocks(capsys, tmp_path, monkeypatch):
+    from fastlr.cli import writers
+
+    monkeypatch.setattr(writers, "CSV_BLOCK_BYTES", 3 * 50 * 8)  # three rows of 50 float64 steps
+    cfg = tmp_path / "g.json"
+    cfg.write_text(json.dumps({"steps": 50, "dtype": "float64", "grid": {"lr": [0.1, 0.2, 0.3], "warmup": [0, 5]}}))
+    code, _, err = main(capsys, "sweep", str(cfg), "-o", str(tmp_path / "t.csv"))
+    assert code == 0, err
+    rows = read_csv(tmp_path / "t.csv")
+    assert [int(r["row"]) for r in rows] == list(range(6))
+    got = np.array([[float(r[str(t)]) for t in range(50)] for r in rows])
+    np.testing.assert_array_equal(got, fastlr.sweep(cli.load_sweep(cfg).configs, 50, dtype=np.float64))
+
+
+def test_console_script_entry_point(capsys):
+    from fastlr.__main__ import main as entry
+
+    assert entry(["presets"]) == 0
+    assert "optax" in capsys.readouterr().out
 
 
 def test_presets_detail(capsys):

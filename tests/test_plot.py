@@ -1,5 +1,5 @@
-"""fastlr.plot: markers and horizons from the spec (no matplotlib needed), the drawn data, and
-figure files written by the command line (decodable, sensible size, not blank)."""
+"""fastlr.plot: the drawn data and markers, and figure files written by the command line
+(decodable, sensible size, not blank). What is marked, without matplotlib: test_inspect.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 
 import fastlr
 from fastlr import cli
-from fastlr.plot import boundaries, describe, horizon
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "warmup_cosine.json")
@@ -32,49 +31,6 @@ def mpl():
 
     yield matplotlib
     plt.close("all")
-
-
-# ---- what is marked (no matplotlib) ----------------------------------------------------------
-
-
-def test_boundaries_from_the_spec():
-    assert boundaries(COSINE) == [(1000, "warmup")]
-    assert boundaries(WSD) == [(500, "warmup"), (6500, "phase")]
-    nested = fastlr.Join([fastlr.Constant(1.0), fastlr.Join([fastlr.Constant(0.5), fastlr.Constant(0.1)], [30])], [100])
-    assert boundaries(nested) == [(100, "phase"), (130, "phase")]
-    assert boundaries(nested, steps=120) == [(100, "phase")]
-    epochs = fastlr.Schedule(fastlr.Join([fastlr.Constant(1.0), fastlr.Constant(0.1)], [3]), steps_per_epoch=10)
-    assert boundaries(epochs) == [(30, "phase")]
-    overlay = fastlr.Schedule(
-        fastlr.Join([fastlr.Constant(1.0), fastlr.Constant(0.1)], [50]), warmup=fastlr.Warmup(20, mode="overlay")
-    )
-    assert boundaries(overlay) == [(20, "warmup"), (50, "phase")]  # overlay: no shift
-
-
-def test_boundaries_of_restarts():
-    grow = fastlr.Schedule(
-        fastlr.Cosine(1e-3, 1e-5, 2000), restarts=fastlr.Restarts(mult=2, limit=3), warmup=fastlr.Warmup(200)
-    )
-    assert boundaries(grow) == [(200, "warmup"), (2200, "restart"), (6200, "restart")]
-    assert horizon(grow) == 14200 + 710
-    plain = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 100), restarts=fastlr.Restarts())
-    assert boundaries(plain, steps=350) == [(100, "restart"), (200, "restart"), (300, "restart")]
-    with pytest.raises(ValueError, match="unlimited restarts need steps"):
-        boundaries(plain)
-    # each restart is where the table jumps back up
-    t = plain.table(350)
-    assert all(t[b] > t[b - 1] for b, _ in boundaries(plain, steps=350))
-
-
-def test_horizon_and_describe():
-    assert horizon(COSINE) == 10_500  # end of the decay + 5 %
-    assert horizon(WSD) == 8500 + 425
-    assert horizon(fastlr.StepDecay(1.0, 10, 0.5)) is None
-    assert horizon(fastlr.Schedule(fastlr.StepDecay(1.0, 10, 0.5), warmup=fastlr.Warmup(40))) == 42
-    assert describe(COSINE) == "Cosine, linear warmup 1,000"
-    assert describe(WSD) == "Constant → Linear, linear warmup 500"
-    with pytest.raises(TypeError, match="expected a fastlr schedule"):
-        boundaries("cosine")
 
 
 # ---- drawing ---------------------------------------------------------------------------------
@@ -96,6 +52,17 @@ def test_plot_schedule_draws_the_table_and_markers(mpl):
     assert ax.get_yscale() == "log"
 
 
+def test_restart_markers_are_the_cycle_starts(mpl):
+    from fastlr.inspect import cycle_starts
+    from fastlr.plot import plot_schedule
+
+    sched = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 100), restarts=fastlr.Restarts(cycles=2.7), warmup=fastlr.Warmup(9))
+    ax = plot_schedule(sched, steps=300)
+    marks = sorted(float(m.get_xdata()[0]) for m in ax.get_lines()[1:])
+    assert marks == [9.0, *cycle_starts(sched, 300)]
+    assert cycle_starts(sched, 300) == [47, 84, 121, 158, 195, 232, 269]  # 9 + ceil(k * 100 / 2.7)
+
+
 def test_plot_schedule_set_and_errors(mpl):
     from fastlr.plot import plot_schedule
 
@@ -106,7 +73,7 @@ def test_plot_schedule_set_and_errors(mpl):
     assert [ln.get_label() for ln in ax.get_lines()] == ["lr[0]", "lr[1]", "momentum"]
     with pytest.raises(ValueError, match="steps: cannot infer how many steps"):
         plot_schedule(fastlr.StepDecay(1.0, 10, 0.5))
-    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
         plot_schedule(COSINE, steps=0)
     with pytest.raises(TypeError, match="expected a fastlr schedule"):
         plot_schedule({"lr": 1.0})
@@ -115,7 +82,8 @@ def test_plot_schedule_set_and_errors(mpl):
 def test_plot_sweep_band_and_colours(mpl):
     from matplotlib.collections import LineCollection, PolyCollection
 
-    from fastlr.plot import plot_sweep, sample_table
+    from fastlr.inspect import sample_table
+    from fastlr.plot import plot_sweep
 
     cols = fastlr.grid(lr=[1e-4, 1e-3, 1e-2], warmup=[0, 20], shape=["cosine", "linear"], steps=80)
     x, values = sample_table(cols, 100, max_points=30)
@@ -221,6 +189,6 @@ def test_without_matplotlib(tmp_path, capsys, monkeypatch):
 
 
 def test_plot_module_imports_lazily():
-    code = "import sys, fastlr.plot, fastlr.cli; print('matplotlib' in sys.modules, 'numba' in sys.modules)"
+    code = "import sys, fastlr.plot, fastlr.cli, fastlr.inspect; print('matplotlib' in sys.modules, 'numba' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["False", "False"]

@@ -1,0 +1,245 @@
+"""The commands: ``table``, ``sweep``, ``plot``, ``presets`` and ``bench``.
+
+Each takes the parsed arguments, prints what it did and returns the exit status; the reading,
+writing and figures live in :mod:`~fastlr.cli.spec`, :mod:`~fastlr.cli.sweepfile`,
+:mod:`~fastlr.cli.writers` and :mod:`~fastlr.cli.figures`, the benchmark in :mod:`fastlr._bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import sys
+import textwrap
+import time
+from typing import Any
+
+import numpy as np
+
+import fastlr
+from fastlr._spec import Spec
+from fastlr.cli.figures import schedule_set_figure, schedules_figure, sweep_figure
+from fastlr.cli.notice import COMPILING, notice_after
+from fastlr.cli.spec import CLIError, load_spec, public_names
+from fastlr.cli.sweepfile import load_sweep, lower_job
+from fastlr.cli.writers import (
+    FIGURE_SUFFIXES,
+    TABLE_SUFFIXES,
+    check_output,
+    format_bytes,
+    print_summary,
+    write_summary,
+    write_sweep,
+    write_table,
+)
+from fastlr.inspect import horizon
+
+__all__ = ["bench", "plot", "presets", "sweep", "table"]
+
+
+def table(args: argparse.Namespace) -> int:
+    """One schedule's table: the first and last values printed, optionally written to a file."""
+    out = check_output(args.output, TABLE_SUFFIXES, "-o")
+    spec = load_spec(args.spec, args.steps)
+    dtype = np.dtype(args.dtype)
+    t0 = time.perf_counter()
+    with notice_after(3.0, COMPILING):
+        curves = _curves(spec, args.steps, dtype)
+    elapsed = time.perf_counter() - t0
+    if out is not None:
+        write_table(out, curves, args.steps)
+        print(f"wrote {args.steps:,} steps × {len(curves)} curve(s) ({dtype.name}) to {out}")
+    name, values = next(iter(curves.items()))
+    if len(curves) > 1:
+        print(f"{name} (first of {', '.join(curves)}):")
+    shown = min(len(values), 5)
+    for i in range(shown):
+        print(f"{i}\t{float(values[i])!r}")
+    if len(values) > shown:
+        print(f"...\n{len(values) - 1}\t{float(values[-1])!r}")
+    print(f"{args.steps:,} steps in {elapsed * 1e3:.1f} ms (including compilation on first use)")
+    return 0
+
+
+def _curves(spec: Spec, T: int, dtype: np.dtype) -> dict[str, np.ndarray]:
+    """``{name: values}``: ``lr`` for a schedule, ``name[g]`` per group for a ScheduleSet."""
+    if isinstance(spec, fastlr.ScheduleSet):
+        out = {}
+        for name, v in spec.table(T, dtype=dtype).items():
+            for g in range(v.shape[0]):
+                out[name if v.shape[0] == 1 else f"{name}[{g}]"] = np.ascontiguousarray(v[g])
+        return out
+    return {"value": spec.table(T, dtype=dtype)}  # type: ignore[attr-defined]
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """A sweep file's configs: the table, summaries (file or printed) and a figure, with throughput."""
+    out = check_output(args.output, TABLE_SUFFIXES, "-o")
+    summary_path = check_output(args.summary, (".csv",), "--summary")
+    plot_path = check_output(args.plot, FIGURE_SUFFIXES, "--plot")
+    where = args.config
+    job = load_sweep(where, args.steps, args.dtype)
+    T, dtype = job.steps, job.dtype
+    prog = lower_job(job, where)
+    n = prog.n_rows
+    valid = list(prog.columns()) if prog.configs is not None else ["row"]
+    if args.color_by not in (None, "none") and args.color_by not in valid:
+        raise CLIError(f"--color-by {args.color_by!r} is not a config column; columns: {', '.join(valid)}, none")
+    print(f"sweep: {n:,} configs × {T:,} steps = {n * T:,} values ({dtype.name}) from {where}")
+    t0 = time.perf_counter()
+    with notice_after(3.0, COMPILING):
+        # one step of every config: the kernels compiled are the ones the whole grid needs
+        fastlr.sweep(prog, 1, dtype=dtype, progress=False)
+        fastlr.summarize(prog, 1)
+    ready = time.perf_counter() - t0
+    if ready > 0.5:
+        print(f"kernels ready in {ready:.1f} s (compiled on first use, then cached)")
+    if out is not None:
+        elapsed = write_sweep(out, prog, T, dtype, args.progress)
+        size = out.stat().st_size
+        print(f"table: wrote {out} ({format_bytes(size)}, rows = configs, columns = steps) in {elapsed:.2f} s")
+        print(f"throughput: {n * T / elapsed:,.0f} configs×steps per second ({n * T / elapsed:.2g}/s)")
+    t0 = time.perf_counter()
+    summary = fastlr.summarize(prog, T, threshold=job.threshold)
+    elapsed_s = time.perf_counter() - t0
+    if out is None:
+        print(f"summaries: {n * T / elapsed_s:,.0f} configs×steps per second ({n * T / elapsed_s:.2g}/s, no table)")
+    if summary_path is not None:
+        ncols = write_summary(summary_path, prog, summary)
+        print(f"summaries: wrote {summary_path} ({n:,} rows × {ncols} columns: row, config, {', '.join(summary)})")
+    else:
+        print_summary(prog, summary)
+    if plot_path is not None:
+        sweep_figure(plot_path, prog, T, job, args, out)
+        print(f"plot: wrote {plot_path}")
+    return 0
+
+
+def plot(args: argparse.Namespace) -> int:
+    """Several schedules on one figure (a ScheduleSet: one panel per hyperparameter)."""
+    out = check_output(args.output, FIGURE_SUFFIXES, "-o")
+    assert out is not None
+    if args.label and len(args.label) != len(args.spec):
+        raise CLIError(f"--label given {len(args.label)} time(s) for {len(args.spec)} SPEC(s); give one per SPEC")
+    specs = []
+    for text in args.spec:
+        try:
+            specs.append(load_spec(text, args.steps))
+        except CLIError as exc:
+            if exc.span is None and not str(exc).startswith(text):
+                raise CLIError(f"SPEC {text!r}: {exc}") from None
+            raise
+    steps = args.steps
+    if steps is None:
+        ends = [horizon(s) for s in specs]
+        missing = [t for t, e in zip(args.spec, ends) if e is None]
+        if missing:
+            raise CLIError(f"cannot infer how many steps to plot for {missing[0]!r}; pass --steps")
+        steps = max(e for e in ends if e is not None)
+    if len(specs) == 1 and isinstance(specs[0], fastlr.ScheduleSet) and len(specs[0].keys()) > 1:
+        schedule_set_figure(out, specs[0], args.spec[0], steps, args)
+        print(f"plot: wrote {out} ({', '.join(specs[0].keys())}, {steps:,} steps)")
+        return 0
+    schedules_figure(out, args.spec, specs, steps, args)
+    print(f"plot: wrote {out} ({len(specs)} schedule(s), {steps:,} steps)")
+    return 0
+
+
+def _plain_signature(obj: Any) -> str:
+    """``(a, b=1, *, c)`` without annotations."""
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return "(...)"
+    params = [p.replace(annotation=p.empty) for p in sig.parameters.values()]
+    return str(sig.replace(parameters=params, return_annotation=sig.empty))
+
+
+def presets(args: argparse.Namespace) -> int:
+    """The dialects and their public names, or one dialect's functions with signatures."""
+    from fastlr.presets import MODULES
+
+    if args.dialect is not None:
+        if args.dialect not in MODULES:
+            raise CLIError(f"unknown dialect {args.dialect!r}; dialects: {', '.join(MODULES)}")
+        try:
+            mod = importlib.import_module(f"fastlr.presets.{args.dialect}")
+        except Exception as exc:
+            print(f"fastlr: dialect {args.dialect!r} is not available: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+        doc = (mod.__doc__ or "").strip().splitlines()
+        print(f"fastlr.presets.{args.dialect}: {doc[0] if doc else ''}")
+        for name in public_names(mod):
+            obj = getattr(mod, name)
+            para = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("``", "")
+            print(f"\n  {name}{_plain_signature(obj)}")
+            if para:
+                print(textwrap.indent(textwrap.fill(textwrap.shorten(para, 240, placeholder=" …"), 96), "      "))
+        print(f"\nSPEC form: {args.dialect}:NAME,key=value,...  (e.g. fastlr plot '{args.dialect}:NAME,...' -o lr.png)")
+        return 0
+    print("dialects (fastlr.presets.<dialect>; SPEC form dialect:name,key=value,...):")
+    width = max(map(len, MODULES))
+    for name in MODULES:
+        try:
+            mod = importlib.import_module(f"fastlr.presets.{name}")
+        except Exception as exc:
+            print(f"  {name:<{width}}  (not available: {type(exc).__name__}: {exc})")
+            continue
+        names = ", ".join(public_names(mod))
+        lines = textwrap.wrap(names, 100 - width) or ["(no public names)"]
+        print(f"  {name:<{width}}  {lines[0]}")
+        for line in lines[1:]:
+            print(f"  {'':<{width}}  {line}")
+    print("details: fastlr presets DIALECT")
+    return 0
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Time the headline workload (:mod:`fastlr._bench`) four ways and print the ratio table."""
+    from fastlr._bench import COMPARISONS, median_time, workload
+
+    N, T, R = args.configs, args.steps, args.repeat
+    if N < 1 or T < 2 or R < 1:
+        raise CLIError(f"--configs >= 1, --steps >= 2, --repeat >= 1; got {N}, {T}, {R}")
+    cols = workload(N, T, max_warmup=T // 5)
+    print(
+        f"bench: {N:,} configs × {T:,} steps, float32: linear warmup (0..{T // 5}) then cosine over {T:,} steps "
+        "to lr/100, per-config floors"
+    )
+    out = np.empty((N, T), dtype=np.float32)
+    out.fill(1.0)  # pre-touched: every method writes into resident pages
+    run_fastlr = COMPARISONS["fastlr"](cols, out)
+    t0 = time.perf_counter()
+    with notice_after(3.0, COMPILING):
+        run_fastlr()
+    first = time.perf_counter() - t0
+    t_fastlr = median_time(run_fastlr, R)
+    t_floor = median_time(COMPARISONS["floor"](cols, out), R)
+    t_numpy = median_time(COMPARISONS["numpy"](cols, out), max(1, R // 2))
+    k = min(N, args.python_subset)
+    numpy_rows = out[:k].copy()
+    py = np.empty((k, T), dtype=np.float32)
+    t_python = median_time(COMPARISONS["python"](cols, py), 3) * N / k
+    run_fastlr()
+    lr = cols["lr"][:k, None]
+    err_fastlr = float(np.max(np.abs(out[:k] - py) / lr))
+    err_numpy = float(np.max(np.abs(numpy_rows - py) / lr))
+    rows = [
+        ("np.fill of the output (floor)", t_floor),
+        ("fastlr.sweep", t_fastlr),
+        ("NumPy vectorised (float32)", t_numpy),
+        (f"Python lambda per step (×{N // k if N % k == 0 else N / k:g} from {k} configs)", t_python),
+    ]
+    print(f"first fastlr call (includes compiling or loading the kernels): {first:.2f} s")
+    print(f"\n{'method':<52}{'median':>12}{'vs floor':>10}{'vs fastlr':>11}")
+    for name, t in rows:
+        print(f"{name:<52}{_ms(t):>12}{t / t_floor:>10.3g}{t / t_fastlr:>11.3g}")
+    print(f"\nfastlr: {N * T / t_fastlr:,.0f} configs×steps per second")
+    print(f"max |error| / lr vs the float64 Python lambda: fastlr {err_fastlr:.1e}, NumPy float32 {err_numpy:.1e}")
+    return 0
+
+
+def _ms(t: float) -> str:
+    """Seconds as ``12.3 ms`` below a second, else ``1.23 s``."""
+    return f"{t * 1e3:,.1f} ms" if t < 1 else f"{t:,.2f} s"

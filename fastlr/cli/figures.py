@@ -1,0 +1,140 @@
+"""The figures ``fastlr plot`` and ``fastlr sweep --plot`` write (matplotlib, imported on use).
+
+The drawing itself is :mod:`fastlr.plot`; this module lays out the figure: the legend below
+the axes, one panel per hyperparameter of a ScheduleSet, a sweep's bands beside a sample of
+curves coloured by a config column.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import fastlr
+from fastlr._spec import Spec
+from fastlr.cli.notice import COMPILING, notice_after
+from fastlr.cli.spec import DATA_SUFFIXES
+from fastlr.cli.sweepfile import SweepJob
+from fastlr.inspect import describe, sample_table
+
+__all__ = ["schedule_set_figure", "schedules_figure", "sweep_figure"]
+
+
+def schedules_figure(
+    path: Path, texts: Sequence[str], specs: Sequence[Spec], steps: int, args: argparse.Namespace
+) -> None:
+    """Every schedule on one axes, labelled by ``--label`` or from its SPEC, legend below."""
+    from matplotlib.figure import Figure
+
+    from fastlr.plot import plot_schedule
+
+    fig = Figure(figsize=(9.0, 5.0), layout="constrained")
+    ax = fig.subplots()
+    with notice_after(3.0, COMPILING):
+        for k, (text, spec) in enumerate(zip(texts, specs)):
+            label = args.label[k] if args.label else _spec_label(text, spec)
+            plot_schedule(spec, ax=ax, steps=steps, label=label, log=args.log, markers=not args.no_markers)
+    if args.title:
+        ax.set_title(args.title)
+    _legend_below(fig, ax)
+    fig.savefig(path, dpi=args.dpi)
+
+
+def schedule_set_figure(out: Path, spec: Any, text: str, steps: int, args: argparse.Namespace) -> None:
+    """One panel per hyperparameter of a ScheduleSet (its groups as lines), sharing the step axis."""
+    from matplotlib.figure import Figure
+
+    from fastlr.plot import plot_schedule
+
+    keys = spec.keys()
+    fig = Figure(figsize=(9.0, 2.6 * len(keys) + 1.0), layout="constrained")
+    axes = fig.subplots(len(keys), 1, sharex=True, squeeze=False)[:, 0]
+    with notice_after(3.0, COMPILING):
+        for ax, key in zip(axes, keys):
+            part = fastlr.ScheduleSet({key: spec[key]})
+            plot_schedule(part, ax=ax, steps=steps, log=args.log, markers=not args.no_markers, legend=True)
+            if ax is not axes[-1]:
+                ax.set_xlabel("")
+    fig.suptitle(args.title or _spec_label(text, spec), fontsize="medium")
+    fig.savefig(out, dpi=args.dpi)
+
+
+def _legend_below(fig: Any, ax: Any) -> None:
+    """Move the axes' legend (curves and marker kinds) below the axes."""
+    from fastlr.plot import legend_entries
+
+    handles, labels = legend_entries(ax)
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()
+    if labels:
+        ncols = 1 if max(map(len, labels)) > 45 else 2
+        fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False, fontsize="small")
+
+
+def _spec_label(text: str, spec: Spec) -> str:
+    """A legend label: the file name and the shape, the shape of inline JSON, or the SPEC."""
+    stripped = text.strip()
+    if stripped.startswith(("{", "[")):
+        return describe(spec)
+    path = Path(text)
+    if path.suffix.lower() in DATA_SUFFIXES or path.exists():
+        return f"{path.name}: {describe(spec)}"
+    return stripped if len(stripped) <= 90 else stripped[:89] + "…"
+
+
+def sweep_figure(
+    path: Path, prog: fastlr.Program, T: int, job: SweepJob, args: argparse.Namespace, table: Path | None
+) -> None:
+    """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
+    from matplotlib.figure import Figure
+
+    from fastlr.plot import legend_entries, plot_schedule, plot_sweep
+
+    n = prog.n_rows
+    title = job.title or f"{Path(args.config).name}: {n:,} configs"
+    suptitle = f"{title}  ({T:,} steps, {job.dtype.name})"
+    if prog.configs is None and n <= 12:  # a few schedules: one line each, named
+        fig = Figure(figsize=(9.0, 5.0), layout="constrained")
+        ax = fig.subplots()
+        for i in range(n):
+            spec = prog.schedule(i)
+            plot_schedule(spec, ax=ax, steps=T, label=f"row {i}: {describe(spec)}", log=args.log, legend=False)
+        fig.legend(*legend_entries(ax), loc="outside lower center", ncols=2, frameon=False, fontsize="small")
+        fig.suptitle(suptitle, fontsize="large")
+        fig.savefig(path, dpi=args.dpi)
+        return
+    if table is not None and table.suffix.lower() == ".npy":
+        values, x = np.load(table, mmap_mode="r"), None
+    else:
+        x, values = sample_table(prog, T)
+    columns = prog.columns() if prog.configs is not None else {"row": np.arange(n)}
+    color_by = _default_color_by(prog, args.color_by)
+    panels = 2 if color_by is not None else 1
+    fig = Figure(figsize=(6.6 * panels, 4.8), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    plot_sweep(values, x=x, ax=axes[0], band=[(5, 95), (25, 75)], log=args.log, label=f"all {n:,} configs")
+    if color_by is not None:
+        plot_sweep(values, x=x, ax=axes[1], color_by=color_by, columns=columns, log=args.log, max_curves=args.curves)
+        axes[1].set_ylim(axes[0].get_ylim())
+    fig.suptitle(suptitle, fontsize="large")
+    fig.savefig(path, dpi=args.dpi)
+
+
+def _default_color_by(prog: fastlr.Program, chosen: str | None) -> str | None:
+    """The column colouring the curves: ``--color-by``, else ``lr`` or the first that varies."""
+    if chosen == "none":
+        return None
+    if prog.configs is None:
+        return "row"
+    cols = prog.columns()
+    if chosen is not None:
+        return chosen
+    varying = [k for k, v in cols.items() if len(np.unique(np.asarray(v).astype(str))) > 1]
+    if "lr" in varying:
+        return "lr"
+    return varying[0] if varying else None

@@ -1,0 +1,215 @@
+"""Sweep config files: a grid of config columns or a list of configs, with the table's options.
+
+:func:`load_sweep` reads one (format: ``docs/cli.md``) into a :class:`SweepJob`; errors are
+:class:`fastlr.cli.spec.CLIError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+import fastlr
+from fastlr._spec import Spec
+from fastlr.cli.spec import CLIError, decay_steps, flat_schedule, from_dict_located, load_data, load_spec
+from fastlr.lowering.configs import COLUMNS
+
+__all__ = ["AXIS_FORMS", "SWEEP_KEYS", "SweepJob", "load_sweep", "lower_job"]
+
+SWEEP_KEYS = ("steps", "grid", "configs", "defaults", "dtype", "threshold", "title")
+AXIS_FORMS = ("linspace", "geomspace", "range")
+
+
+@dataclasses.dataclass
+class SweepJob:
+    """What a sweep config file asks for: configs (anything ``fastlr.lower`` accepts), T, options."""
+
+    configs: Any
+    steps: int
+    dtype: np.dtype
+    threshold: float | None
+    title: str | None
+    form: str  # "grid" or "configs"
+    axes: tuple[str, ...] = ()
+
+
+class _Header(NamedTuple):
+    """The options of a sweep file, checked: everything but its grid or configs."""
+
+    steps: int
+    dtype: np.dtype
+    threshold: float | None
+    title: str | None
+    defaults: Mapping[str, Any]
+
+
+def load_sweep(path: str | Path, steps: int | None = None, dtype: str | None = None) -> SweepJob:
+    """Read a sweep config file (see ``docs/cli.md``); ``steps``/``dtype`` override the file's."""
+    where = str(path)
+    data = load_data(path)
+    head = _read_header(data, where, steps, dtype)
+    if "grid" in data:
+        return _grid_job(data["grid"], head, where)
+    return _configs_job(data["configs"], head, where)
+
+
+def _read_header(data: Any, where: str, steps: int | None, dtype: str | None) -> _Header:
+    """Check the file's keys and options; exactly one of ``grid`` and ``configs`` must be there."""
+    if not isinstance(data, dict):
+        raise CLIError(f"{where}: a sweep config is a mapping with keys {', '.join(SWEEP_KEYS)}")
+    unknown = sorted(set(data) - set(SWEEP_KEYS))
+    if unknown:
+        raise CLIError(f"{where}: unknown key(s) {unknown}; valid keys: {', '.join(SWEEP_KEYS)}")
+    T = data.get("steps") if steps is None else steps
+    if T is None:
+        raise CLIError(f"{where}: give 'steps' (the table length T) in the file or --steps")
+    if isinstance(T, bool) or not isinstance(T, int) or T < 1:
+        raise CLIError(f"{where}: steps must be an integer >= 1 (the table length T), got {T!r}")
+    dt = _dtype(data.get("dtype", "float32") if dtype is None else dtype, where)
+    threshold = data.get("threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
+        raise CLIError(f"{where}: threshold must be a number, got {threshold!r}")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, Mapping):
+        raise CLIError(f"{where}: defaults must be a mapping of config columns, got {defaults!r}")
+    bad = sorted(set(defaults) - set(COLUMNS))
+    if bad:
+        raise CLIError(f"{where}: defaults: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    if ("grid" in data) == ("configs" in data):
+        raise CLIError(f"{where}: give exactly one of 'grid' (axes to combine) or 'configs' (a list)")
+    return _Header(T, dt, threshold, data.get("title"), defaults)
+
+
+def _grid_job(grid: Any, head: _Header, where: str) -> SweepJob:
+    """Every combination of the grid's axes, the defaults added, ``steps`` filling the table."""
+    if not isinstance(grid, Mapping) or not grid:
+        raise CLIError(f"{where}: grid must be a non-empty mapping of column -> values, got {grid!r}")
+    bad = sorted(set(grid) - set(COLUMNS))
+    if bad:
+        raise CLIError(f"{where}: grid: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    both = sorted(set(grid) & set(head.defaults))
+    if both:
+        raise CLIError(f"{where}: column(s) {both} are both grid axes and defaults")
+    axes = {k: _axis(k, v, where) for k, v in grid.items()}
+    try:
+        cols: dict[str, Any] = dict(fastlr.grid(**axes))
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"{where}: grid: {exc}") from None
+    cols.update(head.defaults)
+    if "steps" not in cols:
+        cols["steps"] = decay_steps(cols, head.steps)
+    return SweepJob(cols, head.steps, head.dtype, head.threshold, head.title, "grid", tuple(grid))
+
+
+def _configs_job(items: Any, head: _Header, where: str) -> SweepJob:
+    """A list of flat configs (one table of columns) or of schedules in any SPEC form."""
+    if not isinstance(items, list) or not items:
+        raise CLIError(f"{where}: configs must be a non-empty list, got {items!r}")
+    if all(isinstance(c, Mapping) and "type" not in c for c in items):
+        configs: Any = _flat_rows(items, head, where)
+    else:
+        configs = _schedules(items, head, where)
+    return SweepJob(configs, head.steps, head.dtype, head.threshold, head.title, "configs")
+
+
+def _flat_rows(items: list[Mapping[str, Any]], head: _Header, where: str) -> list[dict[str, Any]]:
+    """Flat configs with the defaults; ``end`` and ``end_ratio`` cannot both be columns."""
+    rows = []
+    for i, c in enumerate(items):
+        row = {**head.defaults, **c}
+        bad = sorted(set(row) - set(COLUMNS))
+        if bad:
+            raise CLIError(f"{where}: configs[{i}]: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+        if "lr" not in row:
+            raise CLIError(f"{where}: configs[{i}]: missing required column 'lr'")
+        if "steps" not in row:
+            row["steps"] = int(decay_steps(row, head.steps))
+        rows.append(row)
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    if "end" in keys and "end_ratio" in keys:
+        both = [i for i, r in enumerate(rows) if "end" in r and "end_ratio" in r]
+        if both:
+            raise CLIError(f"{where}: configs[{both[0]}]: give 'end' or 'end_ratio', not both")
+        raise CLIError(
+            f"{where}: configs mix 'end' and 'end_ratio' columns; use one of them in every config "
+            "(or a list of schedules)"
+        )
+    return rows
+
+
+def _schedules(items: list[Any], head: _Header, where: str) -> list[Spec]:
+    """Each item a SPEC string, a ``to_dict()`` mapping or a flat config (with the defaults)."""
+    scheds: list[Spec] = []
+    for i, c in enumerate(items):
+        at = f"{where}: configs[{i}]"
+        if isinstance(c, str):
+            try:
+                scheds.append(load_spec(c, head.steps))
+            except CLIError as exc:
+                raise CLIError(f"{at}: {exc}", exc.text, exc.span) from None
+        elif isinstance(c, Mapping) and "type" in c:
+            scheds.append(from_dict_located(dict(c), at, ""))
+        elif isinstance(c, Mapping):
+            scheds.append(flat_schedule({**head.defaults, **c}, at, head.steps))
+        else:
+            raise CLIError(f"{at}: expected a flat config, a to_dict() mapping or a SPEC string, got {c!r}")
+    return scheds
+
+
+def _axis(name: str, value: Any, where: str) -> Any:
+    """One grid axis: a list, a scalar, or {linspace|geomspace: [a, b, n]} / {range: [a, b, step]}."""
+    if isinstance(value, Mapping):
+        if len(value) != 1 or next(iter(value)) not in AXIS_FORMS:
+            raise CLIError(
+                f"{where}: grid.{name}: a mapping axis has one key of {', '.join(AXIS_FORMS)}; got {dict(value)}"
+            )
+        form, spec = next(iter(value.items()))
+        if not (isinstance(spec, list) and len(spec) == 3 and all(isinstance(v, (int, float)) for v in spec)):
+            raise CLIError(f"{where}: grid.{name}.{form} must be three numbers [start, stop, num|step]; got {spec!r}")
+        a, b, c = spec
+        if form == "range":
+            if c == 0:
+                raise CLIError(f"{where}: grid.{name}.range step must not be 0")
+            vals: np.ndarray = np.arange(a, b, c)
+            if all(isinstance(v, int) for v in spec):
+                vals = vals.astype(np.int64)
+        else:
+            if not isinstance(c, int) or c < 1:
+                raise CLIError(f"{where}: grid.{name}.{form} count must be an integer >= 1; got {c!r}")
+            if form == "geomspace" and (a <= 0 or b <= 0):
+                raise CLIError(f"{where}: grid.{name}.geomspace needs positive start and stop; got {a!r}, {b!r}")
+            vals = (np.linspace if form == "linspace" else np.geomspace)(a, b, c)
+        if vals.size == 0:
+            raise CLIError(f"{where}: grid.{name}.{form} {spec!r} is empty")
+        return vals.tolist()
+    if isinstance(value, list) and not value:
+        raise CLIError(f"{where}: grid.{name} is empty")
+    return value
+
+
+def _dtype(value: Any, where: str) -> np.dtype:
+    """The table dtype a file or ``--dtype`` names."""
+    if value not in ("float32", "float64"):
+        raise CLIError(f"{where}: dtype must be 'float32' or 'float64', got {value!r}")
+    return np.dtype(value)
+
+
+def lower_job(job: SweepJob, where: str) -> fastlr.Program:
+    """``fastlr.lower`` of the job's configs; an error names the grid axis or the config."""
+    try:
+        return fastlr.lower(job.configs)
+    except (ValueError, TypeError) as exc:
+        msg = str(exc)
+        m = re.match(r"row (\d+): (\w+) (.*)", msg, re.S)
+        if m and job.form == "grid":
+            col = m.group(2)
+            label = f"grid.{col}" if col in job.axes else col
+            raise CLIError(f"{where}: {label}: {col} {m.group(3)} (grid row {m.group(1)})") from None
+        if m:
+            raise CLIError(f"{where}: configs[{m.group(1)}]: {m.group(2)} {m.group(3)}") from None
+        raise CLIError(f"{where}: {msg}") from None
