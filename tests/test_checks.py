@@ -42,13 +42,13 @@ def test_check_dtype_errors_name_the_value(dtype, exc, match):
 
 
 def test_steps_scalar_and_array():
-    assert ck.steps(5).shape == () and int(ck.steps(np.uint8(5))) == 5
+    assert ck.check_steps(5).shape == () and int(ck.check_steps(np.uint8(5))) == 5
     given = np.array([[0, 3], [7, 2]], dtype=np.int32)
-    out = ck.steps(given)
+    out = ck.check_steps(given)
     assert out.dtype == np.int64 and out.shape == (2, 2) and out.tolist() == given.tolist()
     out[0, 0] = 99
     assert given[0, 0] == 0  # a copy
-    assert ck.steps(np.array([], dtype=np.int64)).size == 0
+    assert ck.check_steps(np.array([], dtype=np.int64)).size == 0
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_steps_scalar_and_array():
 )
 def test_steps_errors_name_the_value(t, exc, match):
     with pytest.raises(exc, match=match):
-        ck.steps(t)
+        ck.check_steps(t)
 
 
 # ---- flag ------------------------------------------------------------------------------------
