@@ -2,8 +2,8 @@
 
 ``import fastlr`` imports neither numba, torch nor matplotlib and compiles nothing; the kernels
 compile (and are cached on disk) on the first table. The optional faces ``fastlr.presets``,
-``fastlr.torch``, ``fastlr.plot``, ``fastlr.dask`` and ``fastlr.cuda`` import on first access;
-``docs/architecture.md`` maps the modules.
+``fastlr.torch``, ``fastlr.plot``, ``fastlr.inspect``, ``fastlr.dask`` and ``fastlr.cuda`` import
+on first access; ``docs/architecture.md`` maps the modules.
 """
 
 from fastlr._checks import MemoryLimitError
@@ -33,7 +33,7 @@ from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"
 
-_LAZY = ("presets", "torch", "plot", "dask", "cuda")
+_LAZY = ("presets", "torch", "plot", "inspect", "dask", "cuda")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
