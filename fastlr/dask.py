@@ -56,6 +56,7 @@ from dask.highlevelgraph import HighLevelGraph
 from fastlr import _checks as ck
 from fastlr import evaluate
 from fastlr.evaluate import SUMMARY_FIELDS, summary_arrays
+from fastlr.kernels import layout as L
 from fastlr.lowering.configs import lower
 from fastlr.lowering.program import Program
 
@@ -91,9 +92,12 @@ def _fill_block(prog: Program, t0: int, n_steps: int, dtype: np.dtype, exact: bo
         return evaluate.sweep(prog, n_steps, dtype, t0=t0, progress=False, exact=exact)
 
 
-# Summary state of a row block: (fsum, isum) with fsum columns final, peak, min, sum (float64)
-# and isum columns peak step (absolute), count above, count below (int64).
+# Summary state of a row block: (fsum, isum) with the float64 and int64 columns layout.SUM_*
+# (final, peak, min, sum; peak step (absolute), count above, count below).
 _State = tuple[np.ndarray, np.ndarray]
+# the fields of fastlr.summarize by array and column (mean is derived from the sum)
+_FLOAT_FIELDS = {"final": L.SUM_FINAL, "peak": L.SUM_PEAK, "min": L.SUM_MIN, "sum": L.SUM_SUM}
+_INT_FIELDS = {"peak_step": L.SUM_PEAK_STEP, "above": L.SUM_ABOVE, "below": L.SUM_BELOW}
 
 
 def _summary_chain(prev: _State | None, prog: Program, t0: int, n_steps: int, threshold: float) -> _State:
@@ -102,7 +106,7 @@ def _summary_chain(prev: _State | None, prog: Program, t0: int, n_steps: int, th
     The summary kernel continues the previous block's running sum value by value, in step
     order, exactly as :func:`fastlr.summarize` does over the whole row.
     """
-    sum0 = None if prev is None else prev[0][:, 3]
+    sum0 = None if prev is None else prev[0][:, L.SUM_SUM]
     with _kernel_slot():
         part = summary_arrays(prog, n_steps, threshold, t0, sum0=sum0)
     return part if prev is None else _merge(prev, part, sum_done=True)
@@ -120,13 +124,14 @@ def _merge(a: _State, b: _State, sum_done: bool = False) -> _State:
     fb, ib = b
     f = np.empty_like(fa)
     i = np.empty_like(ia)
-    f[:, 0] = fb[:, 0]
-    later = fb[:, 1] > fa[:, 1]  # ties keep the earlier step
-    f[:, 1] = np.where(later, fb[:, 1], fa[:, 1])
-    i[:, 0] = np.where(later, ib[:, 0], ia[:, 0])
-    f[:, 2] = np.minimum(fa[:, 2], fb[:, 2])
-    f[:, 3] = fb[:, 3] if sum_done else fa[:, 3] + fb[:, 3]
-    i[:, 1:] = ia[:, 1:] + ib[:, 1:]
+    f[:, L.SUM_FINAL] = fb[:, L.SUM_FINAL]
+    later = fb[:, L.SUM_PEAK] > fa[:, L.SUM_PEAK]  # ties keep the earlier step
+    f[:, L.SUM_PEAK] = np.where(later, fb[:, L.SUM_PEAK], fa[:, L.SUM_PEAK])
+    i[:, L.SUM_PEAK_STEP] = np.where(later, ib[:, L.SUM_PEAK_STEP], ia[:, L.SUM_PEAK_STEP])
+    f[:, L.SUM_MIN] = np.minimum(fa[:, L.SUM_MIN], fb[:, L.SUM_MIN])
+    f[:, L.SUM_SUM] = fb[:, L.SUM_SUM] if sum_done else fa[:, L.SUM_SUM] + fb[:, L.SUM_SUM]
+    for col in (L.SUM_ABOVE, L.SUM_BELOW):
+        i[:, col] = ia[:, col] + ib[:, col]
     return f, i
 
 
@@ -139,13 +144,11 @@ def _merge_all(parts: list[_State]) -> _State:
 
 def _pick(state: _State, field: str, T: int) -> np.ndarray:
     f, i = state
-    col = {"final": (f, 0), "peak": (f, 1), "min": (f, 2), "sum": (f, 3)}
-    if field in col:
-        arr, c = col[field]
-        return arr[:, c].copy()
     if field == "mean":
-        return f[:, 3] / T
-    return i[:, {"peak_step": 0, "above": 1, "below": 2}[field]].copy()
+        return f[:, L.SUM_SUM] / T
+    if field in _FLOAT_FIELDS:
+        return f[:, _FLOAT_FIELDS[field]].copy()
+    return i[:, _INT_FIELDS[field]].copy()
 
 
 # ---- on the client ---------------------------------------------------------------------------
@@ -288,7 +291,7 @@ def summarize(
         name = f"fastlr-summary-{field}-{token}"
         layer: dict[Any, Any] = {(name, i): (_pick, (state, i, last), field, T) for i in range(len(rows))}
         graph = HighLevelGraph({state: dsk, name: layer}, {state: set(), name: {state}})
-        kind = np.int64 if field in ("peak_step", "above", "below") else np.float64
+        kind = np.int64 if field in _INT_FIELDS else np.float64
         out[field] = da.Array(graph, name, (rows,), meta=np.empty((0,), dtype=kind))
     return out
 

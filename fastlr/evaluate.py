@@ -205,16 +205,16 @@ def summarize(
     thr = math.nan if threshold is None else ck.real("threshold", threshold)
     fsum, isum = summary_arrays(prog, T, thr, t0, chunk_rows)
     out = {
-        "final": fsum[:, 0],
-        "peak": fsum[:, 1],
-        "peak_step": isum[:, 0],
-        "min": fsum[:, 2],
-        "sum": fsum[:, 3],
-        "mean": fsum[:, 3] / T,
+        "final": fsum[:, L.SUM_FINAL],
+        "peak": fsum[:, L.SUM_PEAK],
+        "peak_step": isum[:, L.SUM_PEAK_STEP],
+        "min": fsum[:, L.SUM_MIN],
+        "sum": fsum[:, L.SUM_SUM],
+        "mean": fsum[:, L.SUM_SUM] / T,
     }
     if threshold is not None:
-        out["above"] = isum[:, 1]
-        out["below"] = isum[:, 2]
+        out["above"] = isum[:, L.SUM_ABOVE]
+        out["below"] = isum[:, L.SUM_BELOW]
     return out
 
 
@@ -230,8 +230,8 @@ def summary_arrays(
     from fastlr.kernels import cpu
 
     n = prog.n_rows
-    fsum = np.empty((n, 4), dtype=np.float64)
-    isum = np.empty((n, 3), dtype=np.int64)
+    fsum = np.empty((n, L.FSUM_WIDTH), dtype=np.float64)
+    isum = np.empty((n, L.ISUM_WIDTH), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
     summarize_rows = cpu.kernels(False, (ci, cf, si, sf))["summarize_rows"]
@@ -240,5 +240,5 @@ def summary_arrays(
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
         summarize_rows(ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks())
-    isum[:, 0] += t0
+    isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum

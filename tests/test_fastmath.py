@@ -121,7 +121,7 @@ LONG = {
 
 @pytest.mark.parametrize("name", sorted(LONG))
 def test_anchored_runs_match_the_formula_everywhere(name):
-    # the fast build evaluates these pieces by runs anchored every 64 steps (blocks.py): within
+    # the fast build evaluates these pieces by runs anchored every 64 steps (runs.py): within
     # 1e-14 of libm relative to the peak, a few ulp relative to each value, float32 within 2 ulp
     s = LONG[name]
     T = 60_000

@@ -1,4 +1,4 @@
-"""CPU kernels: the formula source and the block evaluator compiled with Numba.
+"""CPU kernels: the formula source, the block evaluator and its drivers compiled with Numba.
 
 Imported lazily (on the first table); importing it compiles nothing (functions compile on first
 call and are cached on disk). Two builds of the same source:
@@ -10,15 +10,22 @@ call and are cached on disk). Two builds of the same source:
     the primitives are the vectorisable approximations of :mod:`fastlr.kernels.fastmath`
     (float64 arithmetic, within 1e-14 relative of libm), the half-period cosines as ``sin^2``
     (no cancellation near the end of a decay), and cosine, exponential, tanh and polynomial
-    pieces by anchored runs (:mod:`fastlr.kernels.blocks`): the default for float32 tables and
+    pieces by anchored runs (:mod:`fastlr.kernels.runs`): the default for float32 tables and
     summaries.
 
 Each build is compiled in at most five variants (:data:`VARIANTS`, over the switches of
 :data:`fastlr.kernels.layout.FEATURES`). In the smaller ones the switches of every other shape,
 warmup mode and restart path are bound to False and Numba prunes their branches before
-inlining them, so the first table of a warmup + cosine schedule compiles in ~2.5 s cold instead
-of ~40 s, and a process compiles at most ten variants whatever it evaluates. Kernels write into
-preallocated outputs and assume a validated program.
+inlining them, so the first table of a warmup + cosine schedule compiles only the code it runs
+(the cold-start figures are in ``benchmarks/RESULTS.md``), and a process compiles at most ten
+variants whatever it evaluates. Kernels write into preallocated outputs and assume a validated
+program.
+
+The modules compiled, in one namespace per variant: :mod:`~fastlr.kernels.formulas` (the scalar
+formulas), :mod:`~fastlr.kernels.runs` (the fast build's anchored runs),
+:mod:`~fastlr.kernels.blocks` (pieces and row fills) and :mod:`~fastlr.kernels.drivers` (the
+entry points: ``fill_rows``, ``fill_steps``, ``summarize_rows``, ``eval_points``; ``fill_span``
+comes from ``blocks``).
 """
 
 from __future__ import annotations
@@ -29,13 +36,13 @@ from typing import Any
 import numba
 import numpy as np
 
-from fastlr.kernels import blocks, fastmath, formulas, layout
+from fastlr.kernels import blocks, drivers, fastmath, formulas, layout, runs
 from fastlr.kernels.retarget import compile_functions
 
 # error_model="numpy": IEEE division without Python's zero check, which would stop
 # vectorisation (kernels only see validated programs, where no denominator is 0)
 OPTIONS: dict[str, Any] = {"error_model": "numpy"}
-ALL_FEATURES = (1 << len(layout.FEATURES)) - 1
+ALL_FEATURES = layout.ALL_FEATURES
 _BIT = {name: i for i, name in enumerate(layout.FEATURES)}
 
 
@@ -48,7 +55,7 @@ def _build(
     anchored: bool = False,
 ) -> dict[str, Any]:
     # the switches first: compile_functions only fills in names not already bound
-    ns: dict[str, Any] = {name: bool(mask >> i & 1) for i, name in enumerate(layout.FEATURES)}
+    ns: dict[str, Any] = layout.switches(mask)
     ns["ANCHORED_RUNS"] = anchored
     opts = dict(OPTIONS, **(extra or {}))
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
@@ -60,26 +67,34 @@ def _build(
     # (about a sixth of the cold compile)
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
     internal = numba.njit(cache=True, **opts, **no_wrappers)
-    nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
-    out.update(compile_functions(formulas, nodes, internal, ns, tag=tag))
-    out.update(compile_functions(blocks, blocks.BLOCK_FUNCTIONS, internal, ns, tag=tag))
-    out.update(compile_functions(blocks, blocks.INLINE_BLOCK_FUNCTIONS, inline, ns, tag=tag))
     serial = numba.njit(cache=True, **opts)
-    out.update(compile_functions(blocks, blocks.SERIAL_DRIVERS, serial, ns, tag=tag))
     parallel = numba.njit(parallel=True, cache=True, **opts)
-    out.update(compile_functions(blocks, blocks.PARALLEL_FUNCTIONS, parallel, ns, tag=tag))
+    nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
+    # one namespace for the four modules: each module's calls resolve to the compiled copies
+    for module, names, jit in (
+        (formulas, nodes, internal),
+        (runs, runs.RUN_FUNCTIONS, internal),
+        (blocks, blocks.PIECE_FUNCTIONS, internal),
+        (blocks, blocks.INLINE_FUNCTIONS, inline),
+        (blocks, blocks.SERIAL_FUNCTIONS, serial),
+        (drivers, drivers.SERIAL_DRIVERS, serial),
+        (drivers, drivers.PARALLEL_DRIVERS, parallel),
+    ):
+        out.update(compile_functions(module, names, jit, ns, tag=tag))
     return out
 
 
 def _source_tag() -> str:
-    """A hash of the kernel sources, part of every compiled function's name: Numba's on-disk
-    cache checks only the file defining a function, not the formulas it inlines from others."""
+    """A hash of the kernel sources (every module of this package), part of every compiled
+    function's name: Numba's on-disk cache checks only the file defining a function, not the
+    formulas it inlines from others, nor the options and switches this module compiles it with."""
     import hashlib
     from pathlib import Path
 
     h = hashlib.sha1()
-    for mod in (formulas, blocks, fastmath, layout):
-        h.update(Path(str(mod.__file__)).read_bytes())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:10]
 
 
@@ -97,7 +112,7 @@ def _variant(exact: bool, mask: int) -> dict[str, Any]:
         return _build(f"{_TAG}.m{mask:x}.", mask, None)
     # the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy; it
     # writes the half-period cosines in their well-conditioned form and evaluates cosines,
-    # exponentials and tanh pieces by anchored runs (blocks.py)
+    # exponentials and tanh pieces by anchored runs (runs.py)
     return _build(
         f"{_TAG}.fast.m{mask:x}.",
         mask,

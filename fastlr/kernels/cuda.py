@@ -26,7 +26,7 @@ from typing import Any
 
 from numba import cuda
 
-from fastlr.kernels import formulas
+from fastlr.kernels import formulas, layout
 from fastlr.kernels.retarget import compile_functions
 
 #: Threads per block (a multiple of the warp size, 32, on a real device).
@@ -36,7 +36,10 @@ MAX_BLOCKS = 1 << 16
 #: CUDA's limit on ``gridDim.y`` (rows beyond it are covered by the row grid-stride loop).
 MAX_GRID_Y = 65535
 
-DEVICE_FUNCTIONS = compile_functions(formulas, formulas.KERNEL_FUNCTIONS, cuda.jit(device=True))
+# every feature switch on: one build that runs every program
+DEVICE_FUNCTIONS = compile_functions(
+    formulas, formulas.KERNEL_FUNCTIONS, cuda.jit(device=True), layout.switches(layout.ALL_FEATURES)
+)
 _value = DEVICE_FUNCTIONS["value"]
 
 

@@ -23,66 +23,8 @@ They assume a validated program and never check.
 
 import math
 
-from fastlr.kernels.layout import (
-    CONST,
-    COS_DOWN,
-    COS_UP,
-    CYCLIC,
-    EXP,
-    EXP_UP,
-    F_FLOOR,
-    F_RS_CYCLES,
-    F_RS_DECAY,
-    F_RS_LIMIT,
-    F_RS_MULT,
-    F_RS_PEAK,
-    F_RS_PERIOD,
-    F_SCALE,
-    F_WU_BASE,
-    F_WU_N,
-    F_WU_OFF,
-    F_WU_Q0,
-    F_WU_Q1,
-    F_WU_Q2,
-    F_WU_Q3,
-    I_RS_EXACT,
-    I_RS_KIND,
-    I_RS_LIMIT,
-    I_RS_MODE,
-    I_RS_PERIOD,
-    I_RS_WARM,
-    I_SEG_HI,
-    I_SEG_LO,
-    I_SHIFT,
-    I_SPE,
-    I_WU_CODE,
-    I_WU_LEN,
-    I_WU_MODE,
-    I_WU_TARGET,
-    INV_SQRT,
-    INV_TIME,
-    LIN_DOWN,
-    LIN_UP,
-    POLY_DOWN,
-    POLY_UP,
-    RADAM_UP,
-    RS_FRAC,
-    RS_INT,
-    RS_NONE,
-    RS_PEAK,
-    S_AMP,
-    S_BASE,
-    S_CODE,
-    S_N,
-    S_OFF,
-    S_Q0,
-    S_Q1,
-    S_Q2,
-    S_Q3,
-    S_START,
-    SQRT_DOWN,
-    SQRT_UP,
-    TANH,
+from fastlr.kernels import layout as L
+from fastlr.kernels.layout import (  # the feature switches: bare names, rebound per CPU variant
     USE_CONST,
     USE_COS_DOWN,
     USE_COS_POW,
@@ -102,13 +44,11 @@ from fastlr.kernels.layout import (
     USE_SQRT_DOWN,
     USE_SQRT_UP,
     USE_TANH,
-    WU_NONE,
-    WU_OVERLAY,
-    WU_PREFIX,
 )
 
-# Names of the functions that targets compile, callee before caller; the leaves (primitives and
-# shapes) are small enough to inline into their callers.
+# Names of the functions that targets compile; the leaves (primitives and shapes) are small
+# enough to inline into their callers. The unit function of every shape code is a leaf (its row
+# of ``layout.SHAPES`` names it), beside the primitives and the shared pieces of those functions.
 LEAF_FUNCTIONS = (
     "ratio",
     "cospi",
@@ -116,25 +56,11 @@ LEAF_FUNCTIONS = (
     "expr",
     "tanhr",
     "progress",
-    "linear_up",
-    "linear_down",
     "cosine_up_plain",
     "cosine_plain",
     "poly_plain",
     "exp_plain",
-    "cosine_up",
-    "cosine_down",
-    "poly_up",
-    "poly_down",
-    "exponential",
-    "inverse_sqrt",
-    "inverse_time",
-    "tanh_decay",
-    "sqrt_down",
-    "sqrt_up",
-    "exp_saturate",
-    "cyclic",
-    "radam_rect",
+    *(s.formula for s in L.SHAPES),
     "cycle_start",
 )
 # Leaves only the CPU block loops call: the half-period cosines (textbook arithmetic), and the
@@ -191,6 +117,11 @@ def progress(x, n, k):
     if k == 1.0:
         return ratio(x, n)
     return powr(x, k) / powr(n, k)
+
+
+def zero(x, n):
+    """``0`` (the constant shape: a segment's value is its ``base``)."""
+    return 0.0
 
 
 def linear_up(x, n):
@@ -362,44 +293,44 @@ def radam_rect(x, beta2, rho_inf):
 def unit(code, x, n, q0, q1, q2, q3):
     """Dispatch a shape code to its unit curve at local time ``x`` (NaN for an unknown code).
 
-    Each branch is guarded by its feature switch (:mod:`fastlr.kernels.layout`), which a CPU
-    variant may turn off for codes its programs do not use.
+    One branch per row of ``layout.SHAPES``, calling the row's formula, guarded by the code's
+    feature switch, which a CPU variant may turn off for codes its programs do not use.
     """
-    if USE_CONST and code == CONST:
-        return 0.0
-    if USE_LIN_UP and code == LIN_UP:
+    if USE_CONST and code == L.CONST:
+        return zero(x, n)
+    if USE_LIN_UP and code == L.LIN_UP:
         return linear_up(x, n)
-    if USE_LIN_DOWN and code == LIN_DOWN:
+    if USE_LIN_DOWN and code == L.LIN_DOWN:
         return linear_down(x, n)
-    if USE_COS_UP and code == COS_UP:
+    if USE_COS_UP and code == L.COS_UP:
         if USE_COS_POW:
             return cosine_up(x, n, q0)
         return cosine_up_plain(x, n)  # what cosine_up computes for q0 = 1
-    if USE_COS_DOWN and code == COS_DOWN:
+    if USE_COS_DOWN and code == L.COS_DOWN:
         if USE_COS_POW:
             return cosine_down(x, n, q0, q1, q2)
         return cosine_plain(x, n, q2)  # what cosine_down computes for q0 = q1 = 1
-    if USE_POLY_UP and code == POLY_UP:
+    if USE_POLY_UP and code == L.POLY_UP:
         return poly_up(x, n, q0)
-    if USE_POLY_DOWN and code == POLY_DOWN:
+    if USE_POLY_DOWN and code == L.POLY_DOWN:
         return poly_down(x, n, q0, q1)
-    if USE_EXP and code == EXP:
+    if USE_EXP and code == L.EXP:
         return exponential(x, n, q0, q1, q2, q3)
-    if USE_INV_SQRT and code == INV_SQRT:
+    if USE_INV_SQRT and code == L.INV_SQRT:
         return inverse_sqrt(x, n)
-    if USE_INV_TIME and code == INV_TIME:
+    if USE_INV_TIME and code == L.INV_TIME:
         return inverse_time(x, n, q0, q1)
-    if USE_TANH and code == TANH:
+    if USE_TANH and code == L.TANH:
         return tanh_decay(x, n, q0, q1)
-    if USE_SQRT_DOWN and code == SQRT_DOWN:
+    if USE_SQRT_DOWN and code == L.SQRT_DOWN:
         return sqrt_down(x, n)
-    if USE_SQRT_UP and code == SQRT_UP:
+    if USE_SQRT_UP and code == L.SQRT_UP:
         return sqrt_up(x, n)
-    if USE_EXP_UP and code == EXP_UP:
+    if USE_EXP_UP and code == L.EXP_UP:
         return exp_saturate(x, n)
-    if USE_RADAM_UP and code == RADAM_UP:
+    if USE_RADAM_UP and code == L.RADAM_UP:
         return radam_rect(x, q0, q1)
-    if USE_CYCLIC and code == CYCLIC:
+    if USE_CYCLIC and code == L.CYCLIC:
         return cyclic(x, q0, q1, q2, q3)
     return math.nan
 
@@ -414,37 +345,37 @@ def cycle_start(i, period, mult):
 
 def curve_value(ci, cf, si, sf, c, tm):
     """Unscaled main curve of row ``c`` at local main time ``tm >= 0`` (segments, restarts)."""
-    lo = ci[c, I_SEG_LO]
-    kind = ci[c, I_RS_KIND]
+    lo = ci[c, L.I_SEG_LO]
+    kind = ci[c, L.I_RS_KIND]
     k = lo
-    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == RS_NONE:
-        hi = ci[c, I_SEG_HI]
-        while k + 1 < hi and si[k + 1, S_START] <= tm:
+    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE:
+        hi = ci[c, L.I_SEG_HI]
+        while k + 1 < hi and si[k + 1, L.S_START] <= tm:
             k += 1
-        x = float(tm - si[k, S_START]) - sf[k, S_OFF]
-        n = sf[k, S_N]
-        base = sf[k, S_BASE]
-        amp = sf[k, S_AMP]
+        x = float(tm - si[k, L.S_START]) - sf[k, L.S_OFF]
+        n = sf[k, L.S_N]
+        base = sf[k, L.S_BASE]
+        amp = sf[k, L.S_AMP]
     else:
         # restarts: locate the cycle i, the time inside it tc and its length ti
-        if USE_RS_INT and kind == RS_INT:
-            period = ci[c, I_RS_PERIOD]
+        if USE_RS_INT and kind == L.RS_INT:
+            period = ci[c, L.I_RS_PERIOD]
             i = tm // period
             tc = float(tm - i * period)
             ti = float(period)
-        elif USE_SCALAR_MAIN and kind == RS_FRAC:
-            xf = cf[c, F_RS_CYCLES] * (float(tm) / cf[c, F_RS_PERIOD])
-            flimit = cf[c, F_RS_LIMIT]
+        elif USE_SCALAR_MAIN and kind == L.RS_FRAC:
+            xf = cf[c, L.F_RS_CYCLES] * (float(tm) / cf[c, L.F_RS_PERIOD])
+            flimit = cf[c, L.F_RS_LIMIT]
             if flimit > 0.0 and xf >= flimit:
-                return sf[lo, S_BASE]
+                return sf[lo, L.S_BASE]
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0
         elif USE_SCALAR_MAIN:
-            fperiod = cf[c, F_RS_PERIOD]
-            mult = cf[c, F_RS_MULT]
+            fperiod = cf[c, L.F_RS_PERIOD]
+            mult = cf[c, L.F_RS_MULT]
             i = int(math.floor(math.log(1.0 + float(tm) / fperiod * (mult - 1.0)) / math.log(mult)))  # noqa: RUF046
-            if ci[c, I_RS_EXACT] != 0:
+            if ci[c, L.I_RS_EXACT] != 0:
                 while cycle_start(i + 1, fperiod, mult) <= tm:
                     i += 1
                 while i > 0 and cycle_start(i, fperiod, mult) > tm:
@@ -453,46 +384,47 @@ def curve_value(ci, cf, si, sf, c, tm):
             tc = float(tm) - cycle_start(i, fperiod, mult)
         else:
             return math.nan  # no such restart kind
-        base = sf[lo, S_BASE]
-        limit = ci[c, I_RS_LIMIT]
+        base = sf[lo, L.S_BASE]
+        limit = ci[c, L.I_RS_LIMIT]
         if limit > 0 and i >= limit:
             return base
-        decay = cf[c, F_RS_DECAY] ** i
-        if ci[c, I_RS_MODE] == RS_PEAK:
-            amp = cf[c, F_RS_PEAK] * decay - base
+        decay = cf[c, L.F_RS_DECAY] ** i
+        if ci[c, L.I_RS_MODE] == L.RS_PEAK:
+            amp = cf[c, L.F_RS_PEAK] * decay - base
         else:
-            amp = sf[lo, S_AMP] * decay
-        warm = ci[c, I_RS_WARM]
+            amp = sf[lo, L.S_AMP] * decay
+        warm = ci[c, L.I_RS_WARM]
         if warm > 0:
             if tc < warm:
                 return base + amp * (tc / warm)
             tc = tc - warm
             ti = ti - warm
-        x = tc - sf[lo, S_OFF]
+        x = tc - sf[lo, L.S_OFF]
         n = ti
-    f = unit(si[k, S_CODE], x, n, sf[k, S_Q0], sf[k, S_Q1], sf[k, S_Q2], sf[k, S_Q3])
+    f = unit(si[k, L.S_CODE], x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
     return base + amp * f
 
 
 def main_value(ci, cf, si, sf, c, t):
     """Scaled, floored main curve of row ``c`` at global step ``t`` (``t >= shift``)."""
-    tm = (t - ci[c, I_SHIFT]) // ci[c, I_SPE]
-    v = cf[c, F_SCALE] * curve_value(ci, cf, si, sf, c, tm)
-    fl = cf[c, F_FLOOR]
+    tm = (t - ci[c, L.I_SHIFT]) // ci[c, L.I_SPE]
+    v = cf[c, L.F_SCALE] * curve_value(ci, cf, si, sf, c, tm)
+    fl = cf[c, L.F_FLOOR]
     return v if v >= fl else fl
 
 
 def value(ci, cf, si, sf, c, t):
     """The schedule value of row ``c`` for optimizer step ``t`` (warmup, then main curve)."""
-    mode = ci[c, I_WU_MODE]
-    warming = mode != WU_NONE and t < ci[c, I_WU_LEN]
-    tt = ci[c, I_WU_TARGET] if warming and mode == WU_PREFIX else t
+    mode = ci[c, L.I_WU_MODE]
+    warming = mode != L.WU_NONE and t < ci[c, L.I_WU_LEN]
+    tt = ci[c, L.I_WU_TARGET] if warming and mode == L.WU_PREFIX else t
     main = main_value(ci, cf, si, sf, c, tt)
     if not warming:
         return main
-    x = float(t) - cf[c, F_WU_OFF]
-    f = unit(ci[c, I_WU_CODE], x, cf[c, F_WU_N], cf[c, F_WU_Q0], cf[c, F_WU_Q1], cf[c, F_WU_Q2], cf[c, F_WU_Q3])
-    start = cf[c, F_WU_BASE]
-    if mode == WU_OVERLAY:
+    x = float(t) - cf[c, L.F_WU_OFF]
+    q0, q1, q2, q3 = cf[c, L.F_WU_Q0], cf[c, L.F_WU_Q1], cf[c, L.F_WU_Q2], cf[c, L.F_WU_Q3]
+    f = unit(ci[c, L.I_WU_CODE], x, cf[c, L.F_WU_N], q0, q1, q2, q3)
+    start = cf[c, L.F_WU_BASE]
+    if mode == L.WU_OVERLAY:
         return main * (start + (1.0 - start) * f)
     return start + (main - start) * f

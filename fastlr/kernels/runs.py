@@ -1,0 +1,211 @@
+"""The fast build's anchored runs: cosine, exponential, tanh and polynomial pieces.
+
+Plain Python like :mod:`fastlr.kernels.formulas`, compiled by :mod:`fastlr.kernels.cpu` in one
+namespace with it, for the fast build only (``blocks.ANCHORED_RUNS``). Each function fills a
+piece ``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``, by
+runs of ``RUN`` steps: the formula once per run, the other steps from exact identities (angle
+addition, products of powers) with a per-piece table ``g``, or a short binomial series. Runs lie
+on a grid of the segment's local index, so no value depends on where a block, a chunk or a
+thread starts.
+
+What each function must match (to 1e-14 relative of the peak, a few ulp of each value):
+
+- :func:`half_period_bounds`: the split of a piece into the steps inside the half period and the
+  others, by the same per-element tests ``ratio(x, n)`` that the formulas use;
+- :func:`cosine_down_runs`: ``formulas.cosine_plain`` (``formulas.cosine_down`` with
+  ``q0 = q1 = 1``), in the form ``formulas.cosine_sq01``;
+- :func:`cosine_up_runs`: ``formulas.cosine_up_plain`` (``formulas.cosine_up`` with ``q0 = 1``),
+  in the form ``formulas.cosine_up_sq01``;
+- :func:`exp_runs`: ``formulas.exponential`` without a staircase (``formulas.exp_plain`` and the
+  clip);
+- :func:`tanh_runs`: ``formulas.tanh_decay``;
+- :func:`poly_runs`: ``formulas.poly_plain`` (``formulas.poly_down`` with ``q1 = 1``).
+
+``tests/test_fastmath.py`` (``test_anchored_runs_match_the_formula_everywhere`` and the short
+cosine pieces) holds each to its formula.
+"""
+
+import numpy as np
+
+from fastlr.kernels.formulas import exp_plain, expr, poly_plain, ratio, sinhalfpi
+
+# anchored runs: the formula at one step of every RUN, tables for the rest
+RUN = 64
+
+# Compiled as functions of their own (called from blocks.piece and blocks.other_piece).
+RUN_FUNCTIONS = (
+    "half_period_bounds",
+    "cosine_down_runs",
+    "cosine_up_runs",
+    "exp_runs",
+    "tanh_runs",
+    "poly_runs",
+)
+
+
+def half_period_bounds(sub, off, n, c):
+    """``(first, last)``: the first integer local index ``i`` with ``x >= 0`` and the last with
+    ``c x / n <= 1``, ``x = (float(i) - sub) - off`` (``c, n > 0``; ``last >= first - 1``),
+    by the tests the elements take, so a piece's split does not depend on where it starts."""
+    i = int(np.floor(sub + off))
+    while (float(i - 1) - sub) - off >= 0.0:
+        i -= 1
+    while (float(i) - sub) - off < 0.0:
+        i += 1
+    e = int(np.floor(n / c + sub + off))
+    while c * ratio((float(e) - sub) - off, n) > 1.0:
+        e -= 1
+    while c * ratio((float(e + 1) - sub) - off, n) <= 1.0:
+        e += 1
+    return i, e
+
+
+def cosine_down_runs(b, g, i0, sub, off, n, c, first, last, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 (n - c x_j) / n`` in
+    ``[0, pi/2]`` (local indices ``first <= i0 + j <= last``, from :func:`half_period_bounds`),
+    by runs of ``L = min(RUN, last - first + 1)`` steps anchored at their last step ``e``:
+    ``sin(th_e + k d) = sin(th_e) cos(k d) + cos(th_e) sin(k d)``, ``d = pi c / (2 n)``,
+    ``k d <= pi/2``, every term ``>= 0`` (no cancellation: a few ulp, and exactly 0 where
+    ``th = 0``). Runs lie on a grid of the local index from ``first`` and end at ``last`` at
+    the latest, so values do not depend on where a block starts."""
+    m = b.shape[0]
+    ln_run = max(1, min(RUN, last - first + 1))
+    for k in range(ln_run):
+        y = ratio(c * float(k), n)
+        g[ln_run - 1 - k] = sinhalfpi(1.0 - y)  # cos(k d), reversed
+        g[RUN + ln_run - 1 - k] = sinhalfpi(y)  # sin(k d), reversed
+    j = 0
+    while j < m:
+        a = first + (i0 + j - first) // ln_run * ln_run
+        e = min(a + ln_run - 1, last)
+        ln = min(e + 1 - (i0 + j), m - j)
+        t0 = ln_run - 1 - (e - (i0 + j))
+        xe = (float(e) - sub) - off
+        se = sinhalfpi(ratio(n - c * xe, n))
+        ce = sinhalfpi(ratio(c * xe, n))
+        run = b[j : j + ln]
+        gc = g[t0 : t0 + ln]
+        gs = g[RUN + t0 : RUN + t0 + ln]
+        for i in range(ln):
+            v = se * gc[i] + ce * gs[i]
+            run[i] = max(scale * (base + amp * (v * v)), flo)
+        j += ln
+
+
+def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp sin^2(th_j)), flo)``, ``th_j = pi/2 x_j / n`` in
+    ``[0, pi/2]``, by runs ``sin(th_a + k d) = sin(th_a) cos(k d) + cos(th_a) sin(k d)`` (every
+    term ``>= 0``) anchored at their first step, on the grid of :func:`cosine_down_runs`."""
+    m = b.shape[0]
+    ln_run = max(1, min(RUN, last - first + 1))
+    for k in range(ln_run):
+        g[k] = sinhalfpi(ratio(n - float(k), n))  # cos(k d)
+        g[RUN + k] = sinhalfpi(ratio(float(k), n))  # sin(k d)
+    j = 0
+    while j < m:
+        a = first + (i0 + j - first) // ln_run * ln_run
+        k0 = i0 + j - a
+        ln = min(ln_run - k0, m - j)
+        xa = (float(a) - sub) - off
+        sa = sinhalfpi(ratio(xa, n))
+        ca = sinhalfpi(ratio(n - xa, n))
+        run = b[j : j + ln]
+        gc = g[k0 : k0 + ln]
+        gs = g[RUN + k0 : RUN + k0 + ln]
+        for i in range(ln):
+            v = sa * gc[i] + ca * gs[i]
+            run[i] = max(scale * (base + amp * (v * v)), flo)
+        j += ln
+
+
+def exp_runs(b, g, i0, sub, off, n, rate, clip, has_clip, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp u_j), flo)``, ``u_j = rate^(x_j / n)`` clipped as
+    :func:`~fastlr.kernels.formulas.exponential` clips it, by runs
+    ``rate^(x_a / n) rate^(k / n)`` anchored on a grid of the local index. Needs
+    ``|log rate| RUN <= 600 n`` (the table neither underflows nor overflows, so no ``0 * inf``)."""
+    m = b.shape[0]
+    lo = clip if has_clip != 0.0 and rate < 1.0 else -np.inf
+    hi = clip if has_clip != 0.0 and rate >= 1.0 else np.inf
+    for k in range(RUN):
+        g[k] = exp_plain(float(k), n, rate)
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        anchor = exp_plain((float(a) - sub) - off, n, rate)
+        run = b[j : j + ln]
+        gk = g[k0 : k0 + ln]
+        for i in range(ln):
+            u = min(max(anchor * gk[i], lo), hi)
+            run[i] = max(scale * (base + amp * u), flo)
+        j += ln
+
+
+def tanh_runs(b, g, i0, sub, off, n, lower, upper, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp / (1 + G_j)), flo)``, ``G_j = exp(2 u_j)``,
+    ``u = lower (1 - p) + upper p``: ``(1 - tanh u) / 2 = 1 / (1 + e^(2u))`` without the
+    cancellation, ``G`` by runs ``G_a exp(2 (upper - lower) k / n)`` anchored on a grid of the
+    local index. Needs ``|upper - lower| RUN <= 25 n`` (tables within ``e^(+-50)``)."""
+    m = b.shape[0]
+    for k in range(RUN):
+        g[k] = expr(2.0 * (upper - lower) * ratio(float(k), n))
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        p = ratio((float(a) - sub) - off, n)
+        ga = expr(2.0 * (lower * (1.0 - p) + upper * p))
+        run = b[j : j + ln]
+        gk = g[k0 : k0 + ln]
+        for i in range(ln):
+            run[i] = max(scale * (base + amp / (1.0 + ga * gk[i])), flo)
+        j += ln
+
+
+def poly_runs(b, i0, sub, off, n, q, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp (1 - x_j / n)^q), flo)`` for ``|q| <= 8``, by runs on a grid
+    of the local index. Where at least ``16 RUN`` steps remain after the anchor ``x_a``, a run is
+    ``u^q sum_i binom(q, i) (-t)^i``, ``u = 1 - x_a / n``, ``t = k / (n - x_a) <= 1/16`` for the
+    step ``k`` inside the run, to degree 12 (truncation below 1e-16 relative: every term at most
+    ``16^-i`` of the first); nearer the end, the formula per element."""
+    m = b.shape[0]
+    # signed binomial coefficients (-1)^i binom(q, i), once per piece
+    c1 = -q
+    c2 = c1 * (1.0 - q) / 2.0
+    c3 = c2 * (2.0 - q) / 3.0
+    c4 = c3 * (3.0 - q) / 4.0
+    c5 = c4 * (4.0 - q) / 5.0
+    c6 = c5 * (5.0 - q) / 6.0
+    c7 = c6 * (6.0 - q) / 7.0
+    c8 = c7 * (7.0 - q) / 8.0
+    c9 = c8 * (8.0 - q) / 9.0
+    c10 = c9 * (9.0 - q) / 10.0
+    c11 = c10 * (10.0 - q) / 11.0
+    c12 = c11 * (11.0 - q) / 12.0
+    j = 0
+    while j < m:
+        a = (i0 + j) // RUN * RUN
+        k0 = i0 + j - a
+        ln = min(RUN - k0, m - j)
+        xa = (float(a) - sub) - off
+        run = b[j : j + ln]
+        if n - xa >= 16.0 * RUN:
+            w = 1.0 / (n - xa)
+            ua = amp * poly_plain(xa, n, q)
+            for i in range(ln):
+                t = float(k0 + i) * w
+                t2 = t * t
+                t4 = t2 * t2
+                t8 = t4 * t4
+                v = (
+                    ((1.0 + c1 * t) + t2 * (c2 + c3 * t))
+                    + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t))
+                    + t8 * ((c8 + c9 * t) + t2 * (c10 + c11 * t) + t4 * c12)
+                )
+                run[i] = max(scale * (base + ua * v), flo)
+        else:
+            for i in range(ln):
+                run[i] = max(scale * (base + amp * poly_plain((float(a + k0 + i) - sub) - off, n, q)), flo)
+        j += ln
