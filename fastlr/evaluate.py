@@ -19,6 +19,7 @@ import numpy as np
 
 from fastlr import _checks as ck
 from fastlr._checks import check_dtype, check_out, check_steps, check_T, guard_memory
+from fastlr.kernels import layout as L
 from fastlr.lowering.program import Program
 
 # one table up to this many steps is filled on one thread (about a millisecond); longer ones in
