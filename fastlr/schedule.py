@@ -28,7 +28,6 @@ import numpy as np
 from fastlr import _checks as ck
 from fastlr._spec import Plottable, Schedulable, Spec
 from fastlr.lowering import rows
-from fastlr.lowering import segments as seg
 from fastlr.lowering.segments import Seg, Segs
 
 if TYPE_CHECKING:
@@ -340,8 +339,8 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
     rs, curve = s.restarts, s.curve
     restarts = rows.RestartColumns(active=False, period=0, peak=0.0)
     if rs is not None:
-        segs = seg.masked(segs, True)
-        segs.count[:] = 1  # a restarted curve repeats its first segment
+        first = np.cumsum(segs.valid, axis=1) == 1  # a restarted curve repeats its first segment
+        segs = dataclasses.replace(segs, valid=segs.valid & first)
         restarts = rows.RestartColumns(
             active=True,
             period=getattr(curve, "steps", 0),
@@ -355,7 +354,7 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             exact=rs.exact,
         )
     ci, cf = rows.row_fields(1, s.scale, floor, s.steps_per_epoch, warmup, restarts)
-    for a in (ci, cf, segs.start, segs.code, segs.f, segs.count):
+    for a in (ci, cf, segs.start, segs.code, segs.f, segs.valid):
         a.flags.writeable = False  # cached: shared by every program this schedule is lowered into
     return ci, cf, segs
 

@@ -379,24 +379,22 @@ def lower_columns(cols: _Cols) -> Program:
     c, n = cols.c, cols.n
     shape = c["shape"]
     present = np.unique(shape) if shape.strides != (0,) else shape[:1]
-    decay: seg.Segs | None = None
+    parts = {}
     for code in present.tolist():
-        name = SHAPES[code]
-        cls, params = FLAT_SHAPES[name]
+        cls, shape_args = FLAT_SHAPES[SHAPES[code]]
         idx = np.flatnonzero(shape == code)
-        part = cls.lower_columns(**params({k: v[idx] for k, v in c.items()}))  # type: ignore[attr-defined]
-        if decay is None:
-            decay = seg.empty(n, part.start.shape[1])
-        if part.start.shape[1] > decay.start.shape[1]:
-            decay = seg.cat(decay, seg.masked(seg.empty(n, part.start.shape[1] - decay.start.shape[1]), False))
-        k = part.start.shape[1]
-        decay.start[idx, :k], decay.code[idx, :k], decay.f[idx, :k] = part.start, part.code, part.f
-        decay.count[idx] = part.count
-    assert decay is not None
+        parts[code] = (idx, cls.lower_columns(**shape_args({k: v[idx] for k, v in c.items()})))  # type: ignore[attr-defined]
+    k = max(p.start.shape[1] for _, p in parts.values())
+    decay = seg.empty(n, k)
+    for idx, part in parts.values():
+        kp = part.start.shape[1]
+        decay.start[idx, :kp], decay.code[idx, :kp], decay.f[idx, :kp] = part.start, part.code, part.f
+        decay.valid[idx, :kp] = part.valid
+        decay.valid[idx, kp:] = False
     # a held start: Join([Constant(lr), decay], [hold]); hold = 0 leaves the decay alone
     segs = seg.join([seg.constant(c["lr"]), decay], c["hold"].reshape(n, 1))
     restarted = c["cycles"] > 1
-    segs.count[restarted] = 1  # a restarted curve repeats its first segment
+    segs = _first_only(segs, restarted)
     floor = np.where(c["floor"] > 0, c["floor"], -np.inf)
     warmup = rows.WarmupColumns(
         steps=c["warmup"],
@@ -414,6 +412,13 @@ def lower_columns(cols: _Cols) -> Program:
     )
     ci, cf = rows.row_fields(n, 1.0, floor, c["steps_per_epoch"], warmup, restarts)
     return assemble(ci, cf, segs, configs=cols)
+
+
+def _first_only(segs: seg.Segs, rows: np.ndarray) -> seg.Segs:
+    """Keep only the first valid segment in ``rows`` (a restarted curve repeats its first)."""
+    first = np.cumsum(segs.valid, axis=1) == 1
+    segs.valid[rows] &= first[rows]
+    return segs
 
 
 def lower(configs: Any) -> Program:

@@ -98,10 +98,11 @@ class Program:
 
 def assemble(ci: np.ndarray, cf: np.ndarray, segs: Segs, specs: Any = None, configs: Any = None) -> Program:
     """A program from row fields ``(ci, cf)`` and each row's segments (ranges filled in here)."""
-    hi = np.cumsum(segs.count)
-    ci[:, L.I_SEG_LO] = hi - segs.count
+    count = segs.valid.sum(axis=1)
+    hi = np.cumsum(count)
+    ci[:, L.I_SEG_LO] = hi - count
     ci[:, L.I_SEG_HI] = hi
-    keep = np.arange(segs.start.shape[1])[None, :] < segs.count[:, None]
+    keep = segs.valid
     si = np.column_stack([segs.start[keep], segs.code[keep]]).astype(np.int64).reshape(-1, L.SI_WIDTH)
     sf = np.ascontiguousarray(segs.f[keep]).reshape(-1, L.SF_WIDTH)
     return Program(ci, cf, si, sf, specs, configs)
@@ -121,5 +122,6 @@ def lower_schedules(schedules: Sequence[Any], specs: Sequence[Any] | None = None
     for r, (_, _, s) in enumerate(parts):
         kk = s.start.shape[1]
         segs.start[r, :kk], segs.code[r, :kk], segs.f[r, :kk] = s.start[0], s.code[0], s.f[0]
-        segs.count[r] = s.count[0]
+        segs.valid[r, :kk] = s.valid[0]
+        segs.valid[r, kk:] = False
     return assemble(ci, cf, segs, tuple(schedules if specs is None else specs))

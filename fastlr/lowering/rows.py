@@ -88,38 +88,41 @@ def row_fields(
     shape, mode = w["shape"].astype(np.int64), w["mode"].astype(np.int64)
     radam = shape == L.RADAM_UP
     beta2 = w["beta2"].astype(np.float64)
-    ci[on, L.I_WU_MODE] = mode[on]
-    ci[on, L.I_WU_LEN] = w["steps"][on]
-    ci[on, L.I_WU_CODE] = shape[on]
-    cf[on, L.F_WU_BASE] = w["start"][on]
-    cf[on, L.F_WU_N] = np.where(np.isnan(w["span"]), w["steps"], w["span"])[on]
-    cf[on, L.F_WU_OFF] = w["offset"][on]
+    steps = w["steps"].astype(np.int64)
+    ci[:, L.I_WU_MODE] = np.where(on, mode, 0)
+    ci[:, L.I_WU_LEN] = np.where(on, steps, 0)
+    ci[:, L.I_WU_CODE] = np.where(on, shape, 0)
+    cf[:, L.F_WU_BASE] = np.where(on, w["start"], 0.0)
+    cf[:, L.F_WU_N] = np.where(on, np.where(np.isnan(w["span"]), steps, w["span"]), 0.0)
+    cf[:, L.F_WU_OFF] = np.where(on, w["offset"], 0.0)
     q0 = np.where(radam, beta2, np.where(shape == L.POLY_UP, w["power"], 1.0))
     rho_inf = 2.0 / (1.0 - np.where(radam, beta2, 0.0)) - 1.0
-    cf[on, L.F_WU_Q0] = q0[on]
-    cf[on, L.F_WU_Q1] = np.where(radam, rho_inf, 1.0)[on]
-    cf[on, L.F_WU_Q2] = 1.0
+    cf[:, L.F_WU_Q0] = np.where(on, q0, 0.0)
+    cf[:, L.F_WU_Q1] = np.where(on, np.where(radam, rho_inf, 1.0), 0.0)
+    cf[:, L.F_WU_Q2] = np.where(on, 1.0, 0.0)
     prefix = on & (mode == L.WU_PREFIX)
-    shift = np.where(w["shift"], w["steps"], 0)
-    ci[prefix, L.I_SHIFT] = shift[prefix]
-    ci[prefix, L.I_WU_TARGET] = np.where(w["target_end"], w["steps"], shift)[prefix]
+    shift = np.where(w["shift"], steps, 0)
+    ci[:, L.I_SHIFT] = np.where(prefix, shift, 0)
+    ci[:, L.I_WU_TARGET] = np.where(prefix, np.where(w["target_end"], steps, shift), 0)
 
     r = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in dataclasses.asdict(restarts).items()}
     on = r["active"].astype(bool)
-    mult, cycles, limit = r["mult"].astype(np.float64), r["cycles"].astype(np.float64), r["limit"]
-    limit = limit.astype(np.float64)
+    if not on.any():
+        return ci, cf
+    mult, cycles = r["mult"].astype(np.float64), r["cycles"].astype(np.float64)
+    limit = r["limit"].astype(np.float64)
     kind = np.where(mult != 1.0, L.RS_GROW, np.where(cycles != 1.0, L.RS_FRAC, L.RS_INT))
     whole = np.isnan(limit) | (limit == np.floor(limit))
-    ci[on, L.I_RS_KIND] = kind[on]
-    ci[on, L.I_RS_PERIOD] = r["period"][on]
-    ci[on, L.I_RS_LIMIT] = np.where(whole & ~np.isnan(limit), np.nan_to_num(limit), 0).astype(np.int64)[on]
-    cf[on, L.F_RS_LIMIT] = np.where(whole, 0.0, limit)[on]
-    ci[on, L.I_RS_WARM] = r["warmup_steps"][on]
-    ci[on, L.I_RS_MODE] = r["decay_mode"][on]
-    ci[on, L.I_RS_EXACT] = r["exact"][on].astype(np.int64)
-    cf[on, L.F_RS_PERIOD] = r["period"][on].astype(np.float64)
-    cf[on, L.F_RS_MULT] = mult[on]
-    cf[on, L.F_RS_DECAY] = r["decay"][on]
-    cf[on, L.F_RS_CYCLES] = cycles[on]
-    cf[on, L.F_RS_PEAK] = r["peak"][on]
+    ci[:, L.I_RS_KIND] = np.where(on, kind, 0)
+    ci[:, L.I_RS_PERIOD] = np.where(on, r["period"], 0)
+    ci[:, L.I_RS_LIMIT] = np.where(on & whole & ~np.isnan(limit), np.nan_to_num(limit), 0).astype(np.int64)
+    cf[:, L.F_RS_LIMIT] = np.where(on & ~whole, limit, 0.0)
+    ci[:, L.I_RS_WARM] = np.where(on, r["warmup_steps"], 0)
+    ci[:, L.I_RS_MODE] = np.where(on, r["decay_mode"], 0)
+    ci[:, L.I_RS_EXACT] = np.where(on, r["exact"].astype(np.int64), 0)
+    cf[:, L.F_RS_PERIOD] = np.where(on, r["period"].astype(np.float64), 0.0)
+    cf[:, L.F_RS_MULT] = np.where(on, mult, 0.0)
+    cf[:, L.F_RS_DECAY] = np.where(on, r["decay"], 0.0)
+    cf[:, L.F_RS_CYCLES] = np.where(on, cycles, 0.0)
+    cf[:, L.F_RS_PEAK] = np.where(on, r["peak"], 0.0)
     return ci, cf

@@ -52,20 +52,20 @@ _DEFAULTS = tuple(float(Seg._field_defaults.get(f, 0.0)) for f in _FLOAT_FIELDS)
 
 @dataclasses.dataclass
 class Segs:
-    """``K`` segments for each of ``N`` rows; row ``i`` uses its first ``count[i]``.
+    """Up to ``K`` segments for each of ``N`` rows: row ``i`` uses those where ``valid[i]``, in order.
 
     Attributes
     ----------
     start, code : ndarray of int64, shape (N, K)
     f : ndarray of float64, shape (N, K, SF_WIDTH)
         ``base, amp, n, off, q0..q3`` (columns ``layout.S_BASE ..``).
-    count : ndarray of int64, shape (N,)
+    valid : ndarray of bool, shape (N, K)
     """
 
     start: np.ndarray
     code: np.ndarray
     f: np.ndarray
-    count: np.ndarray
+    valid: np.ndarray
 
     @property
     def n_rows(self) -> int:
@@ -75,7 +75,7 @@ class Segs:
         """Row ``i`` as a list of :class:`Seg` (Python numbers)."""
         return [
             Seg(int(self.start[i, k]), int(self.code[i, k]), *(float(v) for v in self.f[i, k]))
-            for k in range(int(self.count[i]))
+            for k in np.flatnonzero(self.valid[i])
         ]
 
     @classmethod
@@ -87,15 +87,15 @@ class Segs:
             for j, s in enumerate(segs):
                 out.start[i, j], out.code[i, j] = s.start, s.code
                 out.f[i, j] = s[2:]
-            out.count[i] = len(segs)
+            out.valid[i, len(segs) :] = False
         return out
 
 
 def empty(n: int, k: int) -> Segs:
-    """``k`` constant-zero segments per row, count ``k``; ``n, q0, q1, q2`` default to 1."""
+    """``k`` valid constant-zero segments per row; ``n, q0, q1, q2`` default to 1."""
     f = np.empty((n, k, L.SF_WIDTH), dtype=np.float64)
     f[...] = _DEFAULTS
-    return Segs(np.zeros((n, k), np.int64), np.full((n, k), L.CONST, np.int64), f, np.full(n, k, np.int64))
+    return Segs(np.zeros((n, k), np.int64), np.full((n, k), L.CONST, np.int64), f, np.ones((n, k), dtype=bool))
 
 
 def one(start: Any, code: Any, base: Any, amp: Any, n: Any, off: Any = 0.0, *q: Any) -> Segs:
@@ -113,21 +113,13 @@ def one(start: Any, code: Any, base: Any, amp: Any, n: Any, off: Any = 0.0, *q: 
 
 
 def cat(*parts: Segs) -> Segs:
-    """Segments of several parts, row by row in order (each part's first ``count`` segments)."""
-    n = parts[0].n_rows
-    k = sum(p.start.shape[1] for p in parts)
-    out = empty(n, k)
-    out.count[:] = 0
-    for p in parts:
-        kp = p.start.shape[1]
-        dest = out.count[:, None] + np.arange(kp)[None, :]  # where each of p's segments lands
-        keep = np.arange(kp)[None, :] < p.count[:, None]
-        r, j = np.nonzero(keep)
-        out.start[r, dest[r, j]] = p.start[r, j]
-        out.code[r, dest[r, j]] = p.code[r, j]
-        out.f[r, dest[r, j]] = p.f[r, j]
-        out.count += p.count
-    return out
+    """Segments of several parts, row by row in order."""
+    return Segs(
+        np.concatenate([p.start for p in parts], axis=1),
+        np.concatenate([p.code for p in parts], axis=1),
+        np.concatenate([p.f for p in parts], axis=1),
+        np.concatenate([p.valid for p in parts], axis=1),
+    )
 
 
 def unit_values(code: Any, x: Any, n: Any, q: Any) -> np.ndarray:
@@ -147,14 +139,31 @@ def unit_values(code: Any, x: Any, n: Any, q: Any) -> np.ndarray:
             np.asarray(q, dtype=np.float64).reshape(len(x), 4),
         ]
     )
-    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    uniq, inverse = _distinct_rows(key)
     vals = np.array([formulas.unit(int(r[0]), *(float(v) for v in r[1:])) for r in uniq], dtype=np.float64)
-    return vals[np.asarray(inverse).reshape(-1)]
+    return vals[inverse]
+
+
+def _distinct_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(distinct rows, index of each row's distinct row)``: rows grouped by a 64-bit hash of
+    their bits (one 1-D sort), checked equal to their group's first row; on a hash collision,
+    by sorting the rows themselves."""
+    bits = np.ascontiguousarray(key).view(np.uint64)
+    h = np.zeros(len(key), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(bits.shape[1]):
+            h = (h ^ bits[:, j]) * np.uint64(0x100000001B3) + np.uint64(j + 1)
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    if np.array_equal(bits, bits[first[inverse]]):
+        return key[first], inverse
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    return uniq, np.asarray(inverse).reshape(-1)
 
 
 def masked(segs: Segs, keep: Any) -> Segs:
-    """``segs`` with rows where ``keep`` is False emptied (count 0)."""
-    return dataclasses.replace(segs, count=np.where(keep, segs.count, 0))
+    """``segs`` with rows where ``keep`` is False emptied."""
+    return dataclasses.replace(segs, valid=segs.valid & np.asarray(keep, dtype=bool).reshape(-1, 1))
 
 
 def _raise(where: str, rows: int, bad: np.ndarray, message: Any) -> None:
@@ -229,11 +238,7 @@ def join(parts: list[Segs], boundaries: Any) -> Segs:
         a = b[:, k - 1] if k > 0 else np.zeros(rows, np.int64)
         moved = shifted(part, a)
         if k < len(parts) - 1:
-            inside = moved.start < b[:, k : k + 1]
-            j = np.arange(moved.start.shape[1])[None, :]
-            moved = dataclasses.replace(
-                moved, count=np.minimum(moved.count, (inside & (j < moved.count[:, None])).sum(1))
-            )
+            moved = dataclasses.replace(moved, valid=moved.valid & (moved.start < b[:, k : k + 1]))
         out.append(moved)
     return cat(*out)
 
