@@ -92,6 +92,23 @@ def test_arguments_are_checked_before_looking_for_a_gpu(monkeypatch: pytest.Monk
         _cuda.sweep_cuda([fl.Constant(1.0)], 5, out="x")
 
 
+def test_numpy_without_row_stack_gets_the_alias_numba_cuda_needs():
+    """numba-cuda 0.30.x registers an overload of ``np.row_stack`` at its first kernel compile and
+    NumPy 2.5 removed that alias: on an H200 with NumPy 2.5.2 every compile failed with
+    ``AttributeError: module 'numpy' has no attribute 'row_stack'``. Importing
+    ``fastlr.kernels.cuda`` (which compiles nothing) restores it; an existing one is left alone."""
+    pytest.importorskip("numba.cuda")
+    code = (
+        "import numpy as np\n"
+        "before = np.__dict__.pop('row_stack', None)\n"  # as NumPy 2.5 ships
+        "from fastlr.kernels import cuda as k\n"
+        "print(np.row_stack is np.vstack, k.restore_numpy_row_stack())\n"
+    )
+    proc = _run([sys.executable, "-c", code], timeout=120)
+    assert proc.returncode == 0, _output(proc)
+    assert proc.stdout.split() == ["True", "False"], _output(proc)
+
+
 def test_simulator_suite():
     """tests/cuda_sim under NUMBA_ENABLE_CUDASIM=1: CUDA == CPU for every shape and composition."""
     from numba.core import config
