@@ -1,6 +1,6 @@
 """The CUDA backend on a machine without a GPU.
 
-- ``import fastlr`` (and ``fastlr._cuda``) never imports ``numba.cuda``;
+- ``import fastlr`` (and ``fastlr._gpu``) never imports ``numba.cuda``;
 - without a GPU the entry points raise one clear error that says how to use the simulator;
 - ``tests/cuda_sim`` (CUDA == CPU for every shape and composition) runs in a subprocess with
   ``NUMBA_ENABLE_CUDASIM=1``, which numba reads once, at import, so it cannot be switched on in
@@ -23,7 +23,7 @@ import sys
 import pytest
 
 import fastlr as fl
-from fastlr import _cuda
+from fastlr import _gpu
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SIM_DIR = ROOT / "tests" / "cuda_sim"
@@ -42,7 +42,9 @@ def _output(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_importing_fastlr_and_its_cuda_module_does_not_import_numba_cuda():
-    code = "import sys, fastlr, fastlr._cuda; print(sorted(m for m in sys.modules if m.startswith('numba')))"
+    code = (
+        "import sys, fastlr, fastlr._gpu, fastlr.cuda; print(sorted(m for m in sys.modules if m.startswith('numba')))"
+    )
     proc = _run([sys.executable, "-c", code], timeout=120)
     assert proc.returncode == 0, _output(proc)
     assert "numba.cuda" not in proc.stdout, proc.stdout
@@ -53,13 +55,13 @@ def test_without_a_gpu_one_clear_error(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(numba_cuda, "is_available", lambda: False)
     monkeypatch.delenv("NUMBA_ENABLE_CUDASIM", raising=False)
     sched = fl.Schedule(fl.Cosine(1.0, 0.0, 10))
-    for call in (lambda: _cuda.sweep_cuda([sched], 5), lambda: _cuda.table_cuda(sched, 5)):
-        with pytest.raises(_cuda.CudaUnavailableError, match=r"numba\.cuda\.is_available\(\) is False") as info:
+    for call in (lambda: fl.cuda.sweep([sched], 5), lambda: fl.cuda.table(sched, 5)):
+        with pytest.raises(_gpu.CudaUnavailableError, match=r"numba\.cuda\.is_available\(\) is False") as info:
             call()
         assert isinstance(info.value, RuntimeError)
         assert "no CUDA driver or device was found" in str(info.value)
         assert "NUMBA_ENABLE_CUDASIM=1 before numba is first imported" in str(info.value)
-    assert _cuda.is_available() is False
+    assert _gpu.is_available() is False
 
 
 def test_simulator_switched_on_too_late_is_named(monkeypatch: pytest.MonkeyPatch):
@@ -70,8 +72,8 @@ def test_simulator_switched_on_too_late_is_named(monkeypatch: pytest.MonkeyPatch
         pytest.skip("this process runs the simulator")
     monkeypatch.setattr(numba_cuda, "is_available", lambda: False)
     monkeypatch.setenv("NUMBA_ENABLE_CUDASIM", "1")
-    with pytest.raises(_cuda.CudaUnavailableError, match=r"numba was imported before it was"):
-        _cuda.sweep_cuda([fl.Constant(1.0)], 5)
+    with pytest.raises(_gpu.CudaUnavailableError, match=r"numba was imported before it was"):
+        fl.cuda.sweep([fl.Constant(1.0)], 5)
 
 
 def test_missing_cuda_target_names_the_extra(monkeypatch: pytest.MonkeyPatch):
@@ -79,17 +81,34 @@ def test_missing_cuda_target_names_the_extra(monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.delattr(numba, "cuda", raising=False)
     monkeypatch.setitem(sys.modules, "numba.cuda", None)  # "import numba.cuda" now fails
-    with pytest.raises(_cuda.CudaUnavailableError, match=r"pip install 'fastlr\[cuda\]'"):
-        _cuda.sweep_cuda([fl.Constant(1.0)], 5)
+    with pytest.raises(_gpu.CudaUnavailableError, match=r"pip install 'fastlr\[cuda\]'"):
+        fl.cuda.sweep([fl.Constant(1.0)], 5)
 
 
 def test_arguments_are_checked_before_looking_for_a_gpu(monkeypatch: pytest.MonkeyPatch):
     numba_cuda = pytest.importorskip("numba.cuda")
     monkeypatch.setattr(numba_cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match=r"T must be >= 1, got 0"):
-        _cuda.sweep_cuda([fl.Constant(1.0)], 0)
+        fl.cuda.sweep([fl.Constant(1.0)], 0)
     with pytest.raises(TypeError, match=r"out must be a numpy array .* got str"):
-        _cuda.sweep_cuda([fl.Constant(1.0)], 5, out="x")
+        fl.cuda.sweep([fl.Constant(1.0)], 5, out="x")
+
+
+def test_numpy_without_row_stack_gets_the_alias_numba_cuda_needs():
+    """numba-cuda 0.30.x registers an overload of ``np.row_stack`` at its first kernel compile and
+    NumPy 2.5 removed that alias: on an H200 with NumPy 2.5.2 every compile failed with
+    ``AttributeError: module 'numpy' has no attribute 'row_stack'``. Importing
+    ``fastlr.kernels.cuda`` (which compiles nothing) restores it; an existing one is left alone."""
+    pytest.importorskip("numba.cuda")
+    code = (
+        "import numpy as np\n"
+        "before = np.__dict__.pop('row_stack', None)\n"  # as NumPy 2.5 ships
+        "from fastlr.kernels import cuda as k\n"
+        "print(np.row_stack is np.vstack, k.restore_numpy_row_stack())\n"
+    )
+    proc = _run([sys.executable, "-c", code], timeout=120)
+    assert proc.returncode == 0, _output(proc)
+    assert proc.stdout.split() == ["True", "False"], _output(proc)
 
 
 def test_simulator_suite():

@@ -17,6 +17,12 @@ Quirks
 - Kernels assume a validated program and valid row indices; all checks live in
   :mod:`fastlr._cuda`.
 - Under the CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the same code runs as Python threads.
+- Importing this module restores ``numpy.row_stack`` (an alias of ``numpy.vstack``) where NumPy
+  2.5+ removed it: numba-cuda 0.30.x registers an overload of it when it loads its typing
+  registries at the first kernel compile, so without the alias every compile fails with
+  ``AttributeError: module 'numpy' has no attribute 'row_stack'`` (seen on an H200 with
+  numba-cuda 0.30.4 and NumPy 2.5.2; NVIDIA/numba-cuda#907, which its maintainers do not plan
+  to fix).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 from numba import cuda
 
 from fastlr.kernels import formulas, layout
@@ -35,6 +42,23 @@ THREADS_PER_BLOCK = 256
 MAX_BLOCKS = 1 << 16
 #: CUDA's limit on ``gridDim.y`` (rows beyond it are covered by the row grid-stride loop).
 MAX_GRID_Y = 65535
+
+
+def restore_numpy_row_stack() -> bool:
+    """Alias ``numpy.row_stack`` to ``numpy.vstack`` if NumPy lacks it; True if it was added.
+
+    numba-cuda 0.30.x (``numba/cuda/np/arrayobj.py``) runs ``overload(np.row_stack)`` for every
+    NumPy >= 2.0 when the first kernel compiles; NumPy 2.5 removed the name (2.0-2.4 exported a
+    deprecated wrapper of ``vstack`` under it). Restoring it lets the registration succeed; fastlr's
+    kernels never call it.
+    """
+    if "row_stack" in vars(np):
+        return False
+    np.row_stack = np.vstack  # type: ignore[attr-defined]  # noqa: NPY201 (restoring it is the point)
+    return True
+
+
+restore_numpy_row_stack()
 
 # every feature switch on: one build that runs every program
 DEVICE_FUNCTIONS = compile_functions(

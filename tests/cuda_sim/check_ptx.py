@@ -39,6 +39,8 @@ def main() -> None:
 
     dispatcher.get_current_device = lambda: types.SimpleNamespace(compute_capability=CC)  # type: ignore[attr-defined]
 
+    from fastlr.kernels import cuda as kernels  # compiles nothing; restores numpy.row_stack for numba-cuda
+
     def probe(x: float) -> float:
         return x + 1.0
 
@@ -48,8 +50,6 @@ def main() -> None:
         first = " ".join(str(exc).split())[:300]
         report("skip", f"NVVM/NVRTC from a CUDA toolkit is not usable here ({type(exc).__name__}: {first})")
         return
-
-    from fastlr.kernels import cuda as kernels
 
     i2 = nt.Array(nt.int64, 2, "C")
     f2 = nt.Array(nt.float64, 2, "C")

@@ -27,7 +27,7 @@ if not cuda.is_available():
     )
 
 import fastlr as fl
-from fastlr import _cuda
+from fastlr import _gpu
 from fastlr.kernels import cuda as kcuda
 from fastlr.kernels import formulas
 from fastlr.kernels import layout as L
@@ -183,7 +183,7 @@ def test_unit_device_function_matches_python():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sweep_matches_cpu(dtype):
-    dev = _cuda.sweep_cuda(PROG, T, dtype)
+    dev = _gpu.sweep_cuda(PROG, T, dtype)
     assert getattr(dev, "__cuda_ndarray__", False)
     got = dev.copy_to_host()
     assert_same(got, PROG, T, dtype)
@@ -207,13 +207,13 @@ def test_giant_steps_match_cpu(dtype):
     t0 = 10**12 + 3
     rows = [i for i, name in enumerate(NAMES) if not (config.ENABLE_CUDASIM and name in _OVERFLOW_IN_PYTHON)]
     with np.errstate(over="ignore", under="ignore"):
-        got = _cuda.sweep_cuda(PROG, 11, dtype, t0=t0, rows=rows, to_host=True)
+        got = _gpu.sweep_cuda(PROG, 11, dtype, t0=t0, rows=rows, to_host=True)
     assert_same(got, PROG, 11, dtype, t0=t0, rows=rows)
 
 
 def test_rows_subset_in_any_order():
     rows = [5, 0, 5, N - 1]
-    got = _cuda.sweep_cuda(PROG, 37, np.float64, rows=np.array(rows), to_host=True)
+    got = _gpu.sweep_cuda(PROG, 37, np.float64, rows=np.array(rows), to_host=True)
     assert got.shape == (4, 37)
     assert_same(got, PROG, 37, np.float64, rows=rows)
 
@@ -223,12 +223,12 @@ def test_table_matches_cpu(dtype, t0):
     steps = 3 * TPB + 5
     for sched in SCHEDULES.values():
         prog = fl.lower(sched)
-        assert_same(_cuda.table_cuda(prog, steps, dtype, t0=t0).copy_to_host(), prog, steps, dtype, t0=t0)
+        assert_same(_gpu.table_cuda(prog, steps, dtype, t0=t0).copy_to_host(), prog, steps, dtype, t0=t0)
 
 
 def test_table_accepts_a_schedule_and_defaults_to_float64():
     sched = SCHEDULES["prefix_linear"]
-    got = _cuda.table_cuda(sched, 29).copy_to_host()
+    got = _gpu.table_cuda(sched, 29).copy_to_host()
     assert got.dtype == np.float64
     assert_close64(got, sched.table(29))
 
@@ -239,49 +239,49 @@ def test_table_accepts_a_schedule_and_defaults_to_float64():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_into_a_device_array(dtype):
     out = cuda.device_array((N, T), dtype=dtype)
-    assert _cuda.sweep_cuda(PROG, T, dtype, out=out) is out
+    assert _gpu.sweep_cuda(PROG, T, dtype, out=out) is out
     assert_same(out.copy_to_host(), PROG, T, dtype)
     tab = cuda.device_array(T, dtype=dtype)
-    assert _cuda.table_cuda(PROG, T, dtype, out=tab) is tab
+    assert _gpu.table_cuda(PROG, T, dtype, out=tab) is tab
 
 
 def test_host_streaming_by_rows():
-    got = _cuda.sweep_cuda(PROG, T, np.float64, to_host=True, chunk_rows=4)  # 59 rows: ragged last tile
+    got = _gpu.sweep_cuda(PROG, T, np.float64, to_host=True, chunk_rows=4)  # 59 rows: ragged last tile
     assert isinstance(got, np.ndarray)
     assert_same(got, PROG, T, np.float64)
 
 
 def test_host_streaming_into_out_by_steps(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(_cuda, "HOST_CHUNK_BYTES", 48 * 4)  # 48 float32 values: rows split along steps
+    monkeypatch.setattr(_gpu, "HOST_CHUNK_BYTES", 48 * 4)  # 48 float32 values: rows split along steps
     rows = list(range(0, N, 4))
     out = np.full((len(rows), T), np.nan, dtype=np.float32)
-    assert _cuda.sweep_cuda(PROG, T, np.float32, out=out, rows=rows) is out
+    assert _gpu.sweep_cuda(PROG, T, np.float32, out=out, rows=rows) is out
     assert_same(out, PROG, T, np.float32, rows=rows)
 
 
 def test_table_host_streaming_by_steps(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(_cuda, "HOST_CHUNK_BYTES", 24 * 8)
+    monkeypatch.setattr(_gpu, "HOST_CHUNK_BYTES", 24 * 8)
     sched = SCHEDULES["restart_grow_frac"]
     prog = fl.lower(sched)
     out = np.full(T, np.nan)
-    assert _cuda.table_cuda(prog, T, np.float64, out=out, t0=5) is out
+    assert _gpu.table_cuda(prog, T, np.float64, out=out, t0=5) is out
     assert_same(out, prog, T, np.float64, t0=5)
-    assert_same(_cuda.table_cuda(sched, T, np.float64, to_host=True), prog, T, np.float64)
+    assert_same(_gpu.table_cuda(sched, T, np.float64, to_host=True), prog, T, np.float64)
 
 
 def test_small_free_memory_streams_in_small_tiles(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(_cuda, "_device_free_bytes", lambda cuda: 1000.0)  # tiles of 56 float64 values
+    monkeypatch.setattr(_gpu, "_device_free_bytes", lambda cuda: 1000.0)  # tiles of 56 float64 values
     rows = list(range(1, N, 5))
-    got = _cuda.sweep_cuda(PROG, T, np.float64, to_host=True, rows=rows)
+    got = _gpu.sweep_cuda(PROG, T, np.float64, to_host=True, rows=rows)
     assert_same(got, PROG, T, np.float64, rows=rows)
 
 
 def test_device_output_larger_than_free_memory(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(_cuda, "_device_free_bytes", lambda cuda: 1000.0)
+    monkeypatch.setattr(_gpu, "_device_free_bytes", lambda cuda: 1000.0)
     with pytest.raises(fl.MemoryLimitError, match=r"bytes of GPU memory .* to_host=True"):
-        _cuda.sweep_cuda(PROG, T, np.float32)
+        _gpu.sweep_cuda(PROG, T, np.float32)
     with pytest.raises(fl.MemoryLimitError, match=r"chunk_rows=50 .* smaller chunk_rows"):
-        _cuda.sweep_cuda(PROG, T, np.float32, to_host=True, chunk_rows=50)
+        _gpu.sweep_cuda(PROG, T, np.float32, to_host=True, chunk_rows=50)
 
 
 # ---- argument checks ------------------------------------------------------------------------------
@@ -333,22 +333,22 @@ def test_sweep_argument_errors(kwargs, exc, match):
     args = {"T": T, "dtype": np.float32, **kwargs}
     T_, dtype = args.pop("T"), args.pop("dtype")
     with pytest.raises(exc, match=match):
-        _cuda.sweep_cuda(PROG, T_, dtype, **args)
+        _gpu.sweep_cuda(PROG, T_, dtype, **args)
 
 
 def test_table_argument_errors():
     with pytest.raises(ValueError, match=r"out has shape \(4,\), expected \(5,\)"):
-        _cuda.table_cuda(PROG, 5, out=np.zeros(4))
+        _gpu.table_cuda(PROG, 5, out=np.zeros(4))
     with pytest.raises(ValueError, match=r"out has shape \(5, 1\), expected \(5,\)"):
-        _cuda.table_cuda(PROG, 5, out=cuda.device_array((5, 1)))
+        _gpu.table_cuda(PROG, 5, out=cuda.device_array((5, 1)))
     with pytest.raises(ValueError, match=r"t0 must be >= 0"):
-        _cuda.table_cuda(PROG, 5, t0=-3)
+        _gpu.table_cuda(PROG, 5, t0=-3)
 
 
 def test_inputs_are_not_mutated():
     rows = np.array([3, 1, 2], dtype=np.int64)
     before = [a.copy() for a in PROG.arrays()]
-    _cuda.sweep_cuda(PROG, 9, np.float64, rows=rows, to_host=True)
+    _gpu.sweep_cuda(PROG, 9, np.float64, rows=rows, to_host=True)
     assert rows.tolist() == [3, 1, 2]
     for a, b in zip(PROG.arrays(), before):
         np.testing.assert_array_equal(a, b)
@@ -370,8 +370,8 @@ def _torch_cuda():
 
 def test_to_torch_shares_memory():
     torch = _torch_cuda()
-    dev = _cuda.sweep_cuda(PROG, T, np.float32)
-    t = _cuda.to_torch(dev)
+    dev = _gpu.sweep_cuda(PROG, T, np.float32)
+    t = _gpu.to_torch(dev)
     assert t.is_cuda and t.dtype == torch.float32 and tuple(t.shape) == (N, T)
     assert t.data_ptr() == dev.__cuda_array_interface__["data"][0]
     assert_same(t.cpu().numpy(), PROG, T, np.float32)
@@ -380,7 +380,7 @@ def test_to_torch_shares_memory():
 def test_into_a_torch_tensor():
     torch = _torch_cuda()
     out = torch.full((N, T), float("nan"), dtype=torch.float64, device="cuda")
-    assert _cuda.sweep_cuda(PROG, T, np.float64, out=out) is out
+    assert _gpu.sweep_cuda(PROG, T, np.float64, out=out) is out
     assert_same(out.cpu().numpy(), PROG, T, np.float64)
     with pytest.raises(ValueError, match=r"out must be C-contiguous"):
-        _cuda.sweep_cuda(PROG, T, np.float64, out=torch.empty((T, N), dtype=torch.float64, device="cuda").T)
+        _gpu.sweep_cuda(PROG, T, np.float64, out=torch.empty((T, N), dtype=torch.float64, device="cuda").T)
