@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from fastlr._base import FORMAT_VERSION
+from fastlr._spec import FORMAT_VERSION
 
 import fastlr as fl
 from fastlr import _checks as ck

@@ -15,7 +15,7 @@ Quirks
   :data:`THREADS_PER_BLOCK` and :data:`MAX_BLOCKS` to exercise several blocks, the grid-stride
   wrap-around and ragged tails.
 - Kernels assume a validated program and valid row indices; all checks live in
-  :mod:`fastlr._cuda`.
+  :mod:`fastlr._gpu`.
 - Under the CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the same code runs as Python threads.
 - Importing this module restores ``numpy.row_stack`` (an alias of ``numpy.vstack``) where NumPy
   2.5+ removed it: numba-cuda 0.30.x registers an overload of it when it loads its typing
