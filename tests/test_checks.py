@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from fastlr._spec import FORMAT_VERSION
 
 import fastlr as fl
 from fastlr import _checks as ck
 from fastlr._hashing import canonical_hash
+from fastlr._spec import FORMAT_VERSION
 
 WARM_COS = fl.Schedule(fl.Cosine(1e-3, 1e-5, 32), warmup=fl.Warmup(8, start=1e-5))
 
