@@ -379,22 +379,27 @@ def lower_columns(cols: _Cols) -> Program:
     c, n = cols.c, cols.n
     shape = c["shape"]
     present = np.unique(shape) if shape.strides != (0,) else shape[:1]
-    parts = {}
+    parts = []
     for code in present.tolist():
         cls, shape_args = FLAT_SHAPES[SHAPES[code]]
-        idx = np.flatnonzero(shape == code)
-        parts[code] = (idx, cls.lower_columns(**shape_args({k: v[idx] for k, v in c.items()})))  # type: ignore[attr-defined]
-    k = max(p.start.shape[1] for _, p in parts.values())
-    decay = seg.empty(n, k)
-    for idx, part in parts.values():
-        kp = part.start.shape[1]
-        decay.start[idx, :kp], decay.code[idx, :kp], decay.f[idx, :kp] = part.start, part.code, part.f
-        decay.valid[idx, :kp] = part.valid
-        decay.valid[idx, kp:] = False
+        idx = None if len(present) == 1 else np.flatnonzero(shape == code)
+        sub = c if idx is None else {k: v[idx] for k, v in c.items()}
+        parts.append((idx, cls.lower_columns(**shape_args(sub))))  # type: ignore[attr-defined]
+    if parts[0][0] is None:
+        decay = parts[0][1]
+    else:
+        decay = seg.empty(n, max(p.start.shape[1] for _, p in parts))
+        for idx, part in parts:
+            kp = part.start.shape[1]
+            decay.start[idx, :kp], decay.code[idx, :kp], decay.f[idx, :kp] = part.start, part.code, part.f
+            decay.valid[idx, :kp] = part.valid
+            decay.valid[idx, kp:] = False
     # a held start: Join([Constant(lr), decay], [hold]); hold = 0 leaves the decay alone
-    segs = seg.join([seg.constant(c["lr"]), decay], c["hold"].reshape(n, 1))
+    holds = c["hold"]
+    segs = seg.join([seg.constant(c["lr"]), decay], holds.reshape(n, 1)) if holds.any() else decay
     restarted = c["cycles"] > 1
-    segs = _first_only(segs, restarted)
+    if restarted.any():
+        segs = _first_only(segs, restarted)
     floor = np.where(c["floor"] > 0, c["floor"], -np.inf)
     warmup = rows.WarmupColumns(
         steps=c["warmup"],
