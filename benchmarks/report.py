@@ -109,6 +109,19 @@ def torch_stepping_time(cols: dict[str, np.ndarray], t: int, sample: int) -> flo
     return time.perf_counter() - start
 
 
+def numpy_time(cols: dict[str, np.ndarray], t: int, out: np.ndarray, dtype: Any) -> float:
+    """Seconds for the NumPy baseline of ``fastlr._bench`` to fill ``out`` (``(n, t)``, ``dtype``).
+
+    For ``benchmarks/bench_kernels.py``; the report times ``COMPARISONS["numpy"]`` itself.
+    """
+    if out.shape[1] != t or out.dtype != np.dtype(dtype):
+        raise ValueError(f"out must be (n, {t}) {np.dtype(dtype).name}, got {out.shape} {out.dtype.name}")
+    run = COMPARISONS["numpy"](cols, out)
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
 def jax_time(cols: dict[str, np.ndarray], t: int, repeats: int) -> float | None:
     """JAX jit(vmap) of a hand-written warmup + cosine (stock optax cannot vmap over warmup)."""
     try:

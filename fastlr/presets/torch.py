@@ -292,19 +292,23 @@ class PresetInfo:
 # Built presets, by object identity: the entry goes when the object does. Keyed by identity, not
 # by value, because equal specs can stand for torch schedulers that compose differently (see
 # PresetInfo); an equal spec built any other way is a plain fastlr shape here.
-_BUILT: dict[int, PresetInfo] = {}
+_BUILT: dict[int, tuple[weakref.ref[Any], PresetInfo]] = {}
 
 
 def _built(obj: Any, info: PresetInfo) -> Any:
     key = id(obj)
-    _BUILT[key] = info
-    weakref.finalize(obj, _BUILT.pop, key, None)
+
+    def forget(_: weakref.ref[Any]) -> None:
+        _BUILT.pop(key, None)
+
+    _BUILT[key] = (weakref.ref(obj, forget), info)
     return obj
 
 
 def _info(obj: Any) -> PresetInfo | None:
     """The :class:`PresetInfo` of an object this module built, None for any other object."""
-    return _BUILT.get(id(obj))
+    entry = _BUILT.get(id(obj))
+    return entry[1] if entry is not None and entry[0]() is obj else None
 
 
 def _pc(*pieces: tuple[int, float]) -> Pieces:
