@@ -125,9 +125,11 @@ def cat(*parts: Segs) -> Segs:
 def unit_values(code: Any, x: Any, n: Any, q: Any) -> np.ndarray:
     """``formulas.unit(code, x, n, *q)`` per row, in plain Python (the formula source itself).
 
-    Every unit curve reads ``x`` and ``n`` through ``x / n`` or ``x^k / n^k``, exactly 1 at
-    ``x = n`` and exactly 0 at ``x = 0``: those rows are evaluated at ``(1, 1)`` and ``(0, 1)``,
-    so a sweep of many lengths calls the formula once per distinct curve, not once per row.
+    For the curves with a horizon (the only ones :func:`with_tail` passes here: linear, cosine,
+    polynomial, tanh, sqrt), which read ``x`` and ``n`` only through ``x / n`` or ``x^k / n^k``,
+    exactly 1 at ``x = n`` and exactly 0 at ``x = 0``: those rows are evaluated at ``(1, 1)`` and
+    ``(0, 1)``, so a sweep of many lengths calls the formula once per distinct curve, not once per
+    row. Not valid for curves that read ``x`` on its own (cyclic, RAdam).
     """
     x, n = np.asarray(x, dtype=np.float64), np.asarray(n, dtype=np.float64)
     at_end, at_zero = x == n, x == 0.0
