@@ -57,9 +57,13 @@ class Shape(Schedulable):
             raise NotImplementedError(f"{type(self).__name__} defines neither _segs nor lower_columns")
         return lower(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})  # type: ignore[arg-type]
 
+    def _segments_array(self) -> Segs:
+        """The lowered segments (cached per distinct shape, read-only)."""
+        return _shape_segs(self)
+
     def _segments(self) -> list[Seg]:
         """The lowered segments, as a list."""
-        return self._segs().row(0)
+        return _shape_segs(self).row(0)
 
     #: Whether :class:`Restarts` may repeat this curve (a single decaying segment with a horizon).
     restartable = False
@@ -313,8 +317,18 @@ class Schedule(Schedulable):
 
 
 @functools.lru_cache(maxsize=4096)
+def _shape_segs(shape: Shape) -> Segs:
+    """A shape's segments, lowered once per distinct shape (constructors validate by lowering,
+    schedules and joins lower again); read-only, since every program shares them."""
+    segs = shape._segs()
+    for a in (segs.start, segs.code, segs.f, segs.valid):
+        a.flags.writeable = False
+    return segs
+
+
+@functools.lru_cache(maxsize=4096)
 def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
-    segs = s.curve._segs()
+    segs = _shape_segs(s.curve)
     if s.floor is not None:
         floor = s.floor
     elif s.floor_ratio is not None:

@@ -571,4 +571,4 @@ class Join(Shape):
         self._set("boundaries", b)
 
     def _segs(self) -> Segs:
-        return seg.join([p._segs() for p in self.phases], [self.boundaries])
+        return seg.join([p._segments_array() for p in self.phases], [self.boundaries])
