@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 
 import fastlr as fl
@@ -59,3 +60,16 @@ def test_flat_shapes_lower_through_their_class():
     for name, (cls, _params) in configs.FLAT_SHAPES.items():
         assert "lower_columns" in cls.__dict__, f"flat shape {name!r}: {cls.__name__} has no lower_columns"
         assert name in configs.SHAPES
+
+
+def test_a_polynomial_of_power_one_lowers_to_the_linear_piece():
+    # the same expression, so the exact build is bit-identical and the fast build skips pow
+    from fastlr.kernels import layout as L
+
+    for start, end in ((1.0, 0.1), (0.0, 1e-3)):
+        line = fl.Schedule(fl.Polynomial(start, end, 100, power=1.0))
+        assert line.program().si[0, L.S_CODE] == L.LIN_DOWN
+        expected = end + (start - end) * (1.0 - np.arange(100) / 100.0)
+        np.testing.assert_array_equal(line.table(100, dtype=np.float64), expected)
+    curved = fl.Schedule(fl.Polynomial(1.0, 0.1, 100, power=2.0))
+    assert curved.program().si[0, L.S_CODE] == L.POLY_DOWN

@@ -296,8 +296,16 @@ def cosine(
 
 
 def polynomial(start: Any, end: Any, steps: Any, power: Any, k_decay: Any, span: Any, offset: Any = 0.0) -> Segs:
-    """``end + (start - end)(1 - p)^power``, ``p = (x/span)^k_decay``."""
-    seg = one(0, L.POLY_DOWN, end, np.subtract(start, end), span, offset, power, k_decay)
+    """``end + (start - end)(1 - p)^power``, ``p = (x/span)^k_decay``.
+
+    A polynomial of power 1 without k-decay is the line ``end + (start - end)(1 - x/span)``: it
+    lowers to ``LIN_DOWN`` (the same expression, ``pow(y, 1) == y`` exactly, whichever way the
+    curve runs), so optax's ``linear_schedule`` and every ``power=1`` decay fill at the speed of
+    a linear piece instead of through ``pow``.
+    """
+    power, k_decay = np.asarray(power, dtype=np.float64), np.asarray(k_decay, dtype=np.float64)
+    code = np.where((power == 1.0) & (k_decay == 1.0), L.LIN_DOWN, L.POLY_DOWN)
+    seg = one(0, code, end, np.subtract(start, end), span, offset, power, k_decay)
     return with_tail(seg, steps, "Polynomial", True)
 
 
