@@ -100,17 +100,18 @@ def _ramp(kind: str, hi: float, lo: float, i1: int, kd: int, span: float, offset
     """``lo + c(r) (hi - lo)`` with ``r = (t - offset) / span`` on updates ``i1..kd``, ``lo`` after
     (``exact``: ``r = 1`` at ``kd``, where the curve's hold already gives ``lo``)."""
     steps = kd - i1
-    if steps == 0 and exact:
-        return [(i1, Constant(lo))]
-    n = max(steps, 1)
+    if steps == 0:  # one update before the end: the formula's value there
+        r = -offset / span
+        c = {"linear": 1.0 - r, "cosine": 0.5 * (math.cos(math.pi * r) + 1.0), "sqrt": 1.0 - math.sqrt(r)}[kind]
+        return [(i1, Constant(lo if exact else lo + c * (hi - lo))), (kd + 1, Constant(lo))][: 1 if exact else 2]
     if kind == "linear":
-        curve: Shape = Linear(hi, lo, n, span=span, offset=offset)
+        curve: Shape = Linear(hi, lo, steps, span=span, offset=offset)
     elif kind == "cosine":
-        curve = Cosine(hi, lo, n, span=span, offset=offset)
+        curve = Cosine(hi, lo, steps, span=span, offset=offset)
     else:
-        curve = SqrtCooldown(hi, lo, n, span=span, offset=offset)
+        curve = SqrtCooldown(hi, lo, steps, span=span, offset=offset)
     out: list[tuple[int, Shape]] = [(i1, curve)]
-    if not (exact and steps >= 1):
+    if not exact:
         out.append((kd + 1, Constant(lo)))
     return out
 
