@@ -51,16 +51,16 @@ Refused (``ValueError``)
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from fastlr import _checks as ck
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, ScheduleSet, Warmup
 from fastlr.shapes import Asymptotic, Constant, Cosine, InverseSqrt, Join, Linear, Shape, SqrtCooldown
 
-__all__ = ["DECAY_STYLES", "GROUP_KEYS", "OptimizerParamScheduler", "WD_INCR_STYLES", "WSD_DECAY_STYLES"]
+__all__ = ["DECAY_STYLES", "GROUP_KEYS", "WD_INCR_STYLES", "WSD_DECAY_STYLES", "OptimizerParamScheduler"]
 
 PEER = "megatron-core"
 PEER_VERSION = "0.16.1"
@@ -116,11 +116,19 @@ def _ramp(kind: str, hi: float, lo: float, i1: int, kd: int, span: float, offset
     return out
 
 
+@dataclasses.dataclass(frozen=True)
 class _Args:
-    """The scheduler's validated arguments, in update units (``n = i * G``)."""
+    """The scheduler's validated arguments (``n = i * G`` at update ``i``)."""
 
-    def __init__(self, **kw: Any) -> None:
-        self.__dict__.update(kw)
+    G: int
+    W: float
+    D: int
+    style: str
+    wsd: int
+    wsd_style: str | None
+    init: float
+    Wi: int
+    wd_style: str
 
 
 def _lr_phases(a: _Args, hi: float, lo: float, s: int) -> list[tuple[int, Shape]]:
@@ -141,7 +149,7 @@ def _lr_phases(a: _Args, hi: float, lo: float, s: int) -> list[tuple[int, Shape]
         if s == 0:  # n = 0 counts as 1
             return [(0, Constant(hi))] + (_lr_phases(a, hi, lo, 1) if kd >= 1 else [(1, Constant(lo))])
         out: list[tuple[int, Shape]] = [(s, InverseSqrt(hi * math.sqrt(wc) / math.sqrt(s * G), float(s)))]
-        return out + [(kd + 1, Constant(lo))]
+        return [*out, (kd + 1, Constant(lo))]
     # WSD
     wsd = a.wsd
     anneal = D - wsd
@@ -151,10 +159,10 @@ def _lr_phases(a: _Args, hi: float, lo: float, s: int) -> list[tuple[int, Shape]
         out.append((s, Constant(hi)))
     i1 = max(s, ka + 1)
     if i1 > kd:
-        return out + [(kd + 1, Constant(lo))]
+        return [*out, (kd + 1, Constant(lo))]
     span, offset = wsd / G, anneal / G - i1
     if a.wsd_style != "exponential":
-        kind = {"linear": "linear", "cosine": "cosine", "minus_sqrt": "sqrt"}[a.wsd_style]
+        kind = {"linear": "linear", "cosine": "cosine", "minus_sqrt": "sqrt"}[str(a.wsd_style)]
         return out + _ramp(kind, hi, lo, i1, kd, span, offset, exact)
     e = 2.0 * lo - hi
     if e < 0.0:
@@ -164,7 +172,7 @@ def _lr_phases(a: _Args, hi: float, lo: float, s: int) -> list[tuple[int, Shape]
         )
     q1 = (i1 * G - anneal) / wsd
     out.append((i1, Asymptotic(e + 2.0 * (hi - lo) * 0.5**q1, e, 0.5, span)))
-    return out + [(kd + 1, Constant(lo))]
+    return [*out, (kd + 1, Constant(lo))]
 
 
 def _lr_schedule(a: _Args, hi: float, lo: float) -> Schedule:
@@ -176,12 +184,12 @@ def _lr_schedule(a: _Args, hi: float, lo: float) -> Schedule:
         # canonical: warmup over updates 0..kw-1, the main curve from kw (the warmup's
         # inclusive end, where megatron gives max_lr)
         if a.style == "WSD" and _last_le(a.D - a.wsd, a.G) < kw:  # the decay formula at n = W is below max_lr
-            phases = [(kw, Constant(hi))] + _lr_phases(a, hi, lo, kw + 1)
+            phases = [(kw, Constant(hi)), *_lr_phases(a, hi, lo, kw + 1)]
         else:
             phases = _lr_phases(a, hi, lo, kw)
         return Schedule(_join(phases, kw), warmup=Warmup(kw, a.init), floor=floor)
     # the warmup ends between updates: it runs over 0..kw over the main curve's placeholder
-    main = _join([(0, Constant(hi))] + _lr_phases(a, hi, lo, kw + 1), 0)
+    main = _join([(0, Constant(hi)), *_lr_phases(a, hi, lo, kw + 1)], 0)
     return Schedule(main, warmup=Warmup(kw + 1, a.init, span=a.W / a.G, shift=False), floor=floor)
 
 

@@ -39,8 +39,6 @@ the cosine formula; torchtitan computes no lr there.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastlr import _checks as ck
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
