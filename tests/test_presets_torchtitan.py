@@ -92,3 +92,36 @@ def test_live(R, cfg):
         opt.step()
         cont.step()
     assert_close64(tt.lr_scheduler(0.2, R, **cfg).table(R), ref)
+
+
+def test_docstring_examples_of_the_large_run_dialects():
+    import doctest
+
+    import fastlr.presets.deepspeed as ds
+    import fastlr.presets.megatron as meg
+
+    for mod in (tt, ds, meg):
+        res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert res.attempted > 0 and res.failed == 0, mod.__name__
+
+
+def test_cli_specs_build_the_same_schedules():
+    from fastlr.cli.spec import load_spec
+
+    spec = load_spec("torchtitan:lr_scheduler,base_lr=3e-4,training_steps=50,warmup_steps=5,decay_type='cosine'")
+    assert spec == tt.lr_scheduler(3e-4, 50, warmup_steps=5, decay_type="cosine")
+    spec = load_spec("deepspeed:WarmupDecayLR,total_num_steps=40,warmup_max_lr=1e-3,warmup_num_steps=4")
+    import fastlr.presets.deepspeed as ds
+
+    assert spec == ds.WarmupDecayLR(40, warmup_max_lr=1e-3, warmup_num_steps=4)
+    text = (
+        "megatron:OptimizerParamScheduler,init_lr=0,max_lr=1e-3,min_lr=1e-4,lr_warmup_steps=2,lr_decay_steps=9,"
+        "lr_decay_style=WSD,start_wd=0.1,end_wd=0.1,wd_incr_steps=9,wd_incr_style=constant,wsd_decay_steps=3,"
+        "lr_wsd_decay_style=minus_sqrt"
+    )
+    import fastlr.presets.megatron as meg
+
+    assert isinstance(load_spec(text), fastlr.ScheduleSet)
+    assert load_spec(text) == meg.OptimizerParamScheduler(
+        0, 1e-3, 1e-4, 2, 9, "WSD", 0.1, 0.1, 9, "constant", wsd_decay_steps=3, lr_wsd_decay_style="minus_sqrt"
+    )
