@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fastlr
 import fastlr.presets.deepspeed as ds
 from tests.tolerance import assert_close64
 
@@ -68,9 +67,39 @@ def test_quirks_and_errors():
     assert ds.LRRangeTest(1.0, 1, 1.0).at(10**9) == pytest.approx(1.0 + 1e9, rel=1e-12)
 
 
-def test_everyday_schedules_are_single_curves():
-    s = ds.WarmupCosineLR(1000, warmup_num_steps=100, warmup_type="linear", base_lr=1e-3)
-    assert isinstance(s, fastlr.Schedule) and isinstance(s.curve, fastlr.Join)
+def _everyday():
+    import fastlr.presets.megatron as meg
+    import fastlr.presets.torchtitan as tt
+
+    wd = dict(start_wd=0.1, end_wd=0.1, wd_incr_steps=1000, wd_incr_style="constant")
+    lr = dict(init_lr=0.0, max_lr=3e-4, min_lr=3e-5, lr_warmup_steps=100, lr_decay_steps=1000)
+    return [
+        meg.OptimizerParamScheduler(**lr, lr_decay_style="cosine", **wd),
+        meg.OptimizerParamScheduler(**lr, lr_decay_style="linear", increment=8, **wd),
+        meg.OptimizerParamScheduler(**lr, lr_decay_style="WSD", wsd_decay_steps=200, lr_wsd_decay_style="cosine", **wd),
+        meg.OptimizerParamScheduler(
+            **lr,
+            lr_decay_style="WSD",
+            wsd_decay_steps=200,
+            lr_wsd_decay_style="linear",
+            **dict(wd, start_wd=0.0, wd_incr_style="linear"),
+        ),
+        ds.WarmupCosineLR(1000, warmup_num_steps=100, warmup_type="linear", base_lr=1e-3),
+        ds.WarmupDecayLR(1000, warmup_num_steps=100),
+        ds.WarmupLR(warmup_max_lr=1e-3, warmup_num_steps=100, warmup_type="linear"),
+        tt.lr_scheduler(1e-3, 1000, 100, decay_type="cosine"),
+        tt.lr_scheduler(1e-3, 1000, 100, decay_ratio=0.2, decay_type="linear"),
+    ]
+
+
+@pytest.mark.parametrize("i", range(9))
+def test_everyday_schedules_hit_the_warmup_decay_kernels(i):
+    """Warmup + cosine/linear/WSD of megatron, DeepSpeed and torchtitan need only the cheapest
+    compiled variant (constant, linear and cosine pieces, prefix warmup)."""
+    from fastlr.kernels import cpu
+
+    arrays = _everyday()[i].program().arrays()
+    assert cpu.feature_mask(*arrays[:4]) & ~cpu.WARMUP_DECAY_FEATURES == 0
 
 
 # ---- live parity (only where DeepSpeed imports) -----------------------------------------------
