@@ -31,6 +31,9 @@ MODULES = (
     "tf",
     "yolox",
     "cawb",
+    "megatron",
+    "deepspeed",
+    "torchtitan",
 )
 
 __all__ = list(MODULES)

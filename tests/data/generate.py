@@ -42,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "peers")
 
 PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_warmup", "seeds"]
+PEERS += ["megatron", "deepspeed", "torchtitan"]
 
 
 # ----------------------------------------------------------------------------
@@ -2918,6 +2919,520 @@ def gen_seeds():
 
 
 # ----------------------------------------------------------------------------
+# Megatron-LM (megatron-core), DeepSpeed, torchtitan (issue 16, part A)
+# ----------------------------------------------------------------------------
+
+
+def _err(e):
+    return f"{type(e).__name__}: {e}"
+
+
+def gen_megatron():
+    """megatron-core OptimizerParamScheduler, stepped as Megatron-LM's train loop steps it:
+    the constructor calls step(0); after each update, step(increment)."""
+    import torch
+    from megatron.core.optimizer_param_scheduler import OptimizerParamScheduler
+
+    ver = _ver("megatron-core")
+    out = []
+
+    def run(T, note, groups=None, increment=1, **kw):
+        kwargs = dict(kw)
+        if groups is not None:
+            kwargs["param_groups"] = groups
+        if increment != 1:
+            kwargs["increment"] = increment
+        gs = groups or [{}]
+        params = [dict({"params": [torch.nn.Parameter(torch.zeros(1))]}, **g) for g in gs]
+        opt = torch.optim.SGD(params, lr=0.1)
+        vals = {"lr": [[] for _ in gs], "weight_decay": [[] for _ in gs]}
+        raises = None
+        try:
+            sched = OptimizerParamScheduler(opt, **kw)
+        except (AssertionError, Exception) as e:
+            out.append(
+                record(
+                    "megatron",
+                    ver,
+                    "megatron",
+                    "OptimizerParamScheduler",
+                    kwargs,
+                    T,
+                    "float64",
+                    {"lr": [[]], "weight_decay": [[]]},
+                    note,
+                    raises_at=0,
+                    error=_err(e),
+                )
+            )
+            return
+        for i in range(T):
+            for g, pg in enumerate(opt.param_groups):
+                vals["lr"][g].append(float(pg["lr"]))
+                vals["weight_decay"][g].append(float(pg["weight_decay"]))
+            if i == T - 1:
+                break
+            try:
+                sched.step(increment)
+            except (AssertionError, Exception) as e:
+                raises = (i + 1, _err(e))
+                break
+        out.append(
+            record(
+                "megatron",
+                ver,
+                "megatron",
+                "OptimizerParamScheduler",
+                kwargs,
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
+
+    base = dict(
+        init_lr=0.0, max_lr=3e-4, min_lr=3e-5, start_wd=0.1, end_wd=0.1, wd_incr_steps=40, wd_incr_style="constant"
+    )
+    for style in ("constant", "linear", "cosine", "inverse-square-root"):
+        run(50, f"{style} warmup 10 decay 40", lr_warmup_steps=10, lr_decay_steps=40, lr_decay_style=style, **base)
+        run(30, f"{style} no warmup", lr_warmup_steps=0, lr_decay_steps=20, lr_decay_style=style, **base)
+    for ws in ("linear", "cosine", "exponential", "minus_sqrt"):
+        b = dict(base, min_lr=2e-4) if ws == "exponential" else base
+        run(
+            60,
+            f"WSD {ws}",
+            lr_warmup_steps=8,
+            lr_decay_steps=50,
+            lr_decay_style="WSD",
+            wsd_decay_steps=15,
+            lr_wsd_decay_style=ws,
+            **b,
+        )
+        run(
+            40,
+            f"WSD {ws} decay longer than after-warmup",
+            lr_warmup_steps=10,
+            lr_decay_steps=30,
+            lr_decay_style="WSD",
+            wsd_decay_steps=26,
+            lr_wsd_decay_style=ws,
+            **b,
+        )
+    run(
+        40,
+        "WSD exponential 2 min < max (refused)",
+        lr_warmup_steps=5,
+        lr_decay_steps=30,
+        lr_decay_style="WSD",
+        wsd_decay_steps=10,
+        lr_wsd_decay_style="exponential",
+        **base,
+    )
+    run(
+        30,
+        "WSD wsd_decay_steps 0",
+        lr_warmup_steps=5,
+        lr_decay_steps=20,
+        lr_decay_style="WSD",
+        wsd_decay_steps=0,
+        **base,
+    )
+    run(
+        30,
+        "WSD wsd_decay_steps 1",
+        lr_warmup_steps=5,
+        lr_decay_steps=20,
+        lr_decay_style="WSD",
+        wsd_decay_steps=1,
+        lr_wsd_decay_style="cosine",
+        **base,
+    )
+    run(
+        40, "lr_warmup_init", **dict(base, init_lr=1e-5), lr_warmup_steps=10, lr_decay_steps=30, lr_decay_style="cosine"
+    )
+    run(
+        40,
+        "fractional warmup (lr_warmup_fraction)",
+        lr_warmup_steps=7.5,
+        lr_decay_steps=30,
+        lr_decay_style="cosine",
+        **base,
+    )
+    run(40, "warmup 1", lr_warmup_steps=1, lr_decay_steps=30, lr_decay_style="linear", **base)
+    run(40, "warmup = decay - 1", lr_warmup_steps=29, lr_decay_steps=30, lr_decay_style="cosine", **base)
+    run(30, "decay steps 1", lr_warmup_steps=0, lr_decay_steps=1, lr_decay_style="linear", **base)
+    for wds in ("linear", "cosine"):
+        run(
+            50,
+            f"weight decay {wds}",
+            lr_warmup_steps=5,
+            lr_decay_steps=40,
+            lr_decay_style="cosine",
+            **dict(base, start_wd=0.01, end_wd=0.1, wd_incr_steps=40, wd_incr_style=wds),
+        )
+    run(
+        60,
+        "samples: increment 8, steps in samples",
+        increment=8,
+        lr_warmup_steps=80,
+        lr_decay_steps=400,
+        lr_decay_style="cosine",
+        **dict(base, start_wd=0.0, end_wd=0.1, wd_incr_steps=400, wd_incr_style="cosine"),
+    )
+    run(
+        60,
+        "samples: warmup not a multiple of increment",
+        increment=8,
+        lr_warmup_steps=100,
+        lr_decay_steps=410,
+        lr_decay_style="linear",
+        **dict(base, init_lr=1e-6, start_wd=0.0, end_wd=0.1, wd_incr_steps=300, wd_incr_style="linear"),
+    )
+    run(
+        50,
+        "samples WSD",
+        increment=4,
+        lr_warmup_steps=20,
+        lr_decay_steps=150,
+        lr_decay_style="WSD",
+        wsd_decay_steps=50,
+        lr_wsd_decay_style="minus_sqrt",
+        **base,
+    )
+    run(
+        40,
+        "samples inverse-square-root",
+        increment=3,
+        lr_warmup_steps=30,
+        lr_decay_steps=100,
+        lr_decay_style="inverse-square-root",
+        **base,
+    )
+    groups = [{}, {"max_lr": 1e-3, "min_lr": 1e-4}, {"wd_mult": 0.0}, {"start_wd": 0.0, "end_wd": 0.2, "wd_mult": 0.5}]
+    run(
+        45,
+        "param group overrides",
+        groups=groups,
+        lr_warmup_steps=5,
+        lr_decay_steps=40,
+        lr_decay_style="cosine",
+        **dict(base, init_lr=1e-6, start_wd=0.05, end_wd=0.1, wd_incr_style="linear"),
+    )
+    # megatron-core rejects these
+    run(5, "max_lr < min_lr", lr_warmup_steps=0, lr_decay_steps=10, lr_decay_style="linear", **dict(base, min_lr=1.0))
+    run(5, "warmup >= decay", lr_warmup_steps=10, lr_decay_steps=10, lr_decay_style="linear", **base)
+    run(5, "WSD without wsd_decay_steps", lr_warmup_steps=1, lr_decay_steps=10, lr_decay_style="WSD", **base)
+    run(
+        5,
+        "end_wd < start_wd",
+        lr_warmup_steps=1,
+        lr_decay_steps=10,
+        lr_decay_style="linear",
+        **dict(base, start_wd=0.2, end_wd=0.1, wd_incr_style="linear"),
+    )
+    return out
+
+
+def gen_deepspeed():
+    """deepspeed.runtime.lr_schedules, stepped as DeepSpeedEngine._take_model_step steps them:
+    optimizer.step(), then lr_scheduler.step(); update 0 uses the constructor's value."""
+    import logging
+
+    import torch
+    import torch.optim.lr_scheduler as TS
+    from deepspeed.runtime import lr_schedules as L
+
+    logging.getLogger("DeepSpeed").setLevel(logging.ERROR)
+    ver = _ver("deepspeed")
+    out = []
+
+    def run(call, T, note, kwargs, base_lr=None, adam=False):
+        if call == "from_config":
+            sec = kwargs["scheduler"]
+            name, kw = sec["type"], dict(sec.get("params") or {})
+            ctor = getattr(L, name) if hasattr(L, name) else getattr(TS, name)  # as _scheduler_from_config
+        else:
+            kw, ctor = dict(kwargs), getattr(L, call)
+            if base_lr is not None:
+                kwargs = dict(kwargs, base_lr=base_lr)
+        n = max(
+            [len(v) for v in kw.values() if isinstance(v, list)] + [len(base_lr) if isinstance(base_lr, list) else 1]
+        )
+        lrs = base_lr if isinstance(base_lr, list) else [0.1 if base_lr is None else base_lr] * n
+        params = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": b} for b in lrs]
+        opt = torch.optim.Adam(params, lr=lrs[0]) if adam else torch.optim.SGD(params, lr=lrs[0])
+        try:
+            sched = ctor(opt, **kw)
+        except (ValueError, TypeError) as e:
+            out.append(
+                record(
+                    "deepspeed",
+                    ver,
+                    "deepspeed",
+                    call,
+                    kwargs,
+                    T,
+                    "float64",
+                    {"lr": [[]]},
+                    note,
+                    raises_at=0,
+                    error=_err(e),
+                )
+            )
+            return
+        mom = adam and getattr(sched, "cycle_momentum", False)
+        vals = {"lr": [[] for _ in params]}
+        if mom:
+            vals["momentum"] = [[] for _ in params]
+        for i in range(T):
+            for g, pg in enumerate(opt.param_groups):
+                vals["lr"][g].append(_f(pg["lr"]))
+                if mom:
+                    vals["momentum"][g].append(_f(pg["betas"][0]))
+            opt.step()
+            sched.step()
+        for k in vals:
+            for g in vals[k]:
+                _check_finite(g)
+        out.append(record("deepspeed", ver, "deepspeed", call, kwargs, T, "float64", vals, note))
+
+    for wt in ("log", "linear"):
+        run(
+            "WarmupLR",
+            30,
+            f"{wt} warmup",
+            dict(warmup_min_lr=0.0, warmup_max_lr=0.01, warmup_num_steps=10, warmup_type=wt),
+        )
+        run(
+            "WarmupLR",
+            12,
+            f"{wt} warmup_num_steps 1 (silent minimum 2)",
+            dict(warmup_min_lr=1e-4, warmup_max_lr=0.01, warmup_num_steps=1, warmup_type=wt),
+        )
+        run(
+            "WarmupDecayLR",
+            50,
+            f"{wt} warmup then linear decay",
+            dict(total_num_steps=40, warmup_min_lr=1e-4, warmup_max_lr=0.01, warmup_num_steps=10, warmup_type=wt),
+        )
+        run(
+            "WarmupCosineLR",
+            50,
+            f"{wt} warmup then cosine",
+            dict(total_num_steps=40, warmup_min_ratio=0.0, warmup_num_steps=10, warmup_type=wt),
+            base_lr=3e-4,
+        )
+    run("WarmupLR", 20, "warmup_max_lr None reads the optimizer lr", dict(warmup_num_steps=8), base_lr=0.05)
+    run(
+        "WarmupLR",
+        20,
+        "per-group bounds",
+        dict(warmup_min_lr=[0.0, 1e-3], warmup_max_lr=[0.01, 0.02], warmup_num_steps=6, warmup_type="linear"),
+    )
+    run(
+        "WarmupLR", 20, "unknown warmup_type is log", dict(warmup_max_lr=0.01, warmup_num_steps=6, warmup_type="cosine")
+    )
+    run(
+        "WarmupDecayLR",
+        30,
+        "default warmup_max_lr 0.001 (ignores the optimizer lr)",
+        dict(total_num_steps=20, warmup_num_steps=5, warmup_type="linear"),
+        base_lr=0.5,
+    )
+    run(
+        "WarmupDecayLR",
+        20,
+        "total <= warmup",
+        dict(total_num_steps=4, warmup_max_lr=0.01, warmup_num_steps=6, warmup_type="linear"),
+    )
+    run(
+        "WarmupCosineLR",
+        40,
+        "warmup_min_ratio and cos_min_ratio",
+        dict(total_num_steps=30, warmup_min_ratio=0.1, warmup_num_steps=5, cos_min_ratio=0.05, warmup_type="linear"),
+        base_lr=[1e-3, 2e-3],
+    )
+    run(
+        "WarmupCosineLR",
+        20,
+        "total <= warmup",
+        dict(total_num_steps=3, warmup_num_steps=5, warmup_type="linear"),
+        base_lr=1e-3,
+    )
+    run(
+        "WarmupCosineLR",
+        20,
+        "total = warmup + 1",
+        dict(total_num_steps=6, warmup_num_steps=5, warmup_type="linear"),
+        base_lr=1e-3,
+    )
+    run("WarmupLR", 5, "warmup_num_steps 0", dict(warmup_max_lr=0.01, warmup_num_steps=0))
+    oc = dict(cycle_min_lr=1e-4, cycle_max_lr=1e-2, cycle_first_step_size=10)
+    run("OneCycle", 40, "symmetric cycle, momentum", oc, adam=True)
+    run("OneCycle", 40, "no momentum (SGD)", dict(oc, cycle_momentum=False))
+    run(
+        "OneCycle",
+        50,
+        "asymmetric, lr and momentum decay",
+        dict(oc, cycle_second_step_size=15, decay_lr_rate=0.5, decay_step_size=4, decay_mom_rate=0.01),
+        adam=True,
+    )
+    run(
+        "OneCycle",
+        40,
+        "stairs",
+        dict(oc, cycle_second_step_size=7, cycle_first_stair_count=3, cycle_second_stair_count=4),
+        adam=True,
+    )
+    run(
+        "OneCycle",
+        30,
+        "stairs on the first half only",
+        dict(oc, cycle_first_stair_count=4, cycle_second_stair_count=0),
+        adam=True,
+    )
+    run(
+        "OneCycle",
+        25,
+        "second half 0",
+        dict(oc, cycle_second_step_size=0, decay_lr_rate=1.0, decay_step_size=2),
+        adam=True,
+    )
+    run(
+        "OneCycle",
+        30,
+        "per-group",
+        dict(
+            cycle_min_lr=[1e-4, 1e-3],
+            cycle_max_lr=[1e-2, 5e-2],
+            cycle_first_step_size=6,
+            cycle_min_mom=[0.8, 0.85],
+            cycle_max_mom=0.95,
+        ),
+        adam=True,
+    )
+    run("OneCycle", 5, "first step size 0", dict(oc, cycle_first_step_size=0))
+    for st in (False, True):
+        run(
+            "LRRangeTest",
+            40,
+            f"staircase {st}",
+            dict(
+                lr_range_test_min_lr=1e-4,
+                lr_range_test_step_size=5,
+                lr_range_test_step_rate=2.0,
+                lr_range_test_staircase=st,
+            ),
+        )
+    run("LRRangeTest", 20, "per-group", dict(lr_range_test_min_lr=[1e-4, 1e-3], lr_range_test_step_size=1))
+    run("LRRangeTest", 5, "step size 0", dict(lr_range_test_step_size=0))
+    cfg = {
+        "type": "WarmupDecayLR",
+        "params": {"total_num_steps": 30, "warmup_min_lr": 0, "warmup_max_lr": 3e-4, "warmup_num_steps": 10},
+    }
+    run("from_config", 40, "WarmupDecayLR block", {"scheduler": cfg, "base_lr": 3e-4}, base_lr=3e-4)
+    cfg = {"type": "WarmupCosineLR", "params": {"total_num_steps": 30, "warmup_num_steps": 5, "warmup_type": "linear"}}
+    run("from_config", 40, "WarmupCosineLR block", {"scheduler": cfg, "base_lr": 2e-4}, base_lr=2e-4)
+    cfg = {"type": "OneCycle", "params": {"cycle_min_lr": 1e-4, "cycle_max_lr": 1e-3, "cycle_first_step_size": 8}}
+    run("from_config", 30, "OneCycle block (Adam)", {"scheduler": cfg}, adam=True)
+    cfg = {"type": "StepLR", "params": {"step_size": 7, "gamma": 0.5}}
+    run("from_config", 30, "torch StepLR block", {"scheduler": cfg, "base_lr": 0.1}, base_lr=0.1)
+    return out
+
+
+def gen_torchtitan():
+    """torchtitan LRSchedulersContainer, stepped as its Trainer steps it (optimizers.step(),
+    then lr_schedulers.step(), once per training step)."""
+    import torch
+    from torchtitan.components.optimizer.lr_scheduler import LRSchedulersContainer
+
+    ver = _ver("torchtitan")
+    out = []
+
+    def run(T, note, base_lr=3e-4, training_steps=40, **cfg):
+        kwargs = dict(base_lr=base_lr, training_steps=training_steps, **cfg)
+        opts = [torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base_lr) for _ in range(2)]
+        cont = LRSchedulersContainer.Config(**cfg).build(optimizers=opts, training_steps=training_steps)
+        vals, raises = {"lr": [[]]}, None
+        for i in range(T):
+            lrs = {o.param_groups[0]["lr"] for o in opts}
+            assert len(lrs) == 1
+            vals["lr"][0].append(float(lrs.pop()))
+            if i == T - 1:
+                break
+            for o in opts:
+                o.step()
+            try:
+                cont.step()
+            except AssertionError as e:
+                raises = (i + 1, _err(e))
+                break
+        out.append(
+            record(
+                "torchtitan",
+                ver,
+                "torchtitan",
+                "lr_scheduler",
+                kwargs,
+                T,
+                "float64",
+                vals,
+                note,
+                raises_at=raises[0] if raises else None,
+                error=raises[1] if raises else None,
+            )
+        )
+
+    for dt in ("linear", "sqrt", "cosine"):
+        run(40, f"{dt} decay", warmup_steps=10, decay_type=dt)
+        run(
+            40,
+            f"{dt} WSD decay_ratio 0.3 min_lr_factor 0.1",
+            warmup_steps=5,
+            decay_ratio=0.3,
+            decay_type=dt,
+            min_lr_factor=0.1,
+        )
+    run(40, "defaults (warmup 200 cut to 40)")
+    run(30, "no warmup", warmup_steps=0, training_steps=30, decay_type="cosine")
+    run(30, "warmup 1", warmup_steps=1, training_steps=30)
+    run(20, "warmup = training steps (no decay)", warmup_steps=20, training_steps=20)
+    run(25, "decay_ratio rounds half to even", warmup_steps=2, decay_ratio=0.125, training_steps=20)
+    run(25, "decay_ratio 0 (no decay)", warmup_steps=3, decay_ratio=0.0, training_steps=20)
+    run(25, "decay_ratio too large (cut)", warmup_steps=10, decay_ratio=0.9, training_steps=20, decay_type="sqrt")
+    run(
+        40,
+        "total_steps longer than the run",
+        warmup_steps=4,
+        total_steps=60,
+        training_steps=40,
+        decay_type="cosine",
+        min_lr_factor=0.2,
+    )
+    run(
+        40,
+        "cosine run past total_steps (periodic)",
+        warmup_steps=4,
+        total_steps=20,
+        training_steps=40,
+        decay_type="cosine",
+    )
+    run(40, "linear run past total_steps (refused)", warmup_steps=4, total_steps=20, training_steps=40)
+    run(
+        40,
+        "no decay, run past total_steps (refused)",
+        warmup_steps=4,
+        decay_ratio=0.0,
+        total_steps=20,
+        training_steps=40,
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
 
@@ -2931,6 +3446,9 @@ def gen_peer(name):
         "fvcore": gen_fvcore,
         "pytorch_warmup": gen_pytorch_warmup,
         "seeds": gen_seeds,
+        "megatron": gen_megatron,
+        "deepspeed": gen_deepspeed,
+        "torchtitan": gen_torchtitan,
     }[name]()
 
 
