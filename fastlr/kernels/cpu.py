@@ -112,7 +112,7 @@ class KernelCacheWarning(RuntimeWarning):
     """A corrupt Numba cache file was dropped; the kernel is recompiled."""
 
 
-def _safe_cache_class(base: type) -> type:
+def _safe_cache_class(base: Any) -> type:
     """A subclass of a Numba cache class whose load and save survive corrupt files."""
 
     class SafeCache(base):  # type: ignore[misc, valid-type]
@@ -147,9 +147,7 @@ def _safe_cache_class(base: type) -> type:
     return SafeCache
 
 
-@functools.cache
-def _safe_class(base: type) -> type:
-    return _safe_cache_class(base)
+_safe_class = functools.cache(_safe_cache_class)
 
 
 def _safe_caches(compiled: dict[str, Any]) -> None:
