@@ -537,7 +537,9 @@ def test_unwritable_outputs_and_huge_steps(capsys, tmp_path, monkeypatch):
         m.setattr("fastlr._checks.available_memory", lambda: 1 << 20)
         code, _, err = main(capsys, "table", spec, "-T", "1000000", "-o", str(tmp_path / "t.csv"))
     assert code == 1 and "(1000000,) float64 needs 8,000,000 bytes" in err and list(tmp_path.iterdir()) == []
-    code, _, err = main(capsys, "plot", "torch:CosineAnnealingLR,base_lr=0.1,T_max=999999999999", "-o", str(tmp_path / "x.png"))
+    code, _, err = main(
+        capsys, "plot", "torch:CosineAnnealingLR,base_lr=0.1,T_max=999999999999", "-o", str(tmp_path / "x.png")
+    )
     assert code in (1, 2) and ("pass --steps" in err or "needs matplotlib" in err)
     with pytest.raises(SystemExit) as exc:
         cli.main(["table", "torch:CosineAnnealingLR,base_lr=0.1,T_max=999999999999"])

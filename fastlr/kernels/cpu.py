@@ -155,7 +155,8 @@ def _safe_caches(compiled: dict[str, Any]) -> None:
     for disp in compiled.values():
         cache = getattr(disp, "_cache", None)
         if cache is not None and type(cache).__name__ != "NullCache" and not type(cache).__name__.startswith("Safe"):
-            cache.__class__ = _safe_class(type(cache))
+            base: Any = type(cache)
+            cache.__class__ = _safe_class(base)
 
 
 # ---- threads and fork --------------------------------------------------------------------------
