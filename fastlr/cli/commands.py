@@ -37,7 +37,10 @@ from fastlr.cli.writers import (
 )
 from fastlr.inspect import horizon
 
-__all__ = ["bench", "plot", "presets", "sweep", "table"]
+__all__ = ["MAX_INFERRED_STEPS", "bench", "plot", "presets", "sweep", "table"]
+
+#: The longest plot whose length ``fastlr plot`` infers from the schedules (``--steps`` for more).
+MAX_INFERRED_STEPS = 10_000_000
 
 
 def table(args: argparse.Namespace) -> int:
@@ -141,6 +144,12 @@ def plot(args: argparse.Namespace) -> int:
         if missing:
             raise CLIError(f"cannot infer how many steps to plot for {missing[0]!r}; pass --steps")
         steps = max(e for e in ends if e is not None)
+        if steps > MAX_INFERRED_STEPS:
+            longest = args.spec[ends.index(steps)]
+            raise CLIError(
+                f"{longest!r} runs {steps:,} steps; pass --steps to plot it (a length is inferred only up to "
+                f"{MAX_INFERRED_STEPS:,} steps)"
+            )
     if len(specs) == 1 and isinstance(specs[0], fastlr.ScheduleSet) and len(specs[0].keys()) > 1:
         with atomic_output(out) as tmp:
             schedule_set_figure(tmp, specs[0], args.spec[0], steps, args)
