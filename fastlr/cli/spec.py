@@ -43,8 +43,8 @@ __all__ = [
 DATA_SUFFIXES = (".json", ".toml", ".yaml", ".yml")
 #: The largest SPEC or sweep config file read (bytes).
 MAX_FILE_BYTES = 64 << 20
-#: The most values (every list item and mapping value, YAML aliases counted at each use) and
-#: the deepest nesting a data file may hold.
+#: The most values a YAML file may hold (every list item and mapping value, aliases counted at
+#: each use), and the deepest nesting of any data file.
 MAX_NODES = 2_000_000
 MAX_DEPTH = 100
 
@@ -110,7 +110,7 @@ def load_data(path: str | Path) -> Any:
         raise CLIError(f"{p}: invalid YAML: {exc}") from None
     except RecursionError:
         raise CLIError(f"{p}: nested more than {MAX_DEPTH} levels deep") from None
-    return check_size(data, str(p))
+    return check_size(data, str(p), MAX_NODES)
 
 
 def _read_regular(p: Path) -> bytes:
@@ -137,13 +137,14 @@ def _read_regular(p: Path) -> bytes:
     return raw
 
 
-def check_size(data: Any, where: str) -> Any:
-    """``data`` if it holds at most :data:`MAX_NODES` values, nested at most :data:`MAX_DEPTH`
-    deep, without cycles; else a :class:`CLIError`.
+def check_size(data: Any, where: str, max_nodes: int | None = None) -> Any:
+    """``data`` if it is nested at most :data:`MAX_DEPTH` deep, without cycles, and holds at
+    most ``max_nodes`` values (when given); else a :class:`CLIError`.
 
-    A YAML alias is counted each time it is used, as the data expands downstream (a
-    "billion laughs" file of a few hundred bytes would otherwise expand into gigabytes); each
-    distinct list or mapping is walked once, so the check itself is cheap.
+    Shared lists and mappings (YAML aliases) are counted each time they are used, as the data
+    expands downstream (a "billion laughs" file of a few hundred bytes would otherwise expand
+    into gigabytes); each distinct one is walked once, so the check itself is cheap. JSON and
+    TOML cannot share, so their size is bounded by the file's.
     """
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -158,9 +159,9 @@ def check_size(data: Any, where: str) -> Any:
         if done:
             active.discard(key)
             sizes[key] = len(items) + sum(sizes.get(id(v), 0) for v in items if isinstance(v, (list, dict)))
-            if sizes[key] > MAX_NODES:
+            if max_nodes is not None and sizes[key] > max_nodes:
                 raise CLIError(
-                    f"{where}: holds more than {MAX_NODES:,} values once its aliases are expanded; "
+                    f"{where}: holds more than {max_nodes:,} values once its aliases are expanded; "
                     "a sweep file lists axes (a grid) or configs, not tables"
                 )
             continue
