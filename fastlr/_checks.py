@@ -231,11 +231,18 @@ def available_memory() -> int:
     return avail
 
 
-def guard_bytes(nbytes: int, what: str, hint: str = "compute fewer steps or rows") -> None:
+#: Intermediate allocations (grid columns, lowering) below this size are never refused: only the
+#: output's guard speaks for a small sweep.
+SMALL_BYTES = 16 << 20
+
+
+def guard_bytes(nbytes: int, what: str, hint: str = "compute fewer steps or rows", *, floor: int = 0) -> None:
     """Refuse (:class:`MemoryLimitError`) to allocate ``nbytes`` for ``what`` when that exceeds
     90 % of :func:`available_memory`. Every allocation proportional to a number of rows or steps
-    passes through here before it is made."""
+    passes through here before it is made; ``floor`` (bytes) exempts small intermediate ones."""
     nbytes = int(nbytes)
+    if nbytes < floor:
+        return
     avail = available_memory()
     if nbytes > 0.9 * avail:
         raise MemoryLimitError(

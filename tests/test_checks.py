@@ -162,3 +162,5 @@ def test_available_memory_takes_the_least_and_every_guard_uses_it(monkeypatch):
     ck.guard_bytes(900_000, "a small thing")  # within 90 %
     with pytest.raises(ck.MemoryLimitError, match="a big thing needs 1,000,000 bytes"):
         ck.guard_bytes(1_000_000, "a big thing")
+    ck.guard_bytes(1_000_000, "an intermediate below the floor", floor=ck.SMALL_BYTES)
+    assert len(fl.grid(lr=[0.1, 0.2], warmup=[0, 10])["lr"]) == 4  # small grids are never refused
