@@ -246,8 +246,8 @@ def guard_bytes(nbytes: int, what: str, hint: str = "compute fewer steps or rows
     avail = available_memory()
     if nbytes > 0.9 * avail:
         raise MemoryLimitError(
-            f"{what} needs {nbytes:,} bytes but only {avail:,} bytes are available to this process "
-            f"(system, cgroup and ulimit limits); {hint}"
+            f"{what} needs {nbytes:,} bytes but only {avail:,} bytes are available; {hint} (available: the "
+            "least of the system's free memory and this process's cgroup and ulimit headroom)"
         )
 
 
