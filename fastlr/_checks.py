@@ -13,6 +13,7 @@ import math
 import numbers
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,30 +112,153 @@ def check_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
+#: A limit at or above this many bytes means "no limit" (cgroup v1 writes 2**63 - 4096).
+_NO_LIMIT = 1 << 60
+
+
+def _read_int(path: Path) -> int | None:
+    """An integer file (``max`` or a missing file: None)."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if value < _NO_LIMIT else None
+
+
+def _stat_field(path: Path, name: str) -> int:
+    """One field of a cgroup ``memory.stat`` file (0 if absent)."""
+    try:
+        with path.open() as fh:
+            for line in fh:
+                key, _, value = line.partition(" ")
+                if key == name:
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def cgroup_headroom(root: str | os.PathLike[str] = "/sys/fs/cgroup", proc: str = "/proc/self/cgroup") -> int | None:
+    """Bytes this process's memory cgroups (v1 or v2) can still grow: the smallest
+    ``limit - (usage - inactive file cache)`` over the process's cgroup and its ancestors, or
+    None without a limit (or off Linux).
+
+    ``root`` is where the cgroup file systems are mounted, ``proc`` the process's cgroup list
+    (``/proc/self/cgroup``); a container that mounts its own cgroup at ``root`` (the path in
+    ``proc`` missing there) is read at ``root`` itself.
+    """
+    base = Path(root)
+    try:
+        lines = Path(proc).read_text().splitlines()
+    except OSError:
+        return None
+    found: list[int] = []
+    for line in lines:
+        hid, _, rest = line.partition(":")
+        ctrls, _, rel = rest.partition(":")
+        if hid == "0" and ctrls == "":  # cgroup v2 (unified)
+            top, limit_f, usage_f, inactive = base, "memory.max", "memory.current", "inactive_file"
+        elif "memory" in ctrls.split(","):  # cgroup v1
+            top, limit_f, usage_f, inactive = (
+                base / "memory",
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+                ("total_inactive_file"),
+            )
+        else:
+            continue
+        here = top / rel.lstrip("/")
+        dirs = [here, *here.parents] if here.is_dir() and here != top else []
+        dirs = [d for d in dirs if d == top or top in d.parents] or [top]
+        for d in dirs:
+            limit = _read_int(d / limit_f)
+            if limit is None:
+                continue
+            usage = _read_int(d / usage_f) or 0
+            usage -= min(usage, _stat_field(d / "memory.stat", inactive))
+            found.append(max(0, limit - usage))
+    return min(found) if found else None
+
+
+def rlimit_headroom() -> int | None:
+    """Bytes left under this process's soft ``RLIMIT_AS`` / ``RLIMIT_DATA`` (None: unlimited)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    status: dict[str, int] = {}
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key in ("VmSize", "VmData"):
+                    status[key] = int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    found = []
+    for which, used in ((resource.RLIMIT_AS, "VmSize"), (getattr(resource, "RLIMIT_DATA", None), "VmData")):
+        if which is None:
+            continue
+        soft = resource.getrlimit(which)[0]
+        if soft != resource.RLIM_INFINITY and soft >= 0:
+            found.append(max(0, soft - status.get(used, 0)))
+    return min(found) if found else None
+
+
 def available_memory() -> int:
-    """Bytes of memory available to allocate now (MemAvailable on Linux)."""
+    """Bytes of memory this process can allocate now: the least of the system's available
+    memory (``MemAvailable`` on Linux), the headroom of its memory cgroups (v1 and v2, as in
+    containers) and of its address-space and data limits (``ulimit -v``, ``ulimit -d``)."""
+    avail = 1 << 62
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    avail = int(line.split()[1]) * 1024
+                    break
     except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
-        return 1 << 62
+        try:
+            avail = int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+            pass
+    for extra in (cgroup_headroom(), rlimit_headroom()):
+        if extra is not None:
+            avail = min(avail, extra)
+    return avail
 
 
-def guard_memory(shape: tuple[int, ...], dt: np.dtype) -> None:
-    """Refuse an allocation that would not fit in 90 % of available memory."""
-    nbytes = int(np.prod(shape, dtype=np.float64)) * dt.itemsize
+#: Intermediate allocations (grid columns, lowering) below this size are never refused: only the
+#: output's guard speaks for a small sweep.
+SMALL_BYTES = 16 << 20
+
+
+def guard_bytes(nbytes: int, what: str, hint: str = "compute fewer steps or rows", *, floor: int = 0) -> None:
+    """Refuse (:class:`MemoryLimitError`) to allocate ``nbytes`` for ``what`` when that exceeds
+    90 % of :func:`available_memory`. Every allocation proportional to a number of rows or steps
+    passes through here before it is made; ``floor`` (bytes) exempts small intermediate ones."""
+    nbytes = int(nbytes)
+    if nbytes < floor:
+        return
     avail = available_memory()
     if nbytes > 0.9 * avail:
         raise MemoryLimitError(
-            f"the output {shape} {dt.name} needs {nbytes:,} bytes but only {avail:,} bytes are available; "
-            "pass out= (for example a numpy.memmap) to write it elsewhere, or compute fewer steps or rows"
+            f"{what} needs {nbytes:,} bytes but only {avail:,} bytes are available; {hint} (available: the "
+            "least of the system's free memory and this process's cgroup and ulimit headroom)"
         )
+
+
+def guard_memory(shape: tuple[int, ...], dt: np.dtype) -> None:
+    """Refuse an output array that would not fit in 90 % of available memory."""
+    nbytes = math.prod(int(n) for n in shape) * dt.itemsize
+    guard_bytes(
+        nbytes,
+        f"the output {shape} {dt.name}",
+        "pass out= (for example a numpy.memmap) to write it elsewhere, or compute fewer steps or rows",
+    )
 
 
 def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:

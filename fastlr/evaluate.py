@@ -3,7 +3,9 @@
 Every evaluation of a lowered :class:`~fastlr.lowering.program.Program` passes through here:
 argument checks (``T``, ``t0``, dtype, ``out``), the memory guard, the choice of exact or fast
 primitives, device dispatch (``"cpu"`` to :mod:`fastlr.kernels.cpu`, ``"cuda"`` to
-:mod:`fastlr._gpu`), chunking and progress. The public functions (``Schedule.table``,
+:mod:`fastlr._gpu`), chunking and progress. Every call of a parallel CPU driver holds
+:func:`fastlr.kernels.cpu.parallel_region` (a process-wide lock: Numba's workqueue layer aborts
+on concurrent parallel regions), so threads may call any entry concurrently. The public functions (``Schedule.table``,
 ``fastlr.sweep``, ``fastlr.summarize``, the Dask and torch faces) lower their input and call these.
 """
 
@@ -93,7 +95,8 @@ def table(
     if T <= SERIAL_STEPS:
         k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
     else:
-        k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+        with cpu.parallel_region():
+            k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res
 
 
@@ -182,7 +185,8 @@ def sweep(
     for lo in range(0, prog.n_rows, step):
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
+        with cpu.parallel_region():
+            fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
             report(hi)
@@ -240,6 +244,9 @@ def summary_arrays(
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        summarize_rows(ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks())
+        with cpu.parallel_region():
+            summarize_rows(
+                ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
+            )
     isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum

@@ -92,6 +92,7 @@ class ScheduleMismatchError(ValueError):
 # ---- helpers -------------------------------------------------------------------------------------
 def _compute_rows(schedules: Sequence[Schedulable], total_steps: int) -> np.ndarray:
     """``(len(schedules), total_steps)`` float64, row r = ``schedules[r].table(total_steps)``."""
+    ck.guard_memory((len(schedules), total_steps), np.dtype(np.float64))
     out = np.empty((len(schedules), total_steps), dtype=np.float64)
     for r, s in enumerate(schedules):
         s.table(total_steps, out=out[r])
@@ -144,24 +145,45 @@ class TableLambda:
 
     A callable object, picklable, whose ``__dict__`` (what ``LambdaLR.state_dict`` saves) holds
     only the schedule's dict, ``total_steps``, ``past_end`` and a fingerprint; the table itself
-    lives in a slot and is rebuilt when unpickled.
+    lives in a slot and is rebuilt when unpickled, after checking the fingerprint against the
+    schedule (a tampered state raises ``ValueError``).
+
+    ``LambdaLR.load_state_dict`` replaces that ``__dict__`` directly. The next call notices a
+    state that is not the one the table was built for and acts on ``on_mismatch``:
+    ``"error"`` (default) raises :class:`ScheduleMismatchError`, ``"saved"`` rebuilds the table
+    of the checkpoint's schedule, ``"new"`` restores this function's own state. A state whose
+    fingerprint does not match its schedule raises ``ValueError`` in every mode.
     """
 
-    __slots__ = ("__dict__", "_values")
+    __slots__ = ("__dict__", "_built_for", "_on_mismatch", "_own", "_values")
 
     def __init__(
-        self, schedule: Schedulable, total_steps: int, past_end: str = "hold", *, _values: np.ndarray | None = None
+        self,
+        schedule: Schedulable,
+        total_steps: int,
+        past_end: str = "hold",
+        *,
+        on_mismatch: str = "error",
+        _values: np.ndarray | None = None,
     ) -> None:
         if not isinstance(schedule, Schedulable):
             raise TypeError(f"schedule must be a fastlr schedule, got {type(schedule).__name__}")
         T = ck.integer("total_steps", total_steps, lo=1)
+        self._on_mismatch = ck.choice("on_mismatch", on_mismatch, ON_MISMATCH)
         self.past_end = ck.choice("past_end", past_end, PAST_END)
         self.schedule = schedule.to_dict()
         self.total_steps = T
         self.fingerprint = schedule.fingerprint()
         self._values = schedule.table(T) if _values is None else _values
+        self._built_for = self._key()
+        self._own = dict(self.__dict__)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.__dict__.get("fingerprint"), self.__dict__.get("total_steps"), self.__dict__.get("past_end"))
 
     def __call__(self, t: int) -> float:
+        if self._key() != self._built_for:
+            self._reconcile()
         T = self.total_steps
         if t >= T:
             if self.past_end == "raise" and t > T:
@@ -169,24 +191,72 @@ class TableLambda:
             t = T - 1
         return float(self._values[t])
 
+    def _reconcile(self) -> None:
+        """The ``__dict__`` was replaced (``LambdaLR.load_state_dict``): check it, then act on
+        ``on_mismatch`` (see the class notes)."""
+        state = dict(self.__dict__)
+        saved = _checked_lambda_state(state)
+        fp, T, past_end = self._built_for
+        if (saved.fingerprint(), state["total_steps"], state["past_end"]) == (fp, T, past_end):
+            self._built_for = self._key()
+            return
+        if self._on_mismatch == "saved":
+            self._values = saved.table(state["total_steps"])  # type: ignore[attr-defined]
+            self._built_for = self._key()
+            return
+        if self._on_mismatch == "new":
+            self.__dict__.clear()
+            self.__dict__.update(self._own)
+            return
+        raise ScheduleMismatchError(
+            f"the LambdaLR state loaded into this TableLambda describes another schedule or table "
+            f"(fingerprint {state['fingerprint']!r}, total_steps={state['total_steps']}, "
+            f"past_end={state['past_end']!r}; "
+            f"this function's: {fp!r}, {T}, {past_end!r}); build it with to_lambda(..., on_mismatch='saved') to "
+            "adopt the checkpoint's schedule or on_mismatch='new' to keep this one"
+        )
+
     def __getstate__(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        saved = _checked_lambda_state(state)
         self.__dict__.update(state)
-        self._values = from_dict(state["schedule"]).table(state["total_steps"])  # type: ignore[attr-defined]
+        self._on_mismatch = "error"
+        self._values = saved.table(state["total_steps"])  # type: ignore[attr-defined]
+        self._built_for = self._key()
+        self._own = dict(self.__dict__)
 
     def __repr__(self) -> str:
         return f"TableLambda({self.schedule['type']}, total_steps={self.total_steps}, past_end={self.past_end!r})"
 
 
-def to_lambda(schedule: Schedulable, total_steps: int, *, past_end: str = "hold") -> TableLambda:
+def _checked_lambda_state(state: Any) -> Schedulable:
+    """The schedule of a TableLambda state, after checking its keys, values and fingerprint."""
+    if not isinstance(state, Mapping) or not {"schedule", "total_steps", "past_end", "fingerprint"} <= set(state):
+        raise ValueError(f"not a fastlr TableLambda state: {state!r}")
+    ck.integer("total_steps", state["total_steps"], lo=1)
+    ck.choice("past_end", state["past_end"], PAST_END)
+    sched = from_dict(state["schedule"])
+    if not isinstance(sched, Schedulable) or sched.fingerprint() != state["fingerprint"]:
+        raise ValueError(
+            f"TableLambda state fingerprint {state['fingerprint']!r} does not match its schedule; "
+            "the state is corrupt or was edited"
+        )
+    return sched
+
+
+def to_lambda(
+    schedule: Schedulable, total_steps: int, *, past_end: str = "hold", on_mismatch: str = "error"
+) -> TableLambda:
     """A ``LambdaLR`` function for ``schedule``: ``lambda(t) = schedule.table(total_steps)[t]``.
 
     ``LambdaLR`` sets ``lr = base_lr * lambda(t)``: pass a factor schedule (1.0 at the peak), or an
     absolute one with the optimizer's ``lr=1.0``; the product is then the table value exactly.
+    ``on_mismatch`` says what happens when ``LambdaLR.load_state_dict`` loads another
+    schedule's state (see :class:`TableLambda`).
     """
-    return TableLambda(schedule, total_steps, past_end)
+    return TableLambda(schedule, total_steps, past_end, on_mismatch=on_mismatch)
 
 
 # ---- group mapping -------------------------------------------------------------------------------
@@ -469,6 +539,7 @@ class TableScheduler(LRScheduler):
             key = (device, dtype, tuple(cols))
             table = self._dev_cache.get(key)
             if table is None:
+                ck.guard_memory((self._T, len(cols)), np.dtype(np.float64))
                 host = np.empty((self._T, len(cols)), dtype=np.float64)
                 for (row, scale), c in cols.items():
                     np.multiply(self._table[row], scale, out=host[:, c])
@@ -622,26 +693,26 @@ class TableScheduler(LRScheduler):
         per = self._set["lr"]
         rows = {g: row for key, g, _, _, row, _ in self._plan if key == "lr"}
         return [
-            TableLambda(per[0] if len(per) == 1 else per[g], self._T, self._past_end, _values=self._table[rows[g]])
+            TableLambda(
+                per[0] if len(per) == 1 else per[g],
+                self._T,
+                self._past_end,
+                on_mismatch=self._on_mismatch,
+                _values=self._table[rows[g]],
+            )
             for g in range(self._n_groups)
         ]
 
     def as_tensor(self, key: str = "lr", *, device: Any = None, dtype: Any = None) -> torch.Tensor:
         """``(groups, T)`` values of hyperparameter ``key`` (entry ``[g, i]``: group g, step i).
 
-        On the CPU in float64, an absolute table shares memory with the scheduler's table (zero
-        copy; treat it as read-only); otherwise it is computed (scaled, cast) into a new tensor.
+        Always a new tensor (a copy): writing into it never changes the values the optimizer
+        gets.
         """
         ck.choice("key", key, self._set.keys())
         rows = [row for k, _, _, _, row, _ in self._plan if k == key]
         scales = [scale for k, _, _, _, _, scale in self._plan if k == key]
-        n = len(rows)
-        if all(s == 1.0 for s in scales):
-            if len(set(rows)) == 1:
-                view = self._table[rows[0] : rows[0] + 1]
-                return _to_tensor_ro(view, device, dtype).expand(n, self._T)
-            if rows == list(range(rows[0], rows[0] + n)):
-                return _to_tensor_ro(self._table[rows[0] : rows[0] + n], device, dtype)
+        ck.guard_memory((len(rows), self._T), np.dtype(np.float64))
         host = self._table[rows] * np.asarray(scales)[:, None]
         return _to_tensor(host, device, dtype)
 
@@ -695,7 +766,8 @@ class TableScheduler(LRScheduler):
         if missing:
             raise ValueError(f"state_dict lacks {missing}")
         t = ck.integer("state_dict['last_epoch']", state_dict["last_epoch"], lo=0)
-        saved = state_dict["config"]
+        step_count = ck.integer("state_dict['_step_count']", state_dict.get("_step_count", t + 1), lo=0)
+        saved = _check_config(state_dict["config"])
         saved_set = from_dict(saved["schedule"])
         if not isinstance(saved_set, ScheduleSet):
             raise ValueError(f"state_dict['config']['schedule'] must describe a ScheduleSet, got {saved['schedule']!r}")
@@ -706,9 +778,9 @@ class TableScheduler(LRScheduler):
                 f"state_dict fingerprint {state_dict['fingerprint']!r} does not match its configuration "
                 f"(rebuilt: {fp!r}); the checkpoint is corrupt or from another fastlr format"
             )
-        mine = self._config()
-        if fp != self.fingerprint():
-            diffs = _differences(saved, mine)
+        same = fp == self.fingerprint()
+        if not same:
+            diffs = _differences(saved, self._config())
             if self._on_mismatch == "error":
                 raise ScheduleMismatchError(
                     "the checkpoint's schedule differs from this scheduler's: "
@@ -716,14 +788,19 @@ class TableScheduler(LRScheduler):
                     + ". Build the scheduler with on_mismatch='new' to continue with the new schedule at step "
                     f"{t}, or on_mismatch='saved' to keep the checkpoint's schedule"
                 )
-            if self._on_mismatch == "saved":
+        before = {k: self.__dict__[k] for k in _CONFIG_ATTRS if k in self.__dict__}
+        try:  # a load that fails changes nothing: the configuration is restored
+            if not same and self._on_mismatch == "saved":
                 self._adopt(saved_set, saved)
-        if t > self._T and self._past_end == "raise":
-            raise PastEndError(
-                f"state_dict step {t} is past the end of the table (total_steps={self._T}, past_end='raise')"
-            )
+            if t > self._T and self._past_end == "raise":
+                raise PastEndError(
+                    f"state_dict step {t} is past the end of the table (total_steps={self._T}, past_end='raise')"
+                )
+        except BaseException:
+            self.__dict__.update(before)
+            raise
         self.last_epoch = t
-        self._step_count = ck.integer("state_dict['_step_count']", state_dict.get("_step_count", t + 1), lo=0)
+        self._step_count = step_count
         if self._capturable:
             self.step_tensor.fill_(t)  # type: ignore[union-attr]
         self._write(t)
@@ -743,7 +820,7 @@ class TableScheduler(LRScheduler):
         """A scheduler rebuilt entirely from a checkpoint (schedule, configuration and step)."""
         if not isinstance(state_dict, Mapping) or state_dict.get("format") != STATE_FORMAT:
             raise ValueError(f"state_dict is not a fastlr TableScheduler state (format {STATE_FORMAT!r})")
-        cfg = state_dict["config"]
+        cfg = _check_config(state_dict.get("config"))
         sched = cls(
             optimizer,
             from_dict(cfg["schedule"]),
@@ -764,13 +841,25 @@ class TableScheduler(LRScheduler):
         )
 
 
-def _to_tensor_ro(values: np.ndarray, device: Any, dtype: Any) -> torch.Tensor:
-    """``_to_tensor`` of a read-only view (torch warns about non-writable arrays; the view is shared)."""
-    import warnings
+# what _configure and _bind set: saved before a load and restored if it fails
+_CONFIG_ATTRS = (
+    "_set", "_T", "_relative", "_bases", "_past_end", "_n_groups", "_plan", "_table", "_dev_cache",
+    "_plain", "_tupled", "_dev_plans", "step_tensor", "_row_tensor",
+)  # fmt: skip
+_CONFIG_KEYS = ("schedule", "total_steps", "relative", "base", "past_end")
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-        return _to_tensor(values, device, dtype)
+
+def _check_config(config: Any) -> dict[str, Any]:
+    """A state dict's ``config``: a mapping with every key a scheduler configuration has."""
+    if not isinstance(config, Mapping):
+        raise ValueError(f"state_dict['config'] must be a mapping, got {type(config).__name__}")
+    missing = [k for k in _CONFIG_KEYS if k not in config]
+    if missing:
+        raise ValueError(f"state_dict['config'] lacks {missing}; the checkpoint is corrupt or not from fastlr")
+    if not isinstance(config["base"], Mapping):
+        raise ValueError(f"state_dict['config']['base'] must be a mapping, got {config['base']!r}")
+    ck.integer("state_dict['config']['total_steps']", config["total_steps"], lo=1)
+    return dict(config)
 
 
 def _check_relative(relative: Any, keys: list[str]) -> tuple[str, ...]:

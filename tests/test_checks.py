@@ -97,3 +97,70 @@ def test_canonical_hash_ignores_key_order_and_refuses_nan():
     assert canonical_hash({"a": 1}) != canonical_hash({"a": 2})
     with pytest.raises(ValueError):
         canonical_hash({"a": float("nan")})
+
+
+# ---- the memory guard: cgroup and ulimit headroom (issue 21) -------------------------------------
+
+
+def _cgroup_tree(tmp_path, files: dict[str, str], proc: str):
+    for rel, text in files.items():
+        p = tmp_path / "cg" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    (tmp_path / "proc").write_text(proc)
+    return str(tmp_path / "cg"), str(tmp_path / "proc")
+
+
+def test_cgroup_v2_headroom_is_the_tightest_ancestor(tmp_path):
+    root, proc = _cgroup_tree(
+        tmp_path,
+        {
+            "memory.max": "max\n",
+            "job/memory.max": "3000000000\n",  # the 3 GB cap of the issue, on the parent
+            "job/memory.current": "1000000000\n",
+            "job/memory.stat": "anon 600000000\ninactive_file 400000000\n",  # reclaimable cache
+            "job/task/memory.max": "max\n",
+            "job/task/memory.current": "5\n",
+        },
+        "0::/job/task\n",
+    )
+    assert ck.cgroup_headroom(root, proc) == 3_000_000_000 - (1_000_000_000 - 400_000_000)
+    # a container that mounts its own cgroup at the root (the listed path absent there)
+    root, proc = _cgroup_tree(tmp_path, {"memory.max": "2000\n", "memory.current": "500\n"}, "0::/elsewhere\n")
+    assert ck.cgroup_headroom(root, proc) == 1500
+
+
+def test_cgroup_v1_and_no_limit(tmp_path):
+    root, proc = _cgroup_tree(
+        tmp_path,
+        {
+            "memory/memory.limit_in_bytes": "9223372036854771712\n",  # v1's "unlimited"
+            "memory/a/memory.limit_in_bytes": "1000\n",
+            "memory/a/memory.usage_in_bytes": "300\n",
+            "memory/a/memory.stat": "total_inactive_file 100\n",
+        },
+        "5:cpu:/\n4:memory:/a\n",
+    )
+    assert ck.cgroup_headroom(root, proc) == 800
+    root, proc = _cgroup_tree(tmp_path / "n", {"memory/memory.limit_in_bytes": "9223372036854771712\n"}, "4:memory:/\n")
+    assert ck.cgroup_headroom(root, proc) is None
+    assert ck.cgroup_headroom(root, str(tmp_path / "missing")) is None
+
+
+def test_available_memory_takes_the_least_and_every_guard_uses_it(monkeypatch):
+    monkeypatch.setattr(ck, "cgroup_headroom", lambda: 3 << 20)
+    monkeypatch.setattr(ck, "rlimit_headroom", lambda: None)
+    assert ck.available_memory() == 3 << 20
+    with pytest.raises(ck.MemoryLimitError, match=r"the output \(1000000,\) float64 needs 8,000,000 bytes"):
+        fl.Cosine(1.0, 0.0, 10).table(1_000_000)
+    with pytest.raises(ck.MemoryLimitError, match=r"a grid of 100,000,000 configs \(10000 x 10000\)"):
+        fl.grid(lr=np.linspace(0.1, 1, 10_000), warmup=np.arange(10_000))
+    with pytest.raises(ck.MemoryLimitError, match="lowering 10,000 configs"):
+        fl.lower({"lr": np.full(10_000, 0.1), "steps": 10})
+    monkeypatch.setattr(ck, "rlimit_headroom", lambda: 1 << 20)
+    assert ck.available_memory() == 1 << 20
+    ck.guard_bytes(900_000, "a small thing")  # within 90 %
+    with pytest.raises(ck.MemoryLimitError, match="a big thing needs 1,000,000 bytes"):
+        ck.guard_bytes(1_000_000, "a big thing")
+    ck.guard_bytes(1_000_000, "an intermediate below the floor", floor=ck.SMALL_BYTES)
+    assert len(fl.grid(lr=[0.1, 0.2], warmup=[0, 10])["lr"]) == 4  # small grids are never refused

@@ -457,3 +457,102 @@ def test_presets_detail(capsys):
     assert "warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps, decay_steps" in out
     code, _, err = main(capsys, "presets", "nope")
     assert code == 2 and "unknown dialect 'nope'" in err
+
+
+# ---- reliability (issue 21): inputs that must not hang or crash, outputs that must not lie ------------
+
+
+def test_outputs_distinct_and_nothing_created_for_bad_input(capsys, tmp_path):
+    good = tmp_path / "s.json"
+    good.write_text(json.dumps({"steps": 20, "grid": {"lr": [0.1, 0.2]}}))
+    code, _, err = main(capsys, "sweep", str(good), "-o", str(tmp_path / "x.csv"), "--summary", str(tmp_path / "x.csv"))
+    assert code == 2 and "-o and --summary name the same file" in err
+    assert not (tmp_path / "x.csv").exists()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"steps": 20, "grid": {"lr": [-0.1, 0.2]}}))
+    code, _, err = main(capsys, "sweep", str(bad), "-o", str(tmp_path / "new" / "dir" / "x.npy"))
+    assert code == 2 and "lr must be >= 0" in err
+    assert not (tmp_path / "new").exists()  # no directory made for a run that failed on its input
+    code, _, err = main(capsys, "table", str(tmp_path / "nope.json"), "-T", "5", "-o", str(tmp_path / "d2" / "x.csv"))
+    assert code == 2 and "no such file" in err and not (tmp_path / "d2").exists()
+
+
+def test_data_files_that_would_hang_or_explode(capsys, tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    code, _, err = main(capsys, "table", str(fifo), "--steps", "3")
+    assert code == 2 and "fifo.json: not a regular file (a pipe or a device)" in err
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    code, _, err = main(capsys, "sweep", str(zero))
+    assert code == 2 and "not a regular file" in err
+    code, _, err = main(capsys, "table", "/dev/zero", "--steps", "3")
+    assert code == 2 and "unknown file type ''" in err
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    code, _, err = main(capsys, "table", str(deep), "--steps", "3")
+    assert code == 2 and "nested more than 100 levels deep" in err
+    code, _, err = main(capsys, "table", "[" * 200 + "]" * 200, "--steps", "3")
+    assert code == 2 and "SPEC: nested more than 100 levels deep" in err
+    yaml = pytest.importorskip("yaml")
+    del yaml
+    laughs = ["steps: 10", "grid:", "  lr: &a [1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3]"]
+    for k, name in enumerate(("warmup", "hold", "floor", "end", "cycles", "steps", "cycle_mult")):
+        prev, cur = "abcdefgh"[k], "abcdefgh"[k + 1]
+        laughs.append(f"  {name}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    bomb = tmp_path / "laughs.yaml"
+    bomb.write_text("\n".join(laughs) + "\n")  # 9**8 = 43 million values once expanded
+    assert len(bomb.read_bytes()) < 1000
+    code, _, err = main(capsys, "sweep", str(bomb))
+    assert code == 2 and "holds more than 2,000,000 values once its aliases are expanded" in err
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("steps: 10\ngrid: &g\n  lr: [0.1]\n  warmup: *g\n")
+    code, _, err = main(capsys, "sweep", str(loop))
+    assert code == 2 and "refers to itself" in err
+
+
+def test_unwritable_outputs_and_huge_steps(capsys, tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    from fastlr.cli import writers
+
+    spec = fastlr.Linear(1.0, 0.0, 50).to_json()
+    with monkeypatch.context() as m:
+        m.setattr(writers.os, "access", lambda *a, **k: False)
+        code, _, err = main(capsys, "table", spec, "-T", "60", "-o", str(tmp_path / "t.npy"))
+    assert code == 1 and "cannot write in" in err and "read-only or no permission" in err
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as m:  # a read-only mount that os.access does not see (root)
+        m.setattr(tempfile, "mkstemp", read_only)
+        code, _, err = main(capsys, "table", spec, "-T", "60", "-o", str(tmp_path / "t.csv"))
+    assert code == 1 and "t.csv: cannot write: Read-only file system; nothing was written" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+    with monkeypatch.context() as m:
+        m.setattr("fastlr._checks.available_memory", lambda: 1 << 20)
+        code, _, err = main(capsys, "table", spec, "-T", "1000000", "-o", str(tmp_path / "t.csv"))
+    assert code == 1 and "(1000000,) float64 needs 8,000,000 bytes" in err and list(tmp_path.iterdir()) == []
+    code, _, err = main(
+        capsys, "plot", "torch:CosineAnnealingLR,base_lr=0.1,T_max=999999999999", "-o", str(tmp_path / "x.png")
+    )
+    assert code in (1, 2) and ("pass --steps" in err or "needs matplotlib" in err)
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["table", "torch:CosineAnnealingLR,base_lr=0.1,T_max=999999999999"])
+    assert exc.value.code == 2 and "--steps" in capsys.readouterr().err
+
+
+def test_table_csv_written_in_blocks_is_exact(capsys, tmp_path, monkeypatch):
+    from fastlr.cli import writers
+
+    monkeypatch.setattr(writers, "CSV_TABLE_ROWS", 7)
+    spec = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 40), warmup=fastlr.Warmup(5))
+    code, _, err = main(capsys, "table", spec.to_json(), "-T", "50", "-o", str(tmp_path / "t.csv"))
+    assert code == 0, err
+    rows = read_csv(tmp_path / "t.csv")
+    assert [int(r["step"]) for r in rows] == list(range(50))
+    np.testing.assert_array_equal([float(r["value"]) for r in rows], spec.table(50))

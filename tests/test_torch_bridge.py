@@ -634,7 +634,7 @@ def test_to_lambda_object_and_method():
         TableScheduler(make_sgd(), COS, total_steps=T).to_lambda()
 
 
-def test_as_tensor_zero_copy_and_devices():
+def test_as_tensor_copies_and_devices():
     t = as_tensor(WARM_COS, T)
     assert t.dtype == torch.float64 and t.shape == (T,)
     assert np.array_equal(t.numpy(), WARM_COS.table(T))
@@ -648,8 +648,11 @@ def test_as_tensor_zero_copy_and_devices():
     opt = make_sgd()
     sched = TableScheduler(opt, WARM_COS, total_steps=T)
     view = sched.as_tensor()
-    assert view.shape == (3, T) and view.data_ptr() == sched.as_tensor().data_ptr()  # shared, zero copy
+    assert view.shape == (3, T) and view.data_ptr() != sched.as_tensor().data_ptr()  # a copy each time
     assert np.array_equal(view[2].numpy(), WARM_COS.table(T))
+    view.fill_(7.0)  # writing into it changes nothing the optimizer gets (issue 21)
+    opt.step(), sched.step()
+    assert opt.param_groups[0]["lr"] == WARM_COS.table(T)[1] and sched.as_tensor()[0, 1].item() != 7.0
     rel = TableScheduler(make_sgd(), WARM_COS, total_steps=T, relative=True).as_tensor(dtype=torch.float32)
     assert rel.dtype == torch.float32 and rel[2, 0].item() == np.float32(0.5 * WARM_COS.table(T)[0])
 
@@ -829,3 +832,67 @@ def test_real_hf_trainer_with_checkpoint_resume(tmp_path):
     steps = [s for s, _ in seen]
     assert steps == list(range(34))
     assert [lr for _, lr in seen] == [tab[min(s, 29)] for s in steps]
+
+
+# ---- reliability (issue 21) ----------------------------------------------------------------------------
+def test_failed_load_changes_nothing_and_corrupt_states_are_named():
+    from fastlr._checks import MemoryLimitError
+    from fastlr._hashing import canonical_hash
+    from fastlr._spec import FORMAT_VERSION
+
+    short = fl.Cosine(1.0, 0.0, 100)
+    donor = TableScheduler(make_sgd(), short, total_steps=100, past_end="raise")
+    donor.last_epoch = 150  # a step the saved table (100 rows) cannot reach with past_end="raise"
+    saved = donor.state_dict()
+    opt = make_sgd()
+    sched = TableScheduler(opt, COS, total_steps=200, on_mismatch="saved")
+    before = (sched.total_steps, sched.fingerprint(), sched.last_epoch, opt.param_groups[0]["lr"])
+    with pytest.raises(PastEndError, match="step 150 is past the end"):
+        sched.load_state_dict(saved)
+    assert (sched.total_steps, sched.fingerprint(), sched.last_epoch, opt.param_groups[0]["lr"]) == before
+    assert sched.values_at(150)["lr"][0] == COS.table(200)[150]
+
+    sd = sched.state_dict()
+    del sd["config"]["schedule"]
+    with pytest.raises(ValueError, match=r"state_dict\['config'\] lacks \['schedule'\]"):
+        sched.load_state_dict(sd)
+    with pytest.raises(ValueError, match=r"lacks \['schedule'\]"):
+        TableScheduler.from_state_dict(make_sgd(), sd)
+
+    # a consistent (re-hashed) state asking for a 10**9-step table: the memory guard, then nothing changed
+    sd = sched.state_dict()
+    sd["config"]["total_steps"] = 10**9
+    sd["config"]["schedule"] = fl.ScheduleSet({"lr": [short]}).to_dict()
+    sd["fingerprint"] = canonical_hash({"fastlr": FORMAT_VERSION, "scheduler": sd["config"]})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("fastlr._checks.available_memory", lambda: 1 << 30)
+        with pytest.raises(MemoryLimitError, match=r"\(1, 1000000000\) float64 needs 8,000,000,000 bytes"):
+            sched.load_state_dict(sd)
+    assert (sched.total_steps, sched.fingerprint(), sched.last_epoch, opt.param_groups[0]["lr"]) == before
+
+
+def test_table_lambda_checks_replaced_and_unpickled_states():
+    other = fl.Cosine(1.0, 0.0, 2 * T)
+    saved = torch.optim.lr_scheduler.LambdaLR(make_sgd(lrs=(1.0,)), to_lambda(other, 2 * T)).state_dict()
+    results = {}
+    for mode in ("error", "saved", "new"):
+        opt = make_sgd(lrs=(1.0,))
+        ls = torch.optim.lr_scheduler.LambdaLR(opt, to_lambda(COS, T, on_mismatch=mode))
+        ls.load_state_dict(saved)
+        if mode == "error":
+            opt.step()
+            with pytest.raises(ScheduleMismatchError, match="describes another schedule"):
+                ls.step()
+            continue
+        opt.step(), ls.step()
+        results[mode] = (opt.param_groups[0]["lr"], ls.lr_lambdas[0].total_steps)
+    assert results["saved"] == (other.table(2 * T)[1], 2 * T)
+    assert results["new"] == (COS.table(T)[1], T)
+
+    lam = to_lambda(COS, T)
+    state = lam.__getstate__()
+    state["schedule"] = fl.Cosine(2.0, 0.0, T).to_dict()  # tampered, fingerprint left as it was
+    with pytest.raises(ValueError, match="does not match its schedule"):
+        pickle.loads(pickle.dumps(lam)).__setstate__(state)
+    with pytest.raises(ValueError, match="past_end must be one of"):
+        TableLambda.__new__(TableLambda).__setstate__({**lam.__getstate__(), "past_end": "loop"})

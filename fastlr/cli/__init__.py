@@ -29,7 +29,10 @@ Quirks
   ``steps = T - warmup - hold`` (``T - hold`` for overlay or blend warmups), at least 1. The
   Python API's default is ``steps=1``; the command line knows T, so it fills the table.
 - Exit status: 0 on success, 2 for bad arguments, SPECs or config files (the message names the
-  field), 1 for a missing optional dependency, memory or file-system errors.
+  field), 1 for a missing optional dependency, memory or file-system errors (a full disk, a
+  read-only directory), 130 on Ctrl-C and 143 on SIGTERM. Output files are written atomically
+  (see :mod:`~fastlr.cli.writers`): an interrupted or failed run leaves no file under the
+  requested name.
 - YAML needs PyYAML (not a dependency of fastlr); TOML needs Python >= 3.11 or ``tomli``.
 """
 
@@ -37,7 +40,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import fastlr
 from fastlr import _checks as ck
@@ -126,11 +133,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (removing partial outputs) and exit with status 143."""
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While running a command, SIGTERM raises :class:`Terminated` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (argparse exits 2 itself on bad arguments)."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with _sigterm_unwinds():
+            return int(args.func(args))
     except CLIError as exc:
         print(f"fastlr: error: {exc.render()}", file=sys.stderr)
         return 2
@@ -144,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryLimitError as exc:
         print(f"fastlr: error: {exc} (with `fastlr sweep`, write the table to a .npy file)", file=sys.stderr)
         return 1
+    except MemoryError:
+        print("fastlr: error: out of memory; compute fewer steps or configs", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("fastlr: error: the input is nested too deeply to read", file=sys.stderr)
+        return 2
     except (ValueError, TypeError) as exc:
         print(f"fastlr: error: {exc}", file=sys.stderr)
         return 2
@@ -153,3 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fastlr: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("fastlr: terminated", file=sys.stderr)
+        return 143

@@ -26,7 +26,9 @@ from fastlr.cli.sweepfile import load_sweep, lower_job
 from fastlr.cli.writers import (
     FIGURE_SUFFIXES,
     TABLE_SUFFIXES,
+    atomic_output,
     check_output,
+    distinct_outputs,
     format_bytes,
     print_summary,
     write_summary,
@@ -35,7 +37,10 @@ from fastlr.cli.writers import (
 )
 from fastlr.inspect import horizon
 
-__all__ = ["bench", "plot", "presets", "sweep", "table"]
+__all__ = ["MAX_INFERRED_STEPS", "bench", "plot", "presets", "sweep", "table"]
+
+#: The longest plot whose length ``fastlr plot`` infers from the schedules (``--steps`` for more).
+MAX_INFERRED_STEPS = 10_000_000
 
 
 def table(args: argparse.Namespace) -> int:
@@ -78,6 +83,7 @@ def sweep(args: argparse.Namespace) -> int:
     out = check_output(args.output, TABLE_SUFFIXES, "-o")
     summary_path = check_output(args.summary, (".csv",), "--summary")
     plot_path = check_output(args.plot, FIGURE_SUFFIXES, "--plot")
+    distinct_outputs(**{"-o": out, "--summary": summary_path, "--plot": plot_path})
     where = args.config
     job = load_sweep(where, args.steps, args.dtype)
     T, dtype = job.steps, job.dtype
@@ -111,7 +117,8 @@ def sweep(args: argparse.Namespace) -> int:
     else:
         print_summary(prog, summary)
     if plot_path is not None:
-        sweep_figure(plot_path, prog, T, job, args, out)
+        with atomic_output(plot_path) as tmp:
+            sweep_figure(tmp, prog, T, job, args, out)
         print(f"plot: wrote {plot_path}")
     return 0
 
@@ -137,11 +144,19 @@ def plot(args: argparse.Namespace) -> int:
         if missing:
             raise CLIError(f"cannot infer how many steps to plot for {missing[0]!r}; pass --steps")
         steps = max(e for e in ends if e is not None)
+        if steps > MAX_INFERRED_STEPS:
+            longest = args.spec[ends.index(steps)]
+            raise CLIError(
+                f"{longest!r} runs {steps:,} steps; pass --steps to plot it (a length is inferred only up to "
+                f"{MAX_INFERRED_STEPS:,} steps)"
+            )
     if len(specs) == 1 and isinstance(specs[0], fastlr.ScheduleSet) and len(specs[0].keys()) > 1:
-        schedule_set_figure(out, specs[0], args.spec[0], steps, args)
+        with atomic_output(out) as tmp:
+            schedule_set_figure(tmp, specs[0], args.spec[0], steps, args)
         print(f"plot: wrote {out} ({', '.join(specs[0].keys())}, {steps:,} steps)")
         return 0
-    schedules_figure(out, args.spec, specs, steps, args)
+    with atomic_output(out) as tmp:
+        schedules_figure(tmp, args.spec, specs, steps, args)
     print(f"plot: wrote {out} ({len(specs)} schedule(s), {steps:,} steps)")
     return 0
 

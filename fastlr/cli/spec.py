@@ -25,8 +25,12 @@ from fastlr.lowering.configs import COLUMNS
 
 __all__ = [
     "DATA_SUFFIXES",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
     "CLIError",
     "MissingDependency",
+    "check_size",
     "decay_steps",
     "flat_schedule",
     "from_dict_located",
@@ -37,6 +41,12 @@ __all__ = [
 ]
 
 DATA_SUFFIXES = (".json", ".toml", ".yaml", ".yml")
+#: The largest SPEC or sweep config file read (bytes).
+MAX_FILE_BYTES = 64 << 20
+#: The most values a YAML file may hold (every list item and mapping value, aliases counted at
+#: each use), and the deepest nesting of any data file.
+MAX_NODES = 2_000_000
+MAX_DEPTH = 100
 
 
 class CLIError(ValueError):
@@ -72,23 +82,22 @@ def load_data(path: str | Path) -> Any:
     suffix = p.suffix.lower()
     if suffix not in DATA_SUFFIXES:
         raise CLIError(f"{p}: unknown file type {p.suffix!r}; use one of {', '.join(DATA_SUFFIXES)}")
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise CLIError(f"{p}: no such file") from None
-    except OSError as exc:
-        raise CLIError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    raw = _read_regular(p)
     if suffix == ".json":
         try:
-            return json.loads(raw)
+            return check_size(json.loads(raw), str(p))
         except json.JSONDecodeError as exc:
             raise CLIError(f"{p}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise CLIError(f"{p}: nested more than {MAX_DEPTH} levels deep") from None
     if suffix == ".toml":
         toml = _toml()
         try:
-            return toml.loads(raw.decode())
-        except toml.TOMLDecodeError as exc:
+            return check_size(toml.loads(raw.decode()), str(p))
+        except (toml.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise CLIError(f"{p}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise CLIError(f"{p}: nested more than {MAX_DEPTH} levels deep") from None
     try:
         import yaml
     except ImportError:
@@ -96,9 +105,76 @@ def load_data(path: str | Path) -> Any:
             f"{p}: reading YAML needs PyYAML (pip install pyyaml); or write the file as JSON or TOML"
         ) from None
     try:
-        return yaml.load(raw, Loader=_yaml_loader(yaml))  # a SafeLoader subclass
+        data = yaml.load(raw, Loader=_yaml_loader(yaml))  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise CLIError(f"{p}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise CLIError(f"{p}: nested more than {MAX_DEPTH} levels deep") from None
+    return check_size(data, str(p), MAX_NODES)
+
+
+def _read_regular(p: Path) -> bytes:
+    """A regular file's bytes, at most :data:`MAX_FILE_BYTES` (a FIFO or a device such as
+    ``/dev/zero`` would block or never end)."""
+    import stat
+
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise CLIError(f"{p}: no such file") from None
+    except OSError as exc:
+        raise CLIError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or a device)"
+        raise CLIError(f"{p}: {kind}; give a .json, .toml or .yaml file")
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CLIError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CLIError(f"{p}: larger than {MAX_FILE_BYTES >> 20} MiB; a SPEC or sweep file is small")
+    return raw
+
+
+def check_size(data: Any, where: str, max_nodes: int | None = None) -> Any:
+    """``data`` if it is nested at most :data:`MAX_DEPTH` deep, without cycles, and holds at
+    most ``max_nodes`` values (when given); else a :class:`CLIError`.
+
+    Shared lists and mappings (YAML aliases) are counted each time they are used, as the data
+    expands downstream (a "billion laughs" file of a few hundred bytes would otherwise expand
+    into gigabytes); each distinct one is walked once, so the check itself is cheap. JSON and
+    TOML cannot share, so their size is bounded by the file's.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    # iterative depth-first walk: (object, depth, children pushed?)
+    stack: list[tuple[Any, int, bool]] = [(data, 0, False)]
+    while stack:
+        obj, depth, done = stack.pop()
+        if not isinstance(obj, (list, dict)):
+            continue
+        key = id(obj)
+        items = list(obj.values()) if isinstance(obj, dict) else obj
+        if done:
+            active.discard(key)
+            sizes[key] = len(items) + sum(sizes.get(id(v), 0) for v in items if isinstance(v, (list, dict)))
+            if max_nodes is not None and sizes[key] > max_nodes:
+                raise CLIError(
+                    f"{where}: holds more than {max_nodes:,} values once its aliases are expanded; "
+                    "a sweep file lists axes (a grid) or configs, not tables"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise CLIError(f"{where}: refers to itself (a YAML alias inside its own anchor)")
+        if depth > MAX_DEPTH:
+            raise CLIError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        active.add(key)
+        stack.append((obj, depth, True))
+        stack.extend((v, depth + 1, False) for v in items)
+    return data
 
 
 def _yaml_loader(yaml: Any) -> Any:
@@ -144,10 +220,12 @@ def load_spec(text: str, steps: int | None = None) -> Spec:
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
         try:
-            data = json.loads(stripped)
+            data = check_size(json.loads(stripped), "SPEC")
         except json.JSONDecodeError as exc:
             lead = len(text) - len(text.lstrip())
             raise CLIError(f"SPEC is not valid JSON: {exc.msg}", text, (lead + exc.pos, lead + exc.pos + 1)) from None
+        except RecursionError:
+            raise CLIError(f"SPEC: nested more than {MAX_DEPTH} levels deep") from None
         try:
             return spec_from_data(data, "SPEC", steps)
         except CLIError as exc:
@@ -159,7 +237,11 @@ def load_spec(text: str, steps: int | None = None) -> Spec:
     if path.suffix.lower() in DATA_SUFFIXES or path.exists():
         if path.is_dir():
             raise CLIError(f"SPEC {text!r} is a directory, not a file")
-        return spec_from_data(load_data(path), str(path), steps)
+        data = load_data(path)
+        try:
+            return spec_from_data(data, str(path), steps)
+        except RecursionError:
+            raise CLIError(f"{path}: the schedule is nested too deeply") from None
     m = _DIALECT.fullmatch(stripped)
     if m:
         return _dialect_call(stripped, m.group(1), m.group(2), len(m.group(1)) + 1)

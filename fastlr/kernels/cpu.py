@@ -26,11 +26,32 @@ formulas), :mod:`~fastlr.kernels.runs` (the fast build's anchored runs),
 :mod:`~fastlr.kernels.blocks` (pieces and row fills) and :mod:`~fastlr.kernels.drivers` (the
 entry points: ``fill_rows``, ``fill_steps``, ``summarize_rows``, ``eval_points``; ``fill_span``
 comes from ``blocks``).
+
+Threads, processes and the on-disk cache
+----------------------------------------
+- **Threads.** Numba's ``workqueue`` threading layer (the one used when neither TBB nor OpenMP
+  is installed) aborts the process when two threads enter parallel code at once. Callers run
+  the parallel drivers inside :func:`parallel_region`, a process-wide lock: concurrent
+  ``sweep``/``summarize``/``table`` calls from many threads run one after another, each on all
+  cores, under any layer.
+- **fork().** GNU OpenMP terminates a forked child that starts a parallel region after its
+  parent did ("fork() called from a process already using GNU OpenMP"). A child forked after
+  the parent's threads started therefore gets serial copies of the drivers (compiled, and
+  cached, on first use): it computes the same values on one thread. The lock is renewed in the
+  child (a lock held by another parent thread at the fork would never be released there).
+- **A corrupt cache file** (a truncated ``.nbi`` index or ``.nbc`` data file in
+  ``NUMBA_CACHE_DIR``) is dropped with a :class:`KernelCacheWarning` and the function is
+  recompiled, instead of failing every later call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import threading
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numba
@@ -70,6 +91,7 @@ def _build(
     serial = numba.njit(cache=True, **opts)
     parallel = numba.njit(parallel=True, cache=True, **opts)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
+    out["_namespace"] = ns
     # one namespace for the four modules: each module's calls resolve to the compiled copies
     for module, names, jit in (
         (formulas, nodes, internal),
@@ -81,7 +103,94 @@ def _build(
         (drivers, drivers.PARALLEL_DRIVERS, parallel),
     ):
         out.update(compile_functions(module, names, jit, ns, tag=tag))
+    _safe_caches(out)
     return out
+
+
+# ---- the on-disk cache -------------------------------------------------------------------------
+class KernelCacheWarning(RuntimeWarning):
+    """A corrupt Numba cache file was dropped; the kernel is recompiled."""
+
+
+def _safe_cache_class(base: Any) -> type:
+    """A subclass of a Numba cache class whose load and save survive corrupt files."""
+
+    class SafeCache(base):  # type: ignore[misc, valid-type]
+        def load_overload(self, sig: Any, target_context: Any) -> Any:
+            try:
+                return super().load_overload(sig, target_context)
+            except Exception as exc:  # unpickling or rebuilding a damaged file: any error
+                index = getattr(self._cache_file, "_index_path", None)
+                warnings.warn(
+                    f"fastlr: the Numba cache entry {index or self} is corrupt "
+                    f"({type(exc).__name__}: {exc}); it is dropped and the kernel recompiled",
+                    KernelCacheWarning,
+                    stacklevel=2,
+                )
+                if index is not None:
+                    with contextlib.suppress(OSError):
+                        os.remove(index)
+                return None
+
+        def save_overload(self, sig: Any, data: Any) -> None:
+            try:
+                super().save_overload(sig, data)
+            except Exception as exc:  # a read-only or full cache dir: the compiled kernel still works
+                warnings.warn(
+                    f"fastlr: could not save a kernel to the Numba cache ({type(exc).__name__}: {exc}); "
+                    "it will be compiled again in the next process",
+                    KernelCacheWarning,
+                    stacklevel=2,
+                )
+
+    SafeCache.__name__ = SafeCache.__qualname__ = f"Safe{base.__name__}"
+    return SafeCache
+
+
+_safe_class = functools.cache(_safe_cache_class)
+
+
+def _safe_caches(compiled: dict[str, Any]) -> None:
+    """Give each cached dispatcher of ``compiled`` a cache that recompiles past corrupt files."""
+    for disp in compiled.values():
+        cache = getattr(disp, "_cache", None)
+        if cache is not None and type(cache).__name__ != "NullCache" and not type(cache).__name__.startswith("Safe"):
+            base: Any = type(cache)
+            cache.__class__ = _safe_class(base)
+
+
+# ---- threads and fork --------------------------------------------------------------------------
+_LOCK = threading.RLock()
+# True in a process forked after its parent started Numba's worker threads
+_SERIAL_CHILD = False
+
+
+def _threads_started() -> bool:
+    from numba.np.ufunc import parallel
+
+    return bool(getattr(parallel, "_is_initialized", True))
+
+
+def _after_fork_in_child() -> None:
+    global _LOCK, _SERIAL_CHILD
+    _LOCK = threading.RLock()
+    if _threads_started():
+        _SERIAL_CHILD = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@contextlib.contextmanager
+def parallel_region() -> Iterator[None]:
+    """Hold the process-wide lock around a call of a parallel driver (see the module notes)."""
+    with _LOCK:
+        yield
+
+
+def serial_child() -> bool:
+    """Whether this process is a fork of one whose Numba threads had started (serial drivers)."""
+    return _SERIAL_CHILD
 
 
 def _source_tag() -> str:
@@ -104,6 +213,18 @@ _TAG = _source_tag()
 @functools.cache
 def _fast_primitives() -> dict[str, Any]:
     return fastmath.cpu_primitives()
+
+
+@functools.cache
+def _serial_drivers(exact: bool, mask: int) -> dict[str, Any]:
+    """Serial copies of the parallel drivers of one variant (for a forked child)."""
+    parallel = _variant(exact, mask)
+    tag = f"{_TAG}.{'' if exact else 'fast.'}m{mask:x}.serial."
+    opts = dict(OPTIONS) if exact else dict(OPTIONS, fastmath={"contract", "nsz"})
+    serial = numba.njit(cache=True, **opts)
+    out = compile_functions(drivers, drivers.PARALLEL_DRIVERS, serial, dict(parallel["_namespace"]), tag=tag)
+    _safe_caches(out)
+    return {**parallel, **out}
 
 
 @functools.cache
@@ -181,7 +302,10 @@ def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[s
     in the smallest variant that covers the features of the program ``arrays``
     (``Program.arrays()``; all features without one)."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
-    return _variant(bool(exact), next(v for v in VARIANTS if mask & ~v == 0))
+    variant = next(v for v in VARIANTS if mask & ~v == 0)
+    if _SERIAL_CHILD:
+        return _serial_drivers(bool(exact), variant)
+    return _variant(bool(exact), variant)
 
 
 def scratch() -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from fastlr import _checks as ck
 from fastlr._spec import Schedulable, from_dict
 from fastlr.lowering import rows
 from fastlr.lowering import segments as seg
@@ -178,6 +179,9 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
         values.append(seq)
     sizes = [len(v) for v in values]
     total = math.prod(sizes)
+    # the columns (8 bytes a cell) and the repeat/tile temporaries, before allocating them
+    what = f"a grid of {total:,} configs ({' x '.join(map(str, sizes))})"
+    ck.guard_bytes(3 * 8 * total * len(names), what, floor=ck.SMALL_BYTES)
     out: dict[str, np.ndarray] = {}
     for k, (name, seq) in enumerate(zip(names, values)):
         inner = math.prod(sizes[k + 1 :])
@@ -373,10 +377,18 @@ class _Cols:
 # ---- vectorised lowering ---------------------------------------------------------------------
 
 
+#: Bytes the vectorised lowering needs per config, at its peak (measured: about 1 kB; twice that
+#: for restarts, holds and mixed shapes).
+LOWER_BYTES_PER_ROW = 2048
+
+
 def lower_columns(cols: _Cols) -> Program:
     """The program of validated flat-config columns: each shape's rows lowered together through
     the shape class's ``lower_columns``, schedule fields through :func:`rows.row_fields`."""
     c, n = cols.c, cols.n
+    ck.guard_bytes(
+        n * LOWER_BYTES_PER_ROW, f"lowering {n:,} configs", "lower fewer configs at a time", floor=ck.SMALL_BYTES
+    )
     shape = c["shape"]
     present = np.unique(shape) if shape.strides != (0,) else shape[:1]
     parts = []
