@@ -42,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "peers")
 
 PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_warmup", "seeds"]
+PEERS += ["composer"]
 
 
 # ----------------------------------------------------------------------------
@@ -2917,6 +2918,185 @@ def gen_seeds():
     return out
 
 
+
+# ----------------------------------------------------------------------------
+# Composer (mosaicml): the real Trainer on a one-parameter model, CPU
+# ----------------------------------------------------------------------------
+
+
+def _composer_imports():
+    """Composer's package import wants torchvision (and its MosaicML-platform logger mcli); neither
+    is used by the schedulers or the Trainer loop here, so both are stubbed by a meta-path finder
+    (torchmetrics is imported first so that it records torchvision as absent)."""
+    import importlib.abc
+    import importlib.machinery
+
+    import torchmetrics  # noqa: F401
+
+    class _Any:
+        def __init__(self, *a, **k):
+            pass
+
+    class _Stub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("torchvision", "mcli"):
+                return importlib.machinery.ModuleSpec(name, self, is_package=True)
+            return None
+
+        def create_module(self, spec):
+            m = types.ModuleType(spec.name)
+            m.__path__ = []
+
+            def getattr_(attr):
+                if attr.startswith("__"):
+                    raise AttributeError(attr)
+                return _Any
+
+            m.__getattr__ = getattr_
+            return m
+
+        def exec_module(self, module):
+            pass
+
+    if not any(type(f).__name__ == "_Stub" for f in sys.meta_path):
+        sys.meta_path.insert(0, _Stub())
+    import logging
+
+    logging.disable(logging.WARNING)
+    import composer.optim.scheduler as S
+    from composer import Trainer
+    from composer.models import ComposerModel
+
+    return S, Trainer, ComposerModel
+
+
+def composer_run(S, Trainer, ComposerModel, call, kwargs):
+    """Train a one-parameter model with the real Trainer; the lr each optimizer.step() uses."""
+    import torch
+
+    kw = dict(kwargs)
+    base_lr = kw.pop("base_lr")
+    max_duration = kw.pop("max_duration")
+    L = kw.pop("dataloader_len", None) or 4
+    trainer_kw = {k: kw.pop(k) for k in ("scale_schedule_ratio", "step_schedulers_every_batch") if k in kw}
+
+    class M(ComposerModel):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, batch):
+            return self.w * batch[0].sum()
+
+        def loss(self, out, batch):
+            return (out**2).sum()
+
+    seen = []
+
+    class Rec(torch.optim.SGD):
+        def step(self, closure=None):
+            seen.append(float(self.param_groups[0]["lr"]))
+            return super().step(closure)
+
+    m = M()
+    opt = Rec(m.parameters(), lr=base_lr)
+    data = [(torch.ones(1), torch.ones(1)) for _ in range(L)]
+    dl = torch.utils.data.DataLoader(data, batch_size=1)
+    try:
+        tr = Trainer(
+            model=m,
+            train_dataloader=dl,
+            max_duration=max_duration,
+            optimizers=opt,
+            schedulers=getattr(S, call)(**kw),
+            device="cpu",
+            progress_bar=False,
+            log_to_console=False,
+            loggers=[],
+            **trainer_kw,
+        )
+        tr.fit()
+    except (ValueError, ZeroDivisionError, RuntimeError, TypeError) as e:
+        return None, f"{type(e).__name__}: {e}"
+    _check_finite(seen)
+    return seen, None
+
+
+def composer_cases():
+    c = []
+
+    def add(call, note=None, **kw):
+        kw.setdefault("base_lr", 0.1)
+        c.append((call, kw, note))
+
+    md = {"max_duration": "40ba"}
+    add("StepScheduler", step_size="7ba", gamma=0.5, **md)
+    add("StepScheduler", "epochs", step_size="2ep", gamma=0.3, max_duration="5ep", dataloader_len=6)
+    add("MultiStepScheduler", milestones=["10ba", "5ba", "0.75dur", "10ba"], gamma=0.5, **md)
+    add("MultiStepScheduler", "milestone 0", milestones=["0ba", "1ep"], gamma=0.1, max_duration="4ep", dataloader_len=5)
+    add("ConstantScheduler", **md)
+    add("ConstantScheduler", alpha=0.25, t_max="0.3dur", **md)
+    add("LinearScheduler", **md)
+    add("LinearScheduler", "past t_max", alpha_i=0.2, alpha_f=1.0, t_max="13ba", **md)
+    add("ExponentialScheduler", gamma=0.9, decay_period="3ba", **md)
+    add("ExponentialScheduler", "default 1ep", gamma=0.5, max_duration="5ep", dataloader_len=7)
+    add("CosineAnnealingScheduler", **md)
+    add("CosineAnnealingScheduler", "past t_max", t_max="25ba", alpha_f=0.1, **md)
+    add("CosineAnnealingScheduler", "dur of epochs", t_max="0.5dur", max_duration="6ep", dataloader_len=5)
+    add("CosineAnnealingWarmRestartsScheduler", t_0="7ba", **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 2", t_0="3ba", t_mult=2.0, alpha_f=0.2, **md)
+    add("PolynomialScheduler", power=2.0, **md)
+    add("PolynomialScheduler", "past t_max", power=0.5, t_max="30ba", alpha_f=0.05, **md)
+    add("MultiStepWithWarmupScheduler", t_warmup="5ba", milestones=["3ba", "20ba", "30ba"], gamma=0.2, **md)
+    add("ConstantWithWarmupScheduler", t_warmup="8ba", alpha=0.5, **md)
+    add("LinearWithWarmupScheduler", t_warmup="0.1dur", alpha_i=1.0, alpha_f=0.1, **md)
+    add("LinearWithWarmupScheduler", "zero warmup", t_warmup="0ba", **md)
+    add("CosineAnnealingWithWarmupScheduler", t_warmup="10ba", **md)
+    add("CosineAnnealingWithWarmupScheduler", "alpha_f, t_max past end", t_warmup="6ba", t_max="50ba", alpha_f=0.1, **md)
+    add("CosineAnnealingWithWarmupScheduler", "warmup == t_max", t_warmup="40ba", **md)
+    add("CosineAnnealingWithWarmupScheduler", "warmup in epochs", t_warmup="1ep", max_duration="5ep", dataloader_len=7)
+    add("PolynomialWithWarmupScheduler", t_warmup="4ba", power=2.0, alpha_f=0.01, **md)
+    # the Trainer's options
+    add("CosineAnnealingWithWarmupScheduler", "per epoch", t_warmup="1ep", max_duration="6ep", dataloader_len=5,
+        step_schedulers_every_batch=False)
+    add("LinearScheduler", "per epoch, t_max in batches", t_max="13ba", max_duration="5ep", dataloader_len=4,
+        step_schedulers_every_batch=False)
+    add("CosineAnnealingWarmRestartsScheduler", "per epoch", t_0="2ep", t_mult=2.0, max_duration="8ep",
+        dataloader_len=3, step_schedulers_every_batch=False)
+    add("PolynomialWithWarmupScheduler", "per epoch", t_warmup="0.2dur", power=1.5, max_duration="5ep",
+        dataloader_len=6, step_schedulers_every_batch=False)
+    add("CosineAnnealingWithWarmupScheduler", "ssr 0.5", t_warmup="6ba", max_duration="40ba", scale_schedule_ratio=0.5)
+    add("CosineAnnealingWithWarmupScheduler", "ssr 0.5 scale_warmup", t_warmup="6ba", scale_warmup=True,
+        max_duration="40ba", scale_schedule_ratio=0.5)
+    add("LinearWithWarmupScheduler", "ssr 1.5 scale_warmup", t_warmup="6ba", scale_warmup=True,
+        max_duration="20ba", scale_schedule_ratio=1.5)
+    add("CosineAnnealingScheduler", "ssr 0.7 t_max ba", t_max="30ba", max_duration="40ba", scale_schedule_ratio=0.7)
+    add("MultiStepScheduler", "ssr, dur milestone", milestones=["0.5dur", "10ba"], max_duration="30ba",
+        scale_schedule_ratio=0.6)
+    add("StepScheduler", "ssr epochs", step_size="1ep", gamma=0.5, max_duration="6ep", dataloader_len=5,
+        scale_schedule_ratio=0.5)
+    add("CosineAnnealingWithWarmupScheduler", "ssr t_max ba raises", t_warmup="2ba", t_max="40ba",
+        max_duration="40ba", scale_schedule_ratio=0.5)
+    add("CosineAnnealingWithWarmupScheduler", "t_max < max_duration raises", t_warmup="2ba", t_max="30ba",
+        max_duration="40ba")
+    add("LinearScheduler", "t_max 0 raises", t_max="0ba", **md)
+    return c
+
+
+def gen_composer():
+    S, Trainer, ComposerModel = _composer_imports()
+    v = _ver("mosaicml")
+    recs = []
+    for call, kw, note in composer_cases():
+        vals, err = composer_run(S, Trainer, ComposerModel, call, kw)
+        if err is not None:
+            recs.append(record("composer", v, "composer", call, kw, 0, "float64", {"lr": [[]]}, note,
+                               raises_at=0, error=err))
+        else:
+            recs.append(record("composer", v, "composer", call, kw, len(vals), "float64", {"lr": [vals]}, note))
+    return recs
+
+
 # ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
@@ -2931,6 +3111,7 @@ def gen_peer(name):
         "fvcore": gen_fvcore,
         "pytorch_warmup": gen_pytorch_warmup,
         "seeds": gen_seeds,
+        "composer": gen_composer,
     }[name]()
 
 
