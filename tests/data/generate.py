@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "peers")
 
 PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_warmup", "seeds"]
-PEERS += ["composer"]
+PEERS += ["composer", "mmengine"]
 
 
 # ----------------------------------------------------------------------------
@@ -3097,6 +3097,155 @@ def gen_composer():
     return recs
 
 
+
+# ----------------------------------------------------------------------------
+# MMEngine: the real param schedulers, built as the runner builds them and stepped
+# as its ParamSchedulerHook steps them
+# ----------------------------------------------------------------------------
+
+
+def mmengine_run(cfgs, T, base_lr, L, base_momentum=None, base_values=None):
+    """lr (and momentum, ...) used by iterations 0..T-1: read, optimizer.step(), the
+    iteration-based schedulers step; after every L iterations the epoch-based ones step."""
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    import mmengine.optim.scheduler  # noqa: F401  (registers the schedulers)
+
+    params = {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": base_lr}
+    opt = torch.optim.SGD([params], lr=base_lr, momentum=base_momentum or 0.0)
+    for k, v in (base_values or {}).items():
+        opt.param_groups[0][k] = v
+    scheds = [PARAM_SCHEDULERS.build(dict(c), default_args=dict(optimizer=opt, epoch_length=L)) for c in cfgs]
+    keys = ["lr"] + [k for k in dict.fromkeys(s.param_name for s in scheds) if k != "lr"]
+    vals = {k: [] for k in keys}
+    raises_at = None
+    for i in range(T):
+        for k in keys:
+            vals[k].append(_f(opt.param_groups[0][k]))
+        opt.step()
+        try:
+            for s in scheds:
+                if not s.by_epoch:
+                    s.step()
+            if (i + 1) % L == 0:
+                for s in scheds:
+                    if s.by_epoch:
+                        s.step()
+        except (ValueError, ZeroDivisionError) as e:
+            raises_at = (i + 1, f"{type(e).__name__}: {e}")
+            break
+    for k in keys:
+        _check_finite(vals[k])
+    return {k: [v] for k, v in vals.items()}, raises_at
+
+
+def mmengine_cases():
+    c = []
+
+    def one(type_, T, L=None, note=None, base=0.1, **cfg):
+        c.append(("single", type_, cfg, T, L, base, note))
+
+    def chain(cfgs, T, L=None, note=None, base_momentum=None, base_values=None, **extra):
+        c.append(("chain", cfgs, T, L, base_momentum, base_values, note, extra))
+
+    one("LinearLR", 30, start_factor=0.1, end_factor=1.0, begin=0, end=10, by_epoch=False)
+    one("LinearLR", 30, note="begin 5, end_factor 0.5", start_factor=0.5, end_factor=0.2, begin=5, end=17, by_epoch=False)
+    one("LinearLR", 40, L=4, note="by epoch", start_factor=0.25, begin=1, end=6)
+    one("LinearLR", 40, L=4, note="converted", start_factor=0.25, begin=1, end=6, convert_to_iter_based=True)
+    one("ConstantLR", 20, factor=0.5, begin=2, end=9, by_epoch=False)
+    one("ConstantLR", 12, note="one-step window", factor=0.5, begin=2, end=3, by_epoch=False)
+    one("StepLR", 40, step_size=6, gamma=0.5, begin=3, end=30, by_epoch=False)
+    one("StepLR", 40, L=5, note="by epoch", step_size=2, gamma=0.5)
+    one("MultiStepLR", 40, milestones=[0, 5, 5, 20], gamma=0.5, begin=2, end=25, by_epoch=False)
+    one("ExponentialLR", 40, gamma=0.9, begin=4, end=30, by_epoch=False)
+    one("ExponentialLR", 40, L=6, note="converted: gamma per iteration", gamma=0.95, begin=1, end=5, convert_to_iter_based=True)
+    one("CosineAnnealingLR", 40, T_max=30, eta_min=0.01, begin=0, end=30, by_epoch=False)
+    one("CosineAnnealingLR", 50, note="T_max < window: periodic", T_max=10, eta_min=0.001, begin=5, end=45, by_epoch=False)
+    one("CosineAnnealingLR", 40, note="eta_min_ratio, default T_max", eta_min_ratio=0.1, begin=3, end=33, by_epoch=False)
+    one("CosineAnnealingLR", 60, L=5, note="by epoch", T_max=8, begin=0, end=10)
+    one("PolyLR", 40, eta_min=0.001, power=0.9, begin=0, end=30, by_epoch=False)
+    one("PolyLR", 40, note="power 2, begin 4", eta_min=0.0, power=2.0, begin=4, end=25, by_epoch=False)
+    one("OneCycleLR", 40, eta_max=0.5, total_steps=40, begin=0, end=40, by_epoch=False)
+    one("OneCycleLR", 50, note="three phase linear", eta_max=0.5, pct_start=0.25, anneal_strategy="linear",
+        three_phase=True, begin=5, end=45, by_epoch=False)
+    one("CosineRestartLR", 50, periods=[10, 15, 10], restart_weights=[1.0, 0.6, 0.3], eta_min=0.001, begin=2,
+        end=45, by_epoch=False)
+    one("CosineRestartLR", 40, L=4, note="converted, eta_min_ratio", periods=[3, 5], restart_weights=[1.0, 0.5],
+        eta_min_ratio=0.05, convert_to_iter_based=True, begin=0, end=9)
+    one("LinearMomentum", 30, base=0.95, start_factor=0.9, end_factor=1.0, begin=0, end=20, by_epoch=False)
+    one("CosineAnnealingMomentum", 30, base=0.9, T_max=20, eta_min=0.85, begin=0, end=20, by_epoch=False)
+    one("PolyParamScheduler", 30, base=0.05, note="weight_decay", param_name="weight_decay", eta_min=0.0, power=1.0,
+        begin=0, end=25, by_epoch=False)
+    # chains, as configs write them
+    chain([dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=20),
+           dict(type="MultiStepLR", begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)], 120, L=10,
+          note="mmdet warmup + MultiStepLR")
+    chain([dict(type="LinearLR", start_factor=0.01, by_epoch=True, begin=0, end=2, convert_to_iter_based=True),
+           dict(type="CosineAnnealingLR", T_max=8, eta_min=1e-5, by_epoch=True, begin=2, end=10,
+                convert_to_iter_based=True)], 100, L=8, note="mmpretrain warmup + cosine")
+    chain([dict(type="PolyLR", eta_min=1e-4, power=0.9, begin=0, end=80, by_epoch=False)], 90, note="mmseg poly")
+    chain([dict(type="LinearLR", start_factor=0.1, end_factor=0.5, by_epoch=False, begin=0, end=10),
+           dict(type="CosineAnnealingLR", T_max=10, eta_min=0.0, by_epoch=False, begin=10, end=40)], 50,
+          note="warmup ends below base: cosine restarts from base_lr at T_max + 1")
+    chain([dict(type="LinearLR", start_factor=0.2, by_epoch=False, begin=0, end=8),
+           dict(type="ConstantLR", factor=0.5, by_epoch=False, begin=12, end=20),
+           dict(type="ExponentialLR", gamma=0.9, by_epoch=False, begin=25, end=40)], 50, note="gaps")
+    chain([dict(type="LinearLR", start_factor=0.1, by_epoch=True, begin=0, end=3),
+           dict(type="CosineAnnealingLR", by_epoch=True, begin=3, end=12, eta_min=0.001)], 60, L=5, note="all by epoch")
+    chain([dict(type="LinearLR", start_factor=0.3, by_epoch=False, begin=0, end=10),
+           dict(type="CosineAnnealingLR", by_epoch=False, begin=10)], 40, note="runner default end",
+          max_iters=40)
+    chain([dict(type="OneCycleLR", eta_max=0.3, total_steps=60, by_epoch=False, begin=0, end=60),
+           dict(type="CosineAnnealingMomentum", T_max=30, eta_min=0.85, by_epoch=False, begin=0, end=30),
+           dict(type="LinearMomentum", start_factor=0.85 / 0.95, end_factor=1.0, by_epoch=False, begin=30, end=60)],
+          60, note="lr and momentum", base_momentum=0.95)
+    chain([dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=10),
+           dict(type="CosineAnnealingLR", by_epoch=False, begin=5, end=30)], 30, note="overlap: refused")
+    return c
+
+
+def gen_mmengine():
+    v = _ver("mmengine")
+    recs = []
+    for case in mmengine_cases():
+        if case[0] == "single":
+            _, type_, cfg, T, L, base, note = case
+            vals, raises_at = mmengine_run([dict(cfg, type=type_)], T, 0.1 if not type_.endswith("LR") else base,
+                                           L or 1, base_momentum=base if type_.endswith("Momentum") else None,
+                                           base_values={"weight_decay": base} if "param_name" in cfg else None)
+            key = {"LR": "base_lr", "Momentum": "base_momentum"}.get(type_[-2:] if type_.endswith("LR") else
+                                                                    ("Momentum" if type_.endswith("Momentum") else ""),
+                                                                    "base_value")
+            kw = dict(cfg, **{key: base})
+            if L:
+                kw["epoch_length"] = L
+            if type_.endswith("Momentum"):
+                vals = {"lr": vals["momentum"]}
+            elif "param_name" in cfg:
+                vals = {"lr": vals[cfg["param_name"]]}
+            recs.append(record("mmengine", v, "mmengine", type_, kw, T, "float64", vals, note,
+                               raises_at=raises_at and raises_at[0], error=raises_at and raises_at[1]))
+        else:
+            _, cfgs, T, L, bm, bv, note, extra = case
+            cfgs_run = [dict(c) for c in cfgs]
+            for c_ in cfgs_run:  # the runner's default end
+                if "end" not in c_ and extra.get("max_iters") and not c_.get("by_epoch", True):
+                    c_["end"] = extra["max_iters"]
+            try:
+                vals, raises_at = mmengine_run(cfgs_run, T, 0.1, L or 1, base_momentum=bm, base_values=bv)
+            except (ValueError, AssertionError) as e:
+                vals, raises_at = {"lr": [[]]}, (0, f"{type(e).__name__}: {e}")
+            kw = {"param_scheduler": cfgs, "base_lr": 0.1, **extra}
+            if L:
+                kw["epoch_length"] = L
+            if bm is not None:
+                kw["base_momentum"] = bm
+            recs.append(record("mmengine", v, "mmengine", "from_config", kw, T, "float64", vals, note,
+                               raises_at=raises_at and raises_at[0], error=raises_at and raises_at[1]))
+    return recs
+
+
 # ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
@@ -3112,6 +3261,7 @@ def gen_peer(name):
         "pytorch_warmup": gen_pytorch_warmup,
         "seeds": gen_seeds,
         "composer": gen_composer,
+        "mmengine": gen_mmengine,
     }[name]()
 
 
