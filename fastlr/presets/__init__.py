@@ -31,6 +31,8 @@ MODULES = (
     "tf",
     "yolox",
     "cawb",
+    "composer",
+    "mmengine",
 )
 
 __all__ = list(MODULES)
