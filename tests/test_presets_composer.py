@@ -105,8 +105,9 @@ def test_first_value_is_used_twice():
 
 
 def test_per_epoch_reads_the_batch_count_at_epoch_ends():
-    s = cp.LinearScheduler(t_max="10ba", base_lr=1.0, max_duration="3ep", dataloader_len=4,
-                           step_schedulers_every_batch=False)
+    s = cp.LinearScheduler(
+        t_max="10ba", base_lr=1.0, max_duration="3ep", dataloader_len=4, step_schedulers_every_batch=False
+    )
     assert_close64(s.table(12), [1.0] * 4 + [0.6] * 4 + [0.2] * 4)
 
 
@@ -161,8 +162,12 @@ TR = {"base_lr": 0.1, "max_duration": "20ba"}
         ("CosineAnnealingWarmRestartsScheduler", {"t_0": "5ba", "t_mult": 1.5}, ValueError, "t_mult"),
         ("CosineAnnealingWarmRestartsScheduler", {"t_0": "5ba", "alpha_f": 2.0}, ValueError, "alpha_f"),
         ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "2ba", "t_max": "10ba"}, ValueError, "t_max"),
-        ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "2ba", "scale_warmup": True,
-                                                "scale_schedule_ratio": 0.1}, ValueError, "t_warmup"),
+        (
+            "CosineAnnealingWithWarmupScheduler",
+            {"t_warmup": "2ba", "scale_warmup": True, "scale_schedule_ratio": 0.1},
+            ValueError,
+            "t_warmup",
+        ),
         ("LinearScheduler", {"max_duration": "0.5dur"}, ValueError, "max_duration"),
         ("LinearScheduler", {"scale_schedule_ratio": 0.01}, ValueError, "scale_schedule_ratio"),
         ("LinearScheduler", {"step_schedulers_every_batch": False}, ValueError, "dataloader_len"),

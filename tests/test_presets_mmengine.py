@@ -62,14 +62,24 @@ def _live_configs():
         L = int(rng.integers(2, 7))
         W = int(rng.integers(1, 3 * L))
         tail = [
-            dict(type="CosineAnnealingLR", by_epoch=True, begin=3, end=9, eta_min=float(rng.uniform(0, 1e-3)),
-                 convert_to_iter_based=True),
+            dict(
+                type="CosineAnnealingLR",
+                by_epoch=True,
+                begin=3,
+                end=9,
+                eta_min=float(rng.uniform(0, 1e-3)),
+                convert_to_iter_based=True,
+            ),
             dict(type="MultiStepLR", by_epoch=True, begin=0, end=9, milestones=[4, 7], gamma=0.3),
             dict(type="PolyLR", by_epoch=False, begin=3 * L, end=9 * L, power=float(rng.uniform(0.5, 2))),
             dict(type="StepLR", by_epoch=True, begin=3, end=9, step_size=2, gamma=0.5),
         ][i]
-        cfg = [dict(type="LinearLR", start_factor=float(rng.uniform(0.01, 0.5)), by_epoch=False, begin=0,
-                    end=min(W, 3 * L)), tail]
+        cfg = [
+            dict(
+                type="LinearLR", start_factor=float(rng.uniform(0.01, 0.5)), by_epoch=False, begin=0, end=min(W, 3 * L)
+            ),
+            tail,
+        ]
         out.append(pytest.param(cfg, L, id=f"{i}-{tail['type']}"))
     return out
 
@@ -105,16 +115,20 @@ def test_linear_warmup_end_is_inclusive():
 
 
 def test_cosine_restarts_from_base_lr_after_t_max():
-    cfg = [dict(type="LinearLR", start_factor=0.1, end_factor=0.5, by_epoch=False, begin=0, end=3),
-           dict(type="CosineAnnealingLR", T_max=4, by_epoch=False, begin=3, end=20)]
+    cfg = [
+        dict(type="LinearLR", start_factor=0.1, end_factor=0.5, by_epoch=False, begin=0, end=3),
+        dict(type="CosineAnnealingLR", T_max=4, by_epoch=False, begin=3, end=20),
+    ]
     tab = mm.from_config(cfg, base_lr=1.0).table(12)
     assert tab[3] == pytest.approx(0.5) and tab[7] == pytest.approx(0.0, abs=1e-15)
     assert tab[11] == pytest.approx(1.0)  # k = 2 T_max: the base lr's amplitude, not the warmup's 0.5
 
 
 def test_momentum_makes_a_schedule_set():
-    cfg = [dict(type="CosineAnnealingLR", by_epoch=False, begin=0, end=10),
-           dict(type="LinearMomentum", start_factor=0.9, by_epoch=False, begin=0, end=5)]
+    cfg = [
+        dict(type="CosineAnnealingLR", by_epoch=False, begin=0, end=10),
+        dict(type="LinearMomentum", start_factor=0.9, by_epoch=False, begin=0, end=5),
+    ]
     s = mm.from_config(cfg, base_lr=0.1, base_momentum=0.9)
     assert isinstance(s, fastlr.ScheduleSet) and s.keys() == ["lr", "momentum"]
     assert_close64(s.table(6)["momentum"][0], 0.9 * np.array([0.9, 0.925, 0.95, 0.975, 1.0, 1.0]))
@@ -122,12 +136,18 @@ def test_momentum_makes_a_schedule_set():
 
 def test_everyday_chains_hit_the_fast_kernels():
     cfgs = [
-        [dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=500),
-         dict(type="CosineAnnealingLR", by_epoch=True, begin=1, end=100, convert_to_iter_based=True)],
-        [dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=500),
-         dict(type="MultiStepLR", by_epoch=True, begin=0, end=12, milestones=[8, 11])],
-        [dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=100),
-         dict(type="LinearLR", start_factor=1.0, end_factor=0.0, by_epoch=False, begin=100, end=5000)],
+        [
+            dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=500),
+            dict(type="CosineAnnealingLR", by_epoch=True, begin=1, end=100, convert_to_iter_based=True),
+        ],
+        [
+            dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=500),
+            dict(type="MultiStepLR", by_epoch=True, begin=0, end=12, milestones=[8, 11]),
+        ],
+        [
+            dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=100),
+            dict(type="LinearLR", start_factor=1.0, end_factor=0.0, by_epoch=False, begin=100, end=5000),
+        ],
     ]
     for cfg in cfgs:
         s = mm.from_config(cfg, base_lr=0.02, epoch_length=1000)
@@ -148,11 +168,19 @@ def test_runner_default_end_and_round_trip():
 @pytest.mark.parametrize(
     ("cfg", "kw", "exc", "match"),
     [
-        ([dict(type="LinearLR", by_epoch=False, begin=0, end=10), dict(type="PolyLR", by_epoch=False, begin=5)],
-         {}, ValueError, "product of curves"),
+        (
+            [dict(type="LinearLR", by_epoch=False, begin=0, end=10), dict(type="PolyLR", by_epoch=False, begin=5)],
+            {},
+            ValueError,
+            "product of curves",
+        ),
         ([dict(type="CosineAnnealingLR", begin=0, end=10)], {}, ValueError, "epoch_length"),
-        ([dict(type="LinearLR", by_epoch=False, end=5), dict(type="CosineAnnealingLR", begin=1, end=10)],
-         {"epoch_length": 5}, ValueError, "convert_to_iter_based"),
+        (
+            [dict(type="LinearLR", by_epoch=False, end=5), dict(type="CosineAnnealingLR", begin=1, end=10)],
+            {"epoch_length": 5},
+            ValueError,
+            "convert_to_iter_based",
+        ),
         ([dict(type="LinearLR", by_epoch=False, begin=5, end=5)], {}, ValueError, "end should be larger"),
         ([dict(type="LinearLR", by_epoch=False, start_factor=0.0, end=5)], {}, ValueError, "start_factor"),
         ([dict(type="LinearLR", by_epoch=False, start_factor=1.5, end=5)], {}, ValueError, "start_factor"),
@@ -161,14 +189,21 @@ def test_runner_default_end_and_round_trip():
         ([dict(type="ReduceOnPlateauLR")], {}, ValueError, "metric"),
         ([dict(type="CosineLR")], {}, ValueError, "unknown scheduler type"),
         ([dict(type="LinearLR", by_epoch=False, end=5, warmup=3)], {}, TypeError, "warmup"),
-        ([dict(type="OneCycleLR", eta_max=0.1, total_steps=10, by_epoch=False, end=20)], {}, ValueError,
-         "total_steps"),
+        ([dict(type="OneCycleLR", eta_max=0.1, total_steps=10, by_epoch=False, end=20)], {}, ValueError, "total_steps"),
         ([dict(type="OneCycleLR", eta_max=0.1, pct_start=1, by_epoch=False, end=20)], {}, ValueError, "pct_start"),
         ([dict(type="LinearMomentum", by_epoch=False, end=5)], {}, ValueError, "base_momentum"),
-        ([dict(type="LinearLR", by_epoch=False, end=5, convert_to_iter_based=True)], {"epoch_length": 3},
-         ValueError, "epoch-based"),
-        ([dict(type="CosineAnnealingLR", by_epoch=False, end=5, eta_min=0.0, eta_min_ratio=0.1)], {}, ValueError,
-         "exactly one"),
+        (
+            [dict(type="LinearLR", by_epoch=False, end=5, convert_to_iter_based=True)],
+            {"epoch_length": 3},
+            ValueError,
+            "epoch-based",
+        ),
+        (
+            [dict(type="CosineAnnealingLR", by_epoch=False, end=5, eta_min=0.0, eta_min_ratio=0.1)],
+            {},
+            ValueError,
+            "exactly one",
+        ),
     ],
 )
 def test_errors(cfg, kw, exc, match):

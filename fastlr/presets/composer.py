@@ -397,7 +397,9 @@ def StepScheduler(
     g = nonneg("gamma", gamma, w)
 
     def fn(st: _State) -> list[Piece]:
-        return [(0, "step", (g, float(_positive("step_size", st.batches("step_size", step_size, st.ssr), w, step_size))))]
+        return [
+            (0, "step", (g, float(_positive("step_size", st.batches("step_size", step_size, st.ssr), w, step_size))))
+        ]
 
     return _api(w, fn, **_trainer(locals()))
 

@@ -105,7 +105,9 @@ class _Sched:
     def convert(self, L: int) -> None:
         """``build_iter_from_epoch``."""
         if not self.by_epoch:
-            raise ValueError(f"{self.where}: only epoch-based schedulers (by_epoch=True) can be converted to iter-based")
+            raise ValueError(
+                f"{self.where}: only epoch-based schedulers (by_epoch=True) can be converted to iter-based"
+            )
         self.by_epoch = False
         self.begin = int(self.begin * L)
         if self.end != INF:
@@ -140,7 +142,7 @@ def _active(s: _Sched, u: int) -> tuple[int, int]:
 
 
 def _milestones(s: _Sched) -> list[int]:
-    ms = s.kw.get("milestones")
+    ms: Any = s.kw.get("milestones")
     if isinstance(ms, (str, bytes)) or not hasattr(ms, "__iter__"):
         raise TypeError(f"{s.where}: milestones must be a list of ints, got {ms!r}")
     return [ck.integer(f"milestones[{i}]", m, s.where, lo=0) for i, m in enumerate(ms)]
@@ -238,7 +240,9 @@ def _pieces(s: _Sched, v0: float, base: float, u: int) -> tuple[list[Piece], flo
         return out, _cos(base if last >= T + 1 else v0, eta, last / T)
     if k == "CosineRestart":
         periods = [_pos_int(f"periods[{i}]", p, w) for i, p in enumerate(kw.get("periods") or [])]
-        weights = [ck.real(f"restart_weights[{i}]", x, w, lo=0.0) for i, x in enumerate(kw.get("restart_weights", (1,)))]
+        weights = [
+            ck.real(f"restart_weights[{i}]", x, w, lo=0.0) for i, x in enumerate(kw.get("restart_weights", (1,)))
+        ]
         if not periods or len(periods) != len(weights):
             raise ValueError(f"{w}: periods and restart_weights should have the same (non-zero) length")
         eta = _eta(kw, base, w, default=False)
@@ -261,7 +265,9 @@ def _eta(kw: dict[str, Any], base: float, where: str, default: bool = True) -> f
     if eta is None and ratio is None and default:
         eta = 0.0
     if (eta is None) == (ratio is None):
-        raise ValueError(f"{where}: give exactly one of eta_min or eta_min_ratio, got eta_min={eta!r}, eta_min_ratio={ratio!r}")
+        raise ValueError(
+            f"{where}: give exactly one of eta_min or eta_min_ratio, got eta_min={eta!r}, eta_min_ratio={ratio!r}"
+        )
     if ratio is not None:
         return base * nonneg("eta_min_ratio", ratio, where)
     return nonneg("eta_min", eta, where)
@@ -310,7 +316,9 @@ def _one_cycle(s: _Sched, u: int) -> tuple[list[Piece], float]:
         if k1 >= k0:
             n = end_step - start
             if n == 0:
-                raise ValueError(f"{w}: pct_start={pct!r} gives a phase of length 0 at step {k0}; MMEngine divides by zero")
+                raise ValueError(
+                    f"{w}: pct_start={pct!r} gives a phase of length 0 at step {k0}; MMEngine divides by zero"
+                )
             kind = "cos" if anneal == "cos" else "lin1"
             out.append(((b + k0) * u, kind, (a, z, n, b + start)))
             pct_k1 = (k1 - start) / n
@@ -361,8 +369,14 @@ def _assemble(pieces: list[Piece]) -> Shape:
                 shape = Linear(a, z, steps, span=float(n), offset=off)
             elif kind == "cos":
                 cont = length is None or length - 1 > reach
-                shape = Cosine(a, z, max(1, int(n)) if cont else steps, after="continue" if cont else "hold",
-                               span=float(n), offset=off)
+                shape = Cosine(
+                    a,
+                    z,
+                    max(1, int(n)) if cont else steps,
+                    after="continue" if cont else "hold",
+                    span=float(n),
+                    offset=off,
+                )
             else:
                 shape = Polynomial(a, z, steps, power=p[4], span=float(n), offset=off)
         if phases and isinstance(shape, Constant) and isinstance(phases[-1][1], Constant):
@@ -377,7 +391,9 @@ def _assemble(pieces: list[Piece]) -> Shape:
 def _chain(scheds: list[_Sched], base: float, L: int | None, where: str) -> Schedule:
     """The runner's chain of one parameter's schedulers as one schedule."""
     if any(s.by_epoch for s in scheds) and L is None:
-        raise ValueError(f"{where}: by_epoch=True schedulers need epoch_length= (iterations per epoch; 1 gives a table per epoch)")
+        raise ValueError(
+            f"{where}: by_epoch=True schedulers need epoch_length= (iterations per epoch; 1 gives a table per epoch)"
+        )
     all_epoch = all(s.by_epoch for s in scheds)
     if not all_epoch:
         for s in scheds:
@@ -386,14 +402,17 @@ def _chain(scheds: list[_Sched], base: float, L: int | None, where: str) -> Sche
                     f"{s.where}: an epoch-based {s.kind} (by_epoch=True) chained with iteration-based schedulers is a "
                     "staircase of its curve that fastlr does not express; use convert_to_iter_based=True"
                 )
-        if any(s.kind == "OneCycle" for s in scheds) and len(scheds) > 1:
-            raise ValueError(f"{where}: OneCycleLR sets absolute values and its own initial lr; chain it alone")
+    if any(s.kind == "OneCycle" for s in scheds) and len(scheds) > 1:
+        raise ValueError(f"{where}: OneCycleLR sets absolute values and its own initial lr; chain it alone")
     spe = L if all_epoch else 1
-    unit = (lambda s: 1) if all_epoch else (lambda s: L if s.by_epoch else 1)
+
+    def unit(s: _Sched) -> int:
+        return L if (L is not None and s.by_epoch and not all_epoch) else 1
+
     spans = [(*_active(s, unit(s)), i) for i, s in enumerate(scheds)]
     spans = [x for x in spans if x[1] > x[0]]
     spans.sort(key=lambda x: (x[0], x[2]))
-    for (a0, a1, i), (b0, _b1, j) in zip(spans, spans[1:]):
+    for (_a0, a1, i), (b0, _b1, j) in zip(spans, spans[1:]):
         if b0 < a1:
             raise ValueError(
                 f"{where}: {scheds[i].where} and {scheds[j].where} both change {scheds[i].param} over steps "
@@ -402,7 +421,7 @@ def _chain(scheds: list[_Sched], base: float, L: int | None, where: str) -> Sche
             )
     pieces: list[Piece] = [(0, "const", (base,))]
     v = base
-    for a0, a1, i in spans:
+    for _a0, a1, i in spans:
         s = scheds[i]
         ps, v = _pieces(s, v, base, unit(s))
         pieces.extend(ps)
@@ -440,7 +459,10 @@ def _split(name: str) -> tuple[str, str | None] | None:
 
 #: MMEngine's param scheduler class names, each a function here.
 SCHEDULERS = tuple(
-    f"{k}{suffix}" for suffix in _PARAM_OF for k in (*_KINDS, "OneCycle") if not (k == "OneCycle" and suffix == "Momentum")
+    f"{k}{suffix}"
+    for suffix in _PARAM_OF
+    for k in (*_KINDS, "OneCycle")
+    if not (k == "OneCycle" and suffix == "Momentum")
 )
 
 
@@ -472,7 +494,7 @@ def _epoch_length(value: Any, where: str) -> int | None:
 
 
 def _make(type_: str) -> Callable[..., Schedule]:
-    kind, param = _split(type_)  # type: ignore[misc]
+    _kind, param = _split(type_)  # type: ignore[misc]
     base_name = {"lr": "base_lr", "momentum": "base_momentum", None: "base_value"}[param]
 
     def call(*, epoch_length: int | None = None, **kw: Any) -> Schedule:
