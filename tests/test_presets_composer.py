@@ -176,3 +176,22 @@ TR = {"base_lr": 0.1, "max_duration": "20ba"}
 def test_errors(call, kw, exc, match):
     with pytest.raises(exc, match=match):
         getattr(cp, call)(**{**TR, **kw})
+
+
+def test_cli_lists_and_builds_composer_and_mmengine(capsys, tmp_path):
+    from fastlr import cli
+
+    assert cli.main(["presets"]) == 0
+    out = capsys.readouterr().out
+    assert "composer" in out and "mmengine" in out
+    spec = "composer:CosineAnnealingWithWarmupScheduler,t_warmup='2ba',max_duration='6ba',base_lr=1.0"
+    path = tmp_path / "t.npy"
+    assert cli.main(["table", spec, "-T", "6", "-o", str(path)]) == 0
+    assert_close64(
+        np.load(path), cp.CosineAnnealingWithWarmupScheduler("2ba", base_lr=1.0, max_duration="6ba").table(6)
+    )
+    spec = "mmengine:LinearLR,start_factor=0.25,by_epoch=False,begin=0,end=4,base_lr=1.0"
+    assert cli.main(["table", spec, "-T", "5", "-o", str(path)]) == 0
+    assert_close64(np.load(path), [0.25, 0.5, 0.75, 1.0, 1.0])
+    assert cli.main(["table", "composer:LinearScheduler,t_max='3sp',max_duration='6ba',base_lr=1.0", "-T", "3"]) == 2
+    assert "samples" in capsys.readouterr().err
