@@ -63,6 +63,7 @@ Refused (``ValueError``)
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -82,6 +83,28 @@ INF = int(1e9)
 
 _KINDS = ("Constant", "CosineAnnealing", "Exponential", "Linear", "MultiStep", "Step", "Poly", "CosineRestart")
 _STEP_LIKE = ("Constant", "Exponential", "MultiStep", "Step")
+
+_REQUIRED = inspect.Parameter.empty
+#: Each kind's own keyword arguments and MMEngine's defaults (``_REQUIRED``: no default).
+_PARAMS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "Constant": (("factor", 1.0 / 3),),
+    "CosineAnnealing": (("T_max", None), ("eta_min", None), ("eta_min_ratio", None)),
+    "Exponential": (("gamma", _REQUIRED),),
+    "Linear": (("start_factor", 1.0 / 3), ("end_factor", 1.0)),
+    "MultiStep": (("milestones", _REQUIRED), ("gamma", 0.1)),
+    "Step": (("step_size", _REQUIRED), ("gamma", 0.1)),
+    "Poly": (("eta_min", 0.0), ("power", 1.0)),
+    "CosineRestart": (("periods", _REQUIRED), ("restart_weights", (1,)), ("eta_min", None), ("eta_min_ratio", None)),
+    "OneCycle": (
+        ("eta_max", 0.0),
+        ("total_steps", None),
+        ("pct_start", 0.3),
+        ("anneal_strategy", "cos"),
+        ("div_factor", 25.0),
+        ("final_div_factor", 1e4),
+        ("three_phase", False),
+    ),
+}
 
 # piece of the value over time: (x0, kind, params); it holds until the next piece starts
 Piece = tuple[int, str, tuple[Any, ...]]
@@ -153,25 +176,7 @@ def _pieces(s: _Sched, v0: float, base: float, u: int) -> tuple[list[Piece], flo
     ``v0``, and the value it leaves behind."""
     w, kw, b, e = s.where, s.kw, s.begin, s.end
     last = e - 1 - b  # the last local step inside the window
-    known = {
-        "Constant": ("factor",),
-        "CosineAnnealing": ("T_max", "eta_min", "eta_min_ratio"),
-        "Exponential": ("gamma",),
-        "Linear": ("start_factor", "end_factor"),
-        "MultiStep": ("milestones", "gamma"),
-        "Step": ("step_size", "gamma"),
-        "Poly": ("eta_min", "power"),
-        "CosineRestart": ("periods", "restart_weights", "eta_min", "eta_min_ratio"),
-        "OneCycle": (
-            "eta_max",
-            "total_steps",
-            "pct_start",
-            "anneal_strategy",
-            "div_factor",
-            "final_div_factor",
-            "three_phase",
-        ),
-    }[s.kind]
+    known = tuple(name for name, _ in _PARAMS[s.kind])
     extra = sorted(set(kw) - set(known))
     if extra:
         raise TypeError(f"{w}: unexpected keyword argument(s) {', '.join(extra)}")
@@ -494,7 +499,7 @@ def _epoch_length(value: Any, where: str) -> int | None:
 
 
 def _make(type_: str) -> Callable[..., Schedule]:
-    _kind, param = _split(type_)  # type: ignore[misc]
+    kind, param = _split(type_)  # type: ignore[misc]
     base_name = {"lr": "base_lr", "momentum": "base_momentum", None: "base_value"}[param]
 
     def call(*, epoch_length: int | None = None, **kw: Any) -> Schedule:
@@ -507,6 +512,19 @@ def _make(type_: str) -> Callable[..., Schedule]:
         return _chain([s], base, L, w)
 
     call.__name__ = call.__qualname__ = type_
+    kw_only = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter(n, kw_only, default=d) for n, d in _PARAMS[kind]]
+    if param is None:
+        params.append(inspect.Parameter("param_name", kw_only))
+    params += [
+        inspect.Parameter("begin", kw_only, default=0),
+        inspect.Parameter("end", kw_only, default=INF),
+        inspect.Parameter("by_epoch", kw_only, default=True),
+        inspect.Parameter("convert_to_iter_based", kw_only, default=False),
+        inspect.Parameter(base_name, kw_only),
+        inspect.Parameter("epoch_length", kw_only, default=None),
+    ]
+    call.__signature__ = inspect.Signature(params, return_annotation=Schedule)  # type: ignore[attr-defined]
     what = {"lr": "the lr", "momentum": "the momentum", None: "``param_name``"}[param]
     call.__doc__ = (
         f"MMEngine's ``{type_}`` alone on {what}: its keyword arguments (``begin``, ``end``, ``by_epoch``,\n"
