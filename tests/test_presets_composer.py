@@ -159,7 +159,7 @@ TR = {"base_lr": 0.1, "max_duration": "20ba"}
         ("LinearScheduler", {"alpha_i": -1.0}, ValueError, "alpha_i"),
         ("StepScheduler", {"step_size": "0ba"}, ValueError, "step_size"),
         ("PolynomialScheduler", {"power": -1.0}, ValueError, "power"),
-        ("CosineAnnealingWarmRestartsScheduler", {"t_0": "5ba", "t_mult": 1.5}, ValueError, "t_mult"),
+        ("CosineAnnealingWarmRestartsScheduler", {"t_0": "5ba", "t_mult": 0.5}, ValueError, "t_mult"),
         ("CosineAnnealingWarmRestartsScheduler", {"t_0": "5ba", "alpha_f": 2.0}, ValueError, "alpha_f"),
         ("CosineAnnealingWithWarmupScheduler", {"t_warmup": "2ba", "t_max": "10ba"}, ValueError, "t_max"),
         (

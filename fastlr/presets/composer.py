@@ -36,6 +36,9 @@ Quirks reproduced
   ``t_max``; ``ExponentialScheduler`` decays continuously (``gamma ** (t / decay_period)``);
   ``StepScheduler`` as a staircase; ``MultiStepScheduler`` counts the milestones reached (in any
   order); ``ConstantScheduler`` is ``alpha`` before ``t_max`` and 1 after.
+- ``CosineAnnealingWarmRestartsScheduler`` truncates each interval, ``int(t_mult * len)``: a
+  non-integer ``t_mult`` gives explicit cycles (up to :data:`RESTART_HORIZON` batches, then
+  ``alpha_f``), or equal intervals where the truncation never lets them grow.
 - ``MultiStepWithWarmupScheduler`` counts its milestones from batch 0, not from the end of the
   warmup, and ignores them during the warmup.
 - The warmup schedulers raise (as Composer does) when ``t_max`` is shorter than
@@ -50,10 +53,9 @@ Refused (``ValueError``)
   ``"iter"``; ``"ep"`` without ``dataloader_len``.
 - A ``t_max``, ``decay_period``, ``step_size`` or ``t_0`` that converts to 0 batches (Composer
   divides by zero), and the warmup ramp converted to 0 batches with ``scale_warmup=True``.
-- ``CosineAnnealingWarmRestartsScheduler`` with a non-integer ``t_mult`` (Composer truncates each
-  interval, ``int(t_mult * len)``, which :class:`fastlr.Restarts` does not), ``t_mult < 1``, or
-  ``alpha_f > 1``; with ``step_schedulers_every_batch=False``, a ``t_0`` that is not a whole
-  number of epochs.
+- ``CosineAnnealingWarmRestartsScheduler`` with ``t_mult < 1`` (the intervals shrink to 0 and
+  Composer raises) or ``alpha_f > 1``; with ``step_schedulers_every_batch=False``, intervals that
+  are not whole epochs.
 - Negative multipliers and ``power < 0`` (0 ** negative at ``t_max``).
 """
 
@@ -70,6 +72,7 @@ from fastlr.schedule import Restarts, Schedule, Warmup
 from fastlr.shapes import Constant, Cosine, Exponential, Join, Linear, Polynomial, Shape
 
 __all__ = [
+    "RESTART_HORIZON",
     "SCHEDULERS",
     "ConstantScheduler",
     "ConstantWithWarmupScheduler",
@@ -335,37 +338,42 @@ def _build(
     return Schedule(curve, warmup=Warmup(L, start=B * f0, shape="constant", shift=False), scale=B, steps_per_epoch=L)
 
 
+#: Explicit restart cycles (non-integer ``t_mult``) are built up to this many batches.
+RESTART_HORIZON = 2**40
+
+
 def _restarts(sched: _Sched, init: _State, run: _State, B: float, every_batch: bool) -> Schedule:
+    """SGDR: whole-number ``t_mult`` (or intervals that never grow) through :class:`fastlr.Restarts`;
+    otherwise Composer's truncated intervals ``int(t_mult * len)`` as explicit cycles, up to
+    :data:`RESTART_HORIZON` batches (held at ``alpha_f`` after)."""
     w = sched.where
     assert sched.restarts is not None
     t_0, mult, af = sched.restarts
     for st in (init, run):
         _positive("t_0", st.batches("t_0", t_0, st.ssr), w, t_0)
     n = run.batches("t_0", t_0, run.ssr)
-    rs = Restarts(mult=mult)
-    if every_batch:
-        return Schedule(Cosine(1.0, af, n), warmup=Warmup(1, start=B), restarts=rs, scale=B)
-    assert run.L is not None
-    if n % run.L:
+    u = 1 if every_batch else run.L
+    assert u is not None
+    periodic = mult.is_integer() or int(mult * n) == n
+    lengths, total = [n], n
+    while not periodic and total < RESTART_HORIZON:
+        lengths.append(int(mult * lengths[-1]))
+        total += lengths[-1]
+    if any(x % u for x in lengths):
         raise ValueError(
-            f"{w}: t_0={t_0!r} ({n} batches) is not a whole number of epochs of {run.L} batches; "
-            "with step_schedulers_every_batch=False fastlr cannot express the restarts"
+            f"{w}: t_0={t_0!r} gives restart intervals ({', '.join(map(str, lengths[:4]))}, ... batches) that are not "
+            f"whole epochs of {u} batches; with step_schedulers_every_batch=False fastlr cannot express the restarts"
         )
-    return Schedule(Cosine(1.0, af, n // run.L), restarts=rs, scale=B, steps_per_epoch=run.L)
-
-
-_TRAINER_DOC = """
-    base_lr : float
-        The optimizer's lr (the scheduler's multiplier scales it).
-    max_duration : str or int
-        The Trainer's ``max_duration`` (``"100ba"``, ``"3ep"``; an int counts epochs).
-    dataloader_len : int, optional
-        Batches per epoch (needed for ``"ep"`` times and per-epoch stepping).
-    scale_schedule_ratio : float
-        The Trainer's ``scale_schedule_ratio`` (default 1).
-    step_schedulers_every_batch : bool
-        The Trainer's switch (default True, Composer's default for its schedulers).
-"""
+    rs: Restarts | None = None
+    if periodic:
+        curve: Shape = Cosine(1.0, af, n // u)
+        rs = Restarts(mult=mult if mult.is_integer() else 1.0)
+    else:
+        starts = [sum(lengths[:i]) // u for i in range(1, len(lengths))]
+        curve = Join(tuple(Cosine(1.0, af, x // u) for x in lengths), tuple(starts))
+    if every_batch:
+        return Schedule(curve, warmup=Warmup(1, start=B), restarts=rs, scale=B)
+    return Schedule(curve, restarts=rs, scale=B, steps_per_epoch=u)
 
 
 def _api(where: str, fn: Any, restarts: Any = None, **trainer: Any) -> Schedule:
@@ -541,10 +549,9 @@ def CosineAnnealingWarmRestartsScheduler(
     w = "composer.CosineAnnealingWarmRestartsScheduler"
     af = _nonneg_alpha("alpha_f", alpha_f, w)
     m = ck.real("t_mult", t_mult, w)
-    if m < 1.0 or not m.is_integer():
+    if m < 1.0:
         raise ValueError(
-            f"{w}: t_mult={t_mult!r}: fastlr reproduces integer t_mult >= 1 only (Composer truncates each interval "
-            "to int(t_mult * len); a shrinking interval reaches 0 and raises)"
+            f"{w}: t_mult={t_mult!r} < 1 shrinks the intervals (int(t_mult * len)) to 0 batches, where Composer raises"
         )
     if af > 1.0:
         raise ValueError(f"{w}: alpha_f={alpha_f!r} > 1 makes each cycle rise; fastlr restarts decaying curves only")

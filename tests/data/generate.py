@@ -3044,6 +3044,8 @@ def composer_cases():
     add("CosineAnnealingScheduler", "dur of epochs", t_max="0.5dur", max_duration="6ep", dataloader_len=5)
     add("CosineAnnealingWarmRestartsScheduler", t_0="7ba", **md)
     add("CosineAnnealingWarmRestartsScheduler", "t_mult 2", t_0="3ba", t_mult=2.0, alpha_f=0.2, **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 1.5: truncated intervals", t_0="4ba", t_mult=1.5, **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 1.5 never grows", t_0="1ba", t_mult=1.5, max_duration="6ba")
     add("PolynomialScheduler", power=2.0, **md)
     add("PolynomialScheduler", "past t_max", power=0.5, t_max="30ba", alpha_f=0.05, **md)
     add("MultiStepWithWarmupScheduler", t_warmup="5ba", milestones=["3ba", "20ba", "30ba"], gamma=0.2, **md)
