@@ -34,7 +34,7 @@ Quirks reproduced
   the initial lr.
 - ``ExponentialLR`` converted with ``convert_to_iter_based`` keeps its ``gamma`` per
   *iteration*; ``StepLR``/``MultiStepLR`` count milestones from ``begin`` (a milestone 0 applies
-  at the constructor; a repeated milestone applies twice).
+  at its first step, k = 0; a repeated milestone applies twice).
 - ``CosineRestartLR`` jumps to ``initial_lr * restart_weights[i]`` at each period start, whatever
   came before, and holds the last value after its periods.
 - ``OneCycleLR`` (lr only) computes absolute values from ``eta_max``; its phase ends are
@@ -476,11 +476,14 @@ def _entry(type_: Any, kw: dict[str, Any], L: int | None, where: str, param: str
         raise TypeError(f"{where}: type must be a scheduler class name, got {type_!r}")
     if type_ in ("ReduceOnPlateauLR", "ReduceOnPlateauMomentum", "ReduceOnPlateauParamScheduler"):
         raise ValueError(f"{where}: {type_} depends on a metric, not on the step; it has no table")
+    if type_.startswith("mmengine."):  # the registry's scope prefix
+        type_ = type_[len("mmengine.") :]
     got = _split(type_)
     if got is None:
         raise ValueError(f"{where}: unknown scheduler type {type_!r}; known: {', '.join(SCHEDULERS)}")
     kind, p = got
     kw = dict(kw)
+    kw.pop("_scope_", None)
     if p is None:
         p = kw.pop("param_name", param)
         if not isinstance(p, str) or not p:
