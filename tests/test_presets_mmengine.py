@@ -216,3 +216,10 @@ def test_single_call_errors():
         mm.LinearLR(start_factor=0.5)
     with pytest.raises(ValueError, match="param_name"):
         mm.LinearParamScheduler(base_value=0.1, by_epoch=False, end=5)
+
+
+def test_registry_scope_is_accepted():
+    cfg = [dict(type="mmengine.LinearLR", _scope_="mmengine", start_factor=0.5, by_epoch=False, end=3)]
+    assert_close64(mm.from_config(cfg, base_lr=1.0).table(4), [0.5, 0.75, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"unknown scheduler type 'mmdet\.QuadraticWarmupLR'"):
+        mm.from_config([dict(type="mmdet.QuadraticWarmupLR")], base_lr=1.0)
