@@ -34,6 +34,8 @@ MODULES = (
     "megatron",
     "deepspeed",
     "torchtitan",
+    "composer",
+    "mmengine",
 )
 
 __all__ = list(MODULES)

@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "peers")
 
 PEERS = ["torch", "transformers", "timm", "optax", "keras", "fvcore", "pytorch_warmup", "seeds"]
-PEERS += ["megatron", "deepspeed", "torchtitan"]
+PEERS += ["megatron", "deepspeed", "torchtitan", "composer", "mmengine"]
 
 
 # ----------------------------------------------------------------------------
@@ -3432,6 +3432,550 @@ def gen_torchtitan():
     return out
 
 
+# Composer (mosaicml): the real Trainer on a one-parameter model, CPU
+# ----------------------------------------------------------------------------
+
+
+def _composer_imports():
+    """Composer's package import wants torchvision (and its MosaicML-platform logger mcli); neither
+    is used by the schedulers or the Trainer loop here, so both are stubbed by a meta-path finder
+    (torchmetrics is imported first so that it records torchvision as absent)."""
+    import importlib.abc
+    import importlib.machinery
+
+    import torchmetrics  # noqa: F401
+
+    class _Any:
+        def __init__(self, *a, **k):
+            pass
+
+    class _Stub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("torchvision", "mcli"):
+                return importlib.machinery.ModuleSpec(name, self, is_package=True)
+            return None
+
+        def create_module(self, spec):
+            m = types.ModuleType(spec.name)
+            m.__path__ = []
+
+            def getattr_(attr):
+                if attr.startswith("__"):
+                    raise AttributeError(attr)
+                return _Any
+
+            m.__getattr__ = getattr_
+            return m
+
+        def exec_module(self, module):
+            pass
+
+    if not any(type(f).__name__ == "_Stub" for f in sys.meta_path):
+        sys.meta_path.insert(0, _Stub())
+    import logging
+
+    logging.disable(logging.WARNING)
+    import composer.optim.scheduler as S
+    from composer import Trainer
+    from composer.models import ComposerModel
+
+    return S, Trainer, ComposerModel
+
+
+def composer_run(S, Trainer, ComposerModel, call, kwargs):
+    """Train a one-parameter model with the real Trainer; the lr each optimizer.step() uses."""
+    import torch
+
+    kw = dict(kwargs)
+    base_lr = kw.pop("base_lr")
+    max_duration = kw.pop("max_duration")
+    L = kw.pop("dataloader_len", None) or 4
+    trainer_kw = {k: kw.pop(k) for k in ("scale_schedule_ratio", "step_schedulers_every_batch") if k in kw}
+
+    class M(ComposerModel):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, batch):
+            return self.w * batch[0].sum()
+
+        def loss(self, out, batch):
+            return (out**2).sum()
+
+    seen = []
+
+    class Rec(torch.optim.SGD):
+        def step(self, closure=None):
+            seen.append(float(self.param_groups[0]["lr"]))
+            return super().step(closure)
+
+    m = M()
+    opt = Rec(m.parameters(), lr=base_lr)
+    data = [(torch.ones(1), torch.ones(1)) for _ in range(L)]
+    dl = torch.utils.data.DataLoader(data, batch_size=1)
+    try:
+        tr = Trainer(
+            model=m,
+            train_dataloader=dl,
+            max_duration=max_duration,
+            optimizers=opt,
+            schedulers=getattr(S, call)(**kw),
+            device="cpu",
+            progress_bar=False,
+            log_to_console=False,
+            loggers=[],
+            **trainer_kw,
+        )
+        tr.fit()
+    except (ValueError, ZeroDivisionError, RuntimeError, TypeError) as e:
+        return None, f"{type(e).__name__}: {e}"
+    _check_finite(seen)
+    return seen, None
+
+
+def composer_cases():
+    c = []
+
+    def add(call, note=None, **kw):
+        kw.setdefault("base_lr", 0.1)
+        c.append((call, kw, note))
+
+    md = {"max_duration": "40ba"}
+    add("StepScheduler", step_size="7ba", gamma=0.5, **md)
+    add("StepScheduler", "epochs", step_size="2ep", gamma=0.3, max_duration="5ep", dataloader_len=6)
+    add("MultiStepScheduler", milestones=["10ba", "5ba", "0.75dur", "10ba"], gamma=0.5, **md)
+    add("MultiStepScheduler", "milestone 0", milestones=["0ba", "1ep"], gamma=0.1, max_duration="4ep", dataloader_len=5)
+    add("ConstantScheduler", **md)
+    add("ConstantScheduler", alpha=0.25, t_max="0.3dur", **md)
+    add("LinearScheduler", **md)
+    add("LinearScheduler", "past t_max", alpha_i=0.2, alpha_f=1.0, t_max="13ba", **md)
+    add("ExponentialScheduler", gamma=0.9, decay_period="3ba", **md)
+    add("ExponentialScheduler", "default 1ep", gamma=0.5, max_duration="5ep", dataloader_len=7)
+    add("CosineAnnealingScheduler", **md)
+    add("CosineAnnealingScheduler", "past t_max", t_max="25ba", alpha_f=0.1, **md)
+    add("CosineAnnealingScheduler", "dur of epochs", t_max="0.5dur", max_duration="6ep", dataloader_len=5)
+    add("CosineAnnealingWarmRestartsScheduler", t_0="7ba", **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 2", t_0="3ba", t_mult=2.0, alpha_f=0.2, **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 1.5: truncated intervals", t_0="4ba", t_mult=1.5, **md)
+    add("CosineAnnealingWarmRestartsScheduler", "t_mult 1.5 never grows", t_0="1ba", t_mult=1.5, max_duration="6ba")
+    add("PolynomialScheduler", power=2.0, **md)
+    add("PolynomialScheduler", "past t_max", power=0.5, t_max="30ba", alpha_f=0.05, **md)
+    add("MultiStepWithWarmupScheduler", t_warmup="5ba", milestones=["3ba", "20ba", "30ba"], gamma=0.2, **md)
+    add("ConstantWithWarmupScheduler", t_warmup="8ba", alpha=0.5, **md)
+    add("LinearWithWarmupScheduler", t_warmup="0.1dur", alpha_i=1.0, alpha_f=0.1, **md)
+    add("LinearWithWarmupScheduler", "zero warmup", t_warmup="0ba", **md)
+    add("CosineAnnealingWithWarmupScheduler", t_warmup="10ba", **md)
+    add(
+        "CosineAnnealingWithWarmupScheduler", "alpha_f, t_max past end", t_warmup="6ba", t_max="50ba", alpha_f=0.1, **md
+    )
+    add("CosineAnnealingWithWarmupScheduler", "warmup == t_max", t_warmup="40ba", **md)
+    add("CosineAnnealingWithWarmupScheduler", "warmup in epochs", t_warmup="1ep", max_duration="5ep", dataloader_len=7)
+    add("PolynomialWithWarmupScheduler", t_warmup="4ba", power=2.0, alpha_f=0.01, **md)
+    # the Trainer's options
+    add(
+        "CosineAnnealingWithWarmupScheduler",
+        "per epoch",
+        t_warmup="1ep",
+        max_duration="6ep",
+        dataloader_len=5,
+        step_schedulers_every_batch=False,
+    )
+    add(
+        "LinearScheduler",
+        "per epoch, t_max in batches",
+        t_max="13ba",
+        max_duration="5ep",
+        dataloader_len=4,
+        step_schedulers_every_batch=False,
+    )
+    add(
+        "CosineAnnealingWarmRestartsScheduler",
+        "per epoch",
+        t_0="2ep",
+        t_mult=2.0,
+        max_duration="8ep",
+        dataloader_len=3,
+        step_schedulers_every_batch=False,
+    )
+    add(
+        "PolynomialWithWarmupScheduler",
+        "per epoch",
+        t_warmup="0.2dur",
+        power=1.5,
+        max_duration="5ep",
+        dataloader_len=6,
+        step_schedulers_every_batch=False,
+    )
+    add("CosineAnnealingWithWarmupScheduler", "ssr 0.5", t_warmup="6ba", max_duration="40ba", scale_schedule_ratio=0.5)
+    add(
+        "CosineAnnealingWithWarmupScheduler",
+        "ssr 0.5 scale_warmup",
+        t_warmup="6ba",
+        scale_warmup=True,
+        max_duration="40ba",
+        scale_schedule_ratio=0.5,
+    )
+    add(
+        "LinearWithWarmupScheduler",
+        "ssr 1.5 scale_warmup",
+        t_warmup="6ba",
+        scale_warmup=True,
+        max_duration="20ba",
+        scale_schedule_ratio=1.5,
+    )
+    add("CosineAnnealingScheduler", "ssr 0.7 t_max ba", t_max="30ba", max_duration="40ba", scale_schedule_ratio=0.7)
+    add(
+        "MultiStepScheduler",
+        "ssr, dur milestone",
+        milestones=["0.5dur", "10ba"],
+        max_duration="30ba",
+        scale_schedule_ratio=0.6,
+    )
+    add(
+        "StepScheduler",
+        "ssr epochs",
+        step_size="1ep",
+        gamma=0.5,
+        max_duration="6ep",
+        dataloader_len=5,
+        scale_schedule_ratio=0.5,
+    )
+    add(
+        "CosineAnnealingWithWarmupScheduler",
+        "ssr t_max ba raises",
+        t_warmup="2ba",
+        t_max="40ba",
+        max_duration="40ba",
+        scale_schedule_ratio=0.5,
+    )
+    add(
+        "CosineAnnealingWithWarmupScheduler",
+        "t_max < max_duration raises",
+        t_warmup="2ba",
+        t_max="30ba",
+        max_duration="40ba",
+    )
+    add("LinearScheduler", "t_max 0 raises", t_max="0ba", **md)
+    return c
+
+
+def gen_composer():
+    S, Trainer, ComposerModel = _composer_imports()
+    v = _ver("mosaicml")
+    recs = []
+    for call, kw, note in composer_cases():
+        vals, err = composer_run(S, Trainer, ComposerModel, call, kw)
+        if err is not None:
+            recs.append(
+                record("composer", v, "composer", call, kw, 0, "float64", {"lr": [[]]}, note, raises_at=0, error=err)
+            )
+        else:
+            recs.append(record("composer", v, "composer", call, kw, len(vals), "float64", {"lr": [vals]}, note))
+    return recs
+
+
+# ----------------------------------------------------------------------------
+# MMEngine: the real param schedulers, built as the runner builds them and stepped
+# as its ParamSchedulerHook steps them
+# ----------------------------------------------------------------------------
+
+
+def mmengine_run(cfgs, T, base_lr, L, base_momentum=None, base_values=None):
+    """lr (and momentum, ...) used by iterations 0..T-1: read, optimizer.step(), the
+    iteration-based schedulers step; after every L iterations the epoch-based ones step."""
+    import mmengine.optim.scheduler  # noqa: F401  (registers the schedulers)
+    import torch
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    params = {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": base_lr}
+    opt = torch.optim.SGD([params], lr=base_lr, momentum=base_momentum or 0.0)
+    for k, v in (base_values or {}).items():
+        opt.param_groups[0][k] = v
+    scheds = [PARAM_SCHEDULERS.build(dict(c), default_args=dict(optimizer=opt, epoch_length=L)) for c in cfgs]
+    keys = ["lr"] + [k for k in dict.fromkeys(s.param_name for s in scheds) if k != "lr"]
+    vals = {k: [] for k in keys}
+    raises_at = None
+    for i in range(T):
+        for k in keys:
+            vals[k].append(_f(opt.param_groups[0][k]))
+        opt.step()
+        try:
+            for s in scheds:
+                if not s.by_epoch:
+                    s.step()
+            if (i + 1) % L == 0:
+                for s in scheds:
+                    if s.by_epoch:
+                        s.step()
+        except (ValueError, ZeroDivisionError) as e:
+            raises_at = (i + 1, f"{type(e).__name__}: {e}")
+            break
+    for k in keys:
+        _check_finite(vals[k])
+    return {k: [v] for k, v in vals.items()}, raises_at
+
+
+def mmengine_cases():
+    c = []
+
+    def one(type_, T, L=None, note=None, base=0.1, **cfg):
+        c.append(("single", type_, cfg, T, L, base, note))
+
+    def chain(cfgs, T, L=None, note=None, base_momentum=None, base_values=None, **extra):
+        c.append(("chain", cfgs, T, L, base_momentum, base_values, note, extra))
+
+    one("LinearLR", 30, start_factor=0.1, end_factor=1.0, begin=0, end=10, by_epoch=False)
+    one(
+        "LinearLR",
+        30,
+        note="begin 5, end_factor 0.5",
+        start_factor=0.5,
+        end_factor=0.2,
+        begin=5,
+        end=17,
+        by_epoch=False,
+    )
+    one("LinearLR", 40, L=4, note="by epoch", start_factor=0.25, begin=1, end=6)
+    one("LinearLR", 40, L=4, note="converted", start_factor=0.25, begin=1, end=6, convert_to_iter_based=True)
+    one("ConstantLR", 20, factor=0.5, begin=2, end=9, by_epoch=False)
+    one("ConstantLR", 12, note="one-step window", factor=0.5, begin=2, end=3, by_epoch=False)
+    one("StepLR", 40, step_size=6, gamma=0.5, begin=3, end=30, by_epoch=False)
+    one("StepLR", 40, L=5, note="by epoch", step_size=2, gamma=0.5)
+    one("MultiStepLR", 40, milestones=[0, 5, 5, 20], gamma=0.5, begin=2, end=25, by_epoch=False)
+    one("ExponentialLR", 40, gamma=0.9, begin=4, end=30, by_epoch=False)
+    one(
+        "ExponentialLR",
+        40,
+        L=6,
+        note="converted: gamma per iteration",
+        gamma=0.95,
+        begin=1,
+        end=5,
+        convert_to_iter_based=True,
+    )
+    one("CosineAnnealingLR", 40, T_max=30, eta_min=0.01, begin=0, end=30, by_epoch=False)
+    one(
+        "CosineAnnealingLR",
+        50,
+        note="T_max < window: periodic",
+        T_max=10,
+        eta_min=0.001,
+        begin=5,
+        end=45,
+        by_epoch=False,
+    )
+    one(
+        "CosineAnnealingLR", 40, note="eta_min_ratio, default T_max", eta_min_ratio=0.1, begin=3, end=33, by_epoch=False
+    )
+    one("CosineAnnealingLR", 60, L=5, note="by epoch", T_max=8, begin=0, end=10)
+    one("PolyLR", 40, eta_min=0.001, power=0.9, begin=0, end=30, by_epoch=False)
+    one("PolyLR", 40, note="power 2, begin 4", eta_min=0.0, power=2.0, begin=4, end=25, by_epoch=False)
+    one("OneCycleLR", 40, eta_max=0.5, total_steps=40, begin=0, end=40, by_epoch=False)
+    one(
+        "OneCycleLR",
+        50,
+        note="three phase linear",
+        eta_max=0.5,
+        pct_start=0.25,
+        anneal_strategy="linear",
+        three_phase=True,
+        begin=5,
+        end=45,
+        by_epoch=False,
+    )
+    one(
+        "CosineRestartLR",
+        50,
+        periods=[10, 15, 10],
+        restart_weights=[1.0, 0.6, 0.3],
+        eta_min=0.001,
+        begin=2,
+        end=45,
+        by_epoch=False,
+    )
+    one(
+        "CosineRestartLR",
+        40,
+        L=4,
+        note="converted, eta_min_ratio",
+        periods=[3, 5],
+        restart_weights=[1.0, 0.5],
+        eta_min_ratio=0.05,
+        convert_to_iter_based=True,
+        begin=0,
+        end=9,
+    )
+    one("LinearMomentum", 30, base=0.95, start_factor=0.9, end_factor=1.0, begin=0, end=20, by_epoch=False)
+    one("CosineAnnealingMomentum", 30, base=0.9, T_max=20, eta_min=0.85, begin=0, end=20, by_epoch=False)
+    one(
+        "PolyParamScheduler",
+        30,
+        base=0.05,
+        note="weight_decay",
+        param_name="weight_decay",
+        eta_min=0.0,
+        power=1.0,
+        begin=0,
+        end=25,
+        by_epoch=False,
+    )
+    # chains, as configs write them
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.001, by_epoch=False, begin=0, end=20),
+            dict(type="MultiStepLR", begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1),
+        ],
+        120,
+        L=10,
+        note="mmdet warmup + MultiStepLR",
+    )
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.01, by_epoch=True, begin=0, end=2, convert_to_iter_based=True),
+            dict(
+                type="CosineAnnealingLR",
+                T_max=8,
+                eta_min=1e-5,
+                by_epoch=True,
+                begin=2,
+                end=10,
+                convert_to_iter_based=True,
+            ),
+        ],
+        100,
+        L=8,
+        note="mmpretrain warmup + cosine",
+    )
+    chain([dict(type="PolyLR", eta_min=1e-4, power=0.9, begin=0, end=80, by_epoch=False)], 90, note="mmseg poly")
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.1, end_factor=0.5, by_epoch=False, begin=0, end=10),
+            dict(type="CosineAnnealingLR", T_max=10, eta_min=0.0, by_epoch=False, begin=10, end=40),
+        ],
+        50,
+        note="warmup ends below base: cosine restarts from base_lr at T_max + 1",
+    )
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.2, by_epoch=False, begin=0, end=8),
+            dict(type="ConstantLR", factor=0.5, by_epoch=False, begin=12, end=20),
+            dict(type="ExponentialLR", gamma=0.9, by_epoch=False, begin=25, end=40),
+        ],
+        50,
+        note="gaps",
+    )
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.1, by_epoch=True, begin=0, end=3),
+            dict(type="CosineAnnealingLR", by_epoch=True, begin=3, end=12, eta_min=0.001),
+        ],
+        60,
+        L=5,
+        note="all by epoch",
+    )
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.3, by_epoch=False, begin=0, end=10),
+            dict(type="CosineAnnealingLR", by_epoch=False, begin=10),
+        ],
+        40,
+        note="runner default end",
+        max_iters=40,
+    )
+    chain(
+        [
+            dict(type="OneCycleLR", eta_max=0.3, total_steps=60, by_epoch=False, begin=0, end=60),
+            dict(type="CosineAnnealingMomentum", T_max=30, eta_min=0.85, by_epoch=False, begin=0, end=30),
+            dict(type="LinearMomentum", start_factor=0.85 / 0.95, end_factor=1.0, by_epoch=False, begin=30, end=60),
+        ],
+        60,
+        note="lr and momentum",
+        base_momentum=0.95,
+    )
+    chain(
+        [
+            dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=10),
+            dict(type="CosineAnnealingLR", by_epoch=False, begin=5, end=30),
+        ],
+        30,
+        note="overlap: refused",
+    )
+    return c
+
+
+def gen_mmengine():
+    v = _ver("mmengine")
+    recs = []
+    for case in mmengine_cases():
+        if case[0] == "single":
+            _, type_, cfg, T, L, base, note = case
+            vals, raises_at = mmengine_run(
+                [dict(cfg, type=type_)],
+                T,
+                0.1 if not type_.endswith("LR") else base,
+                L or 1,
+                base_momentum=base if type_.endswith("Momentum") else None,
+                base_values={"weight_decay": base} if "param_name" in cfg else None,
+            )
+            key = {"LR": "base_lr", "Momentum": "base_momentum"}.get(
+                type_[-2:] if type_.endswith("LR") else ("Momentum" if type_.endswith("Momentum") else ""), "base_value"
+            )
+            kw = dict(cfg, **{key: base})
+            if L:
+                kw["epoch_length"] = L
+            if type_.endswith("Momentum"):
+                vals = {"lr": vals["momentum"]}
+            elif "param_name" in cfg:
+                vals = {"lr": vals[cfg["param_name"]]}
+            recs.append(
+                record(
+                    "mmengine",
+                    v,
+                    "mmengine",
+                    type_,
+                    kw,
+                    T,
+                    "float64",
+                    vals,
+                    note,
+                    raises_at=raises_at and raises_at[0],
+                    error=raises_at and raises_at[1],
+                )
+            )
+        else:
+            _, cfgs, T, L, bm, bv, note, extra = case
+            cfgs_run = [dict(c) for c in cfgs]
+            for c_ in cfgs_run:  # the runner's default end
+                if "end" not in c_ and extra.get("max_iters") and not c_.get("by_epoch", True):
+                    c_["end"] = extra["max_iters"]
+            try:
+                vals, raises_at = mmengine_run(cfgs_run, T, 0.1, L or 1, base_momentum=bm, base_values=bv)
+            except (ValueError, AssertionError) as e:
+                vals, raises_at = {"lr": [[]]}, (0, f"{type(e).__name__}: {e}")
+            kw = {"param_scheduler": cfgs, "base_lr": 0.1, **extra}
+            if L:
+                kw["epoch_length"] = L
+            if bm is not None:
+                kw["base_momentum"] = bm
+            recs.append(
+                record(
+                    "mmengine",
+                    v,
+                    "mmengine",
+                    "from_config",
+                    kw,
+                    T,
+                    "float64",
+                    vals,
+                    note,
+                    raises_at=raises_at and raises_at[0],
+                    error=raises_at and raises_at[1],
+                )
+            )
+    return recs
+
+
 # ----------------------------------------------------------------------------
 # driver
 # ----------------------------------------------------------------------------
@@ -3449,6 +3993,8 @@ def gen_peer(name):
         "megatron": gen_megatron,
         "deepspeed": gen_deepspeed,
         "torchtitan": gen_torchtitan,
+        "composer": gen_composer,
+        "mmengine": gen_mmengine,
     }[name]()
 
 
