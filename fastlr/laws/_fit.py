@@ -97,6 +97,8 @@ class _Problem:
         self.delta = delta
         self.log_mask = np.array([k != "L0" for k in template.fitted])
         self.n_eval = 0
+        # the annealing law's areas do not depend on the fitted parameters: computed once
+        self.areas = [template.areas(c.lr, c.steps)[1:] for c in curves] if isinstance(template, AnnealingLaw) else []
 
     def law(self, z: np.ndarray) -> Law:
         v = np.where(self.log_mask, np.exp(np.clip(z, -700, 700)), z)
@@ -110,8 +112,9 @@ class _Problem:
         if isinstance(law, MultiPowerLaw):
             return law._points(c.lr, c.steps, jac)
         assert isinstance(law, AnnealingLaw)
-        _, s1, s2 = law.areas(c.lr, c.steps)
-        pw = s1**-law.alpha
+        s1, s2 = self.areas[self.curves.index(c)]
+        with np.errstate(over="ignore"):
+            pw = s1**-law.alpha
         pred = law.L0 + law.A * pw - law.C * s2
         J = np.column_stack([np.ones_like(pw), pw, -law.A * pw * np.log(s1), -s2]) if jac else np.empty((1, 4))
         return pred, J

@@ -28,7 +28,7 @@ from numba import prange
 ROW_KERNELS = ("mpl_rows", "ann_rows")
 #: the point kernels (``predict``, ``fit``), parallel over requested steps
 POINT_KERNELS = ("mpl_points",)
-#: serial kernels (the optimiser's final loss and gradient)
+#: serial kernels (the optimiser's final loss and gradient; ``mpl_points`` is also built serial)
 SERIAL_KERNELS = ("mpl_final_grad",)
 
 
@@ -246,5 +246,10 @@ def kernels() -> dict[str, Any]:
     # the drop sums are floating-point reductions: reassociation lets LLVM vectorise them
     par = numba.njit(parallel=True, cache=True, fastmath={"reassoc"}, **opts)
     out.update(compile_functions(module, POINT_KERNELS + ROW_KERNELS, par, ns, tag=tag))
-    out.update(compile_functions(module, SERIAL_KERNELS, numba.njit(cache=True, **opts), ns, tag=tag))
+    serial = numba.njit(cache=True, fastmath={"reassoc"}, **opts)
+    out.update(compile_functions(module, SERIAL_KERNELS, serial, ns, tag=tag))
+    # small problems (a fit's objective) on one thread: no parallel launch to wait for
+    out["mpl_points_serial"] = compile_functions(module, ("mpl_points",), serial, dict(ns), tag=tag + "serial.")[
+        "mpl_points"
+    ]
     return out

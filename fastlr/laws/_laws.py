@@ -10,6 +10,9 @@ import numpy as np
 from fastlr import _checks as ck
 from fastlr._spec import Schedulable
 
+#: below this many drop terms (steps x lr changes) ``predict`` runs on one thread
+SERIAL_TERMS = 1 << 20
+
 __all__ = ["AnnealingLaw", "Law", "MultiPowerLaw", "from_dict", "lr_table", "steps_array"]
 
 
@@ -167,7 +170,8 @@ class MultiPowerLaw(Law):
         didx = np.flatnonzero(np.diff(table)).astype(np.int64) + 1
         out = np.empty(st.size)
         J = np.empty((st.size, 7) if jac else (1, 7))
-        kernels()["mpl_points"](table, P, didx, st, self.vector(), out, J, jac)
+        name = "mpl_points" if st.size * didx.size > SERIAL_TERMS else "mpl_points_serial"
+        kernels()[name](table, P, didx, st, self.vector(), out, J, jac)
         return out, J
 
     def final_loss_grad(self, lr: np.ndarray) -> tuple[float, np.ndarray]:
