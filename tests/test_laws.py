@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import fastlr
 from fastlr.laws import AnnealingLaw, Curve, MultiPowerLaw, fit, from_dict, optimize, rank, score
-from tests.laws_data import FIT_ON, NAMES, PUBLISHED, W, curve, read, table
+from tests.laws_data import FIT_ON, NAMES, PUBLISHED, curve, read, table
 
 # ---- naive references: O(K T) loops, straight from the formulas ------------------------------
 

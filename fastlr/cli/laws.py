@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from fastlr._spec import Schedulable
 from fastlr.cli.spec import CLIError, load_spec
 from fastlr.cli.sweepfile import load_sweep
 from fastlr.cli.writers import check_output
@@ -56,7 +57,10 @@ def read_curve(path: str, spec: str | None) -> Any:
         raise CLIError(f"curve file {path!r}: no rows")
     T = int(steps.max()) + 1
     if spec is not None:
-        table = np.asarray(load_spec(spec).table(T, dtype=np.float64))
+        sched = load_spec(spec)
+        if not isinstance(sched, Schedulable):
+            raise CLIError(f"--spec {spec!r} is not one schedule")
+        table = np.asarray(sched.table(T, dtype=np.float64))
     elif lr_col is not None:
         order = np.argsort(steps)
         xs, ys = steps[order], lr_col[order]
@@ -171,8 +175,14 @@ def optimize(args: argparse.Namespace) -> int:
         if out.suffix.lower() == ".npy":
             np.save(out, res.lr)
         else:
-            np.savetxt(out, np.column_stack([np.arange(res.lr.size), res.lr]), delimiter=",", header="step,lr",
-                       comments="", fmt=["%d", "%.17g"])
+            np.savetxt(
+                out,
+                np.column_stack([np.arange(res.lr.size), res.lr]),
+                delimiter=",",
+                header="step,lr",
+                comments="",
+                fmt=["%d", "%.17g"],
+            )
         print(f"optimize: wrote {out}")
     if fig is not None:
         import matplotlib

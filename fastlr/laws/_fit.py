@@ -4,8 +4,9 @@ The objective (the papers' choice, Luo et al. 2025 and Tissue et al. 2024):
 ``sum over curves and logged steps of huber_delta(log L_pred(t) - log L(t))``, ``delta = 1e-3``.
 The positive parameters are optimised through their logarithms (``L0`` as is), with the exact
 gradient (the multi-power law's Jacobian from the compiled kernel, the annealing law's in
-closed form) and a self-contained L-BFGS (:mod:`fastlr.laws._lbfgs`). Initialisation: a power-law fit of ``L0, A, alpha`` first, then a grid of the
-drop parameters scored without gradients; the best few starts are refined.
+closed form) and a self-contained L-BFGS (:mod:`fastlr.laws._lbfgs`). Initialisation: a
+power-law fit of ``L0, A, alpha`` first, then a grid of the drop parameters scored without
+gradients; the best few starts are refined.
 """
 
 from __future__ import annotations

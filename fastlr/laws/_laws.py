@@ -315,4 +315,3 @@ def from_dict(data: dict[str, Any]) -> Law:
     if unknown:
         raise ValueError(f"unknown {kind} parameter(s) {unknown}; expected {list(cls.params)}")
     return cls(**{k: v for k, v in data.items() if k != "law"})
-
