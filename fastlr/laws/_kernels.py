@@ -28,6 +28,8 @@ from numba import prange
 ROW_KERNELS = ("mpl_rows", "ann_rows")
 #: the point kernels (``predict``, ``fit``), parallel over requested steps
 POINT_KERNELS = ("mpl_points",)
+#: called by the row kernels (compiled first)
+ROW_HELPERS = ("mpl_row",)
 #: serial kernels (the optimiser's final loss and gradient; ``mpl_points`` is also built serial)
 SERIAL_KERNELS = ("mpl_final_grad",)
 
@@ -109,43 +111,66 @@ def mpl_points(lr, P, didx, steps, p, out, jac, want_jac):
             jac[j, 6] = -B * dg
 
 
-def mpl_rows(rows, p, steps, out, bad):
+def mpl_rows(rows, p, steps, out, bad, n_chunks):
     """The multi-power law of each row of ``rows`` at the ascending ``steps`` (``out[i, j]``).
 
-    Prefix sums and factors first, then one vectorisable pass per step: O(T len(steps)) per
-    row. ``bad[i]`` is set when row i has a negative or non-finite lr or a zero area at a
-    requested step.
+    Per row: prefix sums, then the steps where the lr changes with their factors (compacted: a
+    plateau costs nothing), then one vectorisable pass over them per requested step: O(T) per
+    row and step. ``bad[i]`` is set when row i has a negative or non-finite lr or a zero area
+    at a requested step.
     """
     L0, A, alpha, B, C, beta, gamma = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
     n, T = rows.shape
-    for i in prange(n):
-        r = rows[i]
+    n_chunks = max(1, min(n, n_chunks))
+    for c in prange(n_chunks):
+        # scratch once per chunk of rows (fresh pages per row would cost more than the row)
         P = np.empty(T + 1)
-        a = np.zeros(T)
-        dk = np.zeros(T)
-        P[0] = 0.0
-        ok = True
-        for k in range(T):
-            v = r[k]
-            ok = ok and (v >= 0.0) and (v < math.inf)
-            P[k + 1] = P[k] + v
-        for k in range(1, T):
-            lk = max(r[k], 1e-300)
-            dk[k] = r[k - 1] - r[k]
-            a[k] = C * expr(-gamma * logr(lk))
-            a[k] = a[k] if r[k] > 0.0 else (1e300 if gamma > 0.0 else C)
-        bad[i] = not ok
-        for j in range(steps.shape[0]):
-            t = steps[j]
-            st = P[t + 1]
-            if st <= 0.0 or not ok:
-                bad[i] = True
-                out[i, j] = 0.0
-                continue
-            ld = 0.0
-            for k in range(1, t + 1):
-                ld += dk[k] * (1.0 - expr(-beta * logr(1.0 + a[k] * (st - P[k]))))
-            out[i, j] = L0 + A * math.exp(-alpha * math.log(st)) - B * ld
+        kk = np.empty(T, dtype=np.int64)
+        a = np.empty(T)
+        dk = np.empty(T)
+        pk = np.empty(T)
+        for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
+            mpl_row(rows[i], L0, A, alpha, B, C, beta, gamma, steps, out[i], bad, i, P, kk, a, dk, pk)
+
+
+def mpl_row(r, L0, A, alpha, B, C, beta, gamma, steps, out, bad, i, P, kk, a, dk, pk):
+    """One row of :func:`mpl_rows` with its scratch arrays."""
+    T = r.shape[0]
+    P[0] = 0.0
+    ok = True
+    for k in range(T):
+        v = r[k]
+        ok = ok and (v >= 0.0) and (v < math.inf)
+        P[k + 1] = P[k] + v
+    m = 0
+    for k in range(1, T):
+        if r[k - 1] != r[k]:
+            kk[m] = k
+            m += 1
+    for q in range(m):
+        k = kk[q]
+        lk = max(r[k], 1e-300)
+        dk[q] = r[k - 1] - r[k]
+        pk[q] = P[k]
+        a[q] = C * expr(-gamma * logr(lk))
+    for q in range(m):
+        if r[kk[q]] <= 0.0:
+            a[q] = 1e300 if gamma > 0.0 else C
+    bad[i] = not ok
+    upto = 0
+    for j in range(steps.shape[0]):
+        t = steps[j]
+        while upto < m and kk[upto] <= t:
+            upto += 1
+        st = P[t + 1]
+        if st <= 0.0 or not ok:
+            bad[i] = True
+            out[j] = 0.0
+            continue
+        ld = 0.0
+        for q in range(upto):
+            ld += dk[q] * (1.0 - expr(-beta * logr(1.0 + a[q] * (st - pk[q]))))
+        out[j] = L0 + A * math.exp(-alpha * math.log(st)) - B * ld
 
 
 def ann_rows(rows, p, lam, warmup, steps, out, bad):
@@ -245,8 +270,9 @@ def kernels() -> dict[str, Any]:
     out = compile_functions(module, ("coefficients",), numba.njit(cache=True, **opts), ns, tag=tag)
     # the drop sums are floating-point reductions: reassociation lets LLVM vectorise them
     par = numba.njit(parallel=True, cache=True, fastmath={"reassoc"}, **opts)
-    out.update(compile_functions(module, POINT_KERNELS + ROW_KERNELS, par, ns, tag=tag))
     serial = numba.njit(cache=True, fastmath={"reassoc"}, **opts)
+    out.update(compile_functions(module, ROW_HELPERS, serial, ns, tag=tag))
+    out.update(compile_functions(module, POINT_KERNELS + ROW_KERNELS, par, ns, tag=tag))
     out.update(compile_functions(module, SERIAL_KERNELS, serial, ns, tag=tag))
     # small problems (a fit's objective) on one thread: no parallel launch to wait for
     out["mpl_points_serial"] = compile_functions(module, ("mpl_points",), serial, dict(ns), tag=tag + "serial.")[

@@ -55,6 +55,8 @@ def rank(law: Law, configs: Any, T: int, *, steps: Any = None, chunk_rows: int |
     >>> rank(law, g, 24_000).round(4)
     array([3.3138, 3.3036])
     """
+    import numba
+
     from fastlr import evaluate
     from fastlr.laws._kernels import kernels
     from fastlr.lowering.configs import lower
@@ -80,6 +82,7 @@ def rank(law: Law, configs: Any, T: int, *, steps: Any = None, chunk_rows: int |
     res = np.empty((n, order.size))
     bad = np.zeros(n, dtype=np.bool_)
     k = kernels()
+    n_chunks = 4 * numba.get_num_threads()
     buf = None if rows_given else np.empty((step, T))
     for lo in range(0, n, step):
         hi = min(n, lo + step)
@@ -90,7 +93,7 @@ def rank(law: Law, configs: Any, T: int, *, steps: Any = None, chunk_rows: int |
             rows = buf[: hi - lo]
             evaluate.sweep(prog.subset(lo, hi), T, np.float64, out=rows, exact=False)
         if isinstance(law, MultiPowerLaw):
-            k["mpl_rows"](rows, law.vector(), order, res[lo:hi], bad[lo:hi])
+            k["mpl_rows"](rows, law.vector(), order, res[lo:hi], bad[lo:hi], n_chunks)
         else:
             k["ann_rows"](rows, law.vector(), law.lam, law.warmup, order, res[lo:hi], bad[lo:hi])
     if bad.any():
