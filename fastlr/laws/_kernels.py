@@ -10,9 +10,11 @@ A step with ``lr[k] = 0`` contributes ``d_k`` when ``S_k(t) > 0`` (the limit ``x
 nothing when ``S_k(t) = 0``. The annealing law (Tissue et al. 2024) uses ``S1(t)`` and
 ``S2(t) = m_1 + ... + m_t``, ``m_k = lam m_{k-1} + d_k`` (``m_k = 0`` for ``k < warmup``).
 
-Two builds: ``exact`` (libm ``pow``, ``log1p``, ``exp``; predictions, fits and the optimiser)
-and ``fast`` (the vectorisable primitives of :mod:`fastlr.kernels.fastmath`, within ~1e-14
-relative; :func:`fastlr.laws.rank`). Every function compiles on first call and is cached on disk.
+The drop sums use the vectorisable ``exp``/``log`` of :mod:`fastlr.kernels.fastmath` (within
+~1e-15 relative of libm); the power term and the optimiser's gradient use libm. Every function
+compiles on first call (one build, :func:`kernels`) and is cached on disk; ``mpl_points`` is also
+built serial for small problems (a fit's objective), where a parallel launch costs more than it
+saves.
 """
 
 from __future__ import annotations

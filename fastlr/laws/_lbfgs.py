@@ -41,14 +41,20 @@ def minimize(
     ftol: float = 1e-13,
     gtol: float = 1e-12,
     patience: int = 5,
+    upper: np.ndarray | None = None,
 ) -> Result:
     """Minimise ``fun`` (returning value and gradient) from ``x0``.
 
     Stops when the largest gradient entry is below ``gtol`` or when ``patience`` iterations in
     a row reduce the value by less than ``ftol * max(1, |f|)`` (``success``), or when the line
     search finds no decrease, after ``maxiter`` iterations, or at a non-finite start (not).
+
+    ``upper`` bounds ``x`` from above (projected L-BFGS: the coordinates held at the bound by
+    the gradient are left out of the step, and each trial point is projected).
     """
     x = np.array(x0, dtype=np.float64)
+    if upper is not None:
+        x = np.minimum(x, upper)
     f, g = fun(x)
     nfev = 1
     if not np.isfinite(f):
@@ -57,10 +63,12 @@ def minimize(
     Y: list[np.ndarray] = []
     slow = 0
     for it in range(1, maxiter + 1):
-        if float(np.max(np.abs(g))) <= gtol:
+        free = np.ones(x.shape, dtype=bool) if upper is None else ~((x >= upper) & (g < 0))
+        pg = np.where(free, g, 0.0)
+        if float(np.max(np.abs(pg))) <= gtol:
             return Result(x, f, it - 1, nfev, True, "gradient below gtol")
-        # two-loop recursion: d = -H g
-        q = g.copy()
+        # two-loop recursion: d = -H g (on the free coordinates)
+        q = pg.copy()
         alphas = []
         for s, y in zip(reversed(S), reversed(Y)):
             a = _dot(s, q) / _dot(y, s)
@@ -73,19 +81,21 @@ def minimize(
         for (s, y), a in zip(zip(S, Y), reversed(alphas)):
             b = _dot(y, q) / _dot(y, s)
             q += (a - b) * s
-        d = -q
+        d = np.where(free, -q, 0.0)
         slope = _dot(g, d)
         if slope >= 0:  # not a descent direction: restart from the gradient
             S.clear()
             Y.clear()
-            d = -g / max(_dot(g, g) ** 0.5, 1e-300)
+            d = -pg / max(_dot(pg, pg) ** 0.5, 1e-300)
             slope = _dot(g, d)
         step = 1.0
         for _ in range(60):
             xn = x + step * d
+            if upper is not None:
+                xn = np.minimum(xn, upper)
             fn, gn = fun(xn)
             nfev += 1
-            if np.isfinite(fn) and fn <= f + 1e-4 * step * slope:
+            if np.isfinite(fn) and fn <= f + 1e-4 * _dot(g, xn - x):
                 break
             step *= 0.5
         else:

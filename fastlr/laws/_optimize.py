@@ -41,11 +41,11 @@ def optimize(
     r"""The schedule minimising ``law``'s predicted final loss ``L(T-1)``.
 
     The schedule is the warmup, then ``T - W`` steps non-increasing from at most ``peak``:
-    ``lr[W + i] = peak * max(exp(rho_0 + ... + rho_i), min_ratio)`` with
-    ``rho_j = -softplus(u_j) < 0``, so every candidate is non-increasing and within
-    ``[min_ratio * peak, peak]``. The final loss and its gradient in ``lr`` are exact and O(T)
-    (suffix sums, :meth:`MultiPowerLaw.final_loss_grad`); the gradient in ``u`` is a suffix sum
-    of it; a self-contained L-BFGS (:mod:`fastlr.laws._lbfgs`) minimises over ``u``.
+    ``lr[W + i] = peak * max(exp(rho_0 + ... + rho_i), min_ratio)`` with every ``rho_j <= 0``,
+    so every candidate is non-increasing and within ``[min_ratio * peak, peak]``. The final loss
+    and its gradient in ``lr`` are exact and O(T) (suffix sums,
+    :meth:`MultiPowerLaw.final_loss_grad`); the gradient in ``rho`` is a suffix sum of it; a
+    projected L-BFGS (:mod:`fastlr.laws._lbfgs`, the bound ``rho <= 0``) minimises.
 
     Parameters
     ----------
@@ -95,22 +95,20 @@ def optimize(
             raise ValueError(f"init must have T - warmup = {n} entries, got {start.size}")
         if (np.diff(start) > 0).any() or start[0] > peak or start[-1] < peak * min_ratio:
             raise ValueError(f"init must be non-increasing within [{peak * min_ratio:g}, {peak:g}]")
-    rho0 = np.minimum(np.diff(np.log(start / peak), prepend=0.0), -1e-7)
-    u0 = np.log(np.expm1(-rho0))
+    rho0 = np.diff(np.log(start / peak), prepend=0.0)
     lo = float(np.log(min_ratio))
     table = np.empty(T)
     table[:W] = head
 
-    def value(u: np.ndarray) -> tuple[float, np.ndarray]:
-        rho = -np.logaddexp(0.0, u)
+    def value(rho: np.ndarray) -> tuple[float, np.ndarray]:
         c = np.cumsum(rho)
         tail = peak * np.exp(np.maximum(c, lo))
         table[W:] = tail
         f, g = law.final_loss_grad(table)  # type: ignore[attr-defined]
         gc = np.where(c > lo, g[W:] * tail, 0.0)
-        return f, -np.cumsum(gc[::-1])[::-1] * 0.5 * (1.0 + np.tanh(0.5 * u))
+        return f, np.cumsum(gc[::-1])[::-1]
 
-    res = minimize(value, u0, maxiter=maxiter)
+    res = minimize(value, rho0, maxiter=maxiter, upper=np.zeros(n))
     f, _ = value(res.x)
     return Optimized(
         lr=table.copy(),
