@@ -239,7 +239,10 @@ def fit(
                 candidates.append(AnnealingLaw(L0, A, alpha, c_ * (1.0 - lam) / peak, lam=lam, warmup=warmup))
         template = candidates[0]
     prob = _Problem(template, cs, delta)
-    values = [prob.value(prob.z_of(c), jac=False)[0] for c in candidates]
+    # the grid is scored on every fourth logged point (a quarter of the cost, same ranking in practice)
+    thin = [Curve(c.steps[::4], c.loss[::4], c.lr, c.name) for c in cs]
+    coarse = _Problem(template, thin, delta)
+    values = [coarse.value(coarse.z_of(c), jac=False)[0] for c in candidates]
     order = [i for i in np.argsort(values, kind="stable") if values[i] < 1e10]
     if not order:
         raise ValueError("no starting point predicts a positive loss on every curve; give init=")
