@@ -308,3 +308,12 @@ def test_cli_fit_rank_optimize_plot(tmp_path, capsys):
     assert sched.exists() and fig.stat().st_size > 0
     assert main(["laws", "plot", str(law_file), files[0], "-o", str(tmp_path / "p.png")]) == 0
     assert main(["laws", "fit", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from fastlr.laws import _laws, _rank
+
+    for mod in (_laws, _rank):
+        assert doctest.testmod(mod).failed == 0
