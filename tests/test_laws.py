@@ -313,7 +313,7 @@ def test_cli_fit_rank_optimize_plot(tmp_path, capsys):
 def test_docstring_examples_run():
     import doctest
 
-    from fastlr.laws import _laws, _rank
+    from fastlr.laws import _fit, _laws, _optimize, _rank
 
-    for mod in (_laws, _rank):
+    for mod in (_laws, _rank, _fit, _optimize):
         assert doctest.testmod(mod).failed == 0

@@ -205,6 +205,18 @@ def fit(
     MultiPowerLaw or AnnealingLaw
         The best fit; ``.report`` holds the objective, convergence message, iterations,
         evaluations, time and the log residuals per curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastlr.laws import AnnealingLaw, Curve, fit
+    >>> truth = AnnealingLaw(3.0, 0.5, 0.5, 0.3, lam=0.99)
+    >>> steps = np.arange(100, 2000, 50)
+    >>> tables = (np.full(2000, 3e-4), np.linspace(3e-4, 3e-5, 2000))
+    >>> runs = [Curve(steps, truth.predict(lr, steps), lr) for lr in tables]
+    >>> law = fit(runs, "annealing", lam=0.99)
+    >>> bool(law.report.converged and np.allclose(law.vector(), truth.vector(), rtol=1e-3))
+    True
     """
     from fastlr import _checks as ck
 

@@ -69,6 +69,16 @@ def optimize(
     -------
     Optimized
         ``lr`` (the whole table, warmup included), ``final_loss`` and the run's time and status.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastlr.laws import MultiPowerLaw, optimize
+    >>> law = MultiPowerLaw(3.04045406, 0.52468604, 0.50786857, 363.78751622, 2.06560812, 0.58279013, 0.64142257)
+    >>> res = optimize(law, 1000, 3e-4, 100, maxiter=200)
+    >>> constant = np.concatenate([np.linspace(0, 3e-4, 100), np.full(900, 3e-4)])
+    >>> bool((np.diff(res.lr[100:]) <= 0).all() and res.final_loss < law.final_loss(constant))
+    True
     """
     if not isinstance(law, (MultiPowerLaw, AnnealingLaw)):
         raise TypeError(f"law must be a MultiPowerLaw or an AnnealingLaw, got {type(law).__name__}")
