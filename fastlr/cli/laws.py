@@ -132,7 +132,10 @@ def rank(args: argparse.Namespace) -> int:
     order = np.argsort(final, kind="stable")
     print(f"rank: {prog.n_rows:,} configs x {job.steps:,} steps in {took:.2f} s; best {min(args.top, prog.n_rows)}:")
     for place, i in enumerate(order[: args.top], 1):
-        desc = json.dumps(prog.config(int(i)), separators=(",", ":"), default=str)
+        cfg = prog.config(int(i))
+        if job.axes:  # a grid: the axes say which configs these are
+            cfg = {k: cfg[k] for k in job.axes if k in cfg}
+        desc = json.dumps(cfg, separators=(",", ":"), default=str)
         print(f"  {place:3d}. row {int(i)}  loss {final[i]:.5f}  {desc}")
     if out is not None:
         with out.open("w", newline="") as fh:
