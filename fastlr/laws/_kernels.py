@@ -88,20 +88,22 @@ def mpl_points(lr, P, didx, steps, p, out, jac, want_jac):
         dc = 0.0
         db = 0.0
         dg = 0.0
+        # one transcendental per pass: LLVM vectorises a loop of one log or one exp, not both
+        u = np.empty(m)
+        for q in range(m):
+            u[q] = logr(1.0 + a[q] * (st - Pk[q]))
         if want_jac:
             for q in range(m):
                 x = a[q] * (st - Pk[q])
-                u = logr(1.0 + x)
-                e = expr(-beta * u)
+                e = expr(-beta * u[q])
                 ld += dk[q] * (1.0 - e)
                 gx = dk[q] * beta * e / (1.0 + x) * x
                 dc += gx
-                db += dk[q] * e * u
+                db += dk[q] * e * u[q]
                 dg -= gx * logl[q]
         else:
             for q in range(m):
-                x = a[q] * (st - Pk[q])
-                ld += dk[q] * (1.0 - expr(-beta * logr(1.0 + x)))
+                ld += dk[q] * (1.0 - expr(-beta * u[q]))
         out[j] = L0 + A * pw - B * ld
         if want_jac:
             jac[j, 0] = 1.0
@@ -131,11 +133,12 @@ def mpl_rows(rows, p, steps, out, bad, n_chunks):
         a = np.empty(T)
         dk = np.empty(T)
         pk = np.empty(T)
+        w = np.empty(T)
         for i in range(c * n // n_chunks, (c + 1) * n // n_chunks):
-            mpl_row(rows[i], L0, A, alpha, B, C, beta, gamma, steps, out[i], bad, i, P, kk, a, dk, pk)
+            mpl_row(rows[i], L0, A, alpha, B, C, beta, gamma, steps, out[i], bad, i, P, kk, a, dk, pk, w)
 
 
-def mpl_row(r, L0, A, alpha, B, C, beta, gamma, steps, out, bad, i, P, kk, a, dk, pk):
+def mpl_row(r, L0, A, alpha, B, C, beta, gamma, steps, out, bad, i, P, kk, a, dk, pk, w):
     """One row of :func:`mpl_rows` with its scratch arrays."""
     T = r.shape[0]
     P[0] = 0.0
@@ -148,16 +151,18 @@ def mpl_row(r, L0, A, alpha, B, C, beta, gamma, steps, out, bad, i, P, kk, a, dk
     for k in range(1, T):
         if r[k - 1] != r[k]:
             kk[m] = k
+            dk[m] = r[k - 1] - r[k]
+            pk[m] = P[k]
+            a[m] = r[k]
             m += 1
+    # a = C lr_k^-gamma (the lr values were gathered into a). Each transcendental gets its own
+    # pass: LLVM vectorises a loop of one log or one exp, not a loop of both.
     for q in range(m):
-        k = kk[q]
-        lk = max(r[k], 1e-300)
-        dk[q] = r[k - 1] - r[k]
-        pk[q] = P[k]
-        a[q] = C * expr(-gamma * logr(lk))
+        w[q] = logr(max(a[q], 1e-300))
     for q in range(m):
-        if r[kk[q]] <= 0.0:
-            a[q] = 1e300 if gamma > 0.0 else C
+        lk = a[q]
+        v = C * expr(-gamma * w[q])
+        a[q] = v if lk > 0.0 else (1e300 if gamma > 0.0 else C)
     bad[i] = not ok
     upto = 0
     for j in range(steps.shape[0]):
@@ -169,9 +174,11 @@ def mpl_row(r, L0, A, alpha, B, C, beta, gamma, steps, out, bad, i, P, kk, a, dk
             bad[i] = True
             out[j] = 0.0
             continue
+        for q in range(upto):
+            w[q] = logr(1.0 + a[q] * (st - pk[q]))
         ld = 0.0
         for q in range(upto):
-            ld += dk[q] * (1.0 - expr(-beta * logr(1.0 + a[q] * (st - pk[q]))))
+            ld += dk[q] * (1.0 - expr(-beta * w[q]))
         out[j] = L0 + A * math.exp(-alpha * math.log(st)) - B * ld
 
 
