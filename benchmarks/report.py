@@ -2,6 +2,7 @@
 
     python -m benchmarks.report            # full size (1e4 configs x 1e4 steps), writes RESULTS.md
     python -m benchmarks.report --quick    # 1e3 x 1e4, prints only
+    python -m benchmarks.report --laws     # only the loss-laws section (benchmarks/bench_laws.py)
 
 Every timing is the median of interleaved repeats into outputs that are already touched (fresh
 pages are slow on VMs; the fresh-allocation cost is reported separately). Baselines too slow to
@@ -203,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1e3 configs, fewer repeats, do not write RESULTS.md")
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--laws", action="store_true", help="only the loss-laws section (replaced in RESULTS.md)")
     args = ap.parse_args(argv)
+    if args.laws:
+        return laws_report(Path(args.output), args.quick)
     n, t = (1_000, 10_000) if args.quick else (10_000, 10_000)
     reps = 3 if args.quick else args.repeats
     print(f"workload: {n} configs x {t} steps, float32, warmup 0..2000, per-config floors")
@@ -306,7 +310,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"; vs JAX: {jx / cos:.1f}x" if jx else "")
     if not args.quick:
         write_results(Path(args.output), rows, start, n, t, lam / cos, npy / cos, (jx / cos) if jx else None, thp)
+        laws_report(Path(args.output), False)
         print(f"wrote {args.output}")
+    return 0
+
+
+def laws_report(path: Path, quick: bool) -> int:
+    """Measure the loss-laws figures; print them, and (not ``quick``) put the section in ``path``."""
+    from benchmarks import bench_laws
+
+    lines = bench_laws.section(bench_laws.measure(1 if quick else 3))
+    print("\n".join(lines))
+    if not quick:
+        text = path.read_text() if path.exists() else "# Benchmark results\n"
+        head = text.split("\n## Loss laws", 1)[0].rstrip("\n")
+        path.write_text(head + "\n\n" + "\n".join(lines))
     return 0
 
 

@@ -33,7 +33,7 @@ from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"
 
-_LAZY = ("presets", "torch", "plot", "inspect", "dask", "cuda")
+_LAZY = ("presets", "torch", "plot", "inspect", "dask", "cuda", "laws")
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ Commands::
     fastlr plot SPEC [SPEC ...] -o lr.png [--steps T] [--log]
     fastlr presets [DIALECT]
     fastlr bench [--configs N] [--steps T]
+    fastlr laws {fit,rank,optimize,plot} ...   (loss laws: docs/laws.md)
 
 A SPEC is one schedule, given as
 
@@ -49,7 +50,7 @@ from contextlib import contextmanager
 import fastlr
 from fastlr import _checks as ck
 from fastlr._checks import MemoryLimitError
-from fastlr.cli import commands
+from fastlr.cli import commands, laws
 from fastlr.cli.spec import CLIError, MissingDependency, load_data, load_spec
 from fastlr.cli.sweepfile import SweepJob, load_sweep
 
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=_positive_int, default=7, help="timed repeats (default 7)")
     p.add_argument("--python-subset", type=_positive_int, default=20, help="configs timed with Python (default 20)")
     p.set_defaults(func=commands.bench)
+    laws.add_parser(sub, _positive_int)
     return parser
 
 
