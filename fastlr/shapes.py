@@ -300,11 +300,19 @@ class Asymptotic(Shape):
     From ``start`` toward ``end`` (``rate < 1``), which it approaches and never reaches;
     ``staircase`` floors the exponent. ``end = 0`` is :class:`Exponential`'s plain decay.
 
+    With a ``horizon`` ``h`` the curve stops at ``t = h`` and holds ``f(h)`` from there on, like
+    the decays with ``steps``; the asymptote ``end`` may then be negative as long as the curve is
+    not: ``f(h) >= 0`` (Megatron-LM's exponential WSD decay, ``2 min_lr - max_lr + 2 (max_lr -
+    min_lr) 0.5^q``, is such a curve). A value at ``h`` within ``1e-12 |start - end|`` below zero
+    is rounding of an exact 0 and is held as 0.
+
     Examples
     --------
     >>> import fastlr
     >>> fastlr.Asymptotic(1.0, 0.1, 0.5, 10.0).table(21)[[0, 10, 20]].tolist()
     [1.0, 0.55, 0.325]
+    >>> fastlr.Asymptotic(1.0, -1.0, 0.5, 10.0, horizon=10).table(12, dtype="float64")[[0, 5, 10, 11]].round(6).tolist()
+    [1.0, 0.414214, 0.0, 0.0]
     """
 
     start: float
@@ -312,20 +320,34 @@ class Asymptotic(Shape):
     rate: float
     steps: float
     staircase: bool = False
+    horizon: int | None = None
 
     def __post_init__(self) -> None:
         w = "Asymptotic"
         self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        if self.horizon is None:
+            self._set("end", ck.real("end", self.end, w, lo=0.0))
+        else:
+            self._set("horizon", ck.integer("horizon", self.horizon, w, lo=0))
+            self._set("end", ck.real("end", self.end, w))
         self._set("rate", ck.real("rate", self.rate, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True))
         self._set("steps", ck.real("steps", self.steps, w, lo=0.0, lo_open=True))
         if not isinstance(self.staircase, bool):
             raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
+        if self.horizon is not None and self.end < 0.0:
+            h = float(self.horizon)
+            e = math.floor(h / self.steps) if self.staircase else h / self.steps
+            at_h = self.end + (self.start - self.end) * self.rate**e
+            if at_h < -1e-12 * (self.start - self.end):
+                raise ValueError(
+                    f"{w}: the curve is negative at its horizon: f({self.horizon}) = {at_h!r} "
+                    f"(end={self.end!r}); an lr is never negative"
+                )
 
     @staticmethod
-    def lower_columns(start: Any, end: Any, rate: Any, steps: Any, staircase: Any = False) -> Segs:
+    def lower_columns(start: Any, end: Any, rate: Any, steps: Any, staircase: Any = False, horizon: Any = None) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
-        return seg.asymptotic(start, end, rate, steps, staircase)
+        return seg.asymptotic(start, end, rate, steps, staircase, -1 if horizon is None else horizon)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data" / "peers" / "megatron.json"
 RECORDS = json.loads(DATA.read_text()) if DATA.exists() else []
 
 # recorded configs that fastlr refuses on purpose (documented in the module docstring)
-REFUSED = {"WSD exponential 2 min < max (refused)": "negative asymptote"}
+REFUSED: dict[str, str] = {}
 
 
 def _ids(recs):
@@ -107,8 +107,6 @@ def _configs(n=12):
         )
         if style == "WSD":
             kw.update(wsd_decay_steps=int(pick([1, D // 2, D + 2])), lr_wsd_decay_style=pick(meg.WSD_DECAY_STYLES))
-            if kw["lr_wsd_decay_style"] == "exponential":
-                kw["min_lr"] = hi * 0.6
         G = int(pick([1, 2, 5]))
         out.append(pytest.param(kw, G, id=f"{i}-{style}-G{G}"))
     return out

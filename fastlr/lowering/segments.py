@@ -331,11 +331,20 @@ def exponential(start: Any, rate: Any, steps: Any, staircase: Any, begin: Any, e
     return cat(masked(constant(seg.f[:, 0, L.S_AMP]), seg.start[:, 0] > 0), seg)
 
 
-def asymptotic(start: Any, end: Any, rate: Any, steps: Any, staircase: Any) -> Segs:
-    """``end + (start - end) rate^(t/steps)`` (floored exponent when staircase)."""
-    return one(
+def asymptotic(start: Any, end: Any, rate: Any, steps: Any, staircase: Any, horizon: Any = -1) -> Segs:
+    """``end + (start - end) rate^(t/steps)`` (floored exponent when staircase); rows with a
+    ``horizon >= 0`` hold their value at the horizon from there on, a rounding of an exact 0
+    below zero held as 0 (the shape checks the curve is not negative there)."""
+    curve = one(
         0, L.EXP, end, np.subtract(start, end), steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), 0.0, 0.0
     )
+    horizon = np.broadcast_to(np.asarray(horizon, dtype=np.int64), (curve.n_rows,))
+    held = horizon >= 0
+    if not held.any():
+        return curve
+    out = with_tail(curve, np.where(held, horizon, 0), "Asymptotic", False, held)
+    out.f[:, 1, L.S_BASE] = np.maximum(out.f[:, 1, L.S_BASE], 0.0)
+    return out
 
 
 def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:

@@ -44,9 +44,6 @@ Refused (``ValueError``)
   ``override_opt_param_scheduler`` and ``use_checkpoint_opt_param_scheduler``) and what it
   fails on later (an unknown style, a WSD decay without ``lr_wsd_decay_style``, a weight-decay
   increment over ``wd_incr_steps = 0``, which divides by zero).
-- ``exponential`` WSD decay with ``2 min < max``: the curve ``(2 min - max) + 2 (max - min)
-  0.5^q`` then has a negative asymptote, which fastlr's :class:`~fastlr.Asymptotic` does not
-  take.
 """
 
 from __future__ import annotations
@@ -165,13 +162,10 @@ def _lr_phases(a: _Args, hi: float, lo: float, s: int) -> list[tuple[int, Shape]
         kind = {"linear": "linear", "cosine": "cosine", "minus_sqrt": "sqrt"}[str(a.wsd_style)]
         return out + _ramp(kind, hi, lo, i1, kd, span, offset, exact)
     e = 2.0 * lo - hi
-    if e < 0.0:
-        raise ValueError(
-            f"{_W}: exponential WSD decay with 2 * min_lr < max_lr (min_lr={lo!r}, max_lr={hi!r}) has a "
-            "negative asymptote (2 min_lr - max_lr); fastlr's Asymptotic needs it >= 0"
-        )
     q1 = (i1 * G - anneal) / wsd
-    out.append((i1, Asymptotic(e + 2.0 * (hi - lo) * 0.5**q1, e, 0.5, span)))
+    # the asymptote 2 min - max is negative when 2 min < max (min_lr = 0 included): the phase
+    # ends at kd, where q <= 1 and the curve is >= min_lr, so it has a horizon there
+    out.append((i1, Asymptotic(e + 2.0 * (hi - lo) * 0.5**q1, e, 0.5, span, horizon=kd - i1)))
     return [*out, (kd + 1, Constant(lo))]
 
 

@@ -3023,13 +3023,23 @@ def gen_megatron():
         )
     run(
         40,
-        "WSD exponential 2 min < max (refused)",
+        "WSD exponential 2 min < max",
         lr_warmup_steps=5,
         lr_decay_steps=30,
         lr_decay_style="WSD",
         wsd_decay_steps=10,
         lr_wsd_decay_style="exponential",
         **base,
+    )
+    run(
+        60,
+        "WSD exponential to min_lr 0 (Megatron-LM's defaults)",
+        lr_warmup_steps=5,
+        lr_decay_steps=50,
+        lr_decay_style="WSD",
+        wsd_decay_steps=17,
+        lr_wsd_decay_style="exponential",
+        **dict(base, min_lr=0.0),
     )
     run(
         30,
