@@ -28,7 +28,7 @@ import numpy as np
 from fastlr import _checks as ck
 from fastlr._spec import Plottable, Schedulable, Spec
 from fastlr.lowering import rows
-from fastlr.lowering.segments import Seg, Segs
+from fastlr.lowering.segments import Seg, Segs, first_only
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
@@ -271,6 +271,8 @@ class Schedule(Schedulable):
         if self.warmup is not None and not isinstance(self.warmup, Warmup):
             raise TypeError(f"{w}: warmup must be a fastlr.Warmup or None, got {type(self.warmup).__name__}")
         curve: Any = self.curve  # a restartable shape has start, end, steps, span and offset
+        if self.restarts is not None and getattr(self.curve, "_restart_phase", lambda: None)() is not None:
+            raise ValueError(f"{w}: the curve is a Join with a restarted phase; restarts must be given once, there")
         if self.restarts is not None:
             if not isinstance(self.restarts, Restarts):
                 raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
@@ -350,11 +352,17 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             target_end=wu.target == "end",
             beta2=float(wu.beta2 or 0.0),
         )
-    rs, curve = s.restarts, s.curve
+    rs, curve, at = s.restarts, s.curve, 0
     restarts = rows.RestartColumns(active=False, period=0, peak=0.0)
     if rs is not None:
-        first = np.cumsum(segs.valid, axis=1) == 1  # a restarted curve repeats its first segment
-        segs = dataclasses.replace(segs, valid=segs.valid & first)
+        segs = first_only(segs)  # a restarted curve repeats its first segment
+    joined = getattr(s.curve, "_restart_phase", lambda: None)()
+    if joined is not None:  # a Join phase with restarts: they run from the phase's first segment
+        k, phase = joined
+        rs, curve = phase.restarts, phase.curve
+        if k > 0:
+            at = int(np.count_nonzero(segs.valid[0] & (segs.start[0] < s.curve.boundaries[k - 1])))
+    if rs is not None:
         restarts = rows.RestartColumns(
             active=True,
             period=getattr(curve, "steps", 0),
@@ -366,6 +374,7 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             warmup_steps=rs.warmup_steps,
             cycles=rs.cycles,
             exact=rs.exact,
+            seg=at,
         )
     ci, cf = rows.row_fields(1, s.scale, floor, s.steps_per_epoch, warmup, restarts)
     for a in (ci, cf, segs.start, segs.code, segs.f, segs.valid):

@@ -94,6 +94,21 @@ def schedules() -> dict[str, fl.Schedule]:
         "epochs": fl.Schedule(
             fl.MultiStep(0.1, (2, 4)), steps_per_epoch=5, warmup=fl.Warmup(3, mode="overlay", start=0.5)
         ),
+        "join_restarts": fl.Schedule(
+            fl.Join(
+                (
+                    fl.Linear(0.1, 1.0, 4),
+                    fl.Schedule(fl.Cosine(1.0, 0.05, 9), restarts=fl.Restarts(decay=0.8, limit=4, warmup_steps=2)),
+                    fl.Constant(0.02),
+                ),
+                (6, 50),
+            ),
+            scale=B,
+        ),
+        "join_restarts_grow": fl.Schedule(
+            fl.Join((fl.Constant(0.5), fl.Schedule(fl.Tanh(1.0, 0.0, 5), restarts=fl.Restarts(mult=2.0))), (7,)),
+            warmup=fl.Warmup(3),
+        ),
         "wsd": fl.Schedule(
             fl.Join((fl.Constant(1.0), fl.SqrtCooldown(1.0, 0.0, 20)), (30,)), warmup=fl.Warmup(10), scale=B
         ),

@@ -26,7 +26,10 @@ def shape_value(d: dict[str, Any], t: int) -> float:
     if kind == "Join":
         starts = [0, *d["boundaries"]]
         k = bisect.bisect_right(starts, t) - 1
-        return shape_value(d["phases"][k], t - starts[k])
+        phase = d["phases"][k]
+        if phase["type"] == "Schedule":  # a restarted phase: cycles from the phase's start
+            return _restart_value(phase["curve"], phase["restarts"], t - starts[k])
+        return shape_value(phase, t - starts[k])
     if kind in ("Linear", "Polynomial", "Tanh", "SqrtCooldown") or (kind == "Cosine" and d["after"] == "hold"):
         t = min(t, d["steps"])
     if kind == "Linear":

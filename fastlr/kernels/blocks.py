@@ -270,34 +270,39 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
     period = ci[c, L.I_RS_PERIOD]
     warm = ci[c, L.I_RS_WARM]
     limit = ci[c, L.I_RS_LIMIT]
+    rseg = lo + ci[c, L.I_RS_SEG]
     k = lo
     tm = tma
     while tm < tme:
-        if not USE_RS_INT or kind == L.RS_NONE:
-            while k + 1 < hi and si[k + 1, L.S_START] <= tm:
-                k += 1
-            p1 = min(tme, si[k + 1, L.S_START]) if k + 1 < hi else tme
+        while k + 1 < hi and si[k + 1, L.S_START] <= tm:
+            k += 1
+        p1 = min(tme, si[k + 1, L.S_START]) if k + 1 < hi else tme
+        if not USE_RS_INT or kind == L.RS_NONE or k != rseg:
             i0 = tm - si[k, L.S_START]
             sub = 0.0
             n = sf[k, L.S_N]
             base = sf[k, L.S_BASE]
             amp = sf[k, L.S_AMP]
         else:
-            i = tm // period
-            start = i * period
-            p1 = min(tme, start + period)
-            base = sf[lo, L.S_BASE]
+            # restarts of segment k from its start s0 (0 unless it is a Join phase)
+            s0 = si[k, L.S_START]
+            i = (tm - s0) // period
+            start = s0 + i * period
+            p1 = min(p1, start + period)
+            base = sf[k, L.S_BASE]
             if limit > 0 and i >= limit:
                 v = max(scale * base, flo)
-                tail = b[tm - tma : tme - tma]
-                for j in range(tme - tm):
+                p1 = si[k + 1, L.S_START] if k + 1 < hi and si[k + 1, L.S_START] < tme else tme
+                tail = b[tm - tma : p1 - tma]
+                for j in range(p1 - tm):
                     tail[j] = v
-                return
+                tm = p1
+                continue
             decay = cf[c, L.F_RS_DECAY] ** i
             if ci[c, L.I_RS_MODE] == L.RS_PEAK:
                 amp = cf[c, L.F_RS_PEAK] * decay - base
             else:
-                amp = sf[lo, L.S_AMP] * decay
+                amp = sf[k, L.S_AMP] * decay
             if warm > 0 and tm < start + warm:
                 w1 = min(p1, start + warm)
                 bw = b[tm - tma : w1 - tma]

@@ -348,16 +348,18 @@ def curve_value(ci, cf, si, sf, c, tm):
     lo = ci[c, L.I_SEG_LO]
     kind = ci[c, L.I_RS_KIND]
     k = lo
-    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE:
-        hi = ci[c, L.I_SEG_HI]
-        while k + 1 < hi and si[k + 1, L.S_START] <= tm:
-            k += 1
+    hi = ci[c, L.I_SEG_HI]
+    while k + 1 < hi and si[k + 1, L.S_START] <= tm:
+        k += 1
+    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE or k != lo + ci[c, L.I_RS_SEG]:
         x = float(tm - si[k, L.S_START]) - sf[k, L.S_OFF]
         n = sf[k, L.S_N]
         base = sf[k, L.S_BASE]
         amp = sf[k, L.S_AMP]
     else:
-        # restarts: locate the cycle i, the time inside it tc and its length ti
+        # restarts of segment k (from its start on): locate the cycle i, the time inside it tc
+        # and its length ti
+        tm = tm - si[k, L.S_START]
         if USE_RS_INT and kind == L.RS_INT:
             period = ci[c, L.I_RS_PERIOD]
             i = tm // period
@@ -367,7 +369,7 @@ def curve_value(ci, cf, si, sf, c, tm):
             xf = cf[c, L.F_RS_CYCLES] * (float(tm) / cf[c, L.F_RS_PERIOD])
             flimit = cf[c, L.F_RS_LIMIT]
             if flimit > 0.0 and xf >= flimit:
-                return sf[lo, L.S_BASE]
+                return sf[k, L.S_BASE]
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0
@@ -384,7 +386,7 @@ def curve_value(ci, cf, si, sf, c, tm):
             tc = float(tm) - cycle_start(i, fperiod, mult)
         else:
             return math.nan  # no such restart kind
-        base = sf[lo, L.S_BASE]
+        base = sf[k, L.S_BASE]
         limit = ci[c, L.I_RS_LIMIT]
         if limit > 0 and i >= limit:
             return base
@@ -392,14 +394,14 @@ def curve_value(ci, cf, si, sf, c, tm):
         if ci[c, L.I_RS_MODE] == L.RS_PEAK:
             amp = cf[c, L.F_RS_PEAK] * decay - base
         else:
-            amp = sf[lo, L.S_AMP] * decay
+            amp = sf[k, L.S_AMP] * decay
         warm = ci[c, L.I_RS_WARM]
         if warm > 0:
             if tc < warm:
                 return base + amp * (tc / warm)
             tc = tc - warm
             ti = ti - warm
-        x = tc - sf[lo, L.S_OFF]
+        x = tc - sf[k, L.S_OFF]
         n = ti
     f = unit(si[k, L.S_CODE], x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
     return base + amp * f

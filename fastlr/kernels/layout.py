@@ -236,7 +236,8 @@ I_RS_LIMIT = 10  # 0: unlimited
 I_RS_WARM = 11  # per-cycle warmup length
 I_RS_MODE = 12
 I_RS_EXACT = 13
-CI_WIDTH = 14
+I_RS_SEG = 14  # the restarted segment, counted from I_SEG_LO (a Join phase: restarts from its start)
+CI_WIDTH = 15
 
 # ---- cf columns ------------------------------------------------------------------------------
 F_SCALE = 0

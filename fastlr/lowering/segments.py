@@ -222,6 +222,12 @@ def with_tail(seg: Segs, steps: Any, where: str, unit_interval: Any, tail: Any =
     return cat(seg, masked(one(steps, L.CONST, v1, 0.0, 1.0), tail))
 
 
+def first_only(segs: Segs) -> Segs:
+    """``segs`` with each row's first valid segment alone (a restarted curve repeats it)."""
+    first = np.cumsum(segs.valid, axis=1) == 1
+    return dataclasses.replace(segs, valid=segs.valid & first)
+
+
 def shifted(segs: Segs, by: Any) -> Segs:
     """``segs`` starting ``by`` steps later."""
     return dataclasses.replace(segs, start=segs.start + np.asarray(by, dtype=np.int64).reshape(-1, 1))

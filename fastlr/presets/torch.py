@@ -23,7 +23,9 @@ Quirks reproduced
 - ``LinearLR(total_iters=0)`` stays at ``base_lr * start_factor``; ``PolynomialLR(total_iters=0)``
   stays at ``base_lr``.
 - ``MultiStepLR`` counts repeated milestones (``gamma**2`` for a milestone given twice), decays
-  *at* the milestone, applies a milestone 0 at step 0, sorts milestones and ignores negative ones.
+  *at* the milestone, applies a milestone 0 at step 0, sorts milestones and ignores negative ones,
+  except when a ``SequentialLR`` restarts it: torch's closed form then counts every milestone
+  ``<= 0`` (``bisect_right(milestones, 0)``), so negative milestones decay the restarted child.
 - ``CyclicLR`` ignores ``scale_mode`` for the built-in modes (``triangular``/``triangular2`` use
   the cycle count, ``exp_range`` the iteration count).
 - ``OneCycleLR`` phase ends are floats (``pct_start * total_steps - 1``, ...), so the phase
@@ -365,13 +367,24 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Shape:
 def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -> Shape:
     """``torch.optim.lr_scheduler.MultiStepLR``: ``f(t) = base_lr * gamma^(#milestones <= t)``.
 
-    Milestones are counted with multiplicity (torch keeps a ``Counter``), sorted, and negative ones
-    (never reached) are ignored.
+    Milestones are counted with multiplicity (torch keeps a ``Counter``) and sorted; negative ones
+    are never reached, except by a ``SequentialLR`` restart (torch's closed form
+    ``bisect_right(milestones, 0)`` counts every milestone ``<= 0`` at the restart).
     """
     w = "torch.MultiStepLR"
     B = nonneg("base_lr", base_lr, w)
-    ms = sorted(m for m in ck.int_tuple("milestones", milestones, w) if m >= 0)
+    given = sorted(ck.int_tuple("milestones", milestones, w))
     g = nonneg("gamma", gamma, w)
+    shape, factor = _multi_step(B, [m for m in given if m >= 0], g)
+    restart = None
+    if given and given[0] < 0:
+        # restarted at a SequentialLR milestone, torch's closed form counts every milestone <= 0
+        restart = _multi_step(B, [max(m, 0) for m in given], g)[0]
+    return _built(shape, PresetInfo("MultiStepLR", B, factor, restart=restart))
+
+
+def _multi_step(B: float, ms: list[int], g: float) -> tuple[Shape, Pieces]:
+    """``B * g^(#milestones <= t)`` for sorted milestones ``>= 0``, and its factor."""
     bounds: list[int] = []
     counts: list[int] = [0]
     for m in ms:
@@ -385,10 +398,8 @@ def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -
     factors = [g**c for c in counts]
     factor = Pieces(tuple(zip((0, *bounds), factors)))
     if g > 0.0:
-        shape: Shape = MultiStep(B, tuple(ms), g)
-    else:
-        shape = _pieces(bounds, [B * f for f in factors])
-    return _built(shape, PresetInfo("MultiStepLR", B, factor))
+        return MultiStep(B, tuple(ms), g), factor
+    return _pieces(bounds, [B * f for f in factors]), factor
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Shape:
@@ -566,7 +577,7 @@ def CyclicLR(
         raise ValueError(f"{w}: custom scale_fn callables are not supported; use mode= one of {_CYCLIC_MODES}")
     ck.choice("mode", mode, _CYCLIC_MODES, w)
     ck.choice("scale_mode", scale_mode, ("cycle", "iterations"), w)
-    g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
+    g = nonneg("gamma", gamma, w)
     if mode == "exp_range" and g > 1.0:
         raise ValueError(f"{w}: exp_range with gamma={gamma!r} > 1 grows without bound; not supported")
     ck.flag("cycle_momentum", cycle_momentum, w)
@@ -575,10 +586,14 @@ def CyclicLR(
     if cycle_momentum:
         params.update(base_momentum=base_momentum, max_momentum=max_momentum)
     n, p = _groups(w, **params)
-    lrs = [Cyclic(p["base_lr"][i], p["max_lr"][i], up, down, mode, gg) for i in range(n)]
+    def curve(low: float, high: float) -> Shape:
+        # exp_range with gamma = 0: the scale 0^t is 1 at t = 0, where the triangle is 0, then 0
+        return Constant(low) if gg == 0.0 else Cyclic(low, high, up, down, mode, gg)
+
+    lrs = [curve(p["base_lr"][i], p["max_lr"][i]) for i in range(n)]
     moms = None
     if cycle_momentum:
-        moms = [Cyclic(p["max_momentum"][i], p["base_momentum"][i], up, down, mode, gg) for i in range(n)]
+        moms = [curve(p["max_momentum"][i], p["base_momentum"][i]) for i in range(n)]
     return _result("CyclicLR", lrs, moms)
 
 
