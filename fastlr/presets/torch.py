@@ -586,6 +586,7 @@ def CyclicLR(
     if cycle_momentum:
         params.update(base_momentum=base_momentum, max_momentum=max_momentum)
     n, p = _groups(w, **params)
+
     def curve(low: float, high: float) -> Shape:
         # exp_range with gamma = 0: the scale 0^t is 1 at t = 0, where the triangle is 0, then 0
         return Constant(low) if gg == 0.0 else Cyclic(low, high, up, down, mode, gg)
