@@ -235,6 +235,15 @@ def _config(rng, kind):
             div_factor=pick([25.0, 10.0, 1.0]),
             final_div_factor=pick([1e4, 10.0, 1.0]),
         )
+    if kind == "SequentialRestarts":
+        # warm restarts anywhere among the children, and restarted MultiStepLRs with negative milestones
+        k = ri(2, 4)
+        children = [_simple(rng, B) for _ in range(k)]
+        children[ri(0, k - 1)] = C("CosineAnnealingWarmRestarts", base_lr=B, T_0=ri(1, 6), T_mult=ri(1, 2))
+        if rng.integers(2):
+            ms = sorted([ri(-3, -1), ri(-2, 0), ri(1, 9)][: ri(1, 3)])
+            children[ri(0, k - 1)] = C("MultiStepLR", base_lr=B, milestones=ms, gamma=pick([0.5, 0.1, 0.0]))
+        return C("SequentialLR", schedulers=children, milestones=sorted(ri(0, 20) for _ in range(k - 1)))
     if kind == "SequentialLR":
         k = ri(1, 3)
         children = [_simple(rng, B) for _ in range(k)]
@@ -268,6 +277,7 @@ KINDS = {
     "OneCycleLR": 40,
     "SequentialLR": 40,
     "ChainedScheduler": 45,
+    "SequentialRestarts": 30,
 }
 
 
@@ -329,6 +339,43 @@ def test_live_parity(desc, T):
             ),
             40,
         ),
+        # warm restarts after a warmup that ends before the milestone, and between two phases
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=1.0, start_factor=0.1, total_iters=2),
+                    C("CosineAnnealingWarmRestarts", base_lr=1.0, T_0=4),
+                ],
+                milestones=[6],
+            ),
+            30,
+        ),
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                    C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=3, T_mult=2, eta_min=0.01),
+                    C("StepLR", base_lr=0.1, step_size=4, gamma=0.5),
+                ],
+                milestones=[5, 30],
+            ),
+            50,
+        ),
+        # a restarted MultiStepLR counts its negative milestones (torch's bisect_right at 0)
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=1.0, factor=1, total_iters=0),
+                    C("MultiStepLR", base_lr=1.0, milestones=[-1], gamma=0.5),
+                ],
+                milestones=[2],
+            ),
+            5,
+        ),
+        (C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12),
     ],
     ids=lambda x: x["call"] if isinstance(x, dict) else str(x),
 )
@@ -587,8 +634,11 @@ def test_composite_errors():
         pt.SequentialLR([lin, pt.SequentialLR([exp, step], milestones=[2])], milestones=[3])
     with pytest.raises(ValueError, match="divides 0 by 0"):
         pt.SequentialLR([exp, pt.LinearLR(base_lr=0.1, total_iters=0)], milestones=[3])
-    with pytest.raises(ValueError, match="can only follow"):
-        pt.SequentialLR([exp, pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3)], milestones=[3])
+    sgdr = pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3)
+    with pytest.raises(ValueError, match="at most one child may have restarts"):
+        pt.SequentialLR([sgdr, exp, pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=4)], milestones=[3, 5])
+    with pytest.raises(ValueError, match="only shapes and schedules with restarts alone"):
+        pt.SequentialLR([exp, fastlr.Schedule(fastlr.Cosine(0.1, 0.0, 3), scale=0.5)], milestones=[3])
     with pytest.raises(TypeError, match="schedulers"):
         pt.SequentialLR("abc", milestones=[])
     with pytest.raises(ValueError, match="not multiplicative"):

@@ -130,6 +130,9 @@ def _finish(
         main = curve if prefix else _shift(curve, W)
         if main is not None:
             return Join((Linear(init, B, W), main), (W,))
+    elif prefix:
+        # the cycles start after the warmup: a restarted Join phase
+        return Join((Linear(init, B, W), Schedule(curve, restarts=restarts)), (W,))
     if B == init:
         return Schedule(curve, warmup=Warmup(W, init, shape="constant", shift=prefix), restarts=restarts)
     ratio = (core - init) / (B - init)

@@ -56,8 +56,8 @@ Refused (``ValueError``), because torch crashes or fastlr's core cannot express 
   whose product is not a fastlr curve (two decays of different kinds, e.g. ``StepLR x
   ExponentialLR``); ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
   the param group's ``lr``/``initial_lr`` at construction, changing the other children's base),
-  composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and schedules with
-  restarts or a warmup anywhere but last (a ``Join`` phase must be a shape).
+  composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and more than one
+  ``CosineAnnealingWarmRestarts`` child (a fastlr row restarts one curve).
 
 Composites and their children
 -----------------------------
@@ -739,19 +739,6 @@ def _same_base(infos: Sequence[PresetInfo | None], where: str) -> float | None:
     return bases.pop() if bases else None
 
 
-def _warmup_from(info: PresetInfo | None, m: int, target_base: float, where: str) -> Warmup:
-    """A LinearLR/ConstantLR first child, as a prefix warmup of ``m`` steps before a Schedule."""
-    f = info.factor if info is not None else None
-    if isinstance(f, LinearFactor) and f.end == 1.0 and f.steps >= m - 1:
-        return Warmup(m, target_base * f.start, span=float(f.steps))
-    if isinstance(f, Pieces) and (len(f.pieces) == 1 or f.pieces[1][0] >= m):
-        return Warmup(m, target_base * f.pieces[0][1], shape="constant")
-    raise ValueError(
-        f"{where}: a schedule with restarts or a warmup (e.g. CosineAnnealingWarmRestarts) can only follow one "
-        "LinearLR (end_factor=1, total_iters >= milestone - 1) or ConstantLR (total_iters >= milestone) child"
-    )
-
-
 def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
     """``torch.optim.lr_scheduler.SequentialLR``: child ``k`` runs on
     ``[milestones[k-1], milestones[k])`` in local time ``t - milestones[k-1]``.
@@ -795,19 +782,16 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
     made = PresetInfo("SequentialLR", base, composite=True)
     if len(phases) == 1:
         return _built(dataclasses.replace(phases[0]), made)  # a new object: the child keeps its own info
-    last = phases[-1]
-    if isinstance(last, Schedule) and last.warmup is None and all(isinstance(p, Shape) for p in phases[:-1]):
-        if len(phases) != 2:
-            raise ValueError(f"{w}: a schedule with restarts must be the second of two active children")
-        bb = base if base is not None else last.curve.start_value() * last.scale
-        warmup = _warmup_from(infos[used[0][1]], used[1][0], bb, w)
-        return _built(dataclasses.replace(last, warmup=warmup), made)
-    for j, p in enumerate(phases):
-        if not isinstance(p, Shape):
+    restarted = [j for j, p in enumerate(phases) if isinstance(p, Schedule)]
+    for j in restarted:
+        p = phases[j]
+        if p.restarts is None or p.warmup is not None or p.scale != 1.0 or p.floor is not None:
             raise ValueError(
-                f"{w}: schedulers[{used[j][1]}] is a schedule with restarts or a warmup; only shapes can be joined "
-                "(or one restarted schedule after a LinearLR/ConstantLR warmup child)"
+                f"{w}: schedulers[{used[j][1]}] is a schedule with a warmup, scale or floor; only shapes and "
+                "schedules with restarts alone (CosineAnnealingWarmRestarts) can be children"
             )
+    if len(restarted) > 1:
+        raise ValueError(f"{w}: at most one child may have restarts (fastlr rows restart one curve), got {len(restarted)}")
     return _built(Join(tuple(phases), tuple(s for s, _ in used[1:])), made)
 
 

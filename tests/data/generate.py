@@ -505,6 +505,51 @@ def torch_cases():
             "non-multiplicative child (eta_min != 0)",
         )
     )
+    # found by the adversarial differential test (issue 15)
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=1.0, factor=1, total_iters=0),
+                    C("MultiStepLR", base_lr=1.0, milestones=[-1], gamma=0.5),
+                ],
+                milestones=[2],
+            ),
+            5,
+            "restarted MultiStepLR counts a negative milestone",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=1.0, start_factor=0.1, end_factor=1.0, total_iters=2),
+                    C("CosineAnnealingWarmRestarts", base_lr=1.0, T_0=4),
+                ],
+                milestones=[6],
+            ),
+            30,
+            "warm restarts after a warmup that ends early",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                    C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=3, T_mult=2, eta_min=0.01),
+                    C("StepLR", base_lr=0.1, step_size=4, gamma=0.5),
+                ],
+                milestones=[5, 30],
+            ),
+            50,
+            "warm restarts between two phases",
+        )
+    )
+    c.append((C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12, "exp_range gamma 0"))
     return c
 
 
@@ -714,6 +759,18 @@ def gen_transformers():
         25,
     )
     run(
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 20, "num_cycles": 0},
+        25,
+        "num_cycles 0 (adversarial test)",
+    )
+    run(
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 6, "num_training_steps": 4, "num_cycles": 0},
+        10,
+        "num_cycles 0, W > N",
+    )
+    run(
         "get_polynomial_decay_schedule_with_warmup",
         {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "lr_end": 1e-4, "power": 3.0},
         15,
@@ -916,6 +973,18 @@ def gen_timm():
         lr_min=1e-3,
     )
     run("TanhLRScheduler", 90, "cycles, cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=3, cycle_decay=0.7)
+    run(
+        "TanhLRScheduler",
+        130,
+        "cycles after a prefix warmup, f(0) != base (adversarial test)",
+        base_lr=1.0,
+        t_initial=50,
+        lb=0.0,
+        ub=3.0,
+        cycle_limit=2,
+        warmup_t=5,
+        warmup_prefix=True,
+    )
     # Step
     run("StepLRScheduler", 40, None, decay_t=10, decay_rate=0.5)
     run("StepLRScheduler", 40, "warmup prefix (default)", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5)
