@@ -791,7 +791,9 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
                 "schedules with restarts alone (CosineAnnealingWarmRestarts) can be children"
             )
     if len(restarted) > 1:
-        raise ValueError(f"{w}: at most one child may have restarts (fastlr rows restart one curve), got {len(restarted)}")
+        raise ValueError(
+            f"{w}: at most one child may have restarts (a fastlr row restarts one curve), got {len(restarted)}"
+        )
     return _built(Join(tuple(phases), tuple(s for s, _ in used[1:])), made)
 
 
