@@ -2373,6 +2373,11 @@ def gen_seeds():
             300,
             "long",
         ),
+        (
+            dict(base_lr=0.1, milestones=[4, 9], gamma=0.0, warmup_factor=0.5, warmup_iters=6, warmup_method="linear"),
+            15,
+            "gamma 0 (adversarial test)",
+        ),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
@@ -2615,6 +2620,11 @@ def gen_seeds():
         (dict(init_lr=10.0, warmup_step=1, num_gpu=4, decay_step=[20, 40, 60]), 25, "warmup 1, num_gpu 4"),
         (dict(init_lr=1e-8, warmup_step=30, num_gpu=1, decay_step=[10, 20, 25]), 40, "boundaries inside warmup"),
         (dict(init_lr=0.01, warmup_step=100, num_gpu=8, decay_step=[1600, 2400, 3200]), 400, "long"),
+        (
+            dict(init_lr=0.01, warmup_step=4, num_gpu=2, decay_step=[10, 20, 30, 40, 50]),
+            35,
+            "five decay steps: the seed reads the first three (adversarial test)",
+        ),
     ]:
         ctor = dict(kw)
         vals = [
@@ -2752,6 +2762,11 @@ def gen_seeds():
             dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6),
             100,
             "linear warmup, cosine to 0",
+        ),
+        (
+            dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=25, warmup_lr_start=1e-6),
+            160,
+            "warmup_epochs > total_epochs: negative cosine denominator (adversarial test)",
         ),
         (dict(name="cos", lr=0.1, iters_per_epoch=5, total_epochs=20), 100, None),
         (
@@ -2960,6 +2975,20 @@ def gen_seeds():
             ),
             60,
             "batchs 1",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=5,
+                eta_min=0.05,
+                steps=[2],
+                step_scale=0.8,
+                batchs=3,
+                warmup_epoch=8,
+                epoch_scale=1.0,
+            ),
+            12,
+            "warmup_epoch > epochs: negative gap (adversarial test)",
         ),
     ]:
         ctor = {k: copy.deepcopy(v) for k, v in kw.items() if k != "base_lr"}
