@@ -361,7 +361,8 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
         k, phase = joined
         rs, curve = phase.restarts, phase.curve
         if k > 0:
-            at = int(np.count_nonzero(segs.valid[0] & (segs.start[0] < s.curve.boundaries[k - 1])))
+            begin = getattr(s.curve, "boundaries")[k - 1]  # noqa: B009 - a Join (shapes import this module)
+            at = int(np.count_nonzero(segs.valid[0] & (segs.start[0] < begin)))
     if rs is not None:
         restarts = rows.RestartColumns(
             active=True,

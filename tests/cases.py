@@ -47,6 +47,20 @@ def shapes() -> dict[str, fl.Shape]:
         "cyclic_exp": fl.Cyclic(0.001, 0.006, 3.0, mode="exp_range", gamma=0.97),
         "onecycle": fl.OneCycle(0.01, 60),
         "onecycle_3lin": fl.OneCycle(0.01, 60, pct_start=0.25, three_phase=True, anneal="linear"),
+        "product": fl.Product(
+            (
+                fl.Linear(0.1, 1.0, 6),
+                fl.MultiStep(1.0, (4, 9), 0.5),
+                fl.Cosine(B, 0.0, 25, after="continue"),
+                fl.Exponential(1.0, 0.9, 2.0),
+            )
+        ),
+        "product_join": fl.Product(
+            (
+                fl.Join((fl.Constant(1.0), fl.InverseSqrt(1.0, 5.0)), (4,)),
+                fl.Join((fl.Constant(1.0), fl.Linear(1.0, 0.0, 9)), (12,)),
+            )
+        ),
         "join": fl.Join((fl.Linear(0.0, B, 10), fl.Cosine(B, 1e-6, 40), fl.Constant(1e-6)), (10, 45)),
     }
 

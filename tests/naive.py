@@ -23,6 +23,8 @@ def shape_value(d: dict[str, Any], t: int) -> float:
     kind = d["type"]
     if kind == "Constant":
         return d["value"]
+    if kind == "Product":
+        return math.prod(shape_value(f, t) for f in d["factors"])
     if kind == "Join":
         starts = [0, *d["boundaries"]]
         k = bisect.bisect_right(starts, t) - 1

@@ -265,6 +265,28 @@ def _config(rng, kind):
         ]
     )
     steps = C("MultiStepLR", base_lr=B, milestones=sorted(ri(0, 8) for _ in range(ri(0, 2))), gamma=0.5)
+    if kind == "ChainedProducts":
+        # several decays at once: products of curves
+        decays = [
+            C("ExponentialLR", base_lr=B, gamma=pick([0.9, 0.97, 1.02])),
+            C("StepLR", base_lr=B, step_size=ri(1, 6), gamma=pick([0.5, 0.9])),
+            C("StepLR", base_lr=B, step_size=ri(2, 9), gamma=pick([0.7, 0.3])),
+            C("PolynomialLR", base_lr=B, total_iters=ri(1, 30), power=pick([1.0, 2.0, 0.5])),
+            C("LinearLR", base_lr=B, start_factor=pick([1.0, 0.5]), end_factor=pick([0.0, 0.1]), total_iters=ri(1, 30)),
+            C("CosineAnnealingLR", base_lr=B, T_max=ri(20, 40)),
+        ]
+        rng.shuffle(decays)
+        children = decays[: ri(2, 3)] + ([steps] if rng.integers(2) else [])
+        cos = [c for c in children if c["call"] == "CosineAnnealingLR"]
+        if cos:  # the cosine resets the lr at T_max + 1: the others must stop changing by then
+            t_max = cos[0]["kwargs"]["T_max"]
+            children = [c for c in children if c["call"] not in ("ExponentialLR", "StepLR")]
+            for c in children:
+                if "total_iters" in c["kwargs"]:
+                    c["kwargs"]["total_iters"] = min(c["kwargs"]["total_iters"], t_max)
+            children.append(C("PolynomialLR", base_lr=B, total_iters=ri(1, 19), power=1.0))
+        rng.shuffle(children)
+        return C("ChainedScheduler", schedulers=children)
     children = [warm, decay, steps]
     rng.shuffle(children)
     return C(kind, schedulers=children[: ri(2, 3)])
@@ -278,6 +300,7 @@ KINDS = {
     "SequentialLR": 40,
     "ChainedScheduler": 45,
     "SequentialRestarts": 30,
+    "ChainedProducts": 40,
 }
 
 
@@ -643,8 +666,8 @@ def test_composite_errors():
         pt.SequentialLR("abc", milestones=[])
     with pytest.raises(ValueError, match="not multiplicative"):
         pt.ChainedScheduler([lin, pt.CosineAnnealingLR(base_lr=0.1, T_max=5, eta_min=0.01)])
-    with pytest.raises(ValueError, match="several decays"):
-        pt.ChainedScheduler([exp, step])
+    with pytest.raises(ValueError, match="several CosineAnnealingLR"):
+        pt.ChainedScheduler([pt.CosineAnnealingLR(base_lr=0.1, T_max=5), pt.CosineAnnealingLR(base_lr=0.1, T_max=7)])
     with pytest.raises(ValueError, match="resets the lr"):
         pt.ChainedScheduler([pt.CosineAnnealingLR(base_lr=0.1, T_max=5), pt.MultiStepLR(base_lr=0.1, milestones=[8])])
     with pytest.raises(TypeError, match=r"fastlr\.presets\.torch"):

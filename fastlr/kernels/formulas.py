@@ -38,6 +38,7 @@ from fastlr.kernels.layout import (  # the feature switches: bare names, rebound
     USE_LIN_UP,
     USE_POLY_DOWN,
     USE_POLY_UP,
+    USE_PROD,
     USE_RADAM_UP,
     USE_RS_INT,
     USE_SCALAR_MAIN,
@@ -70,6 +71,7 @@ WELL_CONDITIONED = {"cosine_plain01": "cosine_sq01", "cosine_up_plain01": "cosin
 KERNEL_FUNCTIONS = (
     *LEAF_FUNCTIONS,
     "unit",
+    "factors",
     "curve_value",
     "main_value",
     "value",
@@ -290,6 +292,13 @@ def radam_rect(x, beta2, rho_inf):
     return math.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
 
 
+def product(x, n):
+    """``1``: a product segment's own unit curve. Its factors (the segments before it) multiply
+    it where a segment's value is computed (:func:`factors`), since a unit curve sees only its
+    own parameters."""
+    return 1.0
+
+
 def unit(code, x, n, q0, q1, q2, q3):
     """Dispatch a shape code to its unit curve at local time ``x`` (NaN for an unknown code).
 
@@ -332,6 +341,8 @@ def unit(code, x, n, q0, q1, q2, q3):
         return radam_rect(x, q0, q1)
     if USE_CYCLIC and code == L.CYCLIC:
         return cyclic(x, q0, q1, q2, q3)
+    if USE_PROD and code == L.PROD:
+        return product(x, n)
     return math.nan
 
 
@@ -341,6 +352,25 @@ def unit(code, x, n, q0, q1, q2, q3):
 def cycle_start(i, period, mult):
     """Start of restart cycle ``i`` with period growth: ``period (mult^i - 1) / (mult - 1)``."""
     return period * (mult**i - 1.0) / (mult - 1.0)
+
+
+def factors(si, sf, k, x):
+    """The product of the factor segments of the product segment ``k`` at local time ``x``
+    (``tm`` minus the segments' common start): the ``sf[k, S_Q0]`` segments before ``k``, each
+    ``base + amp * unit(...)``."""
+    v = 1.0
+    for j in range(k - int(sf[k, L.S_Q0]), k):
+        f = unit(
+            si[j, L.S_CODE],
+            x - sf[j, L.S_OFF],
+            sf[j, L.S_N],
+            sf[j, L.S_Q0],
+            sf[j, L.S_Q1],
+            sf[j, L.S_Q2],
+            sf[j, L.S_Q3],
+        )
+        v *= sf[j, L.S_BASE] + sf[j, L.S_AMP] * f
+    return v
 
 
 def curve_value(ci, cf, si, sf, c, tm):
@@ -403,7 +433,10 @@ def curve_value(ci, cf, si, sf, c, tm):
             ti = ti - warm
         x = tc - sf[k, L.S_OFF]
         n = ti
-    f = unit(si[k, L.S_CODE], x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
+    code = si[k, L.S_CODE]
+    f = unit(code, x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
+    if USE_PROD and code == L.PROD:
+        f = f * factors(si, sf, k, float(tm - si[k, L.S_START]))
     return base + amp * f
 
 

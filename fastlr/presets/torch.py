@@ -96,6 +96,7 @@ from fastlr.shapes import (
     MultiStep,
     PiecewiseConstant,
     Polynomial,
+    Product,
     Shape,
 )
 
@@ -249,7 +250,32 @@ class CosFactor:
         return [(a, Cosine(scale, 0.0, self.T_max, after="continue", offset=float(-a)))]
 
 
-Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor
+@dataclasses.dataclass(frozen=True)
+class ProductFactor:
+    """The product of several continuous factors (``ChainedScheduler`` of several decays)."""
+
+    factors: tuple[LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor, ...]
+
+    kind: ClassVar[str] = "prod"
+
+    def last_change(self) -> float:
+        """The last step at which one of the factors changes."""
+        return max(f.last_change() for f in self.factors)
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * prod(factors(t))`` on ``[a, b)``: one :class:`fastlr.Product` of the factors'
+        phases, each in local time from ``a``."""
+        parts: list[Shape] = [Constant(scale)] if scale != 1.0 else []
+        for f in self.factors:
+            phases = f.shifted(a, b, 1.0)
+            if len(phases) == 1:
+                parts.append(phases[0][1])
+            else:
+                parts.append(Join(tuple(sh for _, sh in phases), tuple(s - a for s, _ in phases[1:])))
+        return [(a, Product(tuple(parts)))]
+
+
+Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor | ProductFactor
 Factor = Pieces | Curve
 
 
@@ -822,7 +848,8 @@ def _overlay(curves: list[Curve]) -> LinearFactor | None:
 
 
 def _one_curve(curves: list[Curve], where: str) -> Curve | None:
-    """The product of the decaying factors, which must be one fastlr curve (or none)."""
+    """The product of the decaying factors (None for none): exponentials merge into one, and so do
+    steps of one size; several other curves make a :class:`ProductFactor`."""
     exps = [f for f in curves if isinstance(f, ExpFactor)]
     if len(exps) > 1:
         curves = [f for f in curves if not isinstance(f, ExpFactor)] + [ExpFactor(math.prod(f.gamma for f in exps))]
@@ -831,11 +858,7 @@ def _one_curve(curves: list[Curve], where: str) -> Curve | None:
         merged = StepFactor(math.prod(f.gamma for f in steps), steps[0].size)
         curves = [f for f in curves if not isinstance(f, StepFactor)] + [merged]
     if len(curves) > 1:
-        kinds = ", ".join(f.kind for f in curves)
-        raise ValueError(
-            f"{where}: the product of several decays ({kinds}) is not a fastlr curve; chain at most one decaying "
-            "child with piecewise-constant ones (MultiStepLR, ConstantLR) and one LinearLR warmup"
-        )
+        return ProductFactor(tuple(curves))  # type: ignore[arg-type]
     return curves[0] if curves else None
 
 
@@ -879,9 +902,15 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         pcs.append(_pc((0, overlay.end)))
     curve = _one_curve(curves, w)
     tail: list[tuple[int, Shape]] = []
-    if isinstance(curve, CosFactor):
-        n = curve.T_max
-        others: list[Factor] = [*pcs, *([overlay] if overlay else [])]
+    inner = curve.factors if isinstance(curve, ProductFactor) else (curve,) if curve is not None else ()
+    cosines = [f for f in inner if isinstance(f, CosFactor)]
+    if len(cosines) > 1:
+        raise ValueError(
+            f"{w}: several CosineAnnealingLR children each reset the lr at their own T_max + 1; not supported"
+        )
+    if cosines:
+        n = cosines[0].T_max
+        others: list[Factor] = [*pcs, *([overlay] if overlay else []), *(f for f in inner if f is not cosines[0])]
         late = max((f.last_change() for f in others), default=0)
         if late > n:
             raise ValueError(

@@ -550,6 +550,38 @@ def torch_cases():
         )
     )
     c.append((C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12, "exp_range gamma 0"))
+    # products of several decays (issue 15)
+    for children, T, note in [
+        (
+            [C("StepLR", base_lr=0.1, step_size=3, gamma=0.5), C("StepLR", base_lr=0.1, step_size=5, gamma=0.9)],
+            40,
+            "StepLR x StepLR of different sizes",
+        ),
+        (
+            [
+                C("ExponentialLR", base_lr=1.0, gamma=0.95),
+                C("PolynomialLR", base_lr=1.0, total_iters=20, power=2.0),
+                C("MultiStepLR", base_lr=1.0, milestones=[4, 9], gamma=0.5),
+            ],
+            30,
+            "exponential x polynomial x multistep",
+        ),
+        (
+            [
+                C("LinearLR", base_lr=0.1, start_factor=1.0, end_factor=0.2, total_iters=12),
+                C("CosineAnnealingLR", base_lr=0.1, T_max=15),
+                C("PolynomialLR", base_lr=0.1, total_iters=10, power=0.5),
+            ],
+            50,
+            "linear x cosine x polynomial, then the cosine's reset",
+        ),
+        (
+            [C("StepLR", base_lr=0.1, step_size=4, gamma=0.5), C("ExponentialLR", base_lr=0.1, gamma=0.9)],
+            25,
+            "StepLR x ExponentialLR",
+        ),
+    ]:
+        c.append((C("ChainedScheduler", schedulers=children), T, note))
     return c
 
 
