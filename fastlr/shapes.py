@@ -424,20 +424,26 @@ class PiecewiseInterp(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class InverseSqrt(Shape):
-    """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0)."""
+    """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0).
+
+    ``power`` generalises the square root: ``f(t) = start ((t + timescale) / timescale)^-power``
+    (timm's WSD ``stable_fn="power"``, the Power scheduler).
+    """
 
     start: float
     timescale: float
+    power: float = 0.5
 
     def __post_init__(self) -> None:
         w = "InverseSqrt"
         self._set("start", ck.real("start", self.start, w, lo=0.0))
         self._set("timescale", ck.real("timescale", self.timescale, w, lo=0.0, lo_open=True))
+        self._set("power", ck.real("power", self.power, w, lo=0.0))
 
     @staticmethod
-    def lower_columns(start: Any, timescale: Any) -> Segs:
+    def lower_columns(start: Any, timescale: Any, power: Any = 0.5) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
-        return seg.inverse_sqrt(start, timescale)
+        return seg.inverse_sqrt(start, timescale, power)
 
 
 @dataclasses.dataclass(frozen=True)

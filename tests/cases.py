@@ -40,6 +40,7 @@ def shapes() -> dict[str, fl.Shape]:
         "interp_linear": fl.PiecewiseInterp((0, 10, 25, 40), (0.1, 1.0, 0.5, 0.01)),
         "interp_cosine": fl.PiecewiseInterp((0, 10, 25, 40), (0.1, 1.0, 0.5, 0.01), kind="cosine"),
         "inv_sqrt": fl.InverseSqrt(1.0, 10.0),
+        "inv_power": fl.InverseSqrt(2.0, 7.0, power=0.8),
         "inv_time": fl.InverseTime(1.0, 0.5, 10.0),
         "inv_time_stair": fl.InverseTime(1.0, 0.5, 7.0, staircase=True),
         "cyclic_tri": fl.Cyclic(0.001, 0.006, 5.0),

@@ -82,7 +82,7 @@ def shape_value(d: dict[str, Any], t: int) -> float:
             return va + (vb - va) * p
         return vb + (va - vb) * (1 + math.cos(math.pi * p)) / 2
     if kind == "InverseSqrt":
-        return d["start"] / math.sqrt((t + d["timescale"]) / d["timescale"])
+        return d["start"] * (1 + t / d["timescale"]) ** -d.get("power", 0.5)
     if kind == "InverseTime":
         p = t / d["steps"]
         if d["staircase"]:

@@ -341,9 +341,20 @@ def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:
     return one(0, L.EXP, 0.0, start, step_size, 0.0, gamma, 1.0, 0.0, 0.0)
 
 
-def inverse_sqrt(start: Any, timescale: Any) -> Segs:
-    """``start / sqrt((t + timescale) / timescale)``."""
-    return one(0, L.INV_SQRT, 0.0, start, timescale, np.negative(timescale))
+def inverse_sqrt(start: Any, timescale: Any, power: Any = 0.5) -> Segs:
+    """``start / sqrt((t + timescale) / timescale)``; ``start ((t + timescale) / timescale)^-power``
+    for ``power != 0.5`` (``POLY_UP`` with a negative exponent)."""
+    power = np.asarray(power, dtype=np.float64)
+    sqrt = power == 0.5
+    return one(
+        0,
+        np.where(sqrt, L.INV_SQRT, L.POLY_UP),
+        0.0,
+        start,
+        timescale,
+        np.negative(timescale),
+        np.where(sqrt, 1.0, -power),
+    )
 
 
 def inverse_time(start: Any, rate: Any, steps: Any, staircase: Any) -> Segs:

@@ -1078,6 +1078,29 @@ def gen_timm():
             lr_min=1e-3,
         )
         run("WSDLRScheduler", 30, "decay_t == t_initial", t_initial=20, decay_t=20, warmup_t=1)
+        run(
+            "WSDLRScheduler",
+            60,
+            "power stable, lr_min 0, cosine decay",
+            t_initial=40,
+            decay_t=15,
+            stable_fn="power",
+            stable_power=0.3,
+            stable_timescale=4.0,
+            decay_fn="cosine",
+        )
+        run(
+            "WSDLRScheduler",
+            50,
+            "rsqrt stable, power decay, decay_t == t_initial",
+            t_initial=30,
+            decay_t=30,
+            warmup_t=4,
+            warmup_lr_init=1e-3,
+            stable_fn="rsqrt",
+            decay_fn="power",
+            decay_power=2.0,
+        )
     # noise
     run(
         "CosineLRScheduler",
