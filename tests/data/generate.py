@@ -2114,9 +2114,15 @@ def gen_pytorch_warmup():
         ctor = dict(kw)
         beta2 = ctor.pop("beta2", None)
         base_lr = ctor.pop("base_lr", None)
+        delayed = ctor.pop("delayed", False)  # the README's delayed LR scheduler
         if main is not None:
             base_lr = torch_base_lr(main)
-        opt = make_opt(base_lr, adam_beta2=beta2 if beta2 is not None else 0.999)
+        keys = ("lr",)
+        if main is not None and main["call"] in OWN_LR and main["kwargs"].get("cycle_momentum", True):
+            keys = ("lr", "momentum")  # SGD with momentum: OneCycleLR/CyclicLR cycle it
+            opt = make_opt(base_lr, momentum=0.9)
+        else:
+            opt = make_opt(base_lr, adam_beta2=beta2 if beta2 is not None else 0.999)
         lr_sched = build_torch(main, opt) if main is not None else None
         try:
             w = getattr(PW, call)(opt, **ctor)
@@ -2138,12 +2144,15 @@ def gen_pytorch_warmup():
             )
             return
 
+        period = ctor.get("warmup_period")
+
         def step(_i):
+            iteration = w.last_step + 1
             with w.dampening():
-                if lr_sched is not None:
+                if lr_sched is not None and (not delayed or iteration >= period):
                     lr_sched.step()
 
-        vals, raises = torch_loop(opt, lr_sched, T, step=step)
+        vals, raises = torch_loop(opt, lr_sched, T, keys=keys, step=step)
         out.append(
             record(
                 "pytorch_warmup",
@@ -2162,6 +2171,23 @@ def gen_pytorch_warmup():
 
     const = C("ExponentialLR", base_lr=0.1, gamma=1.0)
     run("LinearWarmup", 20, const, "constant main schedule", warmup_period=10)
+    # issue 15: a ScheduleSet main schedule (OneCycleLR with momentum: only the lr is dampened)
+    onecycle = C("OneCycleLR", max_lr=0.1, total_steps=40, base_momentum=0.85, max_momentum=0.95)
+    run("LinearWarmup", 40, onecycle, "OneCycleLR with momentum", warmup_period=8)
+    run("ExponentialWarmup", 40, onecycle, "OneCycleLR with momentum, exponential", warmup_period=5)
+    # the README's delayed form: the LR scheduler steps only once the warmup is over
+    cos = C("CosineAnnealingLR", base_lr=0.1, T_max=30, eta_min=0.001)
+    run("LinearWarmup", 50, cos, "delayed LR scheduler (README)", warmup_period=10, delayed=True)
+    run("ExponentialWarmup", 60, cos, "delayed LR scheduler, exponential", warmup_period=6, delayed=True)
+    run(
+        "LinearWarmup",
+        40,
+        C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=5, T_mult=2),
+        "delayed warm restarts",
+        warmup_period=7,
+        delayed=True,
+    )
+    run("LinearWarmup", 45, onecycle, "delayed OneCycleLR with momentum", warmup_period=6, delayed=True)
     run(
         "LinearWarmup",
         60,
