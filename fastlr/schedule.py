@@ -195,7 +195,10 @@ class Restarts(Spec):
     ``warmup_steps`` warms each cycle linearly from the end value to the cycle's peak.
     ``cycles`` fits that many cycles in ``curve.steps`` (fractional periods, as transformers'
     ``num_cycles``). ``exact=False`` locates cycles with the peers' floating-point logarithm,
-    which can be off by one exactly at a cycle boundary.
+    which can be off by one exactly at a cycle boundary. ``stretch=True`` is Keras's cycling
+    decay: cycle ``i`` covers ``t in (i P, (i + 1) P]`` (``P = curve.steps``, step 0 in cycle
+    0) and the curve runs at progress ``t / ((i + 1) P)`` (a stretched horizon, not a restart
+    of the local time).
     """
 
     mult: float = 1.0
@@ -205,6 +208,7 @@ class Restarts(Spec):
     warmup_steps: int = 0
     cycles: float = 1.0
     exact: bool = True
+    stretch: bool = False
 
     def __post_init__(self) -> None:
         w = "Restarts"
@@ -231,6 +235,13 @@ class Restarts(Spec):
             raise ValueError(f"{w}: warmup_steps needs whole cycles (cycles=1), got cycles={self.cycles!r}")
         if not isinstance(self.exact, bool):
             raise TypeError(f"{w}: exact must be a bool, got {self.exact!r}")
+        if not isinstance(self.stretch, bool):
+            raise TypeError(f"{w}: stretch must be a bool, got {self.stretch!r}")
+        if self.stretch and (self.mult != 1.0 or self.cycles != 1.0 or self.warmup_steps):
+            raise ValueError(
+                f"{w}: stretch=True needs mult=1, cycles=1 and warmup_steps=0, got mult={self.mult!r}, "
+                f"cycles={self.cycles!r}, warmup_steps={self.warmup_steps!r}"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -376,6 +387,7 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             cycles=rs.cycles,
             exact=rs.exact,
             seg=at,
+            stretch=rs.stretch,
         )
     ci, cf = rows.row_fields(1, s.scale, floor, s.steps_per_epoch, warmup, restarts)
     for a in (ci, cf, segs.start, segs.code, segs.f, segs.valid):

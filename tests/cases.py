@@ -103,6 +103,9 @@ def schedules() -> dict[str, fl.Schedule]:
         "restart_warm": fl.Schedule(fl.Linear(1.0, 0.1, 12), restarts=fl.Restarts(warmup_steps=3, decay=0.8)),
         "restart_poly": fl.Schedule(fl.Polynomial(1.0, 0.0, 9, power=0.5), restarts=fl.Restarts(mult=3.0, limit=3)),
         "restart_tanh_sqrt": fl.Schedule(fl.SqrtCooldown(1.0, 0.1, 11), restarts=fl.Restarts(limit=2)),
+        "restart_stretch": fl.Schedule(
+            fl.Polynomial(1.0, 0.01, 7, power=2.0), restarts=fl.Restarts(stretch=True), warmup=fl.Warmup(3)
+        ),
         "restart_tanh": fl.Schedule(fl.Tanh(1.0, 0.1, 11), restarts=fl.Restarts(limit=5, mult=2.0)),
         "floor_abs": fl.Schedule(fl.Cosine(1.0, 0.0, 30), floor=0.2, scale=0.5),
         "floor_ratio": fl.Schedule(fl.Linear(2.0, 0.0, 30), floor_ratio=0.1),

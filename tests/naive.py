@@ -142,7 +142,10 @@ def _unit_decay(d: dict[str, Any], p: float) -> float:
 def _restart_value(curve: dict[str, Any], rs: dict[str, Any], tm: int) -> float:
     period = curve["steps"]
     start, end = curve["start"], curve["end"]
-    if rs["mult"] == 1.0 and rs["cycles"] != 1.0:
+    if rs.get("stretch"):  # Keras: horizon ceil(t / P) P, progress t over it
+        i = max(1, math.ceil(tm / period)) - 1
+        tc, length = float(tm), float(period * (i + 1))
+    elif rs["mult"] == 1.0 and rs["cycles"] != 1.0:
         x = rs["cycles"] * tm / period
         if rs["limit"] is not None and x >= rs["limit"]:
             return end

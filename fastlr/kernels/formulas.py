@@ -403,6 +403,15 @@ def curve_value(ci, cf, si, sf, c, tm):
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0
+        elif USE_SCALAR_MAIN and kind == L.RS_STRETCH:
+            # the horizon stretches by one period per cycle; progress counts from step 0
+            fperiod = cf[c, L.F_RS_PERIOD]
+            m = float(math.ceil(float(tm) / fperiod))
+            if m < 1.0:
+                m = 1.0
+            i = int(m) - 1
+            tc = float(tm)
+            ti = fperiod * m
         elif USE_SCALAR_MAIN:
             fperiod = cf[c, L.F_RS_PERIOD]
             mult = cf[c, L.F_RS_MULT]

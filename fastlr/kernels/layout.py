@@ -224,6 +224,7 @@ RS_NONE = 0
 RS_INT = 1  # integer period, exact modular arithmetic
 RS_FRAC = 2  # x = cycles * (tm / period), cycle = floor(x), progress = x - cycle
 RS_GROW = 3  # period growth by mult (closed form with log), optional exact correction
+RS_STRETCH = 4  # cycle i = ceil(tm / period) - 1 (0 at tm = 0), progress tm / ((i + 1) period) (Keras)
 
 # restart decay modes
 RS_AMPLITUDE = 0  # amp_i = amp * decay^i

@@ -70,6 +70,7 @@ class RestartColumns:
     cycles: Any = 1.0
     exact: Any = True
     seg: Any = 0
+    stretch: Any = False
 
 
 def row_fields(
@@ -114,6 +115,7 @@ def row_fields(
     mult, cycles = r["mult"].astype(np.float64), r["cycles"].astype(np.float64)
     limit = r["limit"].astype(np.float64)
     kind = np.where(mult != 1.0, L.RS_GROW, np.where(cycles != 1.0, L.RS_FRAC, L.RS_INT))
+    kind = np.where(r["stretch"].astype(bool), L.RS_STRETCH, kind)
     whole = np.isnan(limit) | (limit == np.floor(limit))
     ci[:, L.I_RS_KIND] = np.where(on, kind, 0)
     ci[:, L.I_RS_PERIOD] = np.where(on, r["period"], 0)
