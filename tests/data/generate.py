@@ -1080,6 +1080,16 @@ def gen_timm():
         run("WSDLRScheduler", 30, "decay_t == t_initial", t_initial=20, decay_t=20, warmup_t=1)
         run(
             "WSDLRScheduler",
+            50,
+            "exp decay, lr_min >= decay_ratio * base_lr (asymptote >= 0)",
+            t_initial=40,
+            decay_t=20,
+            decay_fn="exp",
+            decay_ratio=0.2,
+            lr_min=0.03,
+        )
+        run(
+            "WSDLRScheduler",
             60,
             "power stable, lr_min 0, cosine decay",
             t_initial=40,
