@@ -399,6 +399,28 @@ def test_live_parity(desc, T):
             5,
         ),
         (C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12),
+        # a cosine with eta_min in a chain: its affine recursion between piecewise-constant changes
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                    C("MultiStepLR", base_lr=0.1, milestones=[3, 14, 25], gamma=0.5),
+                ],
+            ),
+            90,
+        ),
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("MultiStepLR", base_lr=0.1, milestones=[2, 10, 10], gamma=0.8),
+                    C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=6),
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=6, eta_min=0.005),
+                ],
+            ),
+            60,
+        ),
     ],
     ids=lambda x: x["call"] if isinstance(x, dict) else str(x),
 )
@@ -657,6 +679,10 @@ def test_composite_errors():
         pt.SequentialLR([lin, pt.SequentialLR([exp, step], milestones=[2])], milestones=[3])
     with pytest.raises(ValueError, match="divides 0 by 0"):
         pt.SequentialLR([exp, pt.LinearLR(base_lr=0.1, total_iters=0)], milestones=[3])
+    with pytest.raises(ValueError, match="can turn negative"):  # torch's lr goes to -1.6 here
+        pt.ChainedScheduler(
+            [pt.CosineAnnealingLR(base_lr=1.0, T_max=5, eta_min=0.5), pt.MultiStepLR(base_lr=1.0, milestones=[5])]
+        )
     sgdr = pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3)
     with pytest.raises(ValueError, match="at most one child may have restarts"):
         pt.SequentialLR([sgdr, exp, pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=4)], milestones=[3, 5])

@@ -36,10 +36,14 @@ Quirks reproduced
   ``f(N)``).
 - ``SequentialLR`` runs child ``k`` in local time ``t - milestones[k-1]``; a milestone of 0 skips
   the first child; with repeated milestones the last child at that milestone wins.
-- ``ChainedScheduler`` multiplies its children's factors (all children must be multiplicative).
-  A ``CosineAnnealingLR`` child resets the lr at ``t = T_max + 1`` to ``base_lr * cos-factor``,
-  dropping the other children's accumulated factors; fastlr reproduces this when the other
-  factors are constant from ``T_max`` on (and refuses otherwise).
+- ``ChainedScheduler`` multiplies its children's factors; several decays make a
+  :class:`fastlr.Product`. A ``CosineAnnealingLR`` child resets the lr at ``t = T_max + 1`` to
+  ``base_lr * cos-factor``, dropping the other children's accumulated factors; fastlr reproduces
+  this when the other factors are constant from ``T_max`` on (and refuses otherwise). A
+  ``CosineAnnealingLR(eta_min != 0)`` child steps by its affine recursive form; with
+  piecewise-constant other children (MultiStepLR, ConstantLR) the recursion telescopes to
+  cosines toward ``eta_min`` between the children's changes, reproduced (refused where torch's lr
+  would turn negative, and with any other child).
 - Growing schedules (``gamma > 1``) are capped at ``1e300``, where torch keeps multiplying until
   the lr overflows to ``inf``.
 
@@ -51,10 +55,11 @@ Refused (``ValueError``), because torch crashes or fastlr's core cannot express 
 - ``CosineAnnealingWarmRestarts`` with ``eta_min > base_lr`` (restarts need a decaying curve).
 - ``CyclicLR(step_size_down=0)`` (zero-length falling half), custom ``scale_fn`` callables,
   ``exp_range`` with ``gamma > 1``.
-- ``ChainedScheduler`` children that are not multiplicative (``CosineAnnealingLR`` with
-  ``eta_min != 0``, ``CosineAnnealingWarmRestarts``, ``CyclicLR``, ``OneCycleLR``, composites) or
-  whose product is not a fastlr curve (two decays of different kinds, e.g. ``StepLR x
-  ExponentialLR``); ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
+- ``ChainedScheduler`` children that are not multiplicative (``CosineAnnealingWarmRestarts``,
+  ``CyclicLR``, ``OneCycleLR``, composites; ``CosineAnnealingLR`` with ``eta_min != 0`` beside a
+  child that is not piecewise constant: its affine recursion then sums over every step, no
+  closed form), a cosine child beside a factor that keeps changing past ``T_max``, two cosine
+  children; ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
   the param group's ``lr``/``initial_lr`` at construction, changing the other children's base),
   composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and more than one
   ``CosineAnnealingWarmRestarts`` child (a fastlr row restarts one curve).
@@ -306,6 +311,9 @@ class PresetInfo:
         ``CyclicLR``/``OneCycleLR``: they rewrite the param group's lr at construction.
     composite : bool
         A ``SequentialLR`` or ``ChainedScheduler`` (or a preset that sets its own lr).
+    affine : (int, float) or None
+        ``(T_max, eta_min)`` of a ``CosineAnnealingLR`` with ``eta_min != 0``, whose chained
+        (recursive) step is affine, not a factor.
     """
 
     call: str
@@ -315,6 +323,7 @@ class PresetInfo:
     restart_error: str = ""
     own_lr: bool = False
     composite: bool = False
+    affine: tuple[int, float] | None = None
 
 
 # Built presets, by object identity: the entry goes when the object does. Keyed by identity, not
@@ -513,7 +522,8 @@ def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Shape
     n = ck.integer("T_max", T_max, w, lo=1)
     e = nonneg("eta_min", eta_min, w)
     factor = CosFactor(n) if e == 0.0 else None
-    return _built(Cosine(B, e, n, after="continue"), PresetInfo("CosineAnnealingLR", B, factor))
+    affine = (n, e) if e != 0.0 else None
+    return _built(Cosine(B, e, n, after="continue"), PresetInfo("CosineAnnealingLR", B, factor, affine=affine))
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
@@ -890,6 +900,9 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         if _info(children[0]) is None:
             raise TypeError(f"{w}: schedulers[0] must be a preset built by fastlr.presets.torch")
         return children[0]
+    affine = [i for i, c in enumerate(children) if (info := _info(c)) is not None and info.affine is not None]
+    if len(affine) == 1:
+        return _affine_chain(children, affine[0], w)
     infos = [_chain_info(c, i, w) for i, c in enumerate(children)]
     B = _same_base(infos, w)
     assert B is not None
@@ -932,3 +945,83 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         return _built(shape, made)
     warm = Warmup(overlay.steps, overlay.start / overlay.end, mode="overlay")
     return _built(Schedule(shape, warmup=warm), made)
+
+
+def _affine_chain(children: list[Any], k: int, where: str) -> Any:
+    """A chain of one ``CosineAnnealingLR(eta_min != 0)`` (child ``k``) and piecewise-constant
+    children, stepped as torch does.
+
+    In a chain the cosine steps by its recursive form ``lr <- eta + (lr - eta) c_t / c_{t-1}``
+    (``c_t = 1 + cos(pi t / T_max)``), and at ``t = (2j + 1) T_max + 1`` by
+    ``lr <- lr + (B - eta)(1 - cos(pi / T_max)) / 2``; the other children multiply the lr by
+    their ratio where they change. Between two such events the lr is ``eta + A c_t`` for one
+    ``A`` (the recursion telescopes), so the chain is a Join of cosines toward ``eta``; ``A`` is
+    carried across each event by one step of torch's arithmetic, in the children's order. After
+    the first reset that follows the last change the lr is the cosine's own closed form.
+    """
+    infos = [_info(c) for c in children]
+    for i, info in enumerate(infos):
+        if i != k and (info is None or not isinstance(info.factor, Pieces)):
+            name = info.call if info is not None else type(children[i]).__name__
+            raise ValueError(
+                f"{where}: schedulers[{k}] is a CosineAnnealingLR with eta_min != 0, which is not multiplicative: in a "
+                f"chain torch steps it by its affine recursive form, which has a closed form only with "
+                f"piecewise-constant other children (MultiStepLR, ConstantLR); schedulers[{i}] is {name}"
+            )
+    B = _same_base(infos, where)
+    assert B is not None
+    cos_info = infos[k]
+    assert cos_info is not None and cos_info.affine is not None
+    n, eta = cos_info.affine
+
+    def c(t: int) -> float:
+        return 1 + math.cos(math.pi * t / n)
+
+    def reset(t: int) -> bool:
+        return (t - 1 - n) % (2 * n) == 0
+
+    pieces = [(i, info.factor) for i, info in enumerate(infos) if i != k and isinstance(info.factor, Pieces)]
+    changes = sorted({s for _, f in pieces for s, _ in f.pieces if s > 0})
+    last = changes[-1] if changes else 0
+    first = n + 1 + 2 * n * max(0, -(-(last + 1 - n - 1) // (2 * n)))  # the first reset after last
+    events = sorted({*changes, *range(n + 1, first + 2 * n + 1, 2 * n)})
+    lr = B * math.prod(f.at(0) for _, f in pieces)  # each child's initial step
+    phases: list[tuple[int, Shape]] = []
+
+    def cosine_from(t0: int, value: float) -> None:
+        ct = c(t0)
+        if ct == 0.0:  # a trough: the value cannot be written eta + A c_t; one step, then a reset
+            phases.append((t0, Constant(value)))
+            return
+        start = eta + 2.0 * ((value - eta) / ct)
+        if start < 0.0:
+            raise ValueError(
+                f"{where}: from step {t0} the chained cosine eta_min + A c_t would need eta_min + 2A < 0 (torch's lr "
+                "can turn negative there); not supported"
+            )
+        phases.append((t0, Cosine(start, eta, n, after="continue", offset=-float(t0))))
+
+    cosine_from(0, lr)
+    final = events[-1]
+    for t in events:
+        prev = phases[-1][1]
+        if t >= first and reset(t) and not isinstance(prev, Constant):
+            final = t  # the trough before this reset is exactly eta: torch's closed form from here
+            break
+        lr_prev = prev.value if isinstance(prev, Constant) else eta + (prev.start - eta) / 2.0 * c(t - 1)
+        lr = lr_prev
+        for i in range(len(children)):
+            if i == k:
+                if reset(t):
+                    lr = lr + (B - eta) * (1 - math.cos(math.pi / n)) / 2
+                else:
+                    lr = c(t) / c(t - 1) * (lr - eta) + eta
+            else:
+                f = infos[i].factor  # type: ignore[union-attr]
+                before, after = f.at(t - 1), f.at(t)  # type: ignore[union-attr]
+                if after != before:
+                    lr = lr * (after / before) if before != 0.0 else 0.0
+        cosine_from(t, lr)
+    phases.append((final, Cosine(B, eta, n, after="continue", offset=-float(final))))
+    shape = Join(tuple(s for _, s in phases), tuple(t for t, _ in phases[1:]))
+    return _built(shape, PresetInfo("ChainedScheduler", B, composite=True))

@@ -580,6 +580,14 @@ def torch_cases():
             25,
             "StepLR x ExponentialLR",
         ),
+        (
+            [
+                C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                C("MultiStepLR", base_lr=0.1, milestones=[3, 14, 25], gamma=0.5),
+            ],
+            90,
+            "cosine with eta_min in a chain with MultiStepLR",
+        ),
     ]:
         c.append((C("ChainedScheduler", schedulers=children), T, note))
     return c
