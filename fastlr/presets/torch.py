@@ -980,13 +980,15 @@ def _affine_chain(children: list[Any], k: int, where: str) -> Any:
     def reset(t: int) -> bool:
         return (t - 1 - n) % (2 * n) == 0
 
-    pieces = [(i, info.factor) for i, info in enumerate(infos) if i != k and isinstance(info.factor, Pieces)]
+    pieces = [
+        (i, f) for i, info in enumerate(infos) if i != k and info is not None and isinstance(f := info.factor, Pieces)
+    ]
     changes = sorted({s for _, f in pieces for s, _ in f.pieces if s > 0})
     last = changes[-1] if changes else 0
     first = n + 1 + 2 * n * max(0, -(-(last + 1 - n - 1) // (2 * n)))  # the first reset after last
     events = sorted({*changes, *range(n + 1, first + 2 * n + 1, 2 * n)})
     lr = B * math.prod(f.at(0) for _, f in pieces)  # each child's initial step
-    phases: list[tuple[int, Shape]] = []
+    phases: list[tuple[int, Constant | Cosine]] = []
 
     def cosine_from(t0: int, value: float) -> None:
         ct = c(t0)
@@ -1023,5 +1025,5 @@ def _affine_chain(children: list[Any], k: int, where: str) -> Any:
                     lr = lr * (after / before) if before != 0.0 else 0.0
         cosine_from(t, lr)
     phases.append((final, Cosine(B, eta, n, after="continue", offset=-float(final))))
-    shape = Join(tuple(s for _, s in phases), tuple(t for t, _ in phases[1:]))
+    shape = Join(tuple(sh for _, sh in phases), tuple(t for t, _ in phases[1:]))
     return _built(shape, PresetInfo("ChainedScheduler", B, composite=True))
