@@ -83,6 +83,8 @@ def _cycle_locator(ci: np.ndarray, cf: np.ndarray) -> Callable[[int], int]:
     if kind == L.RS_INT:
         whole = int(ci[L.I_RS_PERIOD])
         return lambda k: k * whole
+    if kind == L.RS_STRETCH:  # cycle k starts at the first step past k periods
+        return lambda k: math.floor(k * period) + 1
     if kind == L.RS_GROW and ci[L.I_RS_EXACT]:
         return lambda k: math.ceil(formulas.cycle_start(k, period, mult))
 

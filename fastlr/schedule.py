@@ -28,7 +28,7 @@ import numpy as np
 from fastlr import _checks as ck
 from fastlr._spec import Plottable, Schedulable, Spec
 from fastlr.lowering import rows
-from fastlr.lowering.segments import Seg, Segs
+from fastlr.lowering.segments import Seg, Segs, first_only
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike, NDArray
@@ -195,7 +195,10 @@ class Restarts(Spec):
     ``warmup_steps`` warms each cycle linearly from the end value to the cycle's peak.
     ``cycles`` fits that many cycles in ``curve.steps`` (fractional periods, as transformers'
     ``num_cycles``). ``exact=False`` locates cycles with the peers' floating-point logarithm,
-    which can be off by one exactly at a cycle boundary.
+    which can be off by one exactly at a cycle boundary. ``stretch=True`` is Keras's cycling
+    decay: cycle ``i`` covers ``t in (i P, (i + 1) P]`` (``P = curve.steps``, step 0 in cycle
+    0) and the curve runs at progress ``t / ((i + 1) P)`` (a stretched horizon, not a restart
+    of the local time).
     """
 
     mult: float = 1.0
@@ -205,6 +208,7 @@ class Restarts(Spec):
     warmup_steps: int = 0
     cycles: float = 1.0
     exact: bool = True
+    stretch: bool = False
 
     def __post_init__(self) -> None:
         w = "Restarts"
@@ -231,6 +235,13 @@ class Restarts(Spec):
             raise ValueError(f"{w}: warmup_steps needs whole cycles (cycles=1), got cycles={self.cycles!r}")
         if not isinstance(self.exact, bool):
             raise TypeError(f"{w}: exact must be a bool, got {self.exact!r}")
+        if not isinstance(self.stretch, bool):
+            raise TypeError(f"{w}: stretch must be a bool, got {self.stretch!r}")
+        if self.stretch and (self.mult != 1.0 or self.cycles != 1.0 or self.warmup_steps):
+            raise ValueError(
+                f"{w}: stretch=True needs mult=1, cycles=1 and warmup_steps=0, got mult={self.mult!r}, "
+                f"cycles={self.cycles!r}, warmup_steps={self.warmup_steps!r}"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,6 +282,8 @@ class Schedule(Schedulable):
         if self.warmup is not None and not isinstance(self.warmup, Warmup):
             raise TypeError(f"{w}: warmup must be a fastlr.Warmup or None, got {type(self.warmup).__name__}")
         curve: Any = self.curve  # a restartable shape has start, end, steps, span and offset
+        if self.restarts is not None and getattr(self.curve, "_restart_phase", lambda: None)() is not None:
+            raise ValueError(f"{w}: the curve is a Join with a restarted phase; restarts must be given once, there")
         if self.restarts is not None:
             if not isinstance(self.restarts, Restarts):
                 raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
@@ -350,11 +363,18 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             target_end=wu.target == "end",
             beta2=float(wu.beta2 or 0.0),
         )
-    rs, curve = s.restarts, s.curve
+    rs, curve, at = s.restarts, s.curve, 0
     restarts = rows.RestartColumns(active=False, period=0, peak=0.0)
     if rs is not None:
-        first = np.cumsum(segs.valid, axis=1) == 1  # a restarted curve repeats its first segment
-        segs = dataclasses.replace(segs, valid=segs.valid & first)
+        segs = first_only(segs)  # a restarted curve repeats its first segment
+    joined = getattr(s.curve, "_restart_phase", lambda: None)()
+    if joined is not None:  # a Join phase with restarts: they run from the phase's first segment
+        k, phase = joined
+        rs, curve = phase.restarts, phase.curve
+        if k > 0:
+            begin = getattr(s.curve, "boundaries")[k - 1]  # noqa: B009 - a Join (shapes import this module)
+            at = int(np.count_nonzero(segs.valid[0] & (segs.start[0] < begin)))
+    if rs is not None:
         restarts = rows.RestartColumns(
             active=True,
             period=getattr(curve, "steps", 0),
@@ -366,6 +386,8 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             warmup_steps=rs.warmup_steps,
             cycles=rs.cycles,
             exact=rs.exact,
+            seg=at,
+            stretch=rs.stretch,
         )
     ci, cf = rows.row_fields(1, s.scale, floor, s.steps_per_epoch, warmup, restarts)
     for a in (ci, cf, segs.start, segs.code, segs.f, segs.valid):

@@ -25,7 +25,7 @@ import numpy as np
 from fastlr import _checks as ck
 from fastlr.lowering import segments as seg
 from fastlr.lowering.segments import Segs
-from fastlr.schedule import Shape
+from fastlr.schedule import Schedule, Shape
 
 __all__ = [
     "Asymptotic",
@@ -42,6 +42,7 @@ __all__ = [
     "PiecewiseConstant",
     "PiecewiseInterp",
     "Polynomial",
+    "Product",
     "Shape",
     "SqrtCooldown",
     "StepDecay",
@@ -445,20 +446,26 @@ class PiecewiseInterp(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class InverseSqrt(Shape):
-    """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0)."""
+    """``f(t) = start / sqrt((t + timescale) / timescale)`` (equals ``start`` at t = 0).
+
+    ``power`` generalises the square root: ``f(t) = start ((t + timescale) / timescale)^-power``
+    (timm's WSD ``stable_fn="power"``, the Power scheduler).
+    """
 
     start: float
     timescale: float
+    power: float = 0.5
 
     def __post_init__(self) -> None:
         w = "InverseSqrt"
         self._set("start", ck.real("start", self.start, w, lo=0.0))
         self._set("timescale", ck.real("timescale", self.timescale, w, lo=0.0, lo_open=True))
+        self._set("power", ck.real("power", self.power, w, lo=0.0))
 
     @staticmethod
-    def lower_columns(start: Any, timescale: Any) -> Segs:
+    def lower_columns(start: Any, timescale: Any, power: Any = 0.5) -> Segs:
         """Segments for columns of this shape's parameters (see :class:`fastlr.Shape`)."""
-        return seg.inverse_sqrt(start, timescale)
+        return seg.inverse_sqrt(start, timescale, power)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -569,17 +576,43 @@ class OneCycle(Shape):
 @dataclasses.dataclass(frozen=True)
 class Join(Shape):
     """Phases joined in local time: phase k runs on ``[boundaries[k-1], boundaries[k])`` and
-    sees ``t - boundaries[k-1]`` (optax's ``join_schedules``)."""
+    sees ``t - boundaries[k-1]`` (optax's ``join_schedules``).
 
-    phases: Sequence[Shape]
+    One phase may be a :class:`fastlr.Schedule` with :class:`fastlr.Restarts` (and nothing
+    else: no warmup, scale 1, no floor): its cycles start at the phase's start (SGDR after a
+    warmup or any other phase, torch's ``SequentialLR`` with a ``CosineAnnealingWarmRestarts``
+    child).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> sgdr = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 4), restarts=fastlr.Restarts())
+    >>> j = fastlr.Join((fastlr.Linear(0.5, 1.0, 2), sgdr), (3,))
+    >>> j.table(9).tolist()
+    [0.5, 0.75, 1.0, 1.0, 0.8535533905932737, 0.5, 0.14644660940672627, 1.0, 0.8535533905932737]
+    """
+
+    phases: Sequence[Shape | Schedule]
     boundaries: Sequence[int]
 
     def __post_init__(self) -> None:
         w = "Join"
-        phases = tuple(self.phases) if not isinstance(self.phases, Shape) else (self.phases,)
+        one = isinstance(self.phases, (Shape, Schedule))
+        phases = (self.phases,) if one else tuple(self.phases)
+        restarted = 0
         for i, p in enumerate(phases):
-            if not isinstance(p, Shape):
-                raise TypeError(f"{w}: phases[{i}] must be a shape (Cosine, Linear, ...), got {type(p).__name__}")
+            if isinstance(p, Schedule):
+                _check_restart_phase(p, i, w)
+                restarted += 1
+            elif not isinstance(p, Shape):
+                raise TypeError(
+                    f"{w}: phases[{i}] must be a shape (Cosine, Linear, ...) or a Schedule with restarts, "
+                    f"got {type(p).__name__}"
+                )
+            elif isinstance(p, Join) and p._restart_phase() is not None:
+                raise ValueError(f"{w}: phases[{i}] is a Join with restarts; put its phases in this Join instead")
+        if restarted > 1:
+            raise ValueError(f"{w}: at most one phase may have restarts, got {restarted}")
         b = ck.int_tuple("boundaries", self.boundaries, w, lo=1)
         if len(phases) < 1:
             raise ValueError(f"{w}: phases must not be empty")
@@ -592,5 +625,79 @@ class Join(Shape):
         self._set("phases", phases)
         self._set("boundaries", b)
 
+    def _restart_phase(self) -> tuple[int, Schedule] | None:
+        """``(k, phase)`` for the phase with restarts, None when there is none."""
+        for k, p in enumerate(self.phases):
+            if isinstance(p, Schedule):
+                return k, p
+        return None
+
     def _segs(self) -> Segs:
-        return seg.join([p._segments_array() for p in self.phases], [self.boundaries])
+        parts = []
+        for p in self.phases:
+            if isinstance(p, Schedule):
+                parts.append(seg.first_only(p.curve._segments_array()))  # the restarted curve
+            else:
+                parts.append(p._segments_array())
+        return seg.join(parts, [self.boundaries])
+
+
+def _check_restart_phase(p: Schedule, i: int, where: str) -> None:
+    """A Join phase that is a Schedule: restarts and nothing else."""
+    if p.restarts is None:
+        raise ValueError(f"{where}: phases[{i}] is a Schedule without restarts; pass its curve instead")
+    extra = {
+        "warmup": p.warmup is not None,
+        "scale": p.scale != 1.0,
+        "floor": p.floor is not None,
+        "floor_ratio": p.floor_ratio is not None,
+        "steps_per_epoch": p.steps_per_epoch != 1,
+    }
+    bad = [k for k, v in extra.items() if v]
+    if bad:
+        raise ValueError(
+            f"{where}: phases[{i}] is a Schedule with restarts; as a Join phase it may set restarts only, "
+            f"got {', '.join(bad)}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Product(Shape):
+    """The pointwise product of shapes: ``f(t) = factors[0](t) * factors[1](t) * ...``.
+
+    Every factor runs in the same local time and follows its own rules (holds, periodic
+    continuation). Piecewise-constant factors (Constant, PiecewiseConstant, MultiStep, the
+    pieces of a Join) cost nothing: the product splits the other factors at their boundaries and
+    scales them. Two or more continuous factors on a piece become one product segment, evaluated
+    as the product of the factors' values (a cosine times an exponential, torch's chained decays,
+    timm's decaying stable phase times its cooldown).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> p = fastlr.Product((fastlr.Cosine(1.0, 0.0, 4), fastlr.Exponential(2.0, 0.5, 1.0)))
+    >>> p.table(5).tolist()
+    [2.0, 0.8535533905932737, 0.25, 0.03661165235168157, 0.0]
+    """
+
+    factors: Sequence[Shape]
+
+    def __post_init__(self) -> None:
+        w = "Product"
+        fs = (self.factors,) if isinstance(self.factors, Shape) else tuple(self.factors)
+        if not fs:
+            raise ValueError(f"{w}: factors must not be empty")
+        for i, f in enumerate(fs):
+            if not isinstance(f, Shape):
+                raise TypeError(f"{w}: factors[{i}] must be a shape (Cosine, Exponential, ...), got {type(f).__name__}")
+            if isinstance(f, Join) and f._restart_phase() is not None:
+                raise ValueError(f"{w}: factors[{i}] is a Join with restarts, which cannot be a factor")
+        self._set("factors", fs)
+        self._segments()
+
+    def _segs(self) -> Segs:
+        return seg.product([f._segments_array() for f in self.factors])
+
+    def start_value(self) -> float:
+        """The value at local step 0: the product of the factors' start values."""
+        return math.prod(f.start_value() for f in self.factors)

@@ -40,6 +40,7 @@ def shapes() -> dict[str, fl.Shape]:
         "interp_linear": fl.PiecewiseInterp((0, 10, 25, 40), (0.1, 1.0, 0.5, 0.01)),
         "interp_cosine": fl.PiecewiseInterp((0, 10, 25, 40), (0.1, 1.0, 0.5, 0.01), kind="cosine"),
         "inv_sqrt": fl.InverseSqrt(1.0, 10.0),
+        "inv_power": fl.InverseSqrt(2.0, 7.0, power=0.8),
         "inv_time": fl.InverseTime(1.0, 0.5, 10.0),
         "inv_time_stair": fl.InverseTime(1.0, 0.5, 7.0, staircase=True),
         "cyclic_tri": fl.Cyclic(0.001, 0.006, 5.0),
@@ -47,6 +48,20 @@ def shapes() -> dict[str, fl.Shape]:
         "cyclic_exp": fl.Cyclic(0.001, 0.006, 3.0, mode="exp_range", gamma=0.97),
         "onecycle": fl.OneCycle(0.01, 60),
         "onecycle_3lin": fl.OneCycle(0.01, 60, pct_start=0.25, three_phase=True, anneal="linear"),
+        "product": fl.Product(
+            (
+                fl.Linear(0.1, 1.0, 6),
+                fl.MultiStep(1.0, (4, 9), 0.5),
+                fl.Cosine(B, 0.0, 25, after="continue"),
+                fl.Exponential(1.0, 0.9, 2.0),
+            )
+        ),
+        "product_join": fl.Product(
+            (
+                fl.Join((fl.Constant(1.0), fl.InverseSqrt(1.0, 5.0)), (4,)),
+                fl.Join((fl.Constant(1.0), fl.Linear(1.0, 0.0, 9)), (12,)),
+            )
+        ),
         "join": fl.Join((fl.Linear(0.0, B, 10), fl.Cosine(B, 1e-6, 40), fl.Constant(1e-6)), (10, 45)),
     }
 
@@ -88,11 +103,29 @@ def schedules() -> dict[str, fl.Schedule]:
         "restart_warm": fl.Schedule(fl.Linear(1.0, 0.1, 12), restarts=fl.Restarts(warmup_steps=3, decay=0.8)),
         "restart_poly": fl.Schedule(fl.Polynomial(1.0, 0.0, 9, power=0.5), restarts=fl.Restarts(mult=3.0, limit=3)),
         "restart_tanh_sqrt": fl.Schedule(fl.SqrtCooldown(1.0, 0.1, 11), restarts=fl.Restarts(limit=2)),
+        "restart_stretch": fl.Schedule(
+            fl.Polynomial(1.0, 0.01, 7, power=2.0), restarts=fl.Restarts(stretch=True), warmup=fl.Warmup(3)
+        ),
         "restart_tanh": fl.Schedule(fl.Tanh(1.0, 0.1, 11), restarts=fl.Restarts(limit=5, mult=2.0)),
         "floor_abs": fl.Schedule(fl.Cosine(1.0, 0.0, 30), floor=0.2, scale=0.5),
         "floor_ratio": fl.Schedule(fl.Linear(2.0, 0.0, 30), floor_ratio=0.1),
         "epochs": fl.Schedule(
             fl.MultiStep(0.1, (2, 4)), steps_per_epoch=5, warmup=fl.Warmup(3, mode="overlay", start=0.5)
+        ),
+        "join_restarts": fl.Schedule(
+            fl.Join(
+                (
+                    fl.Linear(0.1, 1.0, 4),
+                    fl.Schedule(fl.Cosine(1.0, 0.05, 9), restarts=fl.Restarts(decay=0.8, limit=4, warmup_steps=2)),
+                    fl.Constant(0.02),
+                ),
+                (6, 50),
+            ),
+            scale=B,
+        ),
+        "join_restarts_grow": fl.Schedule(
+            fl.Join((fl.Constant(0.5), fl.Schedule(fl.Tanh(1.0, 0.0, 5), restarts=fl.Restarts(mult=2.0))), (7,)),
+            warmup=fl.Warmup(3),
         ),
         "wsd": fl.Schedule(
             fl.Join((fl.Constant(1.0), fl.SqrtCooldown(1.0, 0.0, 20)), (30,)), warmup=fl.Warmup(10), scale=B

@@ -23,10 +23,15 @@ def shape_value(d: dict[str, Any], t: int) -> float:
     kind = d["type"]
     if kind == "Constant":
         return d["value"]
+    if kind == "Product":
+        return math.prod(shape_value(f, t) for f in d["factors"])
     if kind == "Join":
         starts = [0, *d["boundaries"]]
         k = bisect.bisect_right(starts, t) - 1
-        return shape_value(d["phases"][k], t - starts[k])
+        phase = d["phases"][k]
+        if phase["type"] == "Schedule":  # a restarted phase: cycles from the phase's start
+            return _restart_value(phase["curve"], phase["restarts"], t - starts[k])
+        return shape_value(phase, t - starts[k])
     if kind in ("Linear", "Polynomial", "Tanh", "SqrtCooldown") or (kind == "Cosine" and d["after"] == "hold"):
         t = min(t, d["steps"])
     if kind == "Linear":
@@ -77,7 +82,7 @@ def shape_value(d: dict[str, Any], t: int) -> float:
             return va + (vb - va) * p
         return vb + (va - vb) * (1 + math.cos(math.pi * p)) / 2
     if kind == "InverseSqrt":
-        return d["start"] / math.sqrt((t + d["timescale"]) / d["timescale"])
+        return d["start"] * (1 + t / d["timescale"]) ** -d.get("power", 0.5)
     if kind == "InverseTime":
         p = t / d["steps"]
         if d["staircase"]:
@@ -137,7 +142,10 @@ def _unit_decay(d: dict[str, Any], p: float) -> float:
 def _restart_value(curve: dict[str, Any], rs: dict[str, Any], tm: int) -> float:
     period = curve["steps"]
     start, end = curve["start"], curve["end"]
-    if rs["mult"] == 1.0 and rs["cycles"] != 1.0:
+    if rs.get("stretch"):  # Keras: horizon ceil(t / P) P, progress t over it
+        i = max(1, math.ceil(tm / period)) - 1
+        tc, length = float(tm), float(period * (i + 1))
+    elif rs["mult"] == 1.0 and rs["cycles"] != 1.0:
         x = rs["cycles"] * tm / period
         if rs["limit"] is not None and x >= rs["limit"]:
             return end

@@ -39,9 +39,7 @@ def build(rec):
     kw = dict(rec["kwargs"])
     if rec.get("floatx", "float32") == "float32":
         kw = _round32(kw)
-    if kw.get("cycle"):
-        kw["horizon"] = rec["T"]
-    return getattr(ks, rec["call"])(**kw)
+    return getattr(ks, rec["call"])(**kw)  # cycle=True: stretched restarts, no horizon needed
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=_ids(RECORDS))
@@ -96,8 +94,6 @@ def test_live(keras_schedules, call, kwargs):
         fn = sched
     expected = np.array([float(np.asarray(fn(i))) for i in range(T)])
     kw = _round32(kwargs)
-    if kw.get("cycle"):
-        kw["horizon"] = T
     assert_close_float32_peer(getattr(ks, call)(**kw).table(T), expected)
 
 
@@ -141,8 +137,10 @@ def test_polynomial_matches_keras_formula(d, cycle):
             ks.PolynomialDecay(0.1, d, 0.01, 1.5, cycle=True, horizon=10)
         return
     T = 40
-    s = ks.PolynomialDecay(0.1, d, 0.01, 1.5, cycle=cycle, horizon=T if cycle else None)
-    assert_close64(s.table(T), [naive_poly(0.1, d, 0.01, 1.5, cycle, t) for t in range(T)])
+    expected = [naive_poly(0.1, d, 0.01, 1.5, cycle, t) for t in range(T)]
+    assert_close64(ks.PolynomialDecay(0.1, d, 0.01, 1.5, cycle=cycle).table(T), expected)
+    if cycle:  # the laid-out form gives the same values
+        assert_close64(ks.PolynomialDecay(0.1, d, 0.01, 1.5, cycle=True, horizon=T).table(T), expected)
 
 
 def test_polynomial_cycle_horizon():
@@ -150,8 +148,12 @@ def test_polynomial_cycle_horizon():
     table = s.table(60)
     assert_close64(table[:25], [naive_poly(0.1, 10, 0.001, 1.0, True, t) for t in range(25)])
     assert np.all(table[30:] == table[30])  # the last laid-out cycle holds its end value
-    with pytest.raises(ValueError, match="horizon"):
-        ks.PolynomialDecay(0.1, 10, cycle=True)
+    # without horizon: every cycle, exact at any step
+    t = np.array([0, 9, 10, 11, 10**6, 10**6 + 1, 10**9 + 7])
+    got = ks.PolynomialDecay(0.1, 10, 0.001, cycle=True).at(t)
+    assert_close64(got, [naive_poly(0.1, 10, 0.001, 1.0, True, int(x)) for x in t], rtol=1e-9)
+    with pytest.raises(ValueError, match="horizon"):  # a rising curve cannot restart
+        ks.PolynomialDecay(0.01, 10, end_learning_rate=0.1, cycle=True)
 
 
 @pytest.mark.parametrize("d", [20, 7.5, 0.25])

@@ -124,6 +124,9 @@ MASKRCNN_CASES = [
     (1e-8, [100], 0.1, 0.001, 50, "linear", 40),  # warmup longer than the run
     (1e3, [], 0.1, 0.0, 7, "constant", 12),  # no milestones, constant factor 0
     (0.02, (30000,), 0.1, 1 / 3, 500, "linear", 700),
+    (0.1, [4, 9], 0.0, 0.5, 6, "linear", 15),  # gamma 0: 0 ** 0 = 1 before the first milestone
+    (0.1, [0, 3], 0.0, 0.5, 2, "constant", 6),
+    (0.1, [], 0.0, 0.5, 2, "linear", 6),
 ]
 
 
@@ -141,8 +144,8 @@ def test_maskrcnn_errors_and_inputs():
         maskrcnn.WarmupMultiStepLR(0.1, [30, 20])
     with pytest.raises(ValueError, match="warmup_method must be one of 'constant', 'linear'; got 'cosine'"):
         maskrcnn.WarmupMultiStepLR(0.1, [30], warmup_method="cosine")
-    with pytest.raises(ValueError, match="gamma must be > 0"):
-        maskrcnn.WarmupMultiStepLR(0.1, [30], gamma=0.0)
+    with pytest.raises(ValueError, match="gamma must be >= 0"):
+        maskrcnn.WarmupMultiStepLR(0.1, [30], gamma=-0.5)
     ms = [20, 10]
     with pytest.raises(ValueError):
         maskrcnn.WarmupMultiStepLR(0.1, ms)
@@ -273,6 +276,7 @@ TF_CASES = [
     (0.01, 100, 8, [1600, 2400, 3200], 450),
     (0.1, 5, 8, [40, 41, 47], 12),  # equal boundaries after // num_gpu: empty piece
     (0.1, 3, 1, [0, 0, 0], 6),
+    (0.01, 4, 2, [10, 20, 30, 40, 50], 35),  # more than three decay steps: the seed reads the first three
 ]
 
 
@@ -308,7 +312,7 @@ def test_tf_constant_warmup_then_resnet_steps():
 def test_tf_errors():
     with pytest.raises(ValueError, match="warmup_step must be >= 1"):
         tf.warmup_lr(0.1, 0, [5, 10, 15])
-    with pytest.raises(ValueError, match=r"decay_step must have 3 entries"):
+    with pytest.raises(ValueError, match=r"decay_step must have at least 3 entries"):
         tf.warmup_lr(0.1, 5, [5, 10])
     with pytest.raises(ValueError, match=r"decay_step // num_gpu must be non-decreasing, got \[10, 5, 15\]"):
         tf.warmup_lr(0.1, 5, [10, 5, 15])
@@ -423,6 +427,9 @@ def test_get_lr_scheduler_step_switches_follow_floor_division():
         (dict(name="yoloxwarmcos", lr=0.64, iters_per_epoch=3, total_epochs=30, warmup_epochs=5, no_aug_epochs=15), 95),
         (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6), 110),
         (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=0), 110),
+        (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=25, warmup_lr_start=1e-6), 160),
+        (dict(name="warmcos", lr=0.1, iters_per_epoch=4, total_epochs=20, warmup_epochs=20.5), 150),
+        (dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=20), 100),
         (dict(name="cos", lr=0.1, iters_per_epoch=5, total_epochs=20), 130),
         (dict(name="multistep", lr=0.1, iters_per_epoch=5, total_epochs=20, milestones=[15, 10, 10], gamma=0.1), 100),
         (dict(name="multistep", lr=0.1, iters_per_epoch=3, total_epochs=7, milestones=[0, 2.5], gamma=0.0), 30),
@@ -467,6 +474,8 @@ CAWB_CASES = [
     (dict(base_lr=0.5, epochs=10, steps=[3, 6], batchs=0, warmup_epoch=2, epoch_scale=0.5), 14),  # per epoch
     (dict(base_lr=1e3, epochs=3, eta_min=1.5, steps=[1, 2], step_scale=0.0, batchs=3), 8),
     (dict(base_lr=0.1, epochs=5, steps=[1, 2, 3, 4], batchs=2, warmup_epoch=4), 8),
+    (dict(base_lr=0.1, epochs=5, steps=[2], batchs=3, warmup_epoch=8), 12),  # warmup past epochs: negative gap
+    (dict(base_lr=0.1, epochs=3, step_scale=0.5, batchs=0, warmup_epoch=4, epoch_scale=2.0), 9),
 ]  # fmt: skip
 
 
@@ -492,7 +501,7 @@ def test_cawb_demo_loop(kw, n_epochs):
     epoch_scale=st.floats(0.0, 5.0),
 )
 def test_cawb_property(epochs, warmup_epoch, steps, batchs, eta_min, step_scale, epoch_scale):
-    if warmup_epoch >= epochs:
+    if warmup_epoch == epochs:  # CAWB divides by zero
         return
     kw = dict(
         epochs=epochs,
@@ -508,8 +517,10 @@ def test_cawb_property(epochs, warmup_epoch, steps, batchs, eta_min, step_scale,
 
 
 def test_cawb_errors():
-    with pytest.raises(ValueError, match="warmup_epoch must be < epochs=5, got 5"):
+    with pytest.raises(ValueError, match="warmup_epoch must differ from epochs=5"):
         cawb.CosineAnnealingWarmbootingLR(0.1, 5, warmup_epoch=5)
+    with pytest.raises(ZeroDivisionError):  # the peer too
+        ref.cawb_loop(0.1, 3, 2, epochs=5, warmup_epoch=5)
     with pytest.raises(ValueError, match="epoch_scale must be >= 0"):
         cawb.CosineAnnealingWarmbootingLR(0.1, 5, epoch_scale=-1.0)
     with pytest.raises(TypeError, match=r"steps\[0\] must be an integer"):

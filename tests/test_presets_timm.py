@@ -42,8 +42,13 @@ def refusal(rec):
         return TypeError, "noise_type"
     if kw.get("noise_range_t") is not None:
         return ValueError, "noise"
-    if kw.get("stable_fn", "constant") != "constant" or kw.get("decay_fn") == "exp":
+    lo, stable = kw.get("lr_min", 0.0), kw.get("stable_fn", "constant")
+    if stable != "constant" and lo > 0.0:
         return ValueError, "not supported"
+    if kw.get("decay_fn") == "exp" and (
+        stable != "constant" or lo < kw.get("decay_ratio", 0.1) * rec["kwargs"]["base_lr"]
+    ):
+        return ValueError, "asymptote below 0"
     return None
 
 
@@ -175,6 +180,29 @@ def test_live_parity(peer, call, B, kw, T):
     assert_close64(tab, ref, err_msg=f"{call} {kw}")
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"t_initial": 30, "decay_t": 10, "warmup_t": 5, "stable_fn": "rsqrt", "decay_fn": "linear"},
+        {"t_initial": 25, "decay_t": 25, "stable_fn": "power", "stable_power": 1.3, "stable_timescale": 2.5},
+        {
+            "t_initial": 40,
+            "decay_t": 7,
+            "warmup_t": 3,
+            "warmup_lr_init": 0.5,
+            "stable_fn": "rsqrt",
+            "decay_fn": "cosine",
+        },
+        {"t_initial": 12, "decay_t": 5, "stable_fn": "power", "stable_timescale": 9.0, "decay_fn": "power"},
+        {"t_initial": 30, "decay_t": 12, "warmup_t": 2, "decay_fn": "exp", "decay_ratio": 0.1, "lr_min": 0.03},
+        {"t_initial": 20, "decay_t": 20, "decay_fn": "exp", "decay_ratio": 0.5, "lr_min": 0.2},
+    ],
+)
+def test_live_wsd_products_and_exp_decay(peer, kw):
+    ref = run_peer(peer["WSDLRScheduler"], 0.3, 60, **kw)
+    assert_close64(tm.WSDLRScheduler(base_lr=0.3, **kw).table(60), ref, err_msg=str(kw))
+
+
 def test_live_long_restarts(peer):
     kw = {"t_initial": 300, "cycle_mul": 1.7, "cycle_limit": 5, "cycle_decay": 0.6, "lr_min": 1e-5, "k_decay": 1.3}
     kw.update(warmup_t=50, warmup_lr_init=1e-6, warmup_prefix=True)
@@ -247,9 +275,14 @@ def test_round_trip_and_t_in_epochs():
         ("StepLRScheduler", {"decay_t": 0}, ValueError, "decay_t"),
         ("MultiStepLRScheduler", {"decay_t": [20, 10]}, ValueError, "sorted"),
         ("WSDLRScheduler", {"t_initial": 10, "decay_t": 11}, ValueError, "decay_t"),
-        ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "decay_fn": "exp"}, ValueError, "not supported"),
+        ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "decay_fn": "exp"}, ValueError, "asymptote below 0"),
         ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "decay_fn": abs}, ValueError, "callable"),
-        ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "stable_fn": "rsqrt", "warmup_t": 2}, ValueError, "product"),
+        (
+            "WSDLRScheduler",
+            {"t_initial": 10, "decay_t": 5, "stable_fn": "rsqrt", "warmup_t": 2, "lr_min": 0.01},
+            ValueError,
+            "sum of products",
+        ),
         ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "stable_fn": "rsqrt"}, ValueError, "stable_timescale"),
         ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "decay_fn": "quadratic"}, ValueError, "decay_fn"),
         ("WSDLRScheduler", {"t_initial": 10, "decay_t": 5, "decay_ratio": 1.0}, ValueError, "decay_ratio"),

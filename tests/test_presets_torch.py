@@ -235,6 +235,15 @@ def _config(rng, kind):
             div_factor=pick([25.0, 10.0, 1.0]),
             final_div_factor=pick([1e4, 10.0, 1.0]),
         )
+    if kind == "SequentialRestarts":
+        # warm restarts anywhere among the children, and restarted MultiStepLRs with negative milestones
+        k = ri(2, 4)
+        children = [_simple(rng, B) for _ in range(k)]
+        children[ri(0, k - 1)] = C("CosineAnnealingWarmRestarts", base_lr=B, T_0=ri(1, 6), T_mult=ri(1, 2))
+        if rng.integers(2):
+            ms = sorted([ri(-3, -1), ri(-2, 0), ri(1, 9)][: ri(1, 3)])
+            children[ri(0, k - 1)] = C("MultiStepLR", base_lr=B, milestones=ms, gamma=pick([0.5, 0.1, 0.0]))
+        return C("SequentialLR", schedulers=children, milestones=sorted(ri(0, 20) for _ in range(k - 1)))
     if kind == "SequentialLR":
         k = ri(1, 3)
         children = [_simple(rng, B) for _ in range(k)]
@@ -256,6 +265,28 @@ def _config(rng, kind):
         ]
     )
     steps = C("MultiStepLR", base_lr=B, milestones=sorted(ri(0, 8) for _ in range(ri(0, 2))), gamma=0.5)
+    if kind == "ChainedProducts":
+        # several decays at once: products of curves
+        decays = [
+            C("ExponentialLR", base_lr=B, gamma=pick([0.9, 0.97, 1.02])),
+            C("StepLR", base_lr=B, step_size=ri(1, 6), gamma=pick([0.5, 0.9])),
+            C("StepLR", base_lr=B, step_size=ri(2, 9), gamma=pick([0.7, 0.3])),
+            C("PolynomialLR", base_lr=B, total_iters=ri(1, 30), power=pick([1.0, 2.0, 0.5])),
+            C("LinearLR", base_lr=B, start_factor=pick([1.0, 0.5]), end_factor=pick([0.0, 0.1]), total_iters=ri(1, 30)),
+            C("CosineAnnealingLR", base_lr=B, T_max=ri(20, 40)),
+        ]
+        rng.shuffle(decays)
+        children = decays[: ri(2, 3)] + ([steps] if rng.integers(2) else [])
+        cos = [c for c in children if c["call"] == "CosineAnnealingLR"]
+        if cos:  # the cosine resets the lr at T_max + 1: the others must stop changing by then
+            t_max = cos[0]["kwargs"]["T_max"]
+            children = [c for c in children if c["call"] not in ("ExponentialLR", "StepLR")]
+            for c in children:
+                if "total_iters" in c["kwargs"]:
+                    c["kwargs"]["total_iters"] = min(c["kwargs"]["total_iters"], t_max)
+            children.append(C("PolynomialLR", base_lr=B, total_iters=ri(1, 19), power=1.0))
+        rng.shuffle(children)
+        return C("ChainedScheduler", schedulers=children)
     children = [warm, decay, steps]
     rng.shuffle(children)
     return C(kind, schedulers=children[: ri(2, 3)])
@@ -268,6 +299,8 @@ KINDS = {
     "OneCycleLR": 40,
     "SequentialLR": 40,
     "ChainedScheduler": 45,
+    "SequentialRestarts": 30,
+    "ChainedProducts": 40,
 }
 
 
@@ -328,6 +361,65 @@ def test_live_parity(desc, T):
                 milestones=[6],
             ),
             40,
+        ),
+        # warm restarts after a warmup that ends before the milestone, and between two phases
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=1.0, start_factor=0.1, total_iters=2),
+                    C("CosineAnnealingWarmRestarts", base_lr=1.0, T_0=4),
+                ],
+                milestones=[6],
+            ),
+            30,
+        ),
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                    C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=3, T_mult=2, eta_min=0.01),
+                    C("StepLR", base_lr=0.1, step_size=4, gamma=0.5),
+                ],
+                milestones=[5, 30],
+            ),
+            50,
+        ),
+        # a restarted MultiStepLR counts its negative milestones (torch's bisect_right at 0)
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=1.0, factor=1, total_iters=0),
+                    C("MultiStepLR", base_lr=1.0, milestones=[-1], gamma=0.5),
+                ],
+                milestones=[2],
+            ),
+            5,
+        ),
+        (C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12),
+        # a cosine with eta_min in a chain: its affine recursion between piecewise-constant changes
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                    C("MultiStepLR", base_lr=0.1, milestones=[3, 14, 25], gamma=0.5),
+                ],
+            ),
+            90,
+        ),
+        (
+            C(
+                "ChainedScheduler",
+                schedulers=[
+                    C("MultiStepLR", base_lr=0.1, milestones=[2, 10, 10], gamma=0.8),
+                    C("ConstantLR", base_lr=0.1, factor=0.5, total_iters=6),
+                    C("CosineAnnealingLR", base_lr=0.1, T_max=6, eta_min=0.005),
+                ],
+            ),
+            60,
         ),
     ],
     ids=lambda x: x["call"] if isinstance(x, dict) else str(x),
@@ -587,14 +679,21 @@ def test_composite_errors():
         pt.SequentialLR([lin, pt.SequentialLR([exp, step], milestones=[2])], milestones=[3])
     with pytest.raises(ValueError, match="divides 0 by 0"):
         pt.SequentialLR([exp, pt.LinearLR(base_lr=0.1, total_iters=0)], milestones=[3])
-    with pytest.raises(ValueError, match="can only follow"):
-        pt.SequentialLR([exp, pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3)], milestones=[3])
+    with pytest.raises(ValueError, match="can turn negative"):  # torch's lr goes to -1.6 here
+        pt.ChainedScheduler(
+            [pt.CosineAnnealingLR(base_lr=1.0, T_max=5, eta_min=0.5), pt.MultiStepLR(base_lr=1.0, milestones=[5])]
+        )
+    sgdr = pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=3)
+    with pytest.raises(ValueError, match="at most one child may have restarts"):
+        pt.SequentialLR([sgdr, exp, pt.CosineAnnealingWarmRestarts(base_lr=0.1, T_0=4)], milestones=[3, 5])
+    with pytest.raises(ValueError, match="only shapes and schedules with restarts alone"):
+        pt.SequentialLR([exp, fastlr.Schedule(fastlr.Cosine(0.1, 0.0, 3), scale=0.5)], milestones=[3])
     with pytest.raises(TypeError, match="schedulers"):
         pt.SequentialLR("abc", milestones=[])
     with pytest.raises(ValueError, match="not multiplicative"):
         pt.ChainedScheduler([lin, pt.CosineAnnealingLR(base_lr=0.1, T_max=5, eta_min=0.01)])
-    with pytest.raises(ValueError, match="several decays"):
-        pt.ChainedScheduler([exp, step])
+    with pytest.raises(ValueError, match="several CosineAnnealingLR"):
+        pt.ChainedScheduler([pt.CosineAnnealingLR(base_lr=0.1, T_max=5), pt.CosineAnnealingLR(base_lr=0.1, T_max=7)])
     with pytest.raises(ValueError, match="resets the lr"):
         pt.ChainedScheduler([pt.CosineAnnealingLR(base_lr=0.1, T_max=5), pt.MultiStepLR(base_lr=0.1, milestones=[8])])
     with pytest.raises(TypeError, match=r"fastlr\.presets\.torch"):

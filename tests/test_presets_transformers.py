@@ -280,7 +280,7 @@ def test_round_trip_and_types():
             ("cosine_with_restarts",),
             {"num_warmup_steps": 1, "num_training_steps": 5, "scheduler_specific_kwargs": {"num_cycles": -1.5}},
             ValueError,
-            "num_cycles must be > 0",
+            "num_cycles must be >= 0",
         ),
         (("polynomial",), {"num_warmup_steps": 5, "num_training_steps": 5}, ValueError, "divide by zero"),
         (

@@ -11,7 +11,8 @@ namespace with the formulas, :mod:`~fastlr.kernels.runs` and :mod:`~fastlr.kerne
    is a run of steps inside one segment (or one restart cycle), filled by a loop whose shape is
    fixed, indexed from 0 over a view, so LLVM vectorises it (float64 arithmetic, rounded once on
    the store). :func:`piece` takes the common shapes, :func:`other_piece` the others, as
-   ``layout.SHAPES`` declares.
+   ``layout.SHAPES`` declares; a product segment (``PROD``) is filled element by element here,
+   since its factors are other segments.
 
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
@@ -35,6 +36,7 @@ from fastlr.kernels.formulas import (
     exp_plain,
     exp_saturate,
     exponential,
+    factors,
     inverse_sqrt,
     inverse_time,
     linear_down,
@@ -64,6 +66,7 @@ from fastlr.kernels.layout import (  # the feature switches: bare names, rebound
     USE_OTHER_PIECE,
     USE_POLY_DOWN,
     USE_POLY_UP,
+    USE_PROD,
     USE_RADAM_UP,
     USE_RS_INT,
     USE_SCALAR_MAIN,
@@ -270,34 +273,39 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
     period = ci[c, L.I_RS_PERIOD]
     warm = ci[c, L.I_RS_WARM]
     limit = ci[c, L.I_RS_LIMIT]
+    rseg = lo + ci[c, L.I_RS_SEG]
     k = lo
     tm = tma
     while tm < tme:
-        if not USE_RS_INT or kind == L.RS_NONE:
-            while k + 1 < hi and si[k + 1, L.S_START] <= tm:
-                k += 1
-            p1 = min(tme, si[k + 1, L.S_START]) if k + 1 < hi else tme
+        while k + 1 < hi and si[k + 1, L.S_START] <= tm:
+            k += 1
+        p1 = min(tme, si[k + 1, L.S_START]) if k + 1 < hi else tme
+        if not USE_RS_INT or kind == L.RS_NONE or k != rseg:
             i0 = tm - si[k, L.S_START]
             sub = 0.0
             n = sf[k, L.S_N]
             base = sf[k, L.S_BASE]
             amp = sf[k, L.S_AMP]
         else:
-            i = tm // period
-            start = i * period
-            p1 = min(tme, start + period)
-            base = sf[lo, L.S_BASE]
+            # restarts of segment k from its start s0 (0 unless it is a Join phase)
+            s0 = si[k, L.S_START]
+            i = (tm - s0) // period
+            start = s0 + i * period
+            p1 = min(p1, start + period)
+            base = sf[k, L.S_BASE]
             if limit > 0 and i >= limit:
                 v = max(scale * base, flo)
-                tail = b[tm - tma : tme - tma]
-                for j in range(tme - tm):
+                p1 = si[k + 1, L.S_START] if k + 1 < hi and si[k + 1, L.S_START] < tme else tme
+                tail = b[tm - tma : p1 - tma]
+                for j in range(p1 - tm):
                     tail[j] = v
-                return
+                tm = p1
+                continue
             decay = cf[c, L.F_RS_DECAY] ** i
             if ci[c, L.I_RS_MODE] == L.RS_PEAK:
                 amp = cf[c, L.F_RS_PEAK] * decay - base
             else:
-                amp = sf[lo, L.S_AMP] * decay
+                amp = sf[k, L.S_AMP] * decay
             if warm > 0 and tm < start + warm:
                 w1 = min(p1, start + warm)
                 bw = b[tm - tma : w1 - tma]
@@ -315,7 +323,11 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
         q1 = sf[k, L.S_Q1]
         q2 = sf[k, L.S_Q2]
         q3 = sf[k, L.S_Q3]
-        if not piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3) and USE_OTHER_PIECE:
+        if USE_PROD and code == L.PROD:
+            # a product: its factors are the segments before it (element by element)
+            for j in range(p1 - tm):
+                bp[j] = max(scale * (base + amp * factors(si, sf, k, float(i0 + j))), flo)
+        elif not piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3) and USE_OTHER_PIECE:
             other_piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
         tm = p1
 

@@ -38,6 +38,7 @@ from fastlr.kernels.layout import (  # the feature switches: bare names, rebound
     USE_LIN_UP,
     USE_POLY_DOWN,
     USE_POLY_UP,
+    USE_PROD,
     USE_RADAM_UP,
     USE_RS_INT,
     USE_SCALAR_MAIN,
@@ -70,6 +71,7 @@ WELL_CONDITIONED = {"cosine_plain01": "cosine_sq01", "cosine_up_plain01": "cosin
 KERNEL_FUNCTIONS = (
     *LEAF_FUNCTIONS,
     "unit",
+    "factors",
     "curve_value",
     "main_value",
     "value",
@@ -290,6 +292,13 @@ def radam_rect(x, beta2, rho_inf):
     return math.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))
 
 
+def product(x, n):
+    """``1``: a product segment's own unit curve. Its factors (the segments before it) multiply
+    it where a segment's value is computed (:func:`factors`), since a unit curve sees only its
+    own parameters."""
+    return 1.0
+
+
 def unit(code, x, n, q0, q1, q2, q3):
     """Dispatch a shape code to its unit curve at local time ``x`` (NaN for an unknown code).
 
@@ -332,6 +341,8 @@ def unit(code, x, n, q0, q1, q2, q3):
         return radam_rect(x, q0, q1)
     if USE_CYCLIC and code == L.CYCLIC:
         return cyclic(x, q0, q1, q2, q3)
+    if USE_PROD and code == L.PROD:
+        return product(x, n)
     return math.nan
 
 
@@ -343,21 +354,42 @@ def cycle_start(i, period, mult):
     return period * (mult**i - 1.0) / (mult - 1.0)
 
 
+def factors(si, sf, k, x):
+    """The product of the factor segments of the product segment ``k`` at local time ``x``
+    (``tm`` minus the segments' common start): the ``sf[k, S_Q0]`` segments before ``k``, each
+    ``base + amp * unit(...)``."""
+    v = 1.0
+    for j in range(k - int(sf[k, L.S_Q0]), k):
+        f = unit(
+            si[j, L.S_CODE],
+            x - sf[j, L.S_OFF],
+            sf[j, L.S_N],
+            sf[j, L.S_Q0],
+            sf[j, L.S_Q1],
+            sf[j, L.S_Q2],
+            sf[j, L.S_Q3],
+        )
+        v *= sf[j, L.S_BASE] + sf[j, L.S_AMP] * f
+    return v
+
+
 def curve_value(ci, cf, si, sf, c, tm):
     """Unscaled main curve of row ``c`` at local main time ``tm >= 0`` (segments, restarts)."""
     lo = ci[c, L.I_SEG_LO]
     kind = ci[c, L.I_RS_KIND]
     k = lo
-    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE:
-        hi = ci[c, L.I_SEG_HI]
-        while k + 1 < hi and si[k + 1, L.S_START] <= tm:
-            k += 1
+    hi = ci[c, L.I_SEG_HI]
+    while k + 1 < hi and si[k + 1, L.S_START] <= tm:
+        k += 1
+    if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE or k != lo + ci[c, L.I_RS_SEG]:
         x = float(tm - si[k, L.S_START]) - sf[k, L.S_OFF]
         n = sf[k, L.S_N]
         base = sf[k, L.S_BASE]
         amp = sf[k, L.S_AMP]
     else:
-        # restarts: locate the cycle i, the time inside it tc and its length ti
+        # restarts of segment k (from its start on): locate the cycle i, the time inside it tc
+        # and its length ti
+        tm = tm - si[k, L.S_START]
         if USE_RS_INT and kind == L.RS_INT:
             period = ci[c, L.I_RS_PERIOD]
             i = tm // period
@@ -367,10 +399,19 @@ def curve_value(ci, cf, si, sf, c, tm):
             xf = cf[c, L.F_RS_CYCLES] * (float(tm) / cf[c, L.F_RS_PERIOD])
             flimit = cf[c, L.F_RS_LIMIT]
             if flimit > 0.0 and xf >= flimit:
-                return sf[lo, L.S_BASE]
+                return sf[k, L.S_BASE]
             i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
             tc = xf - i
             ti = 1.0
+        elif USE_SCALAR_MAIN and kind == L.RS_STRETCH:
+            # the horizon stretches by one period per cycle; progress counts from step 0
+            fperiod = cf[c, L.F_RS_PERIOD]
+            m = float(math.ceil(float(tm) / fperiod))
+            if m < 1.0:
+                m = 1.0
+            i = int(m) - 1
+            tc = float(tm)
+            ti = fperiod * m
         elif USE_SCALAR_MAIN:
             fperiod = cf[c, L.F_RS_PERIOD]
             mult = cf[c, L.F_RS_MULT]
@@ -384,7 +425,7 @@ def curve_value(ci, cf, si, sf, c, tm):
             tc = float(tm) - cycle_start(i, fperiod, mult)
         else:
             return math.nan  # no such restart kind
-        base = sf[lo, L.S_BASE]
+        base = sf[k, L.S_BASE]
         limit = ci[c, L.I_RS_LIMIT]
         if limit > 0 and i >= limit:
             return base
@@ -392,16 +433,19 @@ def curve_value(ci, cf, si, sf, c, tm):
         if ci[c, L.I_RS_MODE] == L.RS_PEAK:
             amp = cf[c, L.F_RS_PEAK] * decay - base
         else:
-            amp = sf[lo, L.S_AMP] * decay
+            amp = sf[k, L.S_AMP] * decay
         warm = ci[c, L.I_RS_WARM]
         if warm > 0:
             if tc < warm:
                 return base + amp * (tc / warm)
             tc = tc - warm
             ti = ti - warm
-        x = tc - sf[lo, L.S_OFF]
+        x = tc - sf[k, L.S_OFF]
         n = ti
-    f = unit(si[k, L.S_CODE], x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
+    code = si[k, L.S_CODE]
+    f = unit(code, x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
+    if USE_PROD and code == L.PROD:
+        f = f * factors(si, sf, k, float(tm - si[k, L.S_START]))
     return base + amp * f
 
 

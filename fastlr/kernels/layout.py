@@ -47,7 +47,7 @@ Adding a shape code: checklist
    ``cospi``, ``powr``, ``expr``, ``tanhr``), a branch ``if USE_X and code == L.X`` in ``unit``,
    and ``USE_X`` in the import of switches.
 3. ``blocks.py``: a branch in ``piece`` or ``other_piece`` (as the row's ``fill`` says, none for
-   a curve that is only ever a warmup), one in
+   a curve that is only ever a warmup or for ``PROD``), one in
    ``unit_fill`` if the row says ``warmup=True``, and ``USE_X`` in the import of switches.
    ``main_block``'s call of ``other_piece`` needs nothing: ``USE_OTHER_PIECE`` is derived.
 4. ``cpu.feature_mask`` only if a parameter value changes the code path (like ``USE_COS_POW``).
@@ -79,7 +79,8 @@ class Shape(NamedTuple):
         The function of :mod:`~fastlr.kernels.formulas` that ``unit`` calls for the code.
     fill : str or None
         The function of :mod:`~fastlr.kernels.blocks` that fills its pieces: ``"piece"`` or
-        ``"other_piece"``; None for a warmup curve that is never a segment's code.
+        ``"other_piece"``; None for a warmup curve that is never a segment's code, and for
+        ``PROD``, whose pieces ``blocks.main_block`` fills itself (it reads other segments).
     powered : bool
         With powers around the curve (the ``USE_COS_POW`` feature) its pieces are filled by
         ``other_piece`` instead.
@@ -159,6 +160,13 @@ RADAM_UP, USE_RADAM_UP = _shape(
     warmup=True,
     params="RAdam's rectification factor at x steps: q0 beta2, q1 rho_inf",
 )
+PROD, USE_PROD = _shape(
+    "PROD",
+    "product",
+    None,
+    params="q0 factor segments: the q0 segments just before it, with its start; its value is "
+    "base + amp * (product of their values at the same local time); its own unit curve is 1",
+)
 
 #: Every shape code, in code order.
 SHAPES: tuple[Shape, ...] = tuple(_SHAPES)
@@ -216,6 +224,7 @@ RS_NONE = 0
 RS_INT = 1  # integer period, exact modular arithmetic
 RS_FRAC = 2  # x = cycles * (tm / period), cycle = floor(x), progress = x - cycle
 RS_GROW = 3  # period growth by mult (closed form with log), optional exact correction
+RS_STRETCH = 4  # cycle i = ceil(tm / period) - 1 (0 at tm = 0), progress tm / ((i + 1) period) (Keras)
 
 # restart decay modes
 RS_AMPLITUDE = 0  # amp_i = amp * decay^i
@@ -236,7 +245,8 @@ I_RS_LIMIT = 10  # 0: unlimited
 I_RS_WARM = 11  # per-cycle warmup length
 I_RS_MODE = 12
 I_RS_EXACT = 13
-CI_WIDTH = 14
+I_RS_SEG = 14  # the restarted segment, counted from I_SEG_LO (a Join phase: restarts from its start)
+CI_WIDTH = 15
 
 # ---- cf columns ------------------------------------------------------------------------------
 F_SCALE = 0

@@ -55,7 +55,8 @@ class RestartColumns:
     """Restart parameters by row (validated): rows where ``active`` is False have none.
 
     ``period`` and ``peak`` are the restarted curve's ``steps`` and ``start``; ``limit`` NaN
-    means unlimited; ``decay_mode`` is a value of :data:`RESTART_DECAY_MODES`.
+    means unlimited; ``decay_mode`` is a value of :data:`RESTART_DECAY_MODES`; ``seg`` is the
+    restarted segment's index in the row (0, or a :class:`fastlr.Join` phase's first segment).
     """
 
     active: Any
@@ -68,6 +69,8 @@ class RestartColumns:
     warmup_steps: Any = 0
     cycles: Any = 1.0
     exact: Any = True
+    seg: Any = 0
+    stretch: Any = False
 
 
 def row_fields(
@@ -112,6 +115,7 @@ def row_fields(
     mult, cycles = r["mult"].astype(np.float64), r["cycles"].astype(np.float64)
     limit = r["limit"].astype(np.float64)
     kind = np.where(mult != 1.0, L.RS_GROW, np.where(cycles != 1.0, L.RS_FRAC, L.RS_INT))
+    kind = np.where(r["stretch"].astype(bool), L.RS_STRETCH, kind)
     whole = np.isnan(limit) | (limit == np.floor(limit))
     ci[:, L.I_RS_KIND] = np.where(on, kind, 0)
     ci[:, L.I_RS_PERIOD] = np.where(on, r["period"], 0)
@@ -120,6 +124,7 @@ def row_fields(
     ci[:, L.I_RS_WARM] = np.where(on, r["warmup_steps"], 0)
     ci[:, L.I_RS_MODE] = np.where(on, r["decay_mode"], 0)
     ci[:, L.I_RS_EXACT] = np.where(on, r["exact"].astype(np.int64), 0)
+    ci[:, L.I_RS_SEG] = np.where(on, r["seg"], 0)
     cf[:, L.F_RS_PERIOD] = np.where(on, r["period"].astype(np.float64), 0.0)
     cf[:, L.F_RS_MULT] = np.where(on, mult, 0.0)
     cf[:, L.F_RS_DECAY] = np.where(on, r["decay"], 0.0)

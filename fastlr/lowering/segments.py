@@ -222,6 +222,12 @@ def with_tail(seg: Segs, steps: Any, where: str, unit_interval: Any, tail: Any =
     return cat(seg, masked(one(steps, L.CONST, v1, 0.0, 1.0), tail))
 
 
+def first_only(segs: Segs) -> Segs:
+    """``segs`` with each row's first valid segment alone (a restarted curve repeats it)."""
+    first = np.cumsum(segs.valid, axis=1) == 1
+    return dataclasses.replace(segs, valid=segs.valid & first)
+
+
 def shifted(segs: Segs, by: Any) -> Segs:
     """``segs`` starting ``by`` steps later."""
     return dataclasses.replace(segs, start=segs.start + np.asarray(by, dtype=np.int64).reshape(-1, 1))
@@ -352,9 +358,20 @@ def step_decay(start: Any, step_size: Any, gamma: Any) -> Segs:
     return one(0, L.EXP, 0.0, start, step_size, 0.0, gamma, 1.0, 0.0, 0.0)
 
 
-def inverse_sqrt(start: Any, timescale: Any) -> Segs:
-    """``start / sqrt((t + timescale) / timescale)``."""
-    return one(0, L.INV_SQRT, 0.0, start, timescale, np.negative(timescale))
+def inverse_sqrt(start: Any, timescale: Any, power: Any = 0.5) -> Segs:
+    """``start / sqrt((t + timescale) / timescale)``; ``start ((t + timescale) / timescale)^-power``
+    for ``power != 0.5`` (``POLY_UP`` with a negative exponent)."""
+    power = np.asarray(power, dtype=np.float64)
+    sqrt = power == 0.5
+    return one(
+        0,
+        np.where(sqrt, L.INV_SQRT, L.POLY_UP),
+        0.0,
+        start,
+        timescale,
+        np.negative(timescale),
+        np.where(sqrt, 1.0, -power),
+    )
 
 
 def inverse_time(start: Any, rate: Any, steps: Any, staircase: Any) -> Segs:
@@ -404,3 +421,47 @@ def interpolation(knots: tuple[int, ...], values: tuple[float, ...], kind: str) 
             segs.append(Seg(a, L.LIN_DOWN, vb, va - vb, float(b - a)))
     segs.append(Seg(knots[-1], L.CONST, values[-1], 0.0, 1.0))
     return Segs.from_rows([segs])
+
+
+def product(parts: list[Segs]) -> Segs:
+    """The pointwise product of one-row segment lists (one row).
+
+    The pieces are the merged boundaries of the factors. On each piece the constant factors
+    (``CONST`` segments) multiply into one number ``c``; with no other factor the piece is the
+    constant ``c``, with one it is that factor's segment with ``base`` and ``amp`` times ``c``
+    (exact algebra, a rounding apart), and with several it is a ``PROD`` segment of amplitude
+    ``c`` preceded by those factors' segments, each re-anchored at the piece's start. A factor's
+    own product segments contribute their factors (products flatten).
+    """
+    rows = [p.row(0) for p in parts]
+    starts = sorted({s.start for r in rows for s in r} | {0})
+    out: list[Seg] = []
+    for a in starts:
+        c = 1.0
+        others: list[Seg] = []
+        for r in rows:
+            i = max(j for j, s in enumerate(r) if s.start <= a) if r[0].start <= a else -1
+            if i < 0:  # the factor has no segment yet: nothing before its first segment is defined
+                raise ValueError("Product: every factor must start at local step 0")
+            s = r[i]
+            group = [s]
+            if s.code == L.PROD:
+                if s.base != 0.0:
+                    raise ValueError("Product: a product segment with a base cannot be a factor")
+                c *= s.amp
+                group = r[i - int(s.q0) : i]
+            for g in group:
+                moved = g._replace(start=a, off=g.off + g.start - a)
+                if g.code == L.CONST or g.amp == 0.0:
+                    c *= g.base
+                else:
+                    others.append(moved)
+        if c == 0.0 or not others:
+            out.append(Seg(a, L.CONST, c, 0.0, 1.0))
+        elif len(others) == 1:
+            f = others[0]
+            out.append(f._replace(base=c * f.base, amp=c * f.amp))
+        else:
+            out.extend(others)
+            out.append(Seg(a, L.PROD, 0.0, c, 1.0, 0.0, float(len(others)), 1.0, 1.0, 0.0))
+    return Segs.from_rows([out])

@@ -39,6 +39,10 @@ Quirks reproduced (or decided)
 - A repeated entry in ``steps`` makes an empty segment that still multiplies the scale by
   ``step_scale``. Reproduced.
 - The peer sorts the caller's ``steps`` list in place (a mutable default); fastlr copies it.
+- ``warmup_epoch > epochs`` leaves one segment with a negative gap ``epochs - warmup_epoch``:
+  the cosine runs at negative progress (``cos`` is even, so fastlr uses ``|gap|``), reproduced;
+  ``warmup_epoch == epochs`` makes the gap 0 and CAWB divides by zero in its first ``step()``:
+  refused (``ValueError``).
 - Only the ``lf=None`` path is supported (a callable cannot be lowered); the ``last_epoch``
   resume offset is not modelled (fastlr resumes by step index).
 """
@@ -76,7 +80,7 @@ def CosineAnnealingWarmbootingLR(
     base_lr : float
         The optimizer's lr, >= 0.
     epochs : int
-        Number of epochs, > ``warmup_epoch``.
+        Number of epochs, != ``warmup_epoch``.
     eta_min : float
         Floor as a fraction of each segment's peak, >= 0.
     steps : sequence of int
@@ -99,13 +103,17 @@ def CosineAnnealingWarmbootingLR(
     batchs = ck.integer("batchs", batchs, w, lo=0)
     we = ck.integer("warmup_epoch", warmup_epoch, w, lo=0)
     es = nonneg("epoch_scale", epoch_scale, w)
-    if we >= epochs:
-        raise ValueError(f"{w}: warmup_epoch must be < epochs={epochs}, got {warmup_epoch!r}")
+    if we == epochs:
+        raise ValueError(
+            f"{w}: warmup_epoch must differ from epochs={epochs} (CAWB divides by the gap epochs - warmup_epoch = 0 "
+            "in its first step())"
+        )
     b = [we] + [s for s in sorted(st) if we < s < epochs] + [epochs]
     nseg = len(b) - 1
 
     def segment(scale: float, gap: float, offset: float, after: str, steps_: int) -> Shape:
-        return Cosine(scale, scale * eta, steps_, span=gap, offset=offset, after=after)
+        # cos is even: cos(pi x / gap) = cos(pi x / |gap|) (the gap is negative when warmup_epoch > epochs)
+        return Cosine(scale, scale * eta, steps_, span=abs(gap), offset=offset, after=after)
 
     # main curve in epochs e; epoch e >= 1 uses the value of step() call j = e - 1
     phases: list[Shape] = [Constant(1.0)]  # epoch 0: the optimizer's initial lr

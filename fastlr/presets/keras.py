@@ -37,9 +37,10 @@ Quirks reproduced (Keras 3.15.1)
 
 fastlr limits and errors
 ------------------------
-- ``PolynomialDecay(cycle=True)`` needs the fastlr-only keyword ``horizon=`` (the number of steps
-  to lay out): the core has no "stretched horizon" restart, so the cycles are built as explicit
-  phases, exact for ``t < horizon`` (after that the last cycle's end value is held).
+- ``PolynomialDecay(cycle=True)`` is a ``Schedule`` with ``Restarts(stretch=True)`` (the
+  stretched horizon), exact at every step; it needs an integer ``decay_steps``, and
+  ``end_learning_rate <= initial_learning_rate`` unless the fastlr-only ``horizon=`` (the steps
+  to lay out as explicit phases, exact for ``t < horizon``) is given.
 - A growing ``ExponentialDecay`` (``decay_rate > 1``) is held at the largest float32 (3.4e38)
   where float32 Keras overflows to inf.
 - Rejected with a clear error (Keras would produce NaN, inf or negative rates): negative values,
@@ -184,17 +185,22 @@ def PolynomialDecay(
     name: str = "PolynomialDecay",
     *,
     horizon: int | None = None,
-) -> Shape:
+) -> Shape | Schedule:
     """``f(t) = (lr0 - end)(1 - t'/D')^power + end``.
 
     Without ``cycle``: ``t' = min(t, D)``, ``D' = D``. With ``cycle``: ``t' = t`` and
     ``D' = D ceil(t / D)`` (``D`` at ``t = 0``).
 
+    With ``cycle`` the curve is ``Polynomial(lr0, end, D)`` with ``Restarts(stretch=True)``
+    (the horizon stretches by ``D`` per cycle): a Schedule, exact for every step.
+
     Parameters
     ----------
     horizon : int, optional
-        fastlr only, required with ``cycle=True``: lay out the cycles covering steps
-        ``0 .. horizon - 1`` (exact there; later steps hold the last cycle's end value).
+        fastlr only, with ``cycle=True``: lay the cycles covering steps ``0 .. horizon - 1`` out
+        as a ``Join`` of plain shapes instead (exact there; later steps hold the last cycle's end
+        value). Needed when ``end_learning_rate > initial_learning_rate`` (restarts repeat a
+        decaying curve).
     """
     w = "PolynomialDecay"
     lr0 = nonneg("initial_learning_rate", initial_learning_rate, w)
@@ -208,15 +214,18 @@ def PolynomialDecay(
         if horizon is not None:
             raise TypeError(f"{w}: horizon= is only used with cycle=True, got horizon={horizon!r}")
         return _clamped(lambda n, span: Polynomial(start=lr0, end=end, steps=n, power=p, span=span), d, end)
-    if horizon is None:
-        raise ValueError(
-            f"{w}: cycle=True needs horizon= (fastlr only): the number of steps to lay out, because fastlr's core "
-            "has no stretched-horizon restart; the table is exact for t < horizon"
-        )
-    hz = ck.integer("horizon", horizon, w, lo=1)
     if d != math.floor(d):
         raise ValueError(f"{w}: cycle=True needs an integer decay_steps in fastlr, got decay_steps={decay_steps!r}")
     di = int(d)
+    if horizon is None:
+        if lr0 < end:
+            raise ValueError(
+                f"{w}: cycle=True with end_learning_rate={end_learning_rate!r} > initial_learning_rate="
+                f"{initial_learning_rate!r} needs horizon= (fastlr only: the steps to lay out), since restarts "
+                "repeat a decaying curve"
+            )
+        return Schedule(Polynomial(start=lr0, end=end, steps=di, power=p), restarts=Restarts(stretch=True))
+    hz = ck.integer("horizon", horizon, w, lo=1)
     phases: list[Shape] = [Polynomial(start=lr0, end=end, steps=di, power=p)]  # t in [0, D], progress t / D
     starts: list[int] = []
     k = 2

@@ -17,6 +17,7 @@ Quirks reproduced (or decided)
   twice. The peer checks ``list(milestones) == sorted(milestones)``: non-decreasing is
   accepted (the message says "increasing"), anything else raises ``ValueError``, as here.
 - ``warmup_iters=0`` means no warmup.
+- ``gamma=0``: ``0 ** 0 = 1`` before the first milestone, so the lr drops to 0 at it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from fastlr import _checks as ck
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
-from fastlr.shapes import MultiStep
+from fastlr.shapes import Constant, MultiStep, PiecewiseConstant, Shape
 
 __all__ = ["WarmupMultiStepLR"]
 
@@ -54,7 +55,7 @@ def WarmupMultiStepLR(
     milestones : sequence of int
         Steps at which the lr is multiplied by ``gamma``; non-decreasing, >= 0.
     gamma : float
-        Decay factor, > 0.
+        Decay factor, >= 0 (0: ``base_lr`` before the first milestone, 0 from it on).
     warmup_factor : float
         Warmup factor at step 0, >= 0.
     warmup_iters : int
@@ -71,7 +72,7 @@ def WarmupMultiStepLR(
     ms = ck.int_tuple("milestones", milestones, w, lo=0)
     if list(ms) != sorted(ms):
         raise ValueError(f"{w}: milestones should be a list of increasing integers, got {list(ms)}")
-    gamma = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
+    gamma = nonneg("gamma", gamma, w)
     wf = nonneg("warmup_factor", warmup_factor, w)
     warmup_iters = ck.integer("warmup_iters", warmup_iters, w, lo=0)
     ck.choice("warmup_method", warmup_method, WARMUP_METHODS, w)
@@ -79,4 +80,11 @@ def WarmupMultiStepLR(
     if warmup_iters > 0:
         shape = "constant" if warmup_method == "constant" else "linear"
         wu = Warmup(warmup_iters, start=wf, shape=shape, mode="overlay")
-    return Schedule(MultiStep(1.0, ms, gamma), scale=base_lr, warmup=wu)
+    curve: Shape
+    if gamma > 0.0:
+        curve = MultiStep(1.0, ms, gamma)
+    elif not ms:
+        curve = Constant(1.0)
+    else:  # 0 ** 0 = 1 before the first milestone, 0 from it on
+        curve = Constant(0.0) if ms[0] == 0 else PiecewiseConstant((ms[0],), (1.0, 0.0))
+    return Schedule(curve, scale=base_lr, warmup=wu)

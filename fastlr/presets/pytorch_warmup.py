@@ -27,6 +27,11 @@ Quirks reproduced (pytorch-warmup 0.2.0)
   main schedule keeps running during the warmup.
 - Without an LR scheduler (``with warmup.dampening(): pass``), pass ``main_schedule=None`` and
   ``base_lr``: the optimizer's constant lr is dampened.
+- A ScheduleSet main schedule (``OneCycleLR``/``CyclicLR`` with momentum, several groups):
+  pytorch_warmup dampens each group's lr; the momentum the LR scheduler sets is not dampened.
+- ``delayed=True`` is the README's delayed LR scheduler (``if warmup_scheduler.last_step + 1 >=
+  warmup_period: lr_scheduler.step()``): the main schedule (lr and momentum) waits
+  ``warmup_period - 1`` updates at its first value, then runs (``main(max(0, t - P + 1))``).
 
 fastlr limits and errors
 ------------------------
@@ -48,7 +53,7 @@ from typing import Any
 from fastlr import _checks as ck
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, ScheduleSet, Warmup
-from fastlr.shapes import Constant, Shape
+from fastlr.shapes import Constant, Join, Shape
 
 __all__ = [
     "ExponentialWarmup",
@@ -64,6 +69,42 @@ PEER_VERSION = "0.2.0"
 
 #: ``1 - exp(-x)`` rounds to exactly 1.0 in float64 for ``x >= 54 ln 2 ~ 37.4``; 38 is safe.
 EXP_SATURATION = 38
+
+
+def _build(main_schedule: Any, base_lr: Any, where: str, warmup: Warmup | None, delay: int) -> Any:
+    """The dampened schedule: ``warmup`` overlaid on the (delayed) main schedule. A ScheduleSet's
+    ``"lr"`` schedules are dampened and every hyperparameter delayed (the LR scheduler also sets
+    the momentum it cycles; pytorch_warmup dampens only the lr)."""
+    if isinstance(main_schedule, ScheduleSet):
+        if base_lr is not None:
+            raise TypeError(f"{where}: base_lr is only used with main_schedule=None, got base_lr={base_lr!r}")
+        return ScheduleSet(
+            {
+                name: [
+                    _dampened(_delayed(_main(s, None, where), delay, where), warmup if name == "lr" else None)
+                    for s in main_schedule[name]
+                ]
+                for name in main_schedule.keys()
+            }
+        )
+    return _dampened(_delayed(_main(main_schedule, base_lr, where), delay, where), warmup)
+
+
+def _delayed(main: Schedule, delay: int, where: str) -> Schedule:
+    """``main(max(0, t - delay))``: the LR scheduler stepped only from update ``delay`` on."""
+    if delay == 0:
+        return main
+    if main.steps_per_epoch != 1:
+        raise ValueError(f"{where}: delayed=True needs a main schedule stepped per update (steps_per_epoch=1)")
+    curve: Any = main.curve
+    first = Constant(curve.start_value())
+    if main.restarts is not None:
+        new = Join((first, Schedule(curve, restarts=main.restarts)), (delay,))
+    elif isinstance(curve, Join):
+        new = Join((first, *curve.phases), (delay, *(b + delay for b in curve.boundaries)))
+    else:
+        new = Join((first, curve), (delay,))
+    return dataclasses.replace(main, curve=new, restarts=None)
 
 
 def _main(main_schedule: Any, base_lr: Any, where: str) -> Schedule:
@@ -82,10 +123,7 @@ def _main(main_schedule: Any, base_lr: Any, where: str) -> Schedule:
                 "carries one warmup, so the dampening cannot be added on top"
             )
         return main_schedule
-    kind = (
-        "a ScheduleSet (build one preset per group)" if isinstance(main_schedule, ScheduleSet) else repr(main_schedule)
-    )
-    raise TypeError(f"{where}: main_schedule must be a fastlr Schedule or shape, got {kind}")
+    raise TypeError(f"{where}: main_schedule must be a fastlr Schedule, shape or ScheduleSet, got {main_schedule!r}")
 
 
 def _period(warmup_period: Any, where: str) -> int:
@@ -114,50 +152,63 @@ def _dampened(main: Schedule, warmup: Warmup | None) -> Schedule:
     return main if warmup is None else dataclasses.replace(main, warmup=warmup)
 
 
-def LinearWarmup(main_schedule: Any = None, *, warmup_period: int, base_lr: float | None = None) -> Schedule:
+def LinearWarmup(
+    main_schedule: Any = None, *, warmup_period: int, base_lr: float | None = None, delayed: bool = False
+) -> Any:
     """``main(t) * min(1, (t + 1) / P)``.
 
     Parameters
     ----------
-    main_schedule : fastlr Schedule or shape, optional
-        The schedule being dampened (None: the constant ``base_lr``).
+    main_schedule : fastlr Schedule, shape or ScheduleSet, optional
+        The schedule being dampened (None: the constant ``base_lr``). In a ScheduleSet (e.g.
+        ``OneCycleLR`` with momentum) the ``"lr"`` schedules are dampened, the others kept.
     warmup_period : int
         ``P`` >= 1.
     base_lr : float, optional
         The optimizer lr when there is no main schedule.
+    delayed : bool
+        The README's delayed LR scheduler (``if warmup_scheduler.last_step + 1 >=
+        warmup_period: lr_scheduler.step()``): update ``t`` uses ``main(max(0, t - P + 1))``.
+
+    Returns
+    -------
+    Schedule or ScheduleSet
     """
     w = "LinearWarmup"
     p = _period(warmup_period, w)
-    main = _main(main_schedule, base_lr, w)
-    if p == 1:
-        return main
+    delay = p - 1 if ck.flag("delayed", delayed, w) else 0
     # factor (t + 1) / P for t < P - 1, then 1
-    return _dampened(main, Warmup(steps=p - 1, start=0.0, shape="linear", mode="overlay", span=float(p), offset=-1.0))
+    warm = Warmup(steps=p - 1, start=0.0, shape="linear", mode="overlay", span=float(p), offset=-1.0) if p > 1 else None
+    return _build(main_schedule, base_lr, w, warm, delay)
 
 
-def ExponentialWarmup(main_schedule: Any = None, *, warmup_period: int, base_lr: float | None = None) -> Schedule:
-    """``main(t) * (1 - exp(-(t + 1) / P))``."""
+def ExponentialWarmup(
+    main_schedule: Any = None, *, warmup_period: int, base_lr: float | None = None, delayed: bool = False
+) -> Any:
+    """``main(t) * (1 - exp(-(t + 1) / P))`` (``main(max(0, t - P + 1))`` when ``delayed``; see
+    :func:`LinearWarmup` for the parameters)."""
     w = "ExponentialWarmup"
     p = _period(warmup_period, w)
-    main = _main(main_schedule, base_lr, w)
+    delay = p - 1 if ck.flag("delayed", delayed, w) else 0
     steps = EXP_SATURATION * p  # from here on the factor is exactly 1.0
-    return _dampened(
-        main, Warmup(steps=steps, start=0.0, shape="exponential", mode="overlay", span=float(p), offset=-1.0)
-    )
+    warm = Warmup(steps=steps, start=0.0, shape="exponential", mode="overlay", span=float(p), offset=-1.0)
+    return _build(main_schedule, base_lr, w, warm, delay)
 
 
-def UntunedLinearWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None) -> Schedule:
+def UntunedLinearWarmup(
+    main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None, delayed: bool = False
+) -> Any:
     """:func:`LinearWarmup` with ``P = int(2 / (1 - beta2))`` (``beta2``: Adam's second beta)."""
     b = _beta2(beta2, "UntunedLinearWarmup")
-    return LinearWarmup(main_schedule, warmup_period=int(2.0 / (1.0 - b)), base_lr=base_lr)
+    return LinearWarmup(main_schedule, warmup_period=int(2.0 / (1.0 - b)), base_lr=base_lr, delayed=delayed)
 
 
 def UntunedExponentialWarmup(
-    main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None
-) -> Schedule:
+    main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None, delayed: bool = False
+) -> Any:
     """:func:`ExponentialWarmup` with ``P = int(1 / (1 - beta2))``."""
     b = _beta2(beta2, "UntunedExponentialWarmup")
-    return ExponentialWarmup(main_schedule, warmup_period=int(1.0 / (1.0 - b)), base_lr=base_lr)
+    return ExponentialWarmup(main_schedule, warmup_period=int(1.0 / (1.0 - b)), base_lr=base_lr, delayed=delayed)
 
 
 def _radam_offset(beta2: float) -> tuple[float, int]:
@@ -190,7 +241,7 @@ def radam_factor(t: int, beta2: float = 0.999) -> float:
     return math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
 
 
-def RAdamWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None) -> Schedule:
+def RAdamWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: float | None = None) -> Any:
     """``main(t) * omega(t)``, RAdam's rectification (see :func:`radam_factor`), applied forever.
 
     Raises
@@ -202,9 +253,7 @@ def RAdamWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: flo
     b = _beta2(beta2, w)
     if not b > 0.6:
         raise ValueError(f"{w}: beta2 ({beta2}) must be greater than 0.6")
-    main = _main(main_schedule, base_lr, w)
     _, offset = _radam_offset(b)
     # the factor multiplies every step: it tends to 1 without reaching it
-    return _dampened(
-        main, Warmup(steps=1 << 62, start=0.0, shape="radam", mode="overlay", beta2=b, offset=-float(offset))
-    )
+    warm = Warmup(steps=1 << 62, start=0.0, shape="radam", mode="overlay", beta2=b, offset=-float(offset))
+    return _build(main_schedule, base_lr, w, warm, 0)

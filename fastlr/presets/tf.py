@@ -91,8 +91,9 @@ def warmup_lr(init_lr: float, warmup_step: int, decay_step: Any, num_gpu: int = 
         >= 0.
     warmup_step : int
         Last warmup step (inclusive), >= 1.
-    decay_step : sequence of 3 int
-        ``cfgs.DECAY_STEP``: decay steps before the division by ``num_gpu``, >= 0.
+    decay_step : sequence of int
+        ``cfgs.DECAY_STEP``: decay steps before the division by ``num_gpu``, >= 0; the seed reads
+        the first three (at least three are needed) and ignores the others.
     num_gpu : int
         >= 1.
     """
@@ -102,8 +103,11 @@ def warmup_lr(init_lr: float, warmup_step: int, decay_step: Any, num_gpu: int = 
     if warmup_step == 0:
         raise ValueError(f"{w}: warmup_step must be >= 1 (the seed computes 0/0 = NaN at step 0), got 0")
     ds = ck.int_tuple("decay_step", decay_step, w, lo=0)
-    if len(ds) != 3:
-        raise ValueError(f"{w}: decay_step must have 3 entries (cfgs.DECAY_STEP[0..2]), got {list(ds)}")
+    if len(ds) < 3:
+        raise ValueError(
+            f"{w}: decay_step must have at least 3 entries (the seed reads cfgs.DECAY_STEP[0..2]), got {list(ds)}"
+        )
+    ds = ds[:3]  # the seed reads the first three and ignores the rest
     num_gpu = ck.integer("num_gpu", num_gpu, w, lo=1)
     b = tuple(d // num_gpu for d in ds)
     if list(b) != sorted(b):

@@ -39,9 +39,13 @@ Refused (``ValueError``)
 - ``cycle_mul < 1`` (timm fails with a math domain error), ``cycle_decay <= 0``,
   ``k_decay <= 0``, ``PolyLRScheduler(power <= 0)``, unsorted ``decay_t``.
 - Restarts (``cycle_limit > 1``) with ``lr_min > base_lr`` (fastlr restarts repeat a decaying curve).
-- ``WSDLRScheduler`` with ``stable_fn`` ``"rsqrt"``/``"power"`` (a decaying stable phase multiplied
-  by the decay: a product of two curves), ``decay_fn="exp"`` (an exponential offset to reach
-  ``lr_min``) or a callable ``decay_fn``: no fastlr curve matches them.
+- ``WSDLRScheduler`` with ``stable_fn`` ``"rsqrt"``/``"power"`` and ``lr_min > 0``: the decay
+  phase is ``lr_min + (stable - lr_min) decay``, a sum of products of curves (with ``lr_min = 0``
+  it is the :class:`fastlr.Product` ``stable * decay``, supported). ``decay_fn="exp"`` with
+  ``lr_min < decay_ratio * base_lr`` (or a decaying stable phase): ``lr_min + (S - lr_min)(r^frac -
+  r)/(1 - r)`` is an exponential toward ``lr_min - (S - lr_min) r/(1 - r)``, an asymptote below 0,
+  which no fastlr shape takes (``Asymptotic`` needs ``end >= 0``; from ``lr_min >= r base_lr`` on
+  it is supported). A callable ``decay_fn`` cannot be lowered.
 """
 
 from __future__ import annotations
@@ -53,13 +57,16 @@ from fastlr import _checks as ck
 from fastlr.presets._common import nonneg, staircase
 from fastlr.schedule import Restarts, Schedule, Warmup
 from fastlr.shapes import (
+    Asymptotic,
     Constant,
     Cosine,
+    InverseSqrt,
     Join,
     Linear,
     MultiStep,
     PiecewiseConstant,
     Polynomial,
+    Product,
     Shape,
     SqrtCooldown,
     Tanh,
@@ -130,6 +137,9 @@ def _finish(
         main = curve if prefix else _shift(curve, W)
         if main is not None:
             return Join((Linear(init, B, W), main), (W,))
+    elif prefix:
+        # the cycles start after the warmup: a restarted Join phase
+        return Join((Linear(init, B, W), Schedule(curve, restarts=restarts)), (W,))
     if B == init:
         return Schedule(curve, warmup=Warmup(W, init, shape="constant", shift=prefix), restarts=restarts)
     ratio = (core - init) / (B - init)
@@ -386,6 +396,9 @@ def WSDLRScheduler(
     ``frac = min((t_s - (t_initial - decay_t)) / decay_t, 1)``: ``S`` while ``frac <= 0``, then
     ``lr_min + (S - lr_min) d(frac)`` with ``d`` = ``1 - frac`` (linear), ``1 - sqrt(frac)``
     (1-sqrt), ``(1 + cos(pi frac))/2`` (cosine) or ``1 - frac^decay_power`` (power).
+    ``stable_fn="rsqrt"``/``"power"`` (with ``lr_min = 0``) multiply the decay by
+    ``base_lr (1 + t_s / stable_timescale)^-p`` (``p = 0.5`` or ``stable_power``): a
+    :class:`fastlr.Product`.
     """
     w = "timm.WSDLRScheduler"
     _noise(w, noise_range_t)
@@ -398,30 +411,49 @@ def WSDLRScheduler(
     ck.choice("stable_fn", stable_fn, _STABLE_FNS, w)
     if not callable(decay_fn):
         ck.choice("decay_fn", decay_fn, _DECAY_FNS, w)
-    ck.real("decay_ratio", decay_ratio, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    ratio = ck.real("decay_ratio", decay_ratio, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     dp = ck.real("decay_power", decay_power, w, lo=0.0, lo_open=True)
     ck.real("stable_power", stable_power, w, lo=0.0, lo_open=True)
+    sp = ck.real("stable_power", stable_power, w, lo=0.0, lo_open=True)
+    ts = 0.0
     if stable_fn != "constant":
-        ts = W if stable_timescale is None else stable_timescale
-        ck.real("stable_timescale", ts, w, lo=0.0, lo_open=True)
+        ts = ck.real("stable_timescale", W if stable_timescale is None else stable_timescale, w, lo=0.0, lo_open=True)
+        if lo > 0.0:
+            raise ValueError(
+                f"{w}: stable_fn={stable_fn!r} with lr_min={lr_min!r} > 0 is not supported: timm's decay phase is "
+                "lr_min + (stable - lr_min) * decay, a sum of products of curves; use lr_min=0"
+            )
+    if callable(decay_fn):
+        raise ValueError(f"{w}: decay_fn=a callable is not supported (it cannot be lowered); use one of {_DECAY_FNS}")
+    if decay_fn == "exp" and (stable_fn != "constant" or lo < max(B, lo) * ratio):
         raise ValueError(
-            f"{w}: stable_fn={stable_fn!r} is not supported: timm multiplies the decaying stable curve by the decay, "
-            "a product of two curves that fastlr cannot express; use stable_fn='constant'"
+            f"{w}: decay_fn='exp' is supported with stable_fn='constant' and lr_min >= decay_ratio * base_lr "
+            f"(got lr_min={lr_min!r}, decay_ratio={decay_ratio!r}): timm's (r^frac - r)/(1 - r) is an "
+            "exponential toward lr_min - (base_lr - lr_min) r/(1 - r), an asymptote below 0 otherwise"
         )
-    if callable(decay_fn) or decay_fn == "exp":
-        raise ValueError(
-            f"{w}: decay_fn={'a callable' if callable(decay_fn) else repr(decay_fn)} is not supported; use one of "
-            "'linear', '1-sqrt', 'cosine', 'power'"
-        )
-    S = max(B, lo)
-    if decay_fn == "linear":
-        dec: Shape = Linear(S, lo, d)
-    elif decay_fn == "1-sqrt":
-        dec = SqrtCooldown(S, lo, d)
-    elif decay_fn == "cosine":
-        dec = Cosine(S, lo, d)
-    else:
-        dec = Polynomial(S, lo, d, power=1.0, k_decay=dp)
     stable = n - d
+    if stable_fn != "constant":
+        # lr = stable(t_s) * decay(frac) with lr_min = 0: a product of the two curves
+        unit = _wsd_decay(decay_fn, 1.0, 0.0, d, dp, ratio)
+        factor = Join((Constant(1.0), unit), (stable,)) if stable > 0 else unit
+        power = 0.5 if stable_fn == "rsqrt" else sp
+        return _finish(w, Product((InverseSqrt(B, ts, power=power), factor)), B, W, init, True)
+    S = max(B, lo)
+    dec = _wsd_decay(decay_fn, S, lo, d, dp, ratio)
     curve = Join((Constant(S), dec), (stable,)) if stable > 0 else dec
     return _finish(w, curve, B, W, init, True)
+
+
+def _wsd_decay(decay_fn: str, S: float, lo: float, d: int, dp: float, r: float) -> Shape:
+    """WSD's decay from ``S`` to ``lo`` over ``d`` steps (then ``lo``)."""
+    if decay_fn == "exp":
+        # lo + (S - lo)(r^f - r)/(1 - r) = E + (S - E) r^f with E = lo - (S - lo) r/(1 - r) >= 0
+        E = lo - (S - lo) * r / (1.0 - r)
+        return Join((Asymptotic(S, max(E, 0.0), r, float(d)), Constant(lo)), (d,))
+    if decay_fn == "linear":
+        return Linear(S, lo, d)
+    if decay_fn == "1-sqrt":
+        return SqrtCooldown(S, lo, d)
+    if decay_fn == "cosine":
+        return Cosine(S, lo, d)
+    return Polynomial(S, lo, d, power=1.0, k_decay=dp)

@@ -23,7 +23,9 @@ Quirks reproduced
 - ``LinearLR(total_iters=0)`` stays at ``base_lr * start_factor``; ``PolynomialLR(total_iters=0)``
   stays at ``base_lr``.
 - ``MultiStepLR`` counts repeated milestones (``gamma**2`` for a milestone given twice), decays
-  *at* the milestone, applies a milestone 0 at step 0, sorts milestones and ignores negative ones.
+  *at* the milestone, applies a milestone 0 at step 0, sorts milestones and ignores negative ones,
+  except when a ``SequentialLR`` restarts it: torch's closed form then counts every milestone
+  ``<= 0`` (``bisect_right(milestones, 0)``), so negative milestones decay the restarted child.
 - ``CyclicLR`` ignores ``scale_mode`` for the built-in modes (``triangular``/``triangular2`` use
   the cycle count, ``exp_range`` the iteration count).
 - ``OneCycleLR`` phase ends are floats (``pct_start * total_steps - 1``, ...), so the phase
@@ -34,10 +36,14 @@ Quirks reproduced
   ``f(N)``).
 - ``SequentialLR`` runs child ``k`` in local time ``t - milestones[k-1]``; a milestone of 0 skips
   the first child; with repeated milestones the last child at that milestone wins.
-- ``ChainedScheduler`` multiplies its children's factors (all children must be multiplicative).
-  A ``CosineAnnealingLR`` child resets the lr at ``t = T_max + 1`` to ``base_lr * cos-factor``,
-  dropping the other children's accumulated factors; fastlr reproduces this when the other
-  factors are constant from ``T_max`` on (and refuses otherwise).
+- ``ChainedScheduler`` multiplies its children's factors; several decays make a
+  :class:`fastlr.Product`. A ``CosineAnnealingLR`` child resets the lr at ``t = T_max + 1`` to
+  ``base_lr * cos-factor``, dropping the other children's accumulated factors; fastlr reproduces
+  this when the other factors are constant from ``T_max`` on (and refuses otherwise). A
+  ``CosineAnnealingLR(eta_min != 0)`` child steps by its affine recursive form; with
+  piecewise-constant other children (MultiStepLR, ConstantLR) the recursion telescopes to
+  cosines toward ``eta_min`` between the children's changes, reproduced (refused where torch's lr
+  would turn negative, and with any other child).
 - Growing schedules (``gamma > 1``) are capped at ``1e300``, where torch keeps multiplying until
   the lr overflows to ``inf``.
 
@@ -49,13 +55,14 @@ Refused (``ValueError``), because torch crashes or fastlr's core cannot express 
 - ``CosineAnnealingWarmRestarts`` with ``eta_min > base_lr`` (restarts need a decaying curve).
 - ``CyclicLR(step_size_down=0)`` (zero-length falling half), custom ``scale_fn`` callables,
   ``exp_range`` with ``gamma > 1``.
-- ``ChainedScheduler`` children that are not multiplicative (``CosineAnnealingLR`` with
-  ``eta_min != 0``, ``CosineAnnealingWarmRestarts``, ``CyclicLR``, ``OneCycleLR``, composites) or
-  whose product is not a fastlr curve (two decays of different kinds, e.g. ``StepLR x
-  ExponentialLR``); ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
+- ``ChainedScheduler`` children that are not multiplicative (``CosineAnnealingWarmRestarts``,
+  ``CyclicLR``, ``OneCycleLR``, composites; ``CosineAnnealingLR`` with ``eta_min != 0`` beside a
+  child that is not piecewise constant: its affine recursion then sums over every step, no
+  closed form), a cosine child beside a factor that keeps changing past ``T_max``, two cosine
+  children; ``SequentialLR`` children that are ``CyclicLR``/``OneCycleLR`` (they rewrite
   the param group's ``lr``/``initial_lr`` at construction, changing the other children's base),
-  composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and schedules with
-  restarts or a warmup anywhere but last (a ``Join`` phase must be a shape).
+  composites (torch mis-steps nested ``SequentialLR``/``ChainedScheduler``), and more than one
+  ``CosineAnnealingWarmRestarts`` child (a fastlr row restarts one curve).
 
 Composites and their children
 -----------------------------
@@ -94,6 +101,7 @@ from fastlr.shapes import (
     MultiStep,
     PiecewiseConstant,
     Polynomial,
+    Product,
     Shape,
 )
 
@@ -247,7 +255,32 @@ class CosFactor:
         return [(a, Cosine(scale, 0.0, self.T_max, after="continue", offset=float(-a)))]
 
 
-Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor
+@dataclasses.dataclass(frozen=True)
+class ProductFactor:
+    """The product of several continuous factors (``ChainedScheduler`` of several decays)."""
+
+    factors: tuple[LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor, ...]
+
+    kind: ClassVar[str] = "prod"
+
+    def last_change(self) -> float:
+        """The last step at which one of the factors changes."""
+        return max(f.last_change() for f in self.factors)
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * prod(factors(t))`` on ``[a, b)``: one :class:`fastlr.Product` of the factors'
+        phases, each in local time from ``a``."""
+        parts: list[Shape] = [Constant(scale)] if scale != 1.0 else []
+        for f in self.factors:
+            phases = f.shifted(a, b, 1.0)
+            if len(phases) == 1:
+                parts.append(phases[0][1])
+            else:
+                parts.append(Join(tuple(sh for _, sh in phases), tuple(s - a for s, _ in phases[1:])))
+        return [(a, Product(tuple(parts)))]
+
+
+Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor | ProductFactor
 Factor = Pieces | Curve
 
 
@@ -278,6 +311,9 @@ class PresetInfo:
         ``CyclicLR``/``OneCycleLR``: they rewrite the param group's lr at construction.
     composite : bool
         A ``SequentialLR`` or ``ChainedScheduler`` (or a preset that sets its own lr).
+    affine : (int, float) or None
+        ``(T_max, eta_min)`` of a ``CosineAnnealingLR`` with ``eta_min != 0``, whose chained
+        (recursive) step is affine, not a factor.
     """
 
     call: str
@@ -287,6 +323,7 @@ class PresetInfo:
     restart_error: str = ""
     own_lr: bool = False
     composite: bool = False
+    affine: tuple[int, float] | None = None
 
 
 # Built presets, by object identity: the entry goes when the object does. Keyed by identity, not
@@ -365,13 +402,24 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Shape:
 def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -> Shape:
     """``torch.optim.lr_scheduler.MultiStepLR``: ``f(t) = base_lr * gamma^(#milestones <= t)``.
 
-    Milestones are counted with multiplicity (torch keeps a ``Counter``), sorted, and negative ones
-    (never reached) are ignored.
+    Milestones are counted with multiplicity (torch keeps a ``Counter``) and sorted; negative ones
+    are never reached, except by a ``SequentialLR`` restart (torch's closed form
+    ``bisect_right(milestones, 0)`` counts every milestone ``<= 0`` at the restart).
     """
     w = "torch.MultiStepLR"
     B = nonneg("base_lr", base_lr, w)
-    ms = sorted(m for m in ck.int_tuple("milestones", milestones, w) if m >= 0)
+    given = sorted(ck.int_tuple("milestones", milestones, w))
     g = nonneg("gamma", gamma, w)
+    shape, factor = _multi_step(B, [m for m in given if m >= 0], g)
+    restart = None
+    if given and given[0] < 0:
+        # restarted at a SequentialLR milestone, torch's closed form counts every milestone <= 0
+        restart = _multi_step(B, [max(m, 0) for m in given], g)[0]
+    return _built(shape, PresetInfo("MultiStepLR", B, factor, restart=restart))
+
+
+def _multi_step(B: float, ms: list[int], g: float) -> tuple[Shape, Pieces]:
+    """``B * g^(#milestones <= t)`` for sorted milestones ``>= 0``, and its factor."""
     bounds: list[int] = []
     counts: list[int] = [0]
     for m in ms:
@@ -385,10 +433,8 @@ def MultiStepLR(base_lr: float, milestones: Iterable[int], gamma: float = 0.1) -
     factors = [g**c for c in counts]
     factor = Pieces(tuple(zip((0, *bounds), factors)))
     if g > 0.0:
-        shape: Shape = MultiStep(B, tuple(ms), g)
-    else:
-        shape = _pieces(bounds, [B * f for f in factors])
-    return _built(shape, PresetInfo("MultiStepLR", B, factor))
+        return MultiStep(B, tuple(ms), g), factor
+    return _pieces(bounds, [B * f for f in factors]), factor
 
 
 def ConstantLR(base_lr: float, factor: float = 1.0 / 3, total_iters: int = 5) -> Shape:
@@ -476,7 +522,8 @@ def CosineAnnealingLR(base_lr: float, T_max: int, eta_min: float = 0.0) -> Shape
     n = ck.integer("T_max", T_max, w, lo=1)
     e = nonneg("eta_min", eta_min, w)
     factor = CosFactor(n) if e == 0.0 else None
-    return _built(Cosine(B, e, n, after="continue"), PresetInfo("CosineAnnealingLR", B, factor))
+    affine = (n, e) if e != 0.0 else None
+    return _built(Cosine(B, e, n, after="continue"), PresetInfo("CosineAnnealingLR", B, factor, affine=affine))
 
 
 def CosineAnnealingWarmRestarts(base_lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
@@ -566,7 +613,7 @@ def CyclicLR(
         raise ValueError(f"{w}: custom scale_fn callables are not supported; use mode= one of {_CYCLIC_MODES}")
     ck.choice("mode", mode, _CYCLIC_MODES, w)
     ck.choice("scale_mode", scale_mode, ("cycle", "iterations"), w)
-    g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
+    g = nonneg("gamma", gamma, w)
     if mode == "exp_range" and g > 1.0:
         raise ValueError(f"{w}: exp_range with gamma={gamma!r} > 1 grows without bound; not supported")
     ck.flag("cycle_momentum", cycle_momentum, w)
@@ -575,10 +622,15 @@ def CyclicLR(
     if cycle_momentum:
         params.update(base_momentum=base_momentum, max_momentum=max_momentum)
     n, p = _groups(w, **params)
-    lrs = [Cyclic(p["base_lr"][i], p["max_lr"][i], up, down, mode, gg) for i in range(n)]
+
+    def curve(low: float, high: float) -> Shape:
+        # exp_range with gamma = 0: the scale 0^t is 1 at t = 0, where the triangle is 0, then 0
+        return Constant(low) if gg == 0.0 else Cyclic(low, high, up, down, mode, gg)
+
+    lrs = [curve(p["base_lr"][i], p["max_lr"][i]) for i in range(n)]
     moms = None
     if cycle_momentum:
-        moms = [Cyclic(p["max_momentum"][i], p["base_momentum"][i], up, down, mode, gg) for i in range(n)]
+        moms = [curve(p["max_momentum"][i], p["base_momentum"][i]) for i in range(n)]
     return _result("CyclicLR", lrs, moms)
 
 
@@ -723,19 +775,6 @@ def _same_base(infos: Sequence[PresetInfo | None], where: str) -> float | None:
     return bases.pop() if bases else None
 
 
-def _warmup_from(info: PresetInfo | None, m: int, target_base: float, where: str) -> Warmup:
-    """A LinearLR/ConstantLR first child, as a prefix warmup of ``m`` steps before a Schedule."""
-    f = info.factor if info is not None else None
-    if isinstance(f, LinearFactor) and f.end == 1.0 and f.steps >= m - 1:
-        return Warmup(m, target_base * f.start, span=float(f.steps))
-    if isinstance(f, Pieces) and (len(f.pieces) == 1 or f.pieces[1][0] >= m):
-        return Warmup(m, target_base * f.pieces[0][1], shape="constant")
-    raise ValueError(
-        f"{where}: a schedule with restarts or a warmup (e.g. CosineAnnealingWarmRestarts) can only follow one "
-        "LinearLR (end_factor=1, total_iters >= milestone - 1) or ConstantLR (total_iters >= milestone) child"
-    )
-
-
 def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
     """``torch.optim.lr_scheduler.SequentialLR``: child ``k`` runs on
     ``[milestones[k-1], milestones[k])`` in local time ``t - milestones[k-1]``.
@@ -779,19 +818,18 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
     made = PresetInfo("SequentialLR", base, composite=True)
     if len(phases) == 1:
         return _built(dataclasses.replace(phases[0]), made)  # a new object: the child keeps its own info
-    last = phases[-1]
-    if isinstance(last, Schedule) and last.warmup is None and all(isinstance(p, Shape) for p in phases[:-1]):
-        if len(phases) != 2:
-            raise ValueError(f"{w}: a schedule with restarts must be the second of two active children")
-        bb = base if base is not None else last.curve.start_value() * last.scale
-        warmup = _warmup_from(infos[used[0][1]], used[1][0], bb, w)
-        return _built(dataclasses.replace(last, warmup=warmup), made)
-    for j, p in enumerate(phases):
-        if not isinstance(p, Shape):
+    restarted = [j for j, p in enumerate(phases) if isinstance(p, Schedule)]
+    for j in restarted:
+        p = phases[j]
+        if p.restarts is None or p.warmup is not None or p.scale != 1.0 or p.floor is not None:
             raise ValueError(
-                f"{w}: schedulers[{used[j][1]}] is a schedule with restarts or a warmup; only shapes can be joined "
-                "(or one restarted schedule after a LinearLR/ConstantLR warmup child)"
+                f"{w}: schedulers[{used[j][1]}] is a schedule with a warmup, scale or floor; only shapes and "
+                "schedules with restarts alone (CosineAnnealingWarmRestarts) can be children"
             )
+    if len(restarted) > 1:
+        raise ValueError(
+            f"{w}: at most one child may have restarts (a fastlr row restarts one curve), got {len(restarted)}"
+        )
     return _built(Join(tuple(phases), tuple(s for s, _ in used[1:])), made)
 
 
@@ -820,7 +858,8 @@ def _overlay(curves: list[Curve]) -> LinearFactor | None:
 
 
 def _one_curve(curves: list[Curve], where: str) -> Curve | None:
-    """The product of the decaying factors, which must be one fastlr curve (or none)."""
+    """The product of the decaying factors (None for none): exponentials merge into one, and so do
+    steps of one size; several other curves make a :class:`ProductFactor`."""
     exps = [f for f in curves if isinstance(f, ExpFactor)]
     if len(exps) > 1:
         curves = [f for f in curves if not isinstance(f, ExpFactor)] + [ExpFactor(math.prod(f.gamma for f in exps))]
@@ -829,11 +868,7 @@ def _one_curve(curves: list[Curve], where: str) -> Curve | None:
         merged = StepFactor(math.prod(f.gamma for f in steps), steps[0].size)
         curves = [f for f in curves if not isinstance(f, StepFactor)] + [merged]
     if len(curves) > 1:
-        kinds = ", ".join(f.kind for f in curves)
-        raise ValueError(
-            f"{where}: the product of several decays ({kinds}) is not a fastlr curve; chain at most one decaying "
-            "child with piecewise-constant ones (MultiStepLR, ConstantLR) and one LinearLR warmup"
-        )
+        return ProductFactor(tuple(curves))  # type: ignore[arg-type]
     return curves[0] if curves else None
 
 
@@ -865,6 +900,9 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         if _info(children[0]) is None:
             raise TypeError(f"{w}: schedulers[0] must be a preset built by fastlr.presets.torch")
         return children[0]
+    affine = [i for i, c in enumerate(children) if (info := _info(c)) is not None and info.affine is not None]
+    if len(affine) == 1:
+        return _affine_chain(children, affine[0], w)
     infos = [_chain_info(c, i, w) for i, c in enumerate(children)]
     B = _same_base(infos, w)
     assert B is not None
@@ -877,9 +915,15 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         pcs.append(_pc((0, overlay.end)))
     curve = _one_curve(curves, w)
     tail: list[tuple[int, Shape]] = []
-    if isinstance(curve, CosFactor):
-        n = curve.T_max
-        others: list[Factor] = [*pcs, *([overlay] if overlay else [])]
+    inner = curve.factors if isinstance(curve, ProductFactor) else (curve,) if curve is not None else ()
+    cosines = [f for f in inner if isinstance(f, CosFactor)]
+    if len(cosines) > 1:
+        raise ValueError(
+            f"{w}: several CosineAnnealingLR children each reset the lr at their own T_max + 1; not supported"
+        )
+    if cosines:
+        n = cosines[0].T_max
+        others: list[Factor] = [*pcs, *([overlay] if overlay else []), *(f for f in inner if f is not cosines[0])]
         late = max((f.last_change() for f in others), default=0)
         if late > n:
             raise ValueError(
@@ -901,3 +945,85 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
         return _built(shape, made)
     warm = Warmup(overlay.steps, overlay.start / overlay.end, mode="overlay")
     return _built(Schedule(shape, warmup=warm), made)
+
+
+def _affine_chain(children: list[Any], k: int, where: str) -> Any:
+    """A chain of one ``CosineAnnealingLR(eta_min != 0)`` (child ``k``) and piecewise-constant
+    children, stepped as torch does.
+
+    In a chain the cosine steps by its recursive form ``lr <- eta + (lr - eta) c_t / c_{t-1}``
+    (``c_t = 1 + cos(pi t / T_max)``), and at ``t = (2j + 1) T_max + 1`` by
+    ``lr <- lr + (B - eta)(1 - cos(pi / T_max)) / 2``; the other children multiply the lr by
+    their ratio where they change. Between two such events the lr is ``eta + A c_t`` for one
+    ``A`` (the recursion telescopes), so the chain is a Join of cosines toward ``eta``; ``A`` is
+    carried across each event by one step of torch's arithmetic, in the children's order. After
+    the first reset that follows the last change the lr is the cosine's own closed form.
+    """
+    infos = [_info(c) for c in children]
+    for i, info in enumerate(infos):
+        if i != k and (info is None or not isinstance(info.factor, Pieces)):
+            name = info.call if info is not None else type(children[i]).__name__
+            raise ValueError(
+                f"{where}: schedulers[{k}] is a CosineAnnealingLR with eta_min != 0, which is not multiplicative: in a "
+                f"chain torch steps it by its affine recursive form, which has a closed form only with "
+                f"piecewise-constant other children (MultiStepLR, ConstantLR); schedulers[{i}] is {name}"
+            )
+    B = _same_base(infos, where)
+    assert B is not None
+    cos_info = infos[k]
+    assert cos_info is not None and cos_info.affine is not None
+    n, eta = cos_info.affine
+
+    def c(t: int) -> float:
+        return 1 + math.cos(math.pi * t / n)
+
+    def reset(t: int) -> bool:
+        return (t - 1 - n) % (2 * n) == 0
+
+    pieces = [
+        (i, f) for i, info in enumerate(infos) if i != k and info is not None and isinstance(f := info.factor, Pieces)
+    ]
+    changes = sorted({s for _, f in pieces for s, _ in f.pieces if s > 0})
+    last = changes[-1] if changes else 0
+    first = n + 1 + 2 * n * max(0, -(-(last + 1 - n - 1) // (2 * n)))  # the first reset after last
+    events = sorted({*changes, *range(n + 1, first + 2 * n + 1, 2 * n)})
+    lr = B * math.prod(f.at(0) for _, f in pieces)  # each child's initial step
+    phases: list[tuple[int, Constant | Cosine]] = []
+
+    def cosine_from(t0: int, value: float) -> None:
+        ct = c(t0)
+        if ct == 0.0:  # a trough: the value cannot be written eta + A c_t; one step, then a reset
+            phases.append((t0, Constant(value)))
+            return
+        start = eta + 2.0 * ((value - eta) / ct)
+        if start < 0.0:
+            raise ValueError(
+                f"{where}: from step {t0} the chained cosine eta_min + A c_t would need eta_min + 2A < 0 (torch's lr "
+                "can turn negative there); not supported"
+            )
+        phases.append((t0, Cosine(start, eta, n, after="continue", offset=-float(t0))))
+
+    cosine_from(0, lr)
+    final = events[-1]
+    for t in events:
+        prev = phases[-1][1]
+        if t >= first and reset(t) and not isinstance(prev, Constant):
+            final = t  # the trough before this reset is exactly eta: torch's closed form from here
+            break
+        lr_prev = prev.value if isinstance(prev, Constant) else eta + (prev.start - eta) / 2.0 * c(t - 1)
+        lr = lr_prev
+        for i in range(len(children)):
+            if i == k:
+                if reset(t):
+                    lr = lr + (B - eta) * (1 - math.cos(math.pi / n)) / 2
+                else:
+                    lr = c(t) / c(t - 1) * (lr - eta) + eta
+            else:
+                f = infos[i].factor  # type: ignore[union-attr]
+                before, after = f.at(t - 1), f.at(t)  # type: ignore[union-attr]
+                if after != before:
+                    lr = lr * (after / before) if before != 0.0 else 0.0
+        cosine_from(t, lr)
+    phases.append((final, Cosine(B, eta, n, after="continue", offset=-float(final))))
+    shape = Join(tuple(sh for _, sh in phases), tuple(t for t, _ in phases[1:]))
+    return _built(shape, PresetInfo("ChainedScheduler", B, composite=True))

@@ -19,7 +19,8 @@ Quirks reproduced
   progress: past ``N`` the lr rises again (periodic). With ``W >= N`` the progress denominator is
   1, so after the warmup the lr alternates ``base_lr, 0, base_lr, ...`` (``num_cycles=0.5``).
 - ``linear`` clamps at 0 past ``N``; with ``W >= N`` it is 0 right after the warmup.
-- ``cosine_with_restarts`` is 0 from ``N`` on.
+- ``cosine_with_restarts`` is 0 from ``N`` on; with ``num_cycles=0`` the cosine never moves
+  (``cos(pi (0 p mod 1)) = 1``), so the lr holds ``base_lr`` until ``N`` and is 0 after.
 - ``polynomial`` holds ``lr_end`` past ``N``; ``lr_init`` is the optimizer's default lr (here
   ``base_lr``), and ``lr_end`` must be below it (transformers raises otherwise).
 - ``constant`` ignores ``num_warmup_steps``; ``constant_with_warmup`` ignores
@@ -144,7 +145,10 @@ def get_cosine_with_hard_restarts_schedule_with_warmup(
     from ``p >= 1``, ``p = (t - W) / max(1, N - W)`` (a fractional last cycle stops at ``N``)."""
     w = "transformers.get_cosine_with_hard_restarts_schedule_with_warmup"
     B, W, N = nonneg("base_lr", base_lr, w), _warmup_steps(num_warmup_steps, w), _training_steps(num_training_steps, w)
-    nc = ck.real("num_cycles", num_cycles, w, lo=0.0, lo_open=True)
+    nc = ck.real("num_cycles", num_cycles, w, lo=0.0)
+    if nc == 0.0:
+        # (0 p) mod 1 = 0: lambda is 1 until the progress reaches 1, then 0
+        return _sched(PiecewiseConstant((max(1, N - W),), (1.0, 0.0)), B, W)
     rs = Restarts(cycles=nc, limit=nc)
     return _sched(Cosine(1.0, 0.0, max(1, N - W)), B, W, restarts=rs)
 

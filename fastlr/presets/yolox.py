@@ -39,6 +39,10 @@ Quirks reproduced (or decided)
   seed; fastlr accepts only the two names.
 - ``warmcos`` and ``cos`` continue their periodic cosine past ``total_iters`` (as the
   functions do); ``yoloxwarmcos`` holds ``min_lr``.
+- ``warmcos`` with ``warmup_epochs > total_epochs`` divides by the negative ``N - W`` after the
+  warmup: reproduced (``cos`` is even). With ``warmup_epochs == total_epochs`` the peer divides
+  by zero at the first step past the warmup (never reached in a run of ``N`` updates); fastlr
+  holds ``lr`` there.
 """
 
 from __future__ import annotations
@@ -279,10 +283,13 @@ def LRScheduler(
         )
     # warmcos: linear warmup (inclusive), then lr * (1 + cos(pi (i - W) / (N - W))) / 2, periodic
     s = 1e-6 if warmup_lr_start is None else nonneg("warmup_lr_start", warmup_lr_start, w)
-    if W >= total:
-        raise ValueError(f"{w}: warmcos needs warmup_epochs < total_epochs, got {warmup_epochs!r} >= {epochs}")
     B = _first_int_after(W) if W > 0.0 else 0
-    cos = Cosine(lr, 0.0, max(total - B, 1), span=total - W, offset=W - B, after="continue")
+    cos: Shape
+    if W == total:
+        cos = Constant(lr)  # the peer divides by N - W = 0 past the warmup; fastlr holds lr
+    else:
+        # W > N: the denominator N - W is negative; cos is even, so its magnitude gives the same curve
+        cos = Cosine(lr, 0.0, max(total - B, 1), span=abs(total - W), offset=W - B, after="continue")
     if B == 0:
         return Schedule(cos)
     wu = Warmup(B, start=s, span=W, mode="prefix", shift=False)

@@ -113,7 +113,7 @@ def test_configs_cover_every_code_and_composition():
     codes = set(si[:, L.S_CODE].tolist()) | set(ci[warm, L.I_WU_CODE].tolist())
     assert codes == set(range(L.N_CODES)), sorted(set(range(L.N_CODES)) - codes)
     assert set(ci[:, L.I_WU_MODE].tolist()) == {L.WU_NONE, L.WU_PREFIX, L.WU_OVERLAY, L.WU_BLEND}
-    assert set(ci[:, L.I_RS_KIND].tolist()) == {L.RS_NONE, L.RS_INT, L.RS_FRAC, L.RS_GROW}
+    assert set(ci[:, L.I_RS_KIND].tolist()) == {L.RS_NONE, L.RS_INT, L.RS_FRAC, L.RS_GROW, L.RS_STRETCH}
     restarted = ci[:, L.I_RS_KIND] != L.RS_NONE
     assert (ci[restarted, L.I_RS_LIMIT] > 0).any() and (ci[restarted, L.I_RS_LIMIT] == 0).any()
     assert (ci[restarted, L.I_RS_WARM] > 0).any()
@@ -163,8 +163,8 @@ def test_unit_device_function_matches_python():
         n = sf[s, L.S_N]
         for frac in (0.0, 0.25, 0.5, 0.999, 1.0):
             x = frac * n
-            if si[s, L.S_CODE] == L.INV_SQRT:
-                x += n  # the inverse square root is used from x = n on
+            if si[s, L.S_CODE] == L.INV_SQRT or (si[s, L.S_CODE] == L.POLY_UP and sf[s, L.S_Q0] < 0.0):
+                x += n  # the inverse square root (and InverseSqrt's other powers) is used from x = n on
             codes.append(si[s, L.S_CODE])
             xs.append(x)
             params.append([n, *sf[s, L.S_Q0 : L.S_Q3 + 1]])

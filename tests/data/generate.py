@@ -506,6 +506,91 @@ def torch_cases():
             "non-multiplicative child (eta_min != 0)",
         )
     )
+    # found by the adversarial differential test (issue 15)
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ConstantLR", base_lr=1.0, factor=1, total_iters=0),
+                    C("MultiStepLR", base_lr=1.0, milestones=[-1], gamma=0.5),
+                ],
+                milestones=[2],
+            ),
+            5,
+            "restarted MultiStepLR counts a negative milestone",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("LinearLR", base_lr=1.0, start_factor=0.1, end_factor=1.0, total_iters=2),
+                    C("CosineAnnealingWarmRestarts", base_lr=1.0, T_0=4),
+                ],
+                milestones=[6],
+            ),
+            30,
+            "warm restarts after a warmup that ends early",
+        )
+    )
+    c.append(
+        (
+            C(
+                "SequentialLR",
+                schedulers=[
+                    C("ExponentialLR", base_lr=0.1, gamma=0.9),
+                    C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=3, T_mult=2, eta_min=0.01),
+                    C("StepLR", base_lr=0.1, step_size=4, gamma=0.5),
+                ],
+                milestones=[5, 30],
+            ),
+            50,
+            "warm restarts between two phases",
+        )
+    )
+    c.append((C("CyclicLR", base_lr=0.01, max_lr=0.1, mode="exp_range", gamma=0.0), 12, "exp_range gamma 0"))
+    # products of several decays (issue 15)
+    for children, T, note in [
+        (
+            [C("StepLR", base_lr=0.1, step_size=3, gamma=0.5), C("StepLR", base_lr=0.1, step_size=5, gamma=0.9)],
+            40,
+            "StepLR x StepLR of different sizes",
+        ),
+        (
+            [
+                C("ExponentialLR", base_lr=1.0, gamma=0.95),
+                C("PolynomialLR", base_lr=1.0, total_iters=20, power=2.0),
+                C("MultiStepLR", base_lr=1.0, milestones=[4, 9], gamma=0.5),
+            ],
+            30,
+            "exponential x polynomial x multistep",
+        ),
+        (
+            [
+                C("LinearLR", base_lr=0.1, start_factor=1.0, end_factor=0.2, total_iters=12),
+                C("CosineAnnealingLR", base_lr=0.1, T_max=15),
+                C("PolynomialLR", base_lr=0.1, total_iters=10, power=0.5),
+            ],
+            50,
+            "linear x cosine x polynomial, then the cosine's reset",
+        ),
+        (
+            [C("StepLR", base_lr=0.1, step_size=4, gamma=0.5), C("ExponentialLR", base_lr=0.1, gamma=0.9)],
+            25,
+            "StepLR x ExponentialLR",
+        ),
+        (
+            [
+                C("CosineAnnealingLR", base_lr=0.1, T_max=10, eta_min=0.01),
+                C("MultiStepLR", base_lr=0.1, milestones=[3, 14, 25], gamma=0.5),
+            ],
+            90,
+            "cosine with eta_min in a chain with MultiStepLR",
+        ),
+    ]:
+        c.append((C("ChainedScheduler", schedulers=children), T, note))
     return c
 
 
@@ -715,6 +800,18 @@ def gen_transformers():
         25,
     )
     run(
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 3, "num_training_steps": 20, "num_cycles": 0},
+        25,
+        "num_cycles 0 (adversarial test)",
+    )
+    run(
+        "get_cosine_with_hard_restarts_schedule_with_warmup",
+        {"base_lr": 0.1, "num_warmup_steps": 6, "num_training_steps": 4, "num_cycles": 0},
+        10,
+        "num_cycles 0, W > N",
+    )
+    run(
         "get_polynomial_decay_schedule_with_warmup",
         {"base_lr": 0.1, "num_warmup_steps": 2, "num_training_steps": 12, "lr_end": 1e-4, "power": 3.0},
         15,
@@ -917,6 +1014,18 @@ def gen_timm():
         lr_min=1e-3,
     )
     run("TanhLRScheduler", 90, "cycles, cycle_mul 2", t_initial=10, cycle_mul=2.0, cycle_limit=3, cycle_decay=0.7)
+    run(
+        "TanhLRScheduler",
+        130,
+        "cycles after a prefix warmup, f(0) != base (adversarial test)",
+        base_lr=1.0,
+        t_initial=50,
+        lb=0.0,
+        ub=3.0,
+        cycle_limit=2,
+        warmup_t=5,
+        warmup_prefix=True,
+    )
     # Step
     run("StepLRScheduler", 40, None, decay_t=10, decay_rate=0.5)
     run("StepLRScheduler", 40, "warmup prefix (default)", decay_t=7, decay_rate=0.1, warmup_t=5, warmup_lr_init=1e-5)
@@ -978,6 +1087,39 @@ def gen_timm():
             lr_min=1e-3,
         )
         run("WSDLRScheduler", 30, "decay_t == t_initial", t_initial=20, decay_t=20, warmup_t=1)
+        run(
+            "WSDLRScheduler",
+            50,
+            "exp decay, lr_min >= decay_ratio * base_lr (asymptote >= 0)",
+            t_initial=40,
+            decay_t=20,
+            decay_fn="exp",
+            decay_ratio=0.2,
+            lr_min=0.03,
+        )
+        run(
+            "WSDLRScheduler",
+            60,
+            "power stable, lr_min 0, cosine decay",
+            t_initial=40,
+            decay_t=15,
+            stable_fn="power",
+            stable_power=0.3,
+            stable_timescale=4.0,
+            decay_fn="cosine",
+        )
+        run(
+            "WSDLRScheduler",
+            50,
+            "rsqrt stable, power decay, decay_t == t_initial",
+            t_initial=30,
+            decay_t=30,
+            warmup_t=4,
+            warmup_lr_init=1e-3,
+            stable_fn="rsqrt",
+            decay_fn="power",
+            decay_power=2.0,
+        )
     # noise
     run(
         "CosineLRScheduler",
@@ -1991,9 +2133,15 @@ def gen_pytorch_warmup():
         ctor = dict(kw)
         beta2 = ctor.pop("beta2", None)
         base_lr = ctor.pop("base_lr", None)
+        delayed = ctor.pop("delayed", False)  # the README's delayed LR scheduler
         if main is not None:
             base_lr = torch_base_lr(main)
-        opt = make_opt(base_lr, adam_beta2=beta2 if beta2 is not None else 0.999)
+        keys = ("lr",)
+        if main is not None and main["call"] in OWN_LR and main["kwargs"].get("cycle_momentum", True):
+            keys = ("lr", "momentum")  # SGD with momentum: OneCycleLR/CyclicLR cycle it
+            opt = make_opt(base_lr, momentum=0.9)
+        else:
+            opt = make_opt(base_lr, adam_beta2=beta2 if beta2 is not None else 0.999)
         lr_sched = build_torch(main, opt) if main is not None else None
         try:
             w = getattr(PW, call)(opt, **ctor)
@@ -2015,12 +2163,15 @@ def gen_pytorch_warmup():
             )
             return
 
+        period = ctor.get("warmup_period")
+
         def step(_i):
+            iteration = w.last_step + 1
             with w.dampening():
-                if lr_sched is not None:
+                if lr_sched is not None and (not delayed or iteration >= period):
                     lr_sched.step()
 
-        vals, raises = torch_loop(opt, lr_sched, T, step=step)
+        vals, raises = torch_loop(opt, lr_sched, T, keys=keys, step=step)
         out.append(
             record(
                 "pytorch_warmup",
@@ -2039,6 +2190,23 @@ def gen_pytorch_warmup():
 
     const = C("ExponentialLR", base_lr=0.1, gamma=1.0)
     run("LinearWarmup", 20, const, "constant main schedule", warmup_period=10)
+    # issue 15: a ScheduleSet main schedule (OneCycleLR with momentum: only the lr is dampened)
+    onecycle = C("OneCycleLR", max_lr=0.1, total_steps=40, base_momentum=0.85, max_momentum=0.95)
+    run("LinearWarmup", 40, onecycle, "OneCycleLR with momentum", warmup_period=8)
+    run("ExponentialWarmup", 40, onecycle, "OneCycleLR with momentum, exponential", warmup_period=5)
+    # the README's delayed form: the LR scheduler steps only once the warmup is over
+    cos = C("CosineAnnealingLR", base_lr=0.1, T_max=30, eta_min=0.001)
+    run("LinearWarmup", 50, cos, "delayed LR scheduler (README)", warmup_period=10, delayed=True)
+    run("ExponentialWarmup", 60, cos, "delayed LR scheduler, exponential", warmup_period=6, delayed=True)
+    run(
+        "LinearWarmup",
+        40,
+        C("CosineAnnealingWarmRestarts", base_lr=0.1, T_0=5, T_mult=2),
+        "delayed warm restarts",
+        warmup_period=7,
+        delayed=True,
+    )
+    run("LinearWarmup", 45, onecycle, "delayed OneCycleLR with momentum", warmup_period=6, delayed=True)
     run(
         "LinearWarmup",
         60,
@@ -2305,6 +2473,11 @@ def gen_seeds():
             300,
             "long",
         ),
+        (
+            dict(base_lr=0.1, milestones=[4, 9], gamma=0.0, warmup_factor=0.5, warmup_iters=6, warmup_method="linear"),
+            15,
+            "gamma 0 (adversarial test)",
+        ),
     ]:
         ctor = {k: v for k, v in kw.items() if k != "base_lr"}
         opt = make_opt(kw["base_lr"])
@@ -2547,6 +2720,11 @@ def gen_seeds():
         (dict(init_lr=10.0, warmup_step=1, num_gpu=4, decay_step=[20, 40, 60]), 25, "warmup 1, num_gpu 4"),
         (dict(init_lr=1e-8, warmup_step=30, num_gpu=1, decay_step=[10, 20, 25]), 40, "boundaries inside warmup"),
         (dict(init_lr=0.01, warmup_step=100, num_gpu=8, decay_step=[1600, 2400, 3200]), 400, "long"),
+        (
+            dict(init_lr=0.01, warmup_step=4, num_gpu=2, decay_step=[10, 20, 30, 40, 50]),
+            35,
+            "five decay steps: the seed reads the first three (adversarial test)",
+        ),
     ]:
         ctor = dict(kw)
         vals = [
@@ -2684,6 +2862,11 @@ def gen_seeds():
             dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=3, warmup_lr_start=1e-6),
             100,
             "linear warmup, cosine to 0",
+        ),
+        (
+            dict(name="warmcos", lr=0.1, iters_per_epoch=5, total_epochs=20, warmup_epochs=25, warmup_lr_start=1e-6),
+            160,
+            "warmup_epochs > total_epochs: negative cosine denominator (adversarial test)",
         ),
         (dict(name="cos", lr=0.1, iters_per_epoch=5, total_epochs=20), 100, None),
         (
@@ -2892,6 +3075,20 @@ def gen_seeds():
             ),
             60,
             "batchs 1",
+        ),
+        (
+            dict(
+                base_lr=0.1,
+                epochs=5,
+                eta_min=0.05,
+                steps=[2],
+                step_scale=0.8,
+                batchs=3,
+                warmup_epoch=8,
+                epoch_scale=1.0,
+            ),
+            12,
+            "warmup_epoch > epochs: negative gap (adversarial test)",
         ),
     ]:
         ctor = {k: copy.deepcopy(v) for k, v in kw.items() if k != "base_lr"}
