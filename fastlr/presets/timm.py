@@ -41,11 +41,10 @@ Refused (``ValueError``)
 - Restarts (``cycle_limit > 1``) with ``lr_min > base_lr`` (fastlr restarts repeat a decaying curve).
 - ``WSDLRScheduler`` with ``stable_fn`` ``"rsqrt"``/``"power"`` and ``lr_min > 0``: the decay
   phase is ``lr_min + (stable - lr_min) decay``, a sum of products of curves (with ``lr_min = 0``
-  it is the :class:`fastlr.Product` ``stable * decay``, supported). ``decay_fn="exp"`` with
-  ``lr_min < decay_ratio * base_lr`` (or a decaying stable phase): ``lr_min + (S - lr_min)(r^frac -
-  r)/(1 - r)`` is an exponential toward ``lr_min - (S - lr_min) r/(1 - r)``, an asymptote below 0,
-  which no fastlr shape takes (``Asymptotic`` needs ``end >= 0``; from ``lr_min >= r base_lr`` on
-  it is supported). A callable ``decay_fn`` cannot be lowered.
+  it is the :class:`fastlr.Product` ``stable * decay``, supported). ``decay_fn="exp"`` is
+  ``lr_min + (S - lr_min)(r^frac - r)/(1 - r)``, an exponential toward ``lr_min - (S - lr_min)
+  r/(1 - r)``: :class:`fastlr.Asymptotic`, with a ``horizon`` at the decay's end when that
+  asymptote is below 0. A callable ``decay_fn`` cannot be lowered.
 """
 
 from __future__ import annotations
@@ -425,12 +424,6 @@ def WSDLRScheduler(
             )
     if callable(decay_fn):
         raise ValueError(f"{w}: decay_fn=a callable is not supported (it cannot be lowered); use one of {_DECAY_FNS}")
-    if decay_fn == "exp" and (stable_fn != "constant" or lo < max(B, lo) * ratio):
-        raise ValueError(
-            f"{w}: decay_fn='exp' is supported with stable_fn='constant' and lr_min >= decay_ratio * base_lr "
-            f"(got lr_min={lr_min!r}, decay_ratio={decay_ratio!r}): timm's (r^frac - r)/(1 - r) is an "
-            "exponential toward lr_min - (base_lr - lr_min) r/(1 - r), an asymptote below 0 otherwise"
-        )
     stable = n - d
     if stable_fn != "constant":
         # lr = stable(t_s) * decay(frac) with lr_min = 0: a product of the two curves
@@ -447,9 +440,11 @@ def WSDLRScheduler(
 def _wsd_decay(decay_fn: str, S: float, lo: float, d: int, dp: float, r: float) -> Shape:
     """WSD's decay from ``S`` to ``lo`` over ``d`` steps (then ``lo``)."""
     if decay_fn == "exp":
-        # lo + (S - lo)(r^f - r)/(1 - r) = E + (S - E) r^f with E = lo - (S - lo) r/(1 - r) >= 0
+        # lo + (S - lo)(r^f - r)/(1 - r) = E + (S - E) r^f with E = lo - (S - lo) r/(1 - r); below
+        # lr_min = r S the asymptote E is negative: the curve stops at d, where it is lo >= 0
         E = lo - (S - lo) * r / (1.0 - r)
-        return Join((Asymptotic(S, max(E, 0.0), r, float(d)), Constant(lo)), (d,))
+        horizon = d if E < 0.0 else None
+        return Join((Asymptotic(S, E if horizon else max(E, 0.0), r, float(d), horizon=horizon), Constant(lo)), (d,))
     if decay_fn == "linear":
         return Linear(S, lo, d)
     if decay_fn == "1-sqrt":
