@@ -179,6 +179,7 @@ def _power_start(curves: Sequence[Curve], delta: float) -> tuple[float, float, f
     z = best[1]
     return float(z[0]), float(np.exp(z[1])), float(np.exp(z[2]))
 
+
 #: the reference code's peak lr (its proxy's ``B (3e-4 - lr)`` and its rate for ``B``)
 _REF_PEAK = 3e-4
 
