@@ -263,6 +263,18 @@ def test_fit_follows_the_papers_protocol_to_its_published_parameters():
     assert round(np.mean([s["mae"] for s in scores]), 5) <= 0.00376
 
 
+def test_bounded_lbfgs_stops_on_the_bounds():
+    """min sum w (x - c)^2 over lower <= x <= upper is c clipped to the box (the proxy fit's bounds)."""
+    from fastlr.laws._lbfgs import minimize
+
+    c = np.array([-1.0, 0.5, 3.0, -2.0])
+    w = np.array([1.0, 100.0, 0.01, 3.0])
+    lower, upper = np.array([0.0, 0.0, 0.0, -1.0]), np.array([5.0, 5.0, 2.0, 5.0])
+    res = minimize(lambda x: (float(w @ (x - c) ** 2), 2 * w * (x - c)), np.full(4, 4.0), lower=lower, upper=upper)
+    assert res.success
+    np.testing.assert_allclose(res.x, np.clip(c, lower, upper), atol=1e-9)
+
+
 def test_paper_fit_steps_are_torch_adamw_steps():
     """The AdamW loop of method="paper" against torch.optim.AdamW (the reference code's optimiser)."""
     torch = pytest.importorskip("torch")

@@ -202,9 +202,10 @@ def _proxy_start(curves: Sequence[Curve], delta: float, peak: float) -> np.ndarr
         L0, A, alpha, B = p
         total, grad = 0.0, np.zeros(4)
         for ls, g_, ll in zip(log_s1, gap, log_l):
-            pw = np.exp(-alpha * ls)
-            pred = L0 + A * pw - B * g_
-            if not (pred > 0).all():
+            with np.errstate(over="ignore", invalid="ignore"):
+                pw = np.exp(-alpha * ls)
+                pred = L0 + A * pw - B * g_
+            if not (np.isfinite(pred).all() and (pred > 0).all()):
                 return 1e10, np.zeros(4)
             f, der = _huber(np.log(pred) - ll, delta)
             total += f
