@@ -11,8 +11,8 @@ law's in closed form). Two procedures:
   ``C, beta, gamma = 1, 0.5, 0.5`` and at most 200 AdamW steps on the raw parameters (rates
   5e-2 for ``L0, A, B, C``, 5e-3 for the exponents, weight decay 0.01), stopped after 20 steps
   without improvement, keeping the best. An early-stopped descent, not a minimum: on the
-  paper's 25M curves it lands on the published parameters. For the annealing law the reference
-  code minimises to convergence with bounded L-BFGS, which ``"paper"`` and ``"lbfgs"`` both do.
+  paper's 25M curves it lands on the published parameters. For the annealing law the example
+  script of Tissue et al. minimises to convergence with bounded L-BFGS, as both methods do.
 - ``method="lbfgs"`` minimises the objective to convergence: the positive parameters through
   their logarithms, a self-contained L-BFGS (:mod:`fastlr.laws._lbfgs`), started from a
   power-law fit of ``L0, A, alpha`` and a grid of the other parameters (the best few refined).
