@@ -239,7 +239,7 @@ def test_fit_recovers_a_known_law():
     tabs = [np.concatenate([np.linspace(0, 3e-4, w), x]) for x in tails]
     steps = np.arange(w, T, 20)
     curves = [Curve(steps, truth.predict(t, steps), t, name=str(i)) for i, t in enumerate(tabs)]
-    law = fit(curves)
+    law = fit(curves, method="lbfgs")
     r = law.report
     assert r.converged and r.objective < 1e-6 and r.evaluations > 1
     assert max(abs(x).max() for x in r.residuals) < 1e-3
@@ -248,6 +248,56 @@ def test_fit_recovers_a_known_law():
     ann = fit(curves, "annealing", lam=0.99, warmup=w)
     assert isinstance(ann, AnnealingLaw) and ann.lam == 0.99 and ann.report.objective < 1e-3
     assert from_dict(law.to_dict()) == law
+
+
+def test_fit_follows_the_papers_protocol_to_its_published_parameters():
+    """The multi-power paper's reference procedure (fit on cosine_24000, constant_24000, wsdcon_9)
+    returns its published 25M parameters and its table on the six held-out curves."""
+    curves = {n: curve(n) for n in NAMES}
+    law = fit([curves[n] for n in FIT_ON])  # method="paper"
+    r = law.report
+    assert r.converged and "early stopping" in r.message and 50 < r.iterations < 200
+    np.testing.assert_allclose(law.vector(), PUBLISHED, rtol=1e-4)
+    scores = [score(law, curves[n]) for n in NAMES if n not in FIT_ON]
+    assert np.mean([s["r2"] for s in scores]) >= 0.9988
+    assert round(np.mean([s["mae"] for s in scores]), 5) <= 0.00376
+
+
+def test_bounded_lbfgs_stops_on_the_bounds():
+    """min sum w (x - c)^2 over lower <= x <= upper is c clipped to the box (the proxy fit's bounds)."""
+    from fastlr.laws._lbfgs import minimize
+
+    c = np.array([-1.0, 0.5, 3.0, -2.0])
+    w = np.array([1.0, 100.0, 0.01, 3.0])
+    lower, upper = np.array([0.0, 0.0, 0.0, -1.0]), np.array([5.0, 5.0, 2.0, 5.0])
+    res = minimize(lambda x: (float(w @ (x - c) ** 2), 2 * w * (x - c)), np.full(4, 4.0), lower=lower, upper=upper)
+    assert res.success
+    np.testing.assert_allclose(res.x, np.clip(c, lower, upper), atol=1e-9)
+
+
+def test_paper_fit_steps_are_torch_adamw_steps():
+    """The AdamW loop of method="paper" against torch.optim.AdamW (the reference code's optimiser)."""
+    torch = pytest.importorskip("torch")
+    from fastlr.laws._fit import _adamw
+
+    target = np.array([1.0, -2.0, 0.5])
+    scale = np.array([1.0, 10.0, 0.1])
+    rates = np.array([5e-2, 5e-2, 5e-3])
+
+    class Quadratic:
+        def value(self, x):
+            return float((scale * (x - target) ** 2).sum()), 2 * scale * (x - target)
+
+    x0 = np.array([3.0, 1.0, -1.0])
+    got, taken, early, _ = _adamw(Quadratic(), x0, rates, 30)
+    p = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in x0]
+    opt = torch.optim.AdamW([{"params": [q], "lr": float(a)} for q, a in zip(p, rates)])  # weight decay 0.01
+    for _ in range(30):
+        opt.zero_grad()
+        sum(float(c) * (q - float(t)) ** 2 for c, q, t in zip(scale, p, target)).backward()
+        opt.step()
+    assert taken == 30 and not early
+    np.testing.assert_allclose(got, [q.item() for q in p], rtol=1e-12)
 
 
 # ---- errors -------------------------------------------------------------------------------------
@@ -269,6 +319,8 @@ def test_bad_input_names_the_parameter():
         Curve([1, 2], [3.0], np.full(5, 1e-3))
     with pytest.raises(ValueError, match="law"):
         from_dict({"law": "chinchilla"})
+    with pytest.raises(ValueError, match="method"):
+        fit(curve("wsdcon_9"), method="adam")
 
 
 def test_import_compiles_nothing():

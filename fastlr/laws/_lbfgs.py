@@ -20,6 +20,14 @@ def _dot(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
+def _project(x: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None) -> np.ndarray:
+    if upper is not None:
+        x = np.minimum(x, upper)
+    if lower is not None:
+        x = np.maximum(x, lower)
+    return x
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     """The minimiser's outcome: ``x``, ``fun``, iterations, evaluations, ``success``, ``message``."""
@@ -42,6 +50,7 @@ def minimize(
     gtol: float = 1e-12,
     patience: int = 5,
     upper: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
 ) -> Result:
     """Minimise ``fun`` (returning value and gradient) from ``x0``.
 
@@ -49,12 +58,10 @@ def minimize(
     a row reduce the value by less than ``ftol * max(1, |f|)`` (``success``), or when the line
     search finds no decrease, after ``maxiter`` iterations, or at a non-finite start (not).
 
-    ``upper`` bounds ``x`` from above (projected L-BFGS: the coordinates held at the bound by
-    the gradient are left out of the step, and each trial point is projected).
+    ``upper`` and ``lower`` bound ``x`` (projected L-BFGS: the coordinates held at a bound by
+    the gradient are left out of the step, and the start and each trial point are projected).
     """
-    x = np.array(x0, dtype=np.float64)
-    if upper is not None:
-        x = np.minimum(x, upper)
+    x = _project(np.array(x0, dtype=np.float64), lower, upper)
     f, g = fun(x)
     nfev = 1
     if not np.isfinite(f):
@@ -63,7 +70,11 @@ def minimize(
     Y: list[np.ndarray] = []
     slow = 0
     for it in range(1, maxiter + 1):
-        free = np.ones(x.shape, dtype=bool) if upper is None else ~((x >= upper) & (g < 0))
+        free = np.ones(x.shape, dtype=bool)
+        if upper is not None:
+            free &= ~((x >= upper) & (g < 0))
+        if lower is not None:
+            free &= ~((x <= lower) & (g > 0))
         pg = np.where(free, g, 0.0)
         if float(np.max(np.abs(pg))) <= gtol:
             return Result(x, f, it - 1, nfev, True, "gradient below gtol")
@@ -90,9 +101,7 @@ def minimize(
             slope = _dot(g, d)
         step = 1.0
         for _ in range(60):
-            xn = x + step * d
-            if upper is not None:
-                xn = np.minimum(xn, upper)
+            xn = _project(x + step * d, lower, upper)
             fn, gn = fun(xn)
             nfev += 1
             if np.isfinite(fn) and fn <= f + 1e-4 * _dot(g, xn - x):
