@@ -50,7 +50,7 @@ def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'fastlr[plot]' (or pip install matplotlib)") from None
+        raise ImportError("plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)") from None
     return plt
 
 

@@ -224,12 +224,20 @@ def test_bad_spec_points_at_the_field(capsys, spec, message, pointed):
         ("missing.json", "missing.json: no such file"),
         ("optax:", "name a function of dialect 'optax'"),
         ("optax:linear_schedule,init_value=1.0", "missing a required argument"),
+        (  # the dialect names itself once, not twice
+            "transformers:get_scheduler,name=cosinex,num_warmup_steps=1,num_training_steps=9,base_lr=1",
+            "error: transformers.get_scheduler: name must be one of",
+        ),
+        ("torch:StepLR,base_lr=1,step_size=-1", "error: torch.StepLR: step_size must be >= 1, got -1"),
     ],
 )
 def test_bad_spec_messages(capsys, spec, message):
     code, _, err = main(capsys, "table", spec, "--steps", "10")
     assert code == 2
     assert message in err
+    if message.startswith("error: "):  # the owner named once
+        owner = message.split(": ")[1]
+        assert err.count(f"{owner}:") == 1, err
 
 
 def test_bad_files(capsys, tmp_path, monkeypatch):

@@ -181,10 +181,10 @@ def test_without_matplotlib(tmp_path, capsys, monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert cli.main(["plot", EXAMPLE, "-o", str(tmp_path / "lr.png")]) == 1
-    assert "plotting needs matplotlib: pip install 'fastlr[plot]'" in capsys.readouterr().err
+    assert "plotting needs matplotlib: pip install 'fastlr-sched[plot]'" in capsys.readouterr().err
     from fastlr.plot import plot_schedule
 
-    with pytest.raises(ImportError, match=r"pip install 'fastlr\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'fastlr-sched\[plot\]'"):
         plot_schedule(COSINE)
 
 
