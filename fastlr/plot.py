@@ -50,7 +50,9 @@ def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)") from None
+        raise ImportError(
+            "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+        ) from None
     return plt
 
 

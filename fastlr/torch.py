@@ -953,7 +953,9 @@ def get_scheduler(
     kw: dict[str, Any] = {"past_end": past_end, "on_mismatch": on_mismatch, "capturable": capturable}
     if isinstance(schedule, Schedulable):
         if isinstance(schedule, ScheduleSet):
-            raise TypeError("get_scheduler takes one lr schedule (a factor) or a function; use TableScheduler for a ScheduleSet")
+            raise TypeError(
+                "get_scheduler takes one lr schedule (a factor) or a function; use TableScheduler for a ScheduleSet"
+            )
         return TableScheduler(optimizer, schedule, total_steps=total_steps, relative=True, **kw)
     if not callable(schedule):
         raise TypeError(
@@ -1002,11 +1004,11 @@ def use_in_trainer(trainer: Any, schedule: Any, **options: Any) -> Any:
     The trainer itself.
     """
     if not hasattr(trainer, "create_scheduler"):
-        raise TypeError(
-            f"trainer must be a transformers.Trainer (with create_scheduler), got {type(trainer).__name__}"
-        )
+        raise TypeError(f"trainer must be a transformers.Trainer (with create_scheduler), got {type(trainer).__name__}")
     if not (isinstance(schedule, Schedulable) or callable(schedule)):
-        raise TypeError(f"schedule must be a fastlr schedule or a function of the base lr, got {type(schedule).__name__}")
+        raise TypeError(
+            f"schedule must be a fastlr schedule or a function of the base lr, got {type(schedule).__name__}"
+        )
     unknown = sorted(set(options) - {"past_end", "on_mismatch", "capturable"})
     if unknown:
         raise TypeError(f"use_in_trainer got unknown options {unknown}; options: past_end, on_mismatch, capturable")
