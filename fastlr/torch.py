@@ -921,7 +921,8 @@ def get_scheduler(
     Parameters
     ----------
     optimizer : torch.optim.Optimizer
-        Its groups' ``lr`` are the base lrs (recorded as ``initial_lr``, as torch does).
+        Its groups' ``lr`` are the base lrs (``initial_lr`` where a scheduler recorded one, as
+        torch does).
     schedule : schedule or callable
         - a fastlr schedule: a factor of each group's lr (1.0 = the group's lr; LambdaLR's
           ``base_lr * lambda(t)``): ``fl.Schedule(fl.Cosine(1.0, 0.0, 9000), warmup=fl.Warmup(1000))``;
@@ -966,7 +967,7 @@ def get_scheduler(
     built: dict[float, Schedulable] = {}
     per_group = []
     for g, group in enumerate(optimizer.param_groups):
-        lr = _host_value(group["lr"])
+        lr = _host_value(group.get("initial_lr", group["lr"]))  # torch's base lr: initial_lr once recorded
         if lr not in built:
             s = schedule(**{name: lr}) if name is not None else schedule(lr)
             if not isinstance(s, Schedulable) or isinstance(s, ScheduleSet):
