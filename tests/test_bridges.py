@@ -29,7 +29,7 @@ def expected(steps, dtype=np.float64):
     return ref[np.clip(steps, 0, T - 1)].astype(dtype)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(t=st.integers(0, 10**6), arr=st.lists(st.integers(0, 3 * T), min_size=1, max_size=5))
 def test_schedule_is_callable_as_at(t, arr):
     for s in (WARM_COS, fl.Cosine(1.0, 0.1, 50), fl.StepDecay(0.1, 7, 0.5)):
