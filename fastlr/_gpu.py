@@ -69,7 +69,7 @@ def _cuda_module() -> Any:
     except Exception as exc:  # ImportError, or a broken numba-cuda install
         raise CudaUnavailableError(
             f"device='cuda' needs Numba's CUDA target, which failed to import ({exc!r}); "
-            f"install it with: pip install 'fastlr[cuda]'. {_SIM_HINT}"
+            f"install it with: pip install 'fastlr-sched[cuda]'. {_SIM_HINT}"
         ) from exc
     if cuda.is_available():
         return cuda
@@ -455,7 +455,7 @@ def to_torch(array: Any) -> Any:
     try:
         import torch
     except ImportError as exc:
-        raise ImportError("to_torch needs PyTorch: pip install 'fastlr[torch]'") from exc
+        raise ImportError("to_torch needs PyTorch: pip install 'fastlr-sched[torch]'") from exc
     cuda = _cuda_module()
     device = torch.device("cuda", int(cuda.current_context().device.id))
     return torch.as_tensor(array, device=device)

@@ -97,6 +97,14 @@ class Schedulable(Spec, Plottable):
 
         return evaluate.at(self.program(), t)
 
+    def __call__(self, t: Any) -> Any:
+        """``s(t)`` is ``s.at(t)``: a schedule is a ``step -> value`` function (optax's protocol).
+
+        For a jitted or traced step (JAX, Keras), use :func:`fastlr.bridges.optax_schedule` or
+        :func:`fastlr.bridges.keras_schedule`, which index a precomputed table.
+        """
+        return self.at(t)
+
     def table(
         self,
         T: int,

@@ -256,10 +256,20 @@ def describe(schedule: Any) -> str:
         return "ScheduleSet(" + ", ".join(schedule.keys()) + ")"
     sched = _as_schedule(schedule, "describe")
 
+    def kind(shape: Any) -> str:
+        linear = type(shape).__name__ == "Polynomial" and shape.power == 1.0 and shape.k_decay == 1.0
+        return "Linear" if linear else type(shape).__name__
+
     def name(shape: Any) -> str:
         if isinstance(shape, Join):
+            first, rest = shape.phases[0], shape.phases[1:]
+            start, end = getattr(first, "start", None), getattr(first, "end", None)
+            if rest and isinstance(start, float) and isinstance(end, float) and start < end:
+                # a rising first phase is a warmup written as a Join (optax, Keras, timm ...)
+                tail = " → ".join(name(p) for p in rest)
+                return f"{tail}, {kind(first).lower()} warmup {shape.boundaries[0]:,}"
             return " → ".join(name(p) for p in shape.phases)
-        return type(shape).__name__
+        return kind(shape)
 
     parts = [name(sched.curve)]
     if sched.warmup is not None:

@@ -39,7 +39,7 @@ from fastlr.inspect import boundaries, describe, horizon, sample_steps, sample_t
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["legend_entries", "plot_schedule", "plot_sweep"]
+__all__ = ["legend_entries", "plot_schedule", "plot_sweep", "spans_decades"]
 
 #: Line styles of the markers, by kind.
 MARKER_STYLES: dict[str, Any] = {"warmup": "--", "phase": ":", "restart": "-."}
@@ -50,7 +50,9 @@ def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install 'fastlr[plot]' (or pip install matplotlib)") from None
+        raise ImportError(
+            "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+        ) from None
     return plt
 
 
@@ -234,7 +236,7 @@ def plot_sweep(
     cmap: str = "viridis",
     max_curves: int = 200,
     max_points: int = 2000,
-    log: bool = False,
+    log: bool | str = False,
     seed: int = 0,
     color: str = "C0",
     label: str | None = None,
@@ -267,8 +269,9 @@ def plot_sweep(
         Colormap for numeric ``color_by``.
     max_curves, max_points : int
         Curves drawn with ``color_by``; steps drawn per curve (see the module's quirks).
-    log : bool
-        Logarithmic value axis.
+    log : bool or "auto"
+        Logarithmic value axis; ``"auto"``: when the configs' peaks span a decade or more
+        (:func:`spans_decades`, what ``fastlr sweep --plot`` does by default).
     seed : int
         Seed of the curve sample.
     color : str
@@ -280,6 +283,8 @@ def plot_sweep(
     """
     bands = _bands(band)
     ck.integer("max_curves", max_curves, lo=1)
+    if not (isinstance(log, bool) or log == "auto"):
+        raise ValueError(f"log must be True, False or 'auto', got {log!r}")
     source: Any
     if isinstance(configs_or_table, np.ndarray):
         table = configs_or_table
@@ -315,6 +320,8 @@ def plot_sweep(
             values_by = np.broadcast_to(values_by, (n,))
         if values_by.shape != (n,):
             raise ValueError(f"color_by must be a column name or {n} values, got shape {values_by.shape}")
+    if log == "auto":
+        log = spans_decades(table[:, cols])
     if ax is None:
         ax = _new_axes()
     if values_by is None:
@@ -340,8 +347,22 @@ def plot_sweep(
         if by_name and label is None:
             title += f", coloured by {by_name}"
     ax.set_title(title, fontsize="medium")
-    _style(ax, log, ylabel)
+    _style(ax, bool(log), ylabel)
     return ax
+
+
+def spans_decades(values: Any, ratio: float = 10.0) -> bool:
+    """Whether the curves' peaks span ``ratio`` (a decade) or more: a log value axis reads better.
+
+    ``values`` is an ``(N, P)`` table (or sample) of N curves; the peaks are each row's maximum,
+    and only positive peaks count. ``True`` when ``max(peaks) / min(peaks) >= ratio``.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    peaks = np.max(arr, axis=1) if arr.size else arr
+    peaks = peaks[np.isfinite(peaks) & (peaks > 0)]
+    return bool(peaks.size) and float(peaks.max()) >= ratio * float(peaks.min())
 
 
 def _colored_curves(ax: Axes, x: np.ndarray, ys: np.ndarray, by: np.ndarray, name: str, cmap: str) -> None:

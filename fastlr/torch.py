@@ -70,7 +70,9 @@ __all__ = [
     "TableLambda",
     "TableScheduler",
     "as_tensor",
+    "get_scheduler",
     "to_lambda",
+    "use_in_trainer",
 ]
 
 STATE_FORMAT = "fastlr.TableScheduler"
@@ -90,6 +92,13 @@ class ScheduleMismatchError(ValueError):
 
 
 # ---- helpers -------------------------------------------------------------------------------------
+def _steps_arg(name: str, value: Any) -> int:
+    """A step count >= 1: an integer, or an integral float (``100.0`` from a sweep tool's config)."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        value = int(value)
+    return ck.integer(name, value, lo=1)
+
+
 def _compute_rows(schedules: Sequence[Schedulable], total_steps: int) -> np.ndarray:
     """``(len(schedules), total_steps)`` float64, row r = ``schedules[r].table(total_steps)``."""
     ck.guard_memory((len(schedules), total_steps), np.dtype(np.float64))
@@ -132,7 +141,7 @@ def as_tensor(schedule: Any, total_steps: int, *, device: Any = None, dtype: Any
         Default ``torch.float64``: on the CPU the tensor shares memory with the NumPy table
         (zero copy). Other dtypes are rounded once from float64.
     """
-    T = ck.integer("total_steps", total_steps, lo=1)
+    T = _steps_arg("total_steps", total_steps)
     if isinstance(schedule, ScheduleSet):
         return {k: _to_tensor(_compute_rows(schedule[k], T), device, dtype) for k in schedule.keys()}
     if not isinstance(schedule, Schedulable):
@@ -168,7 +177,7 @@ class TableLambda:
     ) -> None:
         if not isinstance(schedule, Schedulable):
             raise TypeError(f"schedule must be a fastlr schedule, got {type(schedule).__name__}")
-        T = ck.integer("total_steps", total_steps, lo=1)
+        T = _steps_arg("total_steps", total_steps)
         self._on_mismatch = ck.choice("on_mismatch", on_mismatch, ON_MISMATCH)
         self.past_end = ck.choice("past_end", past_end, PAST_END)
         self.schedule = schedule.to_dict()
@@ -341,6 +350,9 @@ def _resolve_field(group: dict[str, Any], key: str, g: int) -> tuple[str, int | 
             "(plus 'beta1'/'beta2' for betas, and 'momentum' meaning betas[0] where there is no momentum)"
         )
     value = group[field]
+    if slot is None and isinstance(value, (tuple, list)):
+        hint = "; schedule its elements as 'beta1' and 'beta2'" if field == "betas" else ""
+        raise ValueError(f"param group {g}: {key!r} is a sequence {tuple(value)!r}, not one number{hint}")
     if slot is not None:
         if not isinstance(value, (tuple, list)) or len(value) <= slot:
             raise ValueError(f"param group {g}: {field!r} has no element {slot} for {key!r}, got {value!r}")
@@ -359,13 +371,45 @@ def _resolve_field(group: dict[str, Any], key: str, g: int) -> tuple[str, int | 
 
 
 def _numeric_keys(group: dict[str, Any]) -> list[str]:
-    return sorted(
+    """The schedulable names of a group: numeric keys, and ``beta1``/``beta2`` for a ``betas`` pair."""
+    keys = [
         k
         for k, v in group.items()
         if k not in _NOT_HYPERPARAMS
         and not k.startswith("initial_")
-        and (isinstance(v, (torch.Tensor, tuple)) or (isinstance(v, numbers.Real) and not isinstance(v, bool)))
-    )
+        and (isinstance(v, torch.Tensor) or (isinstance(v, numbers.Real) and not isinstance(v, bool)))
+    ]
+    if isinstance(group.get("betas"), (tuple, list)) and len(group["betas"]) == 2:
+        keys += ["beta1", "beta2"]
+    return sorted(keys)
+
+
+def _host_value(v: Any) -> float:
+    return float(v.detach().cpu()) if isinstance(v, torch.Tensor) else float(v)
+
+
+def _refuse_shared_absolute(sset: ScheduleSet, rel: tuple[str, ...], optimizer: Optimizer) -> None:
+    """One absolute schedule over groups whose values differ: which group's value does it mean?
+
+    torch's and transformers' schedulers scale each group's own lr; an absolute fastlr table sets
+    the same values in every group. Rather than silently moving a group 10x off its own lr, refuse
+    and name the two ways to say what is meant.
+    """
+    groups = optimizer.param_groups
+    if len(groups) < 2:
+        return
+    for key in sset.keys():
+        if key in rel or len(sset[key]) != 1:
+            continue
+        vals = [_host_value(_read(grp, *_resolve_field(grp, key, g))) for g, grp in enumerate(groups)]
+        if len(set(vals)) > 1:
+            raise ValueError(
+                f"schedule[{key!r}] is one absolute schedule for {len(groups)} param groups whose {key} differ "
+                f"({vals}): every group would get the same values. Pass relative=True to scale it by each "
+                f"group's own {key} (the schedule is then a factor, 1.0 = the group's value, as torch's LambdaLR "
+                f"and transformers do; fastlr.torch.get_scheduler does this), or give one schedule per group (a "
+                f"list, or {{group name: schedule}}; [schedule] * {len(groups)} for the same values on purpose)"
+            )
 
 
 def _read(group: dict[str, Any], field: str, slot: int | None) -> Any:
@@ -438,13 +482,15 @@ class TableScheduler(LRScheduler):
         self._capturable: bool = capturable
         self.step_tensor: torch.Tensor | None = None
         self._row_tensor: torch.Tensor | None = None
-        T = ck.integer("total_steps", total_steps, lo=1)
+        T = _steps_arg("total_steps", total_steps)
         past_end = ck.choice("past_end", past_end, PAST_END)
         sset = _canonical(schedule, optimizer)
         rel = _check_relative(relative, sset.keys())
         for key in sset.keys():  # every target valid before param groups get their initial_* keys
             for g, group in enumerate(optimizer.param_groups):
                 _resolve_field(group, key, g)
+        if last_epoch == -1:
+            _refuse_shared_absolute(sset, rel, optimizer)
         bases = self._read_bases(sset, rel, fresh=last_epoch == -1)
         self._configure(sset, T, rel, bases, past_end)
         self.last_epoch = int(last_epoch)
@@ -839,6 +885,144 @@ class TableScheduler(LRScheduler):
             f"TableScheduler({keys}; groups={self._n_groups}, total_steps={self._T}, "
             f"relative={list(self._relative)}, past_end={self._past_end!r}, last_epoch={self.last_epoch})"
         )
+
+
+# ---- one-call bridges ----------------------------------------------------------------------------
+#: Keyword names under which dialect functions take the peak/base learning rate, in the order tried.
+LR_PARAMETERS = ("base_lr", "lr", "learning_rate", "initial_learning_rate", "peak_value", "max_lr")
+
+
+def _lr_parameter(func: Any) -> str | None:
+    """The keyword of ``func`` that takes the base lr (see :data:`LR_PARAMETERS`), or None."""
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return None
+    return next((name for name in LR_PARAMETERS if name in params), None)
+
+
+def get_scheduler(
+    optimizer: Optimizer,
+    schedule: Any,
+    *,
+    total_steps: int,
+    past_end: str = "hold",
+    on_mismatch: str = "error",
+    capturable: bool = False,
+) -> TableScheduler:
+    """A :class:`TableScheduler` in one call, reading each group's base lr from the optimizer.
+
+    Like ``transformers.get_scheduler(name, optimizer, ...)`` or timm's ``create_scheduler``:
+    group ``g`` with lr ``b_g`` gets ``v_g(t) = b_g * f(min(t, T - 1))`` for a factor schedule
+    ``f``, or ``v_g(t) = F(b_g)(min(t, T - 1))`` for a schedule-building function ``F``.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        Its groups' ``lr`` are the base lrs (``initial_lr`` where a scheduler recorded one, as
+        torch does).
+    schedule : schedule or callable
+        - a fastlr schedule: a factor of each group's lr (1.0 = the group's lr; LambdaLR's
+          ``base_lr * lambda(t)``): ``fl.Schedule(fl.Cosine(1.0, 0.0, 9000), warmup=fl.Warmup(1000))``;
+        - a function building an absolute schedule from the base lr: a dialect function with
+          its other arguments bound (``functools.partial(hf.get_cosine_schedule_with_warmup,
+          num_warmup_steps=100, num_training_steps=1000)``), called once per distinct group lr
+          with the lr as its keyword from :data:`LR_PARAMETERS` (``base_lr``, ``peak_value``, ...),
+          or as its only argument when it has none of them (``lambda lr: ...``).
+    total_steps : int
+        The table length ``T`` (an integral float such as ``1000.0`` is accepted).
+    past_end, on_mismatch, capturable
+        As :class:`TableScheduler`.
+
+    Examples
+    --------
+    >>> import functools, torch, fastlr as fl
+    >>> import fastlr.presets.transformers as hf
+    >>> model = torch.nn.Linear(2, 1)
+    >>> opt = torch.optim.AdamW([{"params": [model.weight], "lr": 1e-3}, {"params": [model.bias], "lr": 1e-4}])
+    >>> build = functools.partial(hf.get_cosine_schedule_with_warmup, num_warmup_steps=10, num_training_steps=100)
+    >>> sched = get_scheduler(opt, build, total_steps=100)
+    >>> [g["lr"] for g in opt.param_groups]
+    [0.0, 0.0]
+    >>> sched.values_at(10)["lr"]
+    [0.001, 0.0001]
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    kw: dict[str, Any] = {"past_end": past_end, "on_mismatch": on_mismatch, "capturable": capturable}
+    if isinstance(schedule, Schedulable):
+        if isinstance(schedule, ScheduleSet):
+            raise TypeError(
+                "get_scheduler takes one lr schedule (a factor) or a function; use TableScheduler for a ScheduleSet"
+            )
+        return TableScheduler(optimizer, schedule, total_steps=total_steps, relative=True, **kw)
+    if not callable(schedule):
+        raise TypeError(
+            "schedule must be a fastlr schedule (a factor of each group's lr) or a function building a "
+            f"schedule from the base lr, got {type(schedule).__name__}"
+        )
+    name = _lr_parameter(schedule)
+    built: dict[float, Schedulable] = {}
+    per_group = []
+    for g, group in enumerate(optimizer.param_groups):
+        lr = _host_value(group.get("initial_lr", group["lr"]))  # torch's base lr: initial_lr once recorded
+        if lr not in built:
+            s = schedule(**{name: lr}) if name is not None else schedule(lr)
+            if not isinstance(s, Schedulable) or isinstance(s, ScheduleSet):
+                raise TypeError(
+                    f"schedule({name or 'lr'}={lr!r}) for param group {g} returned {type(s).__name__}, "
+                    "not a fastlr schedule"
+                )
+            built[lr] = s
+        per_group.append(built[lr])
+    return TableScheduler(optimizer, {"lr": per_group}, total_steps=total_steps, **kw)
+
+
+def use_in_trainer(trainer: Any, schedule: Any, **options: Any) -> Any:
+    """Make a Hugging Face ``Trainer`` build its lr scheduler with :func:`get_scheduler`.
+
+    Overrides ``trainer.create_scheduler`` on this instance: when the Trainer creates its
+    scheduler (after its optimizer, at the start of ``train()``), it passes the number of
+    training steps it computed, which becomes ``total_steps``; the optimizer is the Trainer's
+    own. So neither the optimizer nor the step count has to exist before the Trainer does.
+    The scheduler is a :class:`TableScheduler`, stepped by the Trainer after each optimizer
+    step and saved/restored with its checkpoints. transformers is not imported here.
+
+    Parameters
+    ----------
+    trainer : transformers.Trainer
+        Anything with the Trainer's ``create_scheduler(num_training_steps, optimizer=None)``
+        protocol (``optimizer``, ``lr_scheduler`` attributes).
+    schedule : schedule or callable
+        As :func:`get_scheduler` (a factor schedule, or a function of the base lr).
+    **options
+        ``past_end``, ``on_mismatch``, ``capturable`` (see :class:`TableScheduler`).
+
+    Returns
+    -------
+    The trainer itself.
+    """
+    if not hasattr(trainer, "create_scheduler"):
+        raise TypeError(f"trainer must be a transformers.Trainer (with create_scheduler), got {type(trainer).__name__}")
+    if not (isinstance(schedule, Schedulable) or callable(schedule)):
+        raise TypeError(
+            f"schedule must be a fastlr schedule or a function of the base lr, got {type(schedule).__name__}"
+        )
+    unknown = sorted(set(options) - {"past_end", "on_mismatch", "capturable"})
+    if unknown:
+        raise TypeError(f"use_in_trainer got unknown options {unknown}; options: past_end, on_mismatch, capturable")
+
+    def create_scheduler(num_training_steps: int, optimizer: Optimizer | None = None) -> Any:
+        if getattr(trainer, "lr_scheduler", None) is None:
+            opt = trainer.optimizer if optimizer is None else optimizer
+            trainer.lr_scheduler = get_scheduler(opt, schedule, total_steps=num_training_steps, **options)
+            trainer._created_lr_scheduler = True
+        return trainer.lr_scheduler
+
+    trainer.create_scheduler = create_scheduler
+    return trainer
 
 
 # what _configure and _bind set: saved before a load and restored if it fails

@@ -224,12 +224,20 @@ def test_bad_spec_points_at_the_field(capsys, spec, message, pointed):
         ("missing.json", "missing.json: no such file"),
         ("optax:", "name a function of dialect 'optax'"),
         ("optax:linear_schedule,init_value=1.0", "missing a required argument"),
+        (  # the dialect names itself once, not twice
+            "transformers:get_scheduler,name=cosinex,num_warmup_steps=1,num_training_steps=9,base_lr=1",
+            "error: transformers.get_scheduler: name must be one of",
+        ),
+        ("torch:StepLR,base_lr=1,step_size=-1", "error: torch.StepLR: step_size must be >= 1, got -1"),
     ],
 )
 def test_bad_spec_messages(capsys, spec, message):
     code, _, err = main(capsys, "table", spec, "--steps", "10")
     assert code == 2
     assert message in err
+    if message.startswith("error: "):  # the owner named once
+        owner = message.split(": ")[1]
+        assert err.count(f"{owner}:") == 1, err
 
 
 def test_bad_files(capsys, tmp_path, monkeypatch):
@@ -342,6 +350,28 @@ def test_sweep_without_output_prints_summaries(capsys, tmp_path):
     code, out, err = main(capsys, "sweep", str(cfg))
     assert code == 0, err
     assert "no table" in out and "row 1: peak=0.2" in out
+
+
+def test_sweep_warns_when_decays_never_start(capsys, tmp_path):
+    # decay starts at warmup (prefix only) + hold * steps_per_epoch; T = 50
+    configs = [
+        {"lr": 0.1, "steps": 10, "warmup": 30, "hold": 20},  # starts at 50: never
+        {"lr": 0.1, "steps": 10, "warmup": 30, "hold": 19},  # starts at 49: decays
+        {"lr": 0.1, "steps": 10, "hold": 10, "steps_per_epoch": 5},  # hold of 50 steps: never
+        {"lr": 0.1, "steps": 10, "warmup": 60, "warmup_mode": "overlay"},  # overlay: decays from 0
+        {"lr": 0.1, "shape": "constant", "warmup": 60},  # no decay to start
+    ]
+    assert cli.commands.late_decays(fastlr.lower(configs), 50) == 2
+    assert cli.commands.late_decays(fastlr.lower(configs), 51) == 0
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"steps": 50, "configs": configs[:2]}))
+    code, _, err = main(capsys, "sweep", str(cfg))
+    assert code == 0, err
+    assert "warning: 1 of 2 configs never start their decay within 50 steps (warmup + hold >= T)" in err
+    code, _, err = main(capsys, "sweep", str(cfg), "--steps", "51")
+    assert code == 0 and "warning" not in err
+    program = fastlr.lower(cli.load_sweep(EXAMPLES / "grid.toml", 2000).configs)
+    assert cli.commands.late_decays(program, 2000) == 7600  # the count (warmup + hold >= 2000)
 
 
 def test_example_grid_is_ten_thousand_configs():

@@ -81,7 +81,7 @@ def test_missing_cuda_target_names_the_extra(monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.delattr(numba, "cuda", raising=False)
     monkeypatch.setitem(sys.modules, "numba.cuda", None)  # "import numba.cuda" now fails
-    with pytest.raises(_gpu.CudaUnavailableError, match=r"pip install 'fastlr\[cuda\]'"):
+    with pytest.raises(_gpu.CudaUnavailableError, match=r"pip install 'fastlr-sched\[cuda\]'"):
         fl.cuda.sweep([fl.Constant(1.0)], 5)
 
 

@@ -106,6 +106,45 @@ def test_plot_sweep_band_and_colours(mpl):
     assert ax.get_title() == "12 configs, coloured by warmup"
 
 
+def test_log_axis_when_peaks_span_decades(mpl, tmp_path, monkeypatch):
+    import fastlr.plot
+    from fastlr.plot import plot_sweep, spans_decades
+
+    assert spans_decades([[0.0, 1e-4, 0.0], [0.0, 3e-3, 1e-3]])  # peaks 1e-4 and 3e-3: 30x
+    assert not spans_decades([[0.0, 1e-3, 0.0], [5e-4, 2e-4, 0.0]])  # 2x; the zeros do not count
+    assert not spans_decades(np.zeros((3, 4))) and spans_decades([1.0, 0.1]) is False  # one curve
+    cols = fastlr.grid(lr=[1e-4, 1e-3], warmup=[0, 20], steps=80)
+    assert plot_sweep(cols, 100, log="auto").get_yscale() == "log"
+    assert plot_sweep(fastlr.grid(lr=[1e-3, 5e-3], steps=80), 100, log="auto").get_yscale() == "linear"
+    with pytest.raises(ValueError, match="log must be True, False or 'auto', got 'yes'"):
+        plot_sweep(cols, 100, log="yes")
+    # fastlr sweep --plot: log by default for such a grid; --linear and --log force the axis
+    seen = []
+    real = fastlr.plot.plot_sweep
+    monkeypatch.setattr(fastlr.plot, "plot_sweep", lambda *a, **k: seen.append(k["log"]) or real(*a, **k))
+    cfg = tmp_path / "g.json"
+    cfg.write_text(json.dumps({"steps": 100, "grid": {"lr": [1e-4, 1e-3], "warmup": [0, 20], "steps": [80]}}))
+    for flag, want in ((None, True), ("--linear", False), ("--log", True)):
+        seen.clear()
+        args = ["sweep", str(cfg), "--plot", str(tmp_path / "s.png")] + ([flag] if flag else [])
+        assert cli.main(args) == 0
+        assert seen == [want, want]  # both panels
+    cfg.write_text(json.dumps({"steps": 100, "grid": {"lr": [1e-3, 2e-3], "steps": [80]}}))
+    seen.clear()
+    assert cli.main(["sweep", str(cfg), "--plot", str(tmp_path / "s.png")]) == 0 and seen == [False, False]
+
+
+def test_warmup_written_as_a_join_is_labelled_a_warmup():
+    import fastlr.presets.optax as ox
+    from fastlr.inspect import describe
+
+    s = ox.warmup_cosine_decay_schedule(init_value=0.0, peak_value=3e-4, warmup_steps=500, decay_steps=10000)
+    assert describe(s) == "Cosine, linear warmup 500"  # was "Polynomial → Cosine"
+    rising = fastlr.Join([fastlr.Polynomial(0.0, 1.0, 10, power=2.0), fastlr.Constant(1.0)], [10])
+    assert describe(rising) == "Constant, polynomial warmup 10"
+    assert describe(fastlr.Join([fastlr.Constant(1.0), fastlr.Linear(1.0, 0.0, 9)], [10])) == "Constant → Linear"
+
+
 def test_plot_sweep_errors(mpl):
     from fastlr.plot import plot_sweep
 
@@ -181,10 +220,10 @@ def test_without_matplotlib(tmp_path, capsys, monkeypatch):
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert cli.main(["plot", EXAMPLE, "-o", str(tmp_path / "lr.png")]) == 1
-    assert "plotting needs matplotlib: pip install 'fastlr[plot]'" in capsys.readouterr().err
+    assert "plotting needs matplotlib: pip install 'fastlr-sched[plot]'" in capsys.readouterr().err
     from fastlr.plot import plot_schedule
 
-    with pytest.raises(ImportError, match=r"pip install 'fastlr\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install 'fastlr-sched\[plot\]'"):
         plot_schedule(COSINE)
 
 

@@ -41,7 +41,10 @@ def make_params(n_groups: int, seed: int = 0) -> list[torch.nn.Parameter]:
     return [torch.nn.Parameter(torch.randn(3, generator=g)) for _ in range(n_groups)]
 
 
-def make_sgd(n_groups: int = 3, lrs=(0.1, 0.05, 0.5), names=False, **kw) -> torch.optim.SGD:
+DIFF = (0.1, 0.05, 0.5)  # per-group lrs (relative mode: each group's own base)
+
+
+def make_sgd(n_groups: int = 3, lrs=(0.1,), names=False, **kw) -> torch.optim.SGD:
     groups = []
     for i, p in enumerate(make_params(n_groups)):
         d = {"params": [p], "lr": lrs[i % len(lrs)]}
@@ -51,10 +54,10 @@ def make_sgd(n_groups: int = 3, lrs=(0.1, 0.05, 0.5), names=False, **kw) -> torc
     return torch.optim.SGD(groups, lr=0.1, momentum=0.9, weight_decay=1e-4, **kw)
 
 
-def make_adam(n_groups: int = 2, tensor: bool = False, **kw) -> torch.optim.Adam:
+def make_adam(n_groups: int = 2, tensor: bool = False, lrs=(1e-3,), **kw) -> torch.optim.Adam:
     groups = []
     for i, p in enumerate(make_params(n_groups)):
-        lr = 1e-3 * (i + 1)
+        lr = lrs[i % len(lrs)]
         if tensor:
             groups.append({"params": [p], "lr": torch.tensor(lr), "betas": (torch.tensor(0.9), torch.tensor(0.999))})
         else:
@@ -107,7 +110,7 @@ def test_is_an_lr_scheduler_and_row_i_is_used_by_optimizer_step_i():
 @pytest.mark.parametrize("sched_", [COS, WARM_COS, fl.MultiStep(1.0, (5, 9, 9, 30), 0.5)], ids=["cos", "warm", "ms"])
 def test_relative_equals_lambdalr_exactly(sched_):
     tab = sched_.table(T)
-    opt_a, opt_b = make_sgd(), make_sgd()
+    opt_a, opt_b = make_sgd(lrs=DIFF), make_sgd(lrs=DIFF)
     mine = TableScheduler(opt_a, sched_, total_steps=T, relative=True)
     ref = torch.optim.lr_scheduler.LambdaLR(opt_b, lambda t: float(tab[min(t, T - 1)]))
     for i in range(T + 6):
@@ -166,7 +169,7 @@ def test_matches_torch_schedulers(name):
 
 def test_matches_torch_scheduler_per_group_base_lrs_relative():
     """CosineAnnealingLR scales each group's base lr; so does a relative factor schedule."""
-    opt_a, opt_b = make_sgd(), make_sgd()
+    opt_a, opt_b = make_sgd(lrs=DIFF), make_sgd(lrs=DIFF)
     mine = TableScheduler(opt_a, fl.Cosine(1.0, 0.0, 12, after="continue"), total_steps=30, relative=True)
     ref = torch.optim.lr_scheduler.CosineAnnealingLR(opt_b, T_max=12)
     got, want = [], []
@@ -290,7 +293,8 @@ def test_group_mapping_errors():
 def test_argument_errors():
     opt = make_sgd()
     with pytest.raises(TypeError, match="total_steps must be an integer"):
-        TableScheduler(opt, COS, total_steps=10.0)
+        TableScheduler(opt, COS, total_steps=10.5)
+    assert TableScheduler(make_sgd(), COS, total_steps=10.0).total_steps == 10  # a sweep tool's float
     with pytest.raises(ValueError, match="total_steps must be >= 1"):
         TableScheduler(opt, COS, total_steps=0)
     with pytest.raises(ValueError, match="past_end must be one of 'hold', 'raise'"):
@@ -375,7 +379,7 @@ class _NoHostRead:
 @pytest.mark.parametrize("capturable", [False, True])
 def test_tensor_hyperparameters_updated_in_place_without_host_reads(capturable):
     beta = fl.Linear(0.95, 0.85, 10)
-    opt = make_adam(tensor=True)
+    opt = make_adam(tensor=True, lrs=(1e-3, 2e-3))
     lr_ids = [id(g["lr"]) for g in opt.param_groups]
     beta_ids = [id(g["betas"][0]) for g in opt.param_groups]
     sched = TableScheduler(opt, {"lr": WARM_COS, "beta1": beta}, total_steps=T, relative=["lr"], capturable=capturable)
@@ -480,17 +484,17 @@ SPEC = {"lr": WARM_COS, "momentum": fl.Linear(0.8, 0.95, 10)}
 @pytest.mark.parametrize("relative", [False, True])
 def test_resume_into_fresh_optimizer_any_order(t, order, relative):
     stop = T + 8
-    opt = make_sgd()
+    opt = make_sgd(lrs=DIFF if relative else (0.1,))
     sched = TableScheduler(opt, SPEC, total_steps=T, relative=relative)
     ref = _run(opt, sched, 0, stop)
 
-    opt = make_sgd()
+    opt = make_sgd(lrs=DIFF if relative else (0.1,))
     sched = TableScheduler(opt, SPEC, total_steps=T, relative=relative)
     _run(opt, sched, 0, t)
     opt_sd, sched_sd = _roundtrip(opt.state_dict()), _roundtrip(sched.state_dict())
     params = [p.detach().clone() for g in opt.param_groups for p in g["params"]]
 
-    new_opt = make_sgd()
+    new_opt = make_sgd(lrs=DIFF if relative else (0.1,))
     with torch.no_grad():
         for p, q in zip([p for g in new_opt.param_groups for p in g["params"]], params):
             p.copy_(q)
@@ -511,13 +515,13 @@ def test_resume_into_fresh_optimizer_any_order(t, order, relative):
 
 
 def test_resume_with_torch_last_epoch_convention():
-    opt = make_sgd()
+    opt = make_sgd(lrs=DIFF)
     sched = TableScheduler(opt, SPEC, total_steps=T, relative=True)
     ref = _run(opt, sched, 0, T)
-    opt = make_sgd()
+    opt = make_sgd(lrs=DIFF)
     sched = TableScheduler(opt, SPEC, total_steps=T, relative=True)
     _run(opt, sched, 0, 7)
-    new_opt = make_sgd()
+    new_opt = make_sgd(lrs=DIFF)
     new_opt.load_state_dict(opt.state_dict())
     new_sched = TableScheduler(new_opt, SPEC, total_steps=T, relative=True, last_epoch=6)
     assert new_sched.last_epoch == 7
@@ -538,7 +542,7 @@ def test_state_dict_is_small_plain_and_has_no_table():
 
 def test_fingerprint_is_recorded_value():
     # recorded before the hashing moved to fastlr._hashing: checkpoints keep matching
-    sched = TableScheduler(make_sgd(), WARM_COS, total_steps=T, relative=True)
+    sched = TableScheduler(make_sgd(lrs=DIFF), WARM_COS, total_steps=T, relative=True)
     assert sched.fingerprint() == "3252fbc5c86c9b88ed351aaf726473a2"
     both = TableScheduler(make_sgd(), {"lr": WARM_COS, "momentum": fl.Constant(0.9)}, total_steps=T)
     assert both.fingerprint() == "2935c76744e9a862d227280b3b1bf9e2"
@@ -624,7 +628,7 @@ def test_to_lambda_object_and_method():
     ls = torch.optim.lr_scheduler.LambdaLR(make_sgd(lrs=(1.0,)), lam)
     assert len(pickle.dumps(ls.state_dict())) < 5_000  # LambdaLR saves lam.__dict__: no table
 
-    opt_a, opt_b = make_sgd(), make_sgd()
+    opt_a, opt_b = make_sgd(lrs=DIFF), make_sgd(lrs=DIFF)
     mine = TableScheduler(opt_a, _yolo_like(), total_steps=T, relative=True)
     ref = torch.optim.lr_scheduler.LambdaLR(opt_b, mine.to_lambda())
     for _ in range(T + 2):
@@ -653,7 +657,7 @@ def test_as_tensor_copies_and_devices():
     view.fill_(7.0)  # writing into it changes nothing the optimizer gets (issue 21)
     opt.step(), sched.step()
     assert opt.param_groups[0]["lr"] == WARM_COS.table(T)[1] and sched.as_tensor()[0, 1].item() != 7.0
-    rel = TableScheduler(make_sgd(), WARM_COS, total_steps=T, relative=True).as_tensor(dtype=torch.float32)
+    rel = TableScheduler(make_sgd(lrs=DIFF), WARM_COS, total_steps=T, relative=True).as_tensor(dtype=torch.float32)
     assert rel.dtype == torch.float32 and rel[2, 0].item() == np.float32(0.5 * WARM_COS.table(T)[0])
 
 
@@ -729,13 +733,13 @@ def test_optimizer_param_groups_added_later_is_an_error():
 def test_values_depend_on_the_step_alone(ops):
     """Any mix of step(), step(t) and save/load-into-a-fresh-optimizer: lrs == table[min(t, T-1)]."""
     tab = WARM_COS.table(T)
-    opt = make_sgd()
+    opt = make_sgd(lrs=DIFF)
     sched = TableScheduler(opt, WARM_COS, total_steps=T, relative=True)
     opt.step()
     for op in ops:
         if op == "save":
             sd, osd = sched.state_dict(), opt.state_dict()
-            opt = make_sgd()
+            opt = make_sgd(lrs=DIFF)
             sched = TableScheduler(opt, WARM_COS, total_steps=T, relative=True)
             sched.load_state_dict(sd)
             opt.load_state_dict(osd)
@@ -896,3 +900,147 @@ def test_table_lambda_checks_replaced_and_unpickled_states():
         pickle.loads(pickle.dumps(lam)).__setstate__(state)
     with pytest.raises(ValueError, match="past_end must be one of"):
         TableLambda.__new__(TableLambda).__setstate__({**lam.__getstate__(), "past_end": "loop"})
+
+
+# ---- groups with different lrs; one-call bridges (get_scheduler, use_in_trainer) ----------------
+def test_one_absolute_schedule_over_groups_with_different_lrs_is_refused():
+    """The issue's case: groups at 1e-3 and 1e-4 and one absolute schedule: no silent 10x."""
+    opt = make_adam(lrs=(1e-3, 1e-4))
+    with pytest.raises(ValueError, match=r"one absolute schedule for 2 param groups whose lr differ") as info:
+        TableScheduler(opt, WARM_COS, total_steps=T)
+    assert "relative=True" in str(info.value) and "one schedule per group" in str(info.value)
+    assert [g["lr"] for g in opt.param_groups] == [1e-3, 1e-4] and "initial_lr" not in opt.param_groups[0]
+    with pytest.raises(ValueError, match=r"'weight_decay' is one absolute schedule|whose weight_decay differ"):
+        groups = [{"params": [p], "weight_decay": wd} for p, wd in zip(make_params(2), (0.0, 0.01))]
+        TableScheduler(torch.optim.AdamW(groups, lr=1e-3), {"weight_decay": fl.Constant(0.01)}, total_steps=T)
+    # the two ways out: each group's own lr as the base, or one schedule per group on purpose
+    rel = TableScheduler(opt, COS, total_steps=T, relative=True)
+    assert rel.values_at(3)["lr"] == [1e-3 * COS.table(T)[3], 1e-4 * COS.table(T)[3]]
+    same = TableScheduler(make_adam(lrs=(1e-3, 1e-4)), [WARM_COS] * 2, total_steps=T)
+    assert same.values_at(20)["lr"] == [WARM_COS.table(T)[20]] * 2
+
+
+def test_betas_pair_message_names_beta1_and_beta2():
+    opt = make_adam()
+    with pytest.raises(ValueError) as info:
+        TableScheduler(opt, {"betas": fl.Constant(0.9)}, total_steps=T)
+    msg = str(info.value)
+    assert "'betas' is a sequence (0.9, 0.999), not one number; schedule its elements as 'beta1' and 'beta2'" in msg
+    with pytest.raises(ValueError) as info:
+        TableScheduler(opt, {"nope": fl.Constant(0.9)}, total_steps=T)
+    listed = re.search(r"its hyperparameters are (\[.*?\])", str(info.value)).group(1)
+    assert "'beta1', 'beta2'" in listed and "'betas'" not in listed  # never listed as a number
+
+
+def test_get_scheduler_factor_matches_lambda_lr_per_group():
+    """A factor schedule scales each group's own lr: torch's LambdaLR is the reference."""
+    from fastlr.torch import get_scheduler
+
+    factor = fl.Schedule(fl.Cosine(1.0, 0.0, T - 5), warmup=fl.Warmup(5))
+    opt_a, opt_b = make_adam(lrs=(1e-3, 1e-4)), make_adam(lrs=(1e-3, 1e-4))
+    mine = get_scheduler(opt_a, factor, total_steps=float(T))
+    ref = torch.optim.lr_scheduler.LambdaLR(opt_b, lambda t: factor.at(min(t, T - 1)))
+    assert lrs_used_by_optimizer_steps(opt_a, mine, T + 2) == lrs_used_by_optimizer_steps(opt_b, ref, T + 2)
+    assert mine.total_steps == T and mine.state_dict()["config"]["relative"] == ["lr"]
+
+
+def test_get_scheduler_builds_a_dialect_schedule_per_base_lr():
+    import functools
+
+    import fastlr.presets.transformers as hf
+    from fastlr.torch import get_scheduler
+
+    calls = []
+
+    def build(base_lr, **kw):
+        calls.append(base_lr)
+        return hf.get_cosine_schedule_with_warmup(base_lr, **kw)
+
+    opt = make_sgd(lrs=(1e-3, 1e-4, 1e-3))
+    sched = get_scheduler(
+        opt, functools.partial(build, num_warmup_steps=4, num_training_steps=T), total_steps=T, past_end="raise"
+    )
+    assert calls == [1e-3, 1e-4] and sched.past_end == "raise"  # one build per distinct lr
+    for t in (0, 4, 17, T - 1):
+        want = [hf.get_cosine_schedule_with_warmup(b, 4, T).at(t) for b in (1e-3, 1e-4, 1e-3)]
+        assert sched.values_at(t)["lr"] == want
+    lam = get_scheduler(make_sgd(lrs=(0.5,)), lambda lr: fl.Constant(lr * 2), total_steps=3)
+    assert lam.values_at(0)["lr"] == [1.0] * 3
+    with pytest.raises(TypeError, match=r"schedule\(base_lr=0.1\) for param group 0 returned float"):
+        get_scheduler(make_sgd(), lambda base_lr: 0.1, total_steps=3)
+    with pytest.raises(TypeError, match="schedule must be a fastlr schedule"):
+        get_scheduler(make_sgd(), "cosine", total_steps=3)
+    with pytest.raises(TypeError, match=r"total_steps must be an integer, got 2\.5"):
+        get_scheduler(make_sgd(), COS, total_steps=2.5)
+
+
+class _FakeTrainer:
+    """transformers.Trainer's scheduler protocol (5.x): create_optimizer_and_scheduler builds
+    the optimizer, then calls create_scheduler(num_training_steps=max_steps, optimizer=...)."""
+
+    def __init__(self, model, lr):
+        self.model, self.lr, self.optimizer, self.lr_scheduler = model, lr, None, None
+
+    def create_scheduler(self, num_training_steps, optimizer=None):  # the Trainer's default
+        raise AssertionError("replaced by use_in_trainer")
+
+    def train(self, max_steps):
+        self.optimizer = torch.optim.AdamW(
+            [{"params": [self.model.weight]}, {"params": [self.model.bias], "lr": self.lr / 10}], lr=self.lr
+        )
+        self.create_scheduler(num_training_steps=max_steps, optimizer=self.optimizer)
+        lrs = []
+        for _ in range(max_steps):
+            lrs.append([g["lr"] for g in self.optimizer.param_groups])
+            self.optimizer.step()
+            self.lr_scheduler.step()
+        return lrs
+
+
+def test_use_in_trainer_learns_total_steps_and_the_optimizer():
+    from fastlr.torch import use_in_trainer
+
+    factor = fl.Schedule(fl.Linear(1.0, 0.0, 16), warmup=fl.Warmup(4))
+    trainer = use_in_trainer(_FakeTrainer(torch.nn.Linear(2, 1), 1e-3), factor, past_end="raise")
+    lrs = trainer.train(20)
+    assert trainer.lr_scheduler.total_steps == 20 and trainer._created_lr_scheduler
+    assert lrs == [[1e-3 * factor.at(t), 1e-4 * factor.at(t)] for t in range(20)]
+    first = trainer.lr_scheduler
+    assert trainer.create_scheduler(99) is first  # created once, as the Trainer does
+    with pytest.raises(TypeError, match="unknown options"):
+        use_in_trainer(_FakeTrainer(None, 1.0), factor, total_steps=3)
+    with pytest.raises(TypeError, match=r"trainer must be a transformers\.Trainer"):
+        use_in_trainer(object(), factor)
+
+
+def test_use_in_trainer_live_transformers(tmp_path):
+    transformers = pytest.importorskip("transformers")
+    from fastlr.torch import use_in_trainer
+
+    class Data(torch.utils.data.Dataset):
+        def __len__(self):
+            return 12
+
+        def __getitem__(self, i):
+            return {"x": torch.full((2,), float(i)), "labels": torch.tensor(float(i % 3))}
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 1)
+
+        def forward(self, x, labels=None):
+            out = self.lin(x).squeeze(-1)
+            return {"loss": ((out - labels) ** 2).mean(), "logits": out}
+
+    args = transformers.TrainingArguments(
+        str(tmp_path), per_device_train_batch_size=2, num_train_epochs=2, learning_rate=1e-3,
+        report_to=[], save_strategy="no", use_cpu=True, logging_steps=1,
+    )  # fmt: skip
+    factor = fl.Schedule(fl.Cosine(1.0, 0.0, 10), warmup=fl.Warmup(2))
+    trainer = use_in_trainer(transformers.Trainer(model=Model(), args=args, train_dataset=Data()), factor)
+    trainer.train()
+    assert trainer.lr_scheduler.total_steps == 12 and trainer.lr_scheduler.last_epoch == 12
+    logged = [e["learning_rate"] for e in trainer.state.log_history if "learning_rate" in e]
+    # the Trainer logs get_last_lr() after scheduler.step(): the lr of the next update (held past T - 1)
+    assert logged == [1e-3 * factor.at(min(t, 11)) for t in range(1, len(logged) + 1)]

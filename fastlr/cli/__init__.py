@@ -99,7 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", choices=("float32", "float64"), help="table dtype (default: the file's, else float32)")
     p.add_argument("--color-by", help="config column colouring the plot's curves (default lr; 'none': band only)")
     p.add_argument("--curves", type=_positive_int, default=200, help="curves drawn when colouring (default 200)")
-    p.add_argument("--log", action="store_true", help="logarithmic value axis in the plot")
+    scale = p.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--log",
+        dest="log",
+        action="store_const",
+        const=True,
+        default="auto",
+        help="logarithmic value axis (default: when the configs' peaks span a decade or more)",
+    )
+    scale.add_argument("--linear", dest="log", action="store_const", const=False, help="linear value axis")
     p.add_argument("--dpi", type=_positive_int, default=150, help="plot resolution (default 150)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")

@@ -37,7 +37,7 @@ from fastlr.cli.writers import (
 )
 from fastlr.inspect import horizon
 
-__all__ = ["MAX_INFERRED_STEPS", "bench", "plot", "presets", "sweep", "table"]
+__all__ = ["MAX_INFERRED_STEPS", "bench", "late_decays", "plot", "presets", "sweep", "table"]
 
 #: The longest plot whose length ``fastlr plot`` infers from the schedules (``--steps`` for more).
 MAX_INFERRED_STEPS = 10_000_000
@@ -93,6 +93,13 @@ def sweep(args: argparse.Namespace) -> int:
     if args.color_by not in (None, "none") and args.color_by not in valid:
         raise CLIError(f"--color-by {args.color_by!r} is not a config column; columns: {', '.join(valid)}, none")
     print(f"sweep: {n:,} configs × {T:,} steps = {n * T:,} values ({dtype.name}) from {where}")
+    late = late_decays(prog, T)
+    if late:
+        print(
+            f"warning: {late:,} of {n:,} configs never start their decay within {T:,} steps "
+            "(warmup + hold >= T): their tables end at the peak; lower warmup/hold or raise --steps",
+            file=sys.stderr,
+        )
     t0 = time.perf_counter()
     with notice_after(3.0, COMPILING):
         # one step of every config: the kernels compiled are the ones the whole grid needs
@@ -121,6 +128,21 @@ def sweep(args: argparse.Namespace) -> int:
             sweep_figure(tmp, prog, T, job, args, out)
         print(f"plot: wrote {plot_path}")
     return 0
+
+
+def late_decays(prog: fastlr.Program, T: int) -> int:
+    """How many flat configs of ``prog`` start their decay at or after step ``T``.
+
+    The decay of a flat config starts at step ``warmup + hold * steps_per_epoch`` (the warmup
+    counts only as a prefix, ``warmup_mode="prefix"``); a ``constant`` shape has no decay. Schedule
+    objects (``prog.configs is None``) are not counted.
+    """
+    if prog.configs is None:
+        return 0
+    cols = prog.columns()
+    warmup = np.where(cols["warmup_mode"] == "prefix", cols["warmup"].astype(np.int64), 0)
+    start = warmup + cols["hold"].astype(np.int64) * cols["steps_per_epoch"].astype(np.int64)
+    return int(np.count_nonzero((start >= T) & (cols["shape"] != "constant")))
 
 
 def plot(args: argparse.Namespace) -> int:

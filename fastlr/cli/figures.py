@@ -19,7 +19,7 @@ from fastlr._spec import Spec
 from fastlr.cli.notice import COMPILING, notice_after
 from fastlr.cli.spec import DATA_SUFFIXES
 from fastlr.cli.sweepfile import SweepJob
-from fastlr.inspect import describe, sample_table
+from fastlr.inspect import describe, sample_steps, sample_table
 
 __all__ = ["schedule_set_figure", "schedules_figure", "sweep_figure"]
 
@@ -93,7 +93,7 @@ def sweep_figure(
     """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
     from matplotlib.figure import Figure
 
-    from fastlr.plot import legend_entries, plot_schedule, plot_sweep
+    from fastlr.plot import legend_entries, plot_schedule, plot_sweep, spans_decades
 
     n = prog.n_rows
     title = job.title or f"{Path(args.config).name}: {n:,} configs"
@@ -101,9 +101,10 @@ def sweep_figure(
     if prog.configs is None and n <= 12:  # a few schedules: one line each, named
         fig = Figure(figsize=(9.0, 5.0), layout="constrained")
         ax = fig.subplots()
-        for i in range(n):
-            spec = prog.schedule(i)
-            plot_schedule(spec, ax=ax, steps=T, label=f"row {i}: {describe(spec)}", log=args.log, legend=False)
+        specs = [prog.schedule(i) for i in range(n)]
+        log = spans_decades([s.table(T) for s in specs]) if args.log == "auto" else args.log
+        for i, spec in enumerate(specs):
+            plot_schedule(spec, ax=ax, steps=T, label=f"row {i}: {describe(spec)}", log=log, legend=False)
         fig.legend(*legend_entries(ax), loc="outside lower center", ncols=2, frameon=False, fontsize="small")
         fig.suptitle(suptitle, fontsize="large")
         fig.savefig(path, dpi=args.dpi)
@@ -117,9 +118,10 @@ def sweep_figure(
     panels = 2 if color_by is not None else 1
     fig = Figure(figsize=(6.6 * panels, 4.8), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False)[0]
-    plot_sweep(values, x=x, ax=axes[0], band=[(5, 95), (25, 75)], log=args.log, label=f"all {n:,} configs")
+    log = spans_decades(values[:, sample_steps(values.shape[1], 2000)]) if args.log == "auto" else args.log
+    plot_sweep(values, x=x, ax=axes[0], band=[(5, 95), (25, 75)], log=log, label=f"all {n:,} configs")
     if color_by is not None:
-        plot_sweep(values, x=x, ax=axes[1], color_by=color_by, columns=columns, log=args.log, max_curves=args.curves)
+        plot_sweep(values, x=x, ax=axes[1], color_by=color_by, columns=columns, log=log, max_curves=args.curves)
         axes[1].set_ylim(axes[0].get_ylim())
     fig.suptitle(suptitle, fontsize="large")
     fig.savefig(path, dpi=args.dpi)

@@ -383,7 +383,12 @@ def _dialect_call(text: str, module: str, body: str, base: int) -> Spec:
         named = _named_field(message, kwargs)
         span = spans[named] if named is not None else head
         short = fname.split(".")[-1]
-        prefix = f"{module}." if message.startswith(f"{short}:") or message.startswith(f"{short}(") else f"{fname}: "
+        if message.startswith(f"{module}."):  # the dialect already names its function (module.function: ...)
+            prefix = ""
+        elif message.startswith(f"{short}:") or message.startswith(f"{short}("):
+            prefix = f"{module}."
+        else:
+            prefix = f"{fname}: "
         raise CLIError(f"{prefix}{message}", text, span) from None
     if not isinstance(result, Spec) or not hasattr(result, "table"):
         raise CLIError(f"{fname} returned {type(result).__name__}, not a schedule", text, head)

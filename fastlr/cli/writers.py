@@ -79,7 +79,7 @@ def check_output(path: str | None, suffixes: Sequence[str], what: str) -> Path |
     elif suffix == ".parquet":
         _need("pyarrow", "writing .parquet needs pyarrow (pip install pyarrow); or use .npy or .csv")
     elif suffix in (".png", ".svg", ".pdf", ".jpg", ".jpeg"):
-        _need("matplotlib", "plotting needs matplotlib: pip install 'fastlr[plot]' (or pip install matplotlib)")
+        _need("matplotlib", "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)")
     if p.is_dir():
         raise CLIError(f"{what} {path!r} is a directory; name a file")
     base = _existing_ancestor(p.parent)
