@@ -44,8 +44,10 @@ Quirks
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dask.array as da
@@ -116,6 +118,20 @@ def _summary_part(prog: Program, t0: int, n_steps: int, threshold: float) -> _St
     """Summary of one block by the fused kernel (no table), for ``sequential_sum=False``."""
     with _kernel_slot():
         return summary_arrays(prog, n_steps, threshold, t0)
+
+
+@dataclass(frozen=True)
+class _Reducers:
+    """Users' reducers ``{name: fn}`` carried by a task (opaque to Dask's graph traversal)."""
+
+    funcs: tuple[tuple[str, Any], ...]
+
+
+def _reduce_block(prog: Program, t0: int, n_steps: int, reducers: _Reducers) -> dict[str, np.ndarray]:
+    """The reducers over whole rows of one row block (compiled once per worker process)."""
+    compiled = evaluate.compile_reducers(dict(reducers.funcs))
+    with _kernel_slot():
+        return evaluate.reduce_arrays(prog, n_steps, t0, compiled)
 
 
 def _merge(a: _State, b: _State, sum_done: bool = False) -> _State:
@@ -238,6 +254,7 @@ def summarize(
     chunks: Any = "auto",
     t0: int = 0,
     sequential_sum: bool = True,
+    reducers: Mapping[str, Callable[..., Any]] | None = None,
 ) -> dict[str, da.Array]:
     """Per-config summaries of :func:`fastlr.summarize` as lazy 1-D Dask arrays.
 
@@ -256,6 +273,11 @@ def summarize(
         every field is bit-identical to :func:`fastlr.summarize` (each task holds its block in
         float64). False: step chunks are summarised in parallel by the fused kernel (no table)
         and combined; ``sum`` and ``mean`` then agree with the in-memory pass to rounding only.
+    reducers : mapping of str to function, optional
+        Custom summaries of whole rows, as for :func:`fastlr.summarize` (checked and compiled
+        here first, so a bad reducer fails on the client). A reducer needs a whole row, so it
+        runs in one task per row block over all ``T`` steps (one row buffer per thread, the
+        step chunks do not apply); its values are identical to :func:`fastlr.summarize`'s.
 
     Returns
     -------
@@ -264,11 +286,12 @@ def summarize(
         the peak, absolute), ``min``, ``sum`` (float64 sum over the steps), ``mean``
         (``sum / T``) and, with ``threshold``, ``above`` and ``below``; each of length N.
         Combined across step chunks as: final from the last chunk, peak from the earliest chunk
-        holding the maximum, min of mins, sums and counts added.
+        holding the maximum, min of mins, sums and counts added. Then one entry per reducer.
     """
     if not isinstance(sequential_sum, (bool, np.bool_)):
         raise TypeError(f"sequential_sum must be True or False, got {sequential_sum!r}")
     thr = np.nan if threshold is None else ck.real("threshold", threshold)
+    compiled = evaluate.compile_reducers(reducers)
     prog, T, t0, rows, steps = _setup(configs, T, t0, chunks, np.dtype(np.float64))
     token = tokenize(*prog.arrays(), T, t0, thr, rows, steps, bool(sequential_sum))
     state = f"fastlr-summary-state-{token}"
@@ -293,6 +316,19 @@ def summarize(
         graph = HighLevelGraph({state: dsk, name: layer}, {state: set(), name: {state}})
         kind = np.int64 if field in _INT_FIELDS else np.float64
         out[field] = da.Array(graph, name, (rows,), meta=np.empty((0,), dtype=kind))
+    if compiled:
+        funcs = _Reducers(tuple((r.name, r.func) for r in compiled))
+        rtoken = tokenize(token, [(r.name, r.func.py_func) for r in compiled])
+        red = f"fastlr-summary-reduce-{rtoken}"
+        rdsk: dict[Any, Any] = {
+            (red, i): (_reduce_block, sub, t0, T, funcs) for i, sub in enumerate(_row_programs(prog, rows))
+        }
+        for r in compiled:
+            name = f"fastlr-summary-{r.name}-{rtoken}"
+            layer = {(name, i): (operator.getitem, (red, i), r.name) for i in range(len(rows))}
+            graph = HighLevelGraph({red: rdsk, name: layer}, {red: set(), name: {red}})
+            kind = np.int64 if r.integer else np.float64
+            out[r.name] = da.Array(graph, name, (rows,), meta=np.empty((0,), dtype=kind))
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -202,12 +202,19 @@ SUMMARY_FIELDS = ("final", "peak", "peak_step", "min", "sum", "mean", "above", "
 
 
 def summarize(
-    prog: Program, T: int, *, threshold: float | None = None, t0: int = 0, chunk_rows: int | None = None
-) -> dict[str, np.ndarray]:
+    prog: Program,
+    T: int,
+    *,
+    threshold: float | None = None,
+    t0: int = 0,
+    chunk_rows: int | None = None,
+    reducers: Mapping[str, Callable[..., Any]] | None = None,
+) -> dict[str, Any]:
     """Per-row summaries of a program (the arguments of :func:`fastlr.summarize`)."""
     T = check_T(T)
     t0 = ck.integer("t0", t0, lo=0)
     thr = math.nan if threshold is None else ck.real("threshold", threshold)
+    compiled = compile_reducers(reducers)
     fsum, isum = summary_arrays(prog, T, thr, t0, chunk_rows)
     out = {
         "final": fsum[:, L.SUM_FINAL],
@@ -220,6 +227,72 @@ def summarize(
     if threshold is not None:
         out["above"] = isum[:, L.SUM_ABOVE]
         out["below"] = isum[:, L.SUM_BELOW]
+    if compiled:
+        out.update(reduce_arrays(prog, T, t0, compiled, chunk_rows))
+    return out
+
+
+def compile_reducers(reducers: Mapping[str, Callable[..., Any]] | None) -> tuple[Any, ...]:
+    """Check and compile users' reducers (:mod:`fastlr.kernels.reduce`); none: no Numba import."""
+    if reducers is None:
+        return ()
+    from fastlr.kernels import reduce
+
+    return reduce.compile_reducers(reducers, SUMMARY_FIELDS)
+
+
+def reduce_arrays(
+    prog: Program, T: int, t0: int, reducers: tuple[Any, ...], chunk_rows: int | None = None
+) -> dict[str, np.ndarray]:
+    """Compiled reducers (:func:`compile_reducers`) over every row of steps ``t0 .. t0 + T - 1``,
+    in the row chunks of :func:`summary_arrays`; one row buffer per thread, no table.
+
+    Returns ``{name: column}`` (float64, or int64 for integer reducers); a non-finite float
+    raises ``ValueError`` naming the reducer and the row.
+    """
+    import numba
+
+    from fastlr.kernels import cpu, reduce
+
+    n = prog.n_rows
+    threads = 1 if cpu.serial_child() else numba.get_num_threads()
+    guard_memory((min(n, threads), T), np.dtype(np.float64))
+    fo = np.empty((n, sum(not r.integer for r in reducers)), dtype=np.float64)
+    io = np.empty((n, sum(r.integer for r in reducers)), dtype=np.int64)
+    failed = np.empty(n, dtype=np.int64)
+    ci, cf, si, sf = prog.arrays()
+    fill_span = cpu.kernels(False, (ci, cf, si, sf))["fill_span"]
+    kernel = reduce.row_kernel(fill_span, reducers, parallel=not cpu.serial_child())
+    step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rows = np.arange(lo, hi, dtype=np.int64)
+        buf, view = reduce.buffers(hi - lo, T, threads)
+        with cpu.parallel_region():
+            kernel(ci, cf, si, sf, rows, t0, buf, view, fo[lo:hi], io[lo:hi], failed[lo:hi])
+        bad = np.flatnonzero(failed[lo:hi] >= 0)
+        if bad.size:
+            row = lo + int(bad[0])
+            raise ValueError(
+                f"reducer {reducers[failed[row]].name!r} raised an exception on row {row}; Numba keeps no "
+                f"message: call the function on that row (fastlr.sweep(configs, T, np.float64, exact=False, "
+                f"t0=t0)[{row}]) to see it"
+            )
+    out: dict[str, np.ndarray] = {}
+    nf = ni = 0
+    for r in reducers:
+        if r.integer:
+            out[r.name] = io[:, ni]
+            ni += 1
+        else:
+            col = fo[:, nf]
+            nf += 1
+            bad = np.flatnonzero(~np.isfinite(col))
+            if bad.size:
+                raise ValueError(
+                    f"reducer {r.name!r} returned {col[bad[0]]} for row {bad[0]} ({bad.size} non-finite of {n} rows)"
+                )
+            out[r.name] = col
     return out
 
 

@@ -586,3 +586,28 @@ def test_table_csv_written_in_blocks_is_exact(capsys, tmp_path, monkeypatch):
     rows = read_csv(tmp_path / "t.csv")
     assert [int(r["step"]) for r in rows] == list(range(50))
     np.testing.assert_array_equal([float(r["value"]) for r in rows], spec.table(50))
+
+
+def test_sweep_reducers_add_summary_columns(capsys, tmp_path):
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"steps": 40, "grid": {"lr": [0.1, 0.2], "shape": ["cosine", "linear"]}}))
+    mod = tmp_path / "my_reducers.py"
+    mod.write_text("def late_area(lr):\n    return lr[20:].sum()\n\n\ndef broken(lr):\n    return lr.nope\n")
+    summ = tmp_path / "s.csv"
+    code, out, err = main(capsys, "sweep", str(cfg), "--summary", str(summ), "--reducer", f"late={mod}:late_area")
+    assert code == 0, err
+    assert "mean, late" in out
+    rows = read_csv(summ)
+    cols = fastlr.grid(lr=[0.1, 0.2], shape=["cosine", "linear"], steps=[40])
+    expected = fastlr.sweep(cols, 40, dtype=np.float64, exact=False)[:, 20:].sum(axis=1)
+    np.testing.assert_allclose([float(r["late"]) for r in rows], expected, rtol=1e-12)
+    for bad, message in [
+        ("late", "expected NAME=MODULE:FUNCTION"),
+        (f"late={tmp_path / 'none.py'}:f", "no such file"),
+        ("late=no_such_module_xyz:f", "cannot import no_such_module_xyz: ModuleNotFoundError"),
+        (f"late={mod}:missing", "has no function 'missing'"),
+        (f"late={mod}:broken", "reducer 'late' cannot be compiled by Numba"),
+        (f"peak={mod}:late_area", "reducer name 'peak' is a built-in summary field"),
+    ]:
+        code, _, err = main(capsys, "sweep", str(cfg), "--reducer", bad)
+        assert code == 2 and "--reducer" in err and message in err, (bad, err)

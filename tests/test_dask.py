@@ -222,3 +222,24 @@ def test_distributed_to_zarr(grid, client, tmp_path):
     path = str(tmp_path / "sweep.zarr")
     fld.sweep(grid, T, np.float64, chunks=(64, 32), t0=7).to_zarr(path)
     np.testing.assert_array_equal(da.from_zarr(path).compute(), fl.sweep(grid, T, np.float64, t0=7))
+
+
+def late_area(lr):
+    return lr[30:].sum()
+
+
+def first_zero(lr):
+    return np.argmax(lr == 0.0)
+
+
+def test_summarize_reducers_equal_fastlr_summarize(grid, threaded):
+    reducers = {"late_area": late_area, "first_zero": first_zero}
+    ref = fl.summarize(grid, T, t0=3, reducers=reducers)
+    lazy = fld.summarize(grid, T, t0=3, chunks=(37, 13), reducers=reducers)
+    assert list(lazy) == list(ref)
+    got = dask.compute(lazy)[0]
+    for k in reducers:
+        assert got[k].dtype == ref[k].dtype
+        np.testing.assert_array_equal(got[k], ref[k])
+    with pytest.raises(ValueError, match="reducer 'bad' cannot be compiled by Numba"):
+        fld.summarize(grid, T, reducers={"bad": lambda lr: lr.nope})

@@ -4,6 +4,7 @@ Commands::
 
     fastlr table SPEC --steps T [-o out.npy|.csv|.pt|.parquet]
     fastlr sweep CONFIG.{toml,json,yaml} [-o table.npy] [--summary summary.csv] [--plot sweep.png]
+                 [--reducer NAME=MODULE:FUNCTION ...]
     fastlr plot SPEC [SPEC ...] -o lr.png [--steps T] [--log]
     fastlr presets [DIALECT]
     fastlr bench [--configs N] [--steps T]
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", help="figure of the sweep (.png, .svg, .pdf; needs matplotlib)")
     p.add_argument("--steps", "-T", type=_positive_int, help="table length T (overrides the file's 'steps')")
     p.add_argument("--dtype", choices=("float32", "float64"), help="table dtype (default: the file's, else float32)")
+    p.add_argument(
+        "--reducer",
+        action="append",
+        metavar="NAME=MODULE:FUNCTION",
+        help="a custom summary column NAME: FUNCTION(lr) of a module or a .py file (Numba-compilable; repeatable)",
+    )
     p.add_argument("--color-by", help="config column colouring the plot's curves (default lr; 'none': band only)")
     p.add_argument("--curves", type=_positive_int, default=200, help="curves drawn when colouring (default 200)")
     scale = p.add_mutually_exclusive_group()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import inspect
 import sys
 import textwrap
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,9 +37,10 @@ from fastlr.cli.writers import (
     write_sweep,
     write_table,
 )
+from fastlr.evaluate import compile_reducers
 from fastlr.inspect import horizon
 
-__all__ = ["MAX_INFERRED_STEPS", "bench", "late_decays", "plot", "presets", "sweep", "table"]
+__all__ = ["MAX_INFERRED_STEPS", "bench", "late_decays", "load_reducers", "plot", "presets", "sweep", "table"]
 
 #: The longest plot whose length ``fastlr plot`` infers from the schedules (``--steps`` for more).
 MAX_INFERRED_STEPS = 10_000_000
@@ -86,6 +89,7 @@ def sweep(args: argparse.Namespace) -> int:
     distinct_outputs(**{"-o": out, "--summary": summary_path, "--plot": plot_path})
     where = args.config
     job = load_sweep(where, args.steps, args.dtype)
+    reducers = load_reducers(args.reducer or [])
     T, dtype = job.steps, job.dtype
     prog = lower_job(job, where)
     n = prog.n_rows
@@ -104,7 +108,7 @@ def sweep(args: argparse.Namespace) -> int:
     with notice_after(3.0, COMPILING):
         # one step of every config: the kernels compiled are the ones the whole grid needs
         fastlr.sweep(prog, 1, dtype=dtype, progress=False)
-        fastlr.summarize(prog, 1)
+        fastlr.summarize(prog, 1, reducers=reducers or None)
     ready = time.perf_counter() - t0
     if ready > 0.5:
         print(f"kernels ready in {ready:.1f} s (compiled on first use, then cached)")
@@ -114,7 +118,7 @@ def sweep(args: argparse.Namespace) -> int:
         print(f"table: wrote {out} ({format_bytes(size)}, rows = configs, columns = steps) in {elapsed:.2f} s")
         print(f"throughput: {n * T / elapsed:,.0f} configs×steps per second ({n * T / elapsed:.2g}/s)")
     t0 = time.perf_counter()
-    summary = fastlr.summarize(prog, T, threshold=job.threshold)
+    summary = fastlr.summarize(prog, T, threshold=job.threshold, reducers=reducers or None)
     elapsed_s = time.perf_counter() - t0
     if out is None:
         print(f"summaries: {n * T / elapsed_s:,.0f} configs×steps per second ({n * T / elapsed_s:.2g}/s, no table)")
@@ -128,6 +132,42 @@ def sweep(args: argparse.Namespace) -> int:
             sweep_figure(tmp, prog, T, job, args, out)
         print(f"plot: wrote {plot_path}")
     return 0
+
+
+def load_reducers(items: list[str]) -> dict[str, Any]:
+    """``--reducer NAME=MODULE:FUNCTION`` options as ``{NAME: function}``: MODULE is an
+    importable module or a ``.py`` file (relative to the working directory)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        name, eq, target = item.partition("=")
+        where, colon, func = target.rpartition(":")
+        if not (eq and colon and name.strip() and where and func):
+            raise CLIError(f"--reducer {item!r}: expected NAME=MODULE:FUNCTION, e.g. auc=my_reducers.py:auc")
+        name = name.strip()
+        if name in out:
+            raise CLIError(f"--reducer {item!r}: the name {name!r} is given twice")
+        try:
+            if where.endswith(".py"):
+                path = Path(where)
+                spec = importlib.util.spec_from_file_location(f"fastlr_reducers_{path.stem}", path)
+                if not path.is_file() or spec is None or spec.loader is None:
+                    raise CLIError(f"--reducer {item!r}: no such file {where}")
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+            else:
+                module = importlib.import_module(where)
+        except CLIError:
+            raise
+        except Exception as exc:  # whatever importing the user's module raises
+            raise CLIError(f"--reducer {item!r}: cannot import {where}: {type(exc).__name__}: {exc}") from None
+        if not hasattr(module, func):
+            raise CLIError(f"--reducer {item!r}: {where} has no function {func!r}")
+        out[name] = getattr(module, func)
+    try:  # checked and compiled before anything is computed or written
+        compile_reducers(out or None)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"--reducer: {exc}") from None
+    return out
 
 
 def late_decays(prog: fastlr.Program, T: int) -> int:

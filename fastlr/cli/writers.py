@@ -34,7 +34,6 @@ import numpy as np
 import fastlr
 from fastlr import _checks as ck
 from fastlr.cli.spec import CLIError, MissingDependency
-from fastlr.evaluate import SUMMARY_FIELDS
 from fastlr.inspect import describe, row_blocks
 
 __all__ = [
@@ -284,7 +283,7 @@ def write_summary(path: Path, prog: fastlr.Program, summary: dict[str, np.ndarra
             "spec": [json.dumps(prog.config(i), separators=(",", ":")) for i in range(n)],
             "fingerprint": [prog.schedule(i).fingerprint() for i in range(n)],
         }
-    cols = {"row": list(range(n)), **config_cols, **{k: summary[k].tolist() for k in SUMMARY_FIELDS if k in summary}}
+    cols = {"row": list(range(n)), **config_cols, **{k: v.tolist() for k, v in summary.items()}}
     check_space(path, n * len(cols) * 2)
     with atomic_output(path) as tmp, tmp.open("w", newline="") as fh:
         w = csv.writer(fh)
