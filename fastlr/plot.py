@@ -5,7 +5,8 @@
   :class:`fastlr.Join` curve and the restarts with vertical lines (from the spec, see
   :func:`fastlr.inspect.boundaries`).
 - :func:`plot_sweep` summarises many configs: the median with a percentile band and the
-  min-max range, or a sample of curves coloured by one config column.
+  min-max range, bands per value of one config column (``group_by``), or a sample of curves
+  coloured by one config column (``color_by``).
 
 Both draw into ``ax`` when given (nothing else in the figure changes) and otherwise into a new
 figure from ``matplotlib.pyplot``; they return the axes. What to mark, how many steps to show,
@@ -39,7 +40,7 @@ from fastlr.inspect import boundaries, describe, horizon, sample_steps, sample_t
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["legend_entries", "plot_schedule", "plot_sweep", "spans_decades"]
+__all__ = ["MAX_GROUPS", "category_colors", "legend_entries", "plot_schedule", "plot_sweep", "spans_decades"]
 
 #: Line styles of the markers, by kind.
 MARKER_STYLES: dict[str, Any] = {"warmup": "--", "phase": ":", "restart": "-."}
@@ -193,19 +194,65 @@ def plot_schedule(
 # ---- sweeps ----------------------------------------------------------------------------------
 
 
-def _column(source: Any, columns: Mapping[str, Any] | None, name: str) -> np.ndarray:
+def _column(source: Any, columns: Mapping[str, Any] | None, name: str, param: str = "color_by") -> np.ndarray:
     if columns is None:
         from fastlr.lowering.program import Program
 
         if not isinstance(source, Program) or source.configs is None:
             raise ValueError(
-                f"color_by={name!r} names a config column, but these configs have no columns "
+                f"{param}={name!r} names a config column, but these configs have no columns "
                 "(pass flat configs, columns=, or an array of values)"
             )
         columns = source.columns()
     if name not in columns:
-        raise ValueError(f"color_by={name!r} is not a config column; columns: {', '.join(columns)}")
+        raise ValueError(f"{param}={name!r} is not a config column; columns: {', '.join(columns)}")
     return np.asarray(columns[name])
+
+
+def _per_config(by: Any, source: Any, columns: Mapping[str, Any] | None, n: int, param: str) -> tuple[np.ndarray, str]:
+    """A column named ``by`` (or N values) as an array of N values, with its name."""
+    if isinstance(by, str):
+        values, name = _column(source, columns, by, param), by
+    else:
+        values, name = np.asarray(by), ""
+    if values.ndim == 0:
+        values = np.broadcast_to(values, (n,))
+    if values.shape != (n,):
+        raise ValueError(f"{param} must be a column name or {n} values, got shape {values.shape}")
+    return values, name
+
+
+#: The most groups ``group_by`` draws (each needs a colour of its own).
+MAX_GROUPS = 20
+
+
+def _categories(values: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """The distinct values of a column (sorted numbers, strings in order of first appearance)
+    and each config's category index."""
+    if values.dtype.kind in "biuf":
+        cats, index = np.unique(values, return_inverse=True)
+        return cats.tolist(), index.reshape(-1)
+    keys = [str(v) for v in values.tolist()]
+    order = list(dict.fromkeys(keys))
+    pos = {k: i for i, k in enumerate(order)}
+    return order, np.array([pos[k] for k in keys], dtype=np.int64)
+
+
+def category_colors(k: int) -> list[Any]:
+    """``k`` distinct colours, one per category: ``tab10`` up to 10, ``tab20`` up to 20, else
+    evenly spaced along ``turbo`` (never a colour for two categories)."""
+    from matplotlib import colormaps
+
+    if k <= 10:
+        return [colormaps["tab10"](i) for i in range(k)]
+    if k <= 20:
+        return [colormaps["tab20"](i) for i in range(k)]
+    return [colormaps["turbo"](i / (k - 1)) for i in range(k)]
+
+
+def _category_label(name: str, value: Any) -> str:
+    text = _short(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return f"{name}={text}" if name else text
 
 
 def _bands(band: Any) -> list[tuple[float, float]]:
@@ -231,6 +278,7 @@ def plot_sweep(
     ax: Axes | None = None,
     band: Any = (5, 95),
     color_by: str | Sequence[Any] | np.ndarray | None = None,
+    group_by: str | Sequence[Any] | np.ndarray | None = None,
     columns: Mapping[str, Any] | None = None,
     x: Sequence[int] | np.ndarray | None = None,
     cmap: str = "viridis",
@@ -260,9 +308,15 @@ def plot_sweep(
     color_by : str or array, optional
         Draw up to ``max_curves`` configs (a seeded random sample, in row order) coloured by
         this config column (a name, or N values): a colormap and colorbar for numbers (log
-        scale when positive over a decade or more), one colour per value for strings.
+        scale when positive over a decade or more), one colour per value for strings, with a
+        legend ``name=value``.
+    group_by : str or array, optional
+        Instead of one set of bands over every config: one median line and percentile bands
+        (``band``, no min-max range) per value of this config column (a name, or N values), each
+        group in a colour of its own and named in the legend ``name=value (count)``. At most
+        :data:`MAX_GROUPS` groups; not with ``color_by``.
     columns : mapping, optional
-        Config columns of a table, for ``color_by`` by name.
+        Config columns of a table, for ``color_by`` or ``group_by`` by name.
     x : int array, optional
         The steps of a table's columns (default ``0 .. T-1``).
     cmap : str
@@ -309,22 +363,40 @@ def plot_sweep(
         source = lower(configs_or_table)
         xs, values = sample_table(source, steps, max_points)
         table, cols, n = values, np.arange(values.shape[1]), source.n_rows
+    if color_by is not None and group_by is not None:
+        raise ValueError("color_by and group_by are exclusive: colour sampled curves, or draw bands per group")
     values_by: np.ndarray | None = None
     by_name = ""
     if color_by is not None:
-        if isinstance(color_by, str):
-            values_by, by_name = _column(source, columns, color_by), color_by
-        else:
-            values_by = np.asarray(color_by)
-        if values_by.ndim == 0:
-            values_by = np.broadcast_to(values_by, (n,))
-        if values_by.shape != (n,):
-            raise ValueError(f"color_by must be a column name or {n} values, got shape {values_by.shape}")
+        values_by, by_name = _per_config(color_by, source, columns, n, "color_by")
+    groups: tuple[list[Any], np.ndarray] | None = None
+    if group_by is not None:
+        values_group, by_name = _per_config(group_by, source, columns, n, "group_by")
+        groups = _categories(values_group)
+        if len(groups[0]) > MAX_GROUPS:
+            raise ValueError(
+                f"group_by={by_name or 'values'!r} has {len(groups[0])} distinct values, more than {MAX_GROUPS} "
+                "groups; use color_by for a column with many values"
+            )
     if log == "auto":
         log = spans_decades(table[:, cols])
     if ax is None:
         ax = _new_axes()
-    if values_by is None:
+    if groups is not None:
+        every = np.asarray(table[:, cols], dtype=np.float64)
+        cats, index = groups
+        for k, (cat, col) in enumerate(zip(cats, category_colors(len(cats)))):
+            members = every[index == k]
+            for j, (lo_q, hi_q) in enumerate(bands):
+                lo_v, hi_v = np.percentile(members, [lo_q, hi_q], axis=0)
+                ax.fill_between(xs, lo_v, hi_v, color=col, alpha=0.12 + 0.1 * j, linewidth=0)
+            label_k = f"{_category_label(by_name, cat)} ({len(members):,})"
+            ax.plot(xs, np.median(members, axis=0), color=col, linewidth=1.8, label=label_k)
+        ax.legend(frameon=False, fontsize="small", loc="upper right")
+        spread = ", ".join(f"{lo_q:g}–{hi_q:g} %" for lo_q, hi_q in bands)
+        what = f"median{' and ' + spread if spread else ''} by {by_name or 'group'}"
+        title = f"{n:,} configs: {what}" if label is None else label
+    elif values_by is None:
         every = np.asarray(table[:, cols], dtype=np.float64)
         if bands:
             ax.fill_between(
@@ -389,13 +461,11 @@ def _colored_curves(ax: Axes, x: np.ndarray, ys: np.ndarray, by: np.ndarray, nam
         if bar.solids is not None:
             bar.solids.set_alpha(1.0)
     else:
-        cats = list(dict.fromkeys(str(v) for v in by.tolist()))
-        palette = colormaps["tab10"]
-        for k, cat in enumerate(cats):
-            mask = np.array([str(v) == cat for v in by.tolist()])
-            col = palette(k % 10)
+        cats, index = _categories(by)
+        for k, (cat, col) in enumerate(zip(cats, category_colors(len(cats)))):
+            mask = index == k
             ax.add_collection(LineCollection(list(segs[mask]), colors=[col], linewidths=0.9, alpha=0.6))
-            ax.plot([], [], color=col, label=f"{name}={cat}" if name else cat)
+            ax.plot([], [], color=col, label=_category_label(name, cat))
         ax.legend(frameon=False, fontsize="small", loc="upper right")
     ax.autoscale_view()
 

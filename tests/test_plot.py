@@ -231,3 +231,54 @@ def test_plot_module_imports_lazily():
     code = "import sys, fastlr.plot, fastlr.cli, fastlr.inspect; print('matplotlib' in sys.modules, 'numba' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["False", "False"]
+
+
+def test_colours_and_groups_follow_the_column(mpl, tmp_path, capsys):
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import to_rgba
+
+    from fastlr.plot import MAX_GROUPS, category_colors, plot_sweep
+
+    cols = fastlr.grid(lr=[1e-4, 1e-3], warmup=[0, 20], shape=["cosine", "linear", "sqrt"], steps=80)
+    table = fastlr.sweep(cols, 100).astype(np.float64)
+    shapes = np.asarray(cols["shape"])
+    # color_by: one collection per shape, its curves exactly that shape's rows, the legend's colour its colour
+    ax = plot_sweep(cols, 100, color_by="shape", max_points=100)
+    legend = {t.get_text(): h.get_color() for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles)}
+    assert list(legend) == ["shape=cosine", "shape=linear", "shape=sqrt"]
+    collections = [c for c in ax.collections if isinstance(c, LineCollection)]
+    for (label, colour), lc in zip(legend.items(), collections):
+        rows = table[shapes == label.split("=")[1]]
+        np.testing.assert_array_equal(np.array([s[:, 1] for s in lc.get_segments()]), rows)
+        assert to_rgba(lc.get_colors()[0], alpha=1) == to_rgba(colour)
+    assert len({to_rgba(c) for c in legend.values()}) == 3
+    # group_by: a median per group in the group's colour, named with its count; bands in that colour
+    ax = plot_sweep(cols, 100, group_by="shape", band=(25, 75), max_points=100)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["shape=cosine (4)", "shape=linear (4)", "shape=sqrt (4)"]
+    lines, fills = ax.get_lines(), ax.collections
+    assert len(fills) == 3
+    for k, name in enumerate(["cosine", "linear", "sqrt"]):
+        np.testing.assert_allclose(lines[k].get_ydata(), np.median(table[shapes == name], axis=0))
+        assert to_rgba(lines[k].get_color()) == to_rgba(category_colors(3)[k])
+        assert to_rgba(fills[k].get_facecolor()[0], alpha=1) == to_rgba(lines[k].get_color())
+    assert ax.get_title() == "12 configs: median and 25–75 % by shape"
+    ax = plot_sweep(cols, 100, group_by="lr", band=None)  # numbers: sorted, compact labels
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["lr=1.0e-4 (6)", "lr=1.0e-3 (6)"]
+    # never one colour for two categories
+    many = [category_colors(k) for k in (3, 15, 40)]
+    assert all(len({to_rgba(c) for c in cs}) == len(cs) for cs in many)
+    with pytest.raises(ValueError, match="color_by and group_by are exclusive"):
+        plot_sweep(cols, 100, color_by="lr", group_by="shape")
+    with pytest.raises(ValueError, match="group_by='nope' is not a config column"):
+        plot_sweep(cols, 100, group_by="nope")
+    with pytest.raises(ValueError, match=f"has 40 distinct values, more than {MAX_GROUPS} groups"):
+        plot_sweep(table[:1].repeat(40, axis=0), group_by=np.arange(40))
+    # fastlr sweep --group-by
+    cfg = tmp_path / "g.json"
+    cfg.write_text(json.dumps({"steps": 100, "grid": {"lr": [1e-4, 1e-3], "shape": ["cosine", "linear"]}}))
+    assert cli.main(["sweep", str(cfg), "--plot", str(tmp_path / "g.png"), "--group-by", "shape"]) == 0
+    _check_png(tmp_path / "g.png", min_width=1500)
+    capsys.readouterr()
+    assert cli.main(["sweep", str(cfg), "--plot", str(tmp_path / "g.png"), "--group-by", "nope"]) == 2
+    assert "--group-by 'nope' is not a config column" in capsys.readouterr().err

@@ -4,7 +4,7 @@ Commands::
 
     fastlr table SPEC --steps T [-o out.npy|.csv|.pt|.parquet]
     fastlr sweep CONFIG.{toml,json,yaml} [-o table.npy] [--summary summary.csv] [--plot sweep.png]
-                 [--reducer NAME=MODULE:FUNCTION ...]
+                 [--reducer NAME=MODULE:FUNCTION ...] [--color-by COL] [--group-by COL]
     fastlr plot SPEC [SPEC ...] -o lr.png [--steps T] [--log]
     fastlr presets [DIALECT]
     fastlr bench [--configs N] [--steps T]
@@ -105,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="a custom summary column NAME: FUNCTION(lr) of a module or a .py file (Numba-compilable; repeatable)",
     )
     p.add_argument("--color-by", help="config column colouring the plot's curves (default lr; 'none': band only)")
+    p.add_argument(
+        "--group-by",
+        help="config column grouping the bands panel: a median and 25-75 %% band per value, with a legend",
+    )
     p.add_argument("--curves", type=_positive_int, default=200, help="curves drawn when colouring (default 200)")
     scale = p.add_mutually_exclusive_group()
     scale.add_argument(

@@ -96,6 +96,18 @@ def sweep(args: argparse.Namespace) -> int:
     valid = list(prog.columns()) if prog.configs is not None else ["row"]
     if args.color_by not in (None, "none") and args.color_by not in valid:
         raise CLIError(f"--color-by {args.color_by!r} is not a config column; columns: {', '.join(valid)}, none")
+    if args.group_by is not None and args.group_by not in valid:
+        raise CLIError(f"--group-by {args.group_by!r} is not a config column; columns: {', '.join(valid)}")
+    if args.group_by is not None:
+        from fastlr.plot import MAX_GROUPS
+
+        column = prog.columns()[args.group_by] if prog.configs is not None else np.arange(n)
+        groups = len(np.unique(np.asarray(column).astype(str)))
+        if groups > MAX_GROUPS:
+            raise CLIError(
+                f"--group-by {args.group_by!r} has {groups} distinct values, more than {MAX_GROUPS} groups; "
+                "use --color-by for a column with many values"
+            )
     print(f"sweep: {n:,} configs × {T:,} steps = {n * T:,} values ({dtype.name}) from {where}")
     late = late_decays(prog, T)
     if late:

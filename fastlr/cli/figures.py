@@ -119,7 +119,10 @@ def sweep_figure(
     fig = Figure(figsize=(6.6 * panels, 4.8), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False)[0]
     log = spans_decades(values[:, sample_steps(values.shape[1], 2000)]) if args.log == "auto" else args.log
-    plot_sweep(values, x=x, ax=axes[0], band=[(5, 95), (25, 75)], log=log, label=f"all {n:,} configs")
+    if args.group_by is not None:  # a median and a 25-75 % band per value of the column
+        plot_sweep(values, x=x, ax=axes[0], band=(25, 75), group_by=args.group_by, columns=columns, log=log)
+    else:
+        plot_sweep(values, x=x, ax=axes[0], band=[(5, 95), (25, 75)], log=log, label=f"all {n:,} configs")
     if color_by is not None:
         plot_sweep(values, x=x, ax=axes[1], color_by=color_by, columns=columns, log=log, max_curves=args.curves)
         axes[1].set_ylim(axes[0].get_ylim())
