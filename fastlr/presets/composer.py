@@ -62,8 +62,10 @@ Refused (``ValueError``)
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastlr import _checks as ck
@@ -376,61 +378,71 @@ def _restarts(sched: _Sched, init: _State, run: _State, B: float, every_batch: b
     return Schedule(curve, restarts=rs, scale=B, steps_per_epoch=u)
 
 
-def _api(where: str, fn: Any, restarts: Any = None, **trainer: Any) -> Schedule:
-    return _build(_Sched(where, fn, restarts), **trainer)
+# ---- the schedulers: each its own parameters, then the Trainer's --------------------------------
+
+#: The Trainer's arguments, keyword-only after each scheduler's own (Composer's defaults).
+_TRAINER = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, default, annotation in (
+        ("base_lr", inspect.Parameter.empty, "float"),
+        ("max_duration", inspect.Parameter.empty, "Any"),
+        ("dataloader_len", None, "int | None"),
+        ("scale_schedule_ratio", 1.0, "float"),
+        ("step_schedulers_every_batch", True, "bool"),
+    )
+)
 
 
-def _trainer(kw: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "base_lr": kw["base_lr"],
-        "max_duration": kw["max_duration"],
-        "dataloader_len": kw["dataloader_len"],
-        "scale_schedule_ratio": kw["scale_schedule_ratio"],
-        "step_schedulers_every_batch": kw["step_schedulers_every_batch"],
-    }
+def _scheduler(body: Callable[..., Any]) -> Callable[..., Schedule]:
+    """A Composer scheduler from ``body(where, *own parameters)``, which checks its parameters and
+    returns the scheduler function ``fn(state) -> pieces`` (or a ``_Sched`` with restarts).
+
+    The public function takes the body's parameters (without ``where``) and then the Trainer's
+    (:data:`_TRAINER`), keeps the body's name and docstring, and shows that signature."""
+    where = f"composer.{body.__name__}"
+    own = list(inspect.signature(body).parameters.values())[1:]
+    signature = inspect.Signature([*own, *_TRAINER], return_annotation="Schedule")
+
+    def scheduler(*args: Any, **kwargs: Any) -> Schedule:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{where}: {exc}") from None
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        trainer = {p.name: values.pop(p.name) for p in _TRAINER}
+        made = body(where, **values)
+        sched = made if isinstance(made, _Sched) else _Sched(where, made)
+        return _build(sched, **trainer)
+
+    scheduler.__name__ = scheduler.__qualname__ = body.__name__
+    scheduler.__doc__ = body.__doc__
+    scheduler.__signature__ = signature  # type: ignore[attr-defined]
+    return scheduler
 
 
-def StepScheduler(
-    step_size: Any,
-    gamma: float = 0.1,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def StepScheduler(where: str, step_size: Any, gamma: float = 0.1) -> Any:
     """``f(t) = gamma ** floor(t / step_size)``."""
-    w = "composer.StepScheduler"
-    g = nonneg("gamma", gamma, w)
+    g = nonneg("gamma", gamma, where)
 
     def fn(st: _State) -> list[Piece]:
-        return [
-            (0, "step", (g, float(_positive("step_size", st.batches("step_size", step_size, st.ssr), w, step_size))))
-        ]
+        n = _positive("step_size", st.batches("step_size", step_size, st.ssr), where, step_size)
+        return [(0, "step", (g, float(n)))]
 
-    return _api(w, fn, **_trainer(locals()))
+    return fn
 
 
-def MultiStepScheduler(
-    milestones: Any,
-    gamma: float = 0.1,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def MultiStepScheduler(where: str, milestones: Any, gamma: float = 0.1) -> Any:
     """``f(t) = gamma ** (number of milestones <= t)``."""
-    w = "composer.MultiStepScheduler"
-    g = nonneg("gamma", gamma, w)
-    ms = _time_list("milestones", milestones, w)
+    g = nonneg("gamma", gamma, where)
+    ms = _time_list("milestones", milestones, where)
 
     def fn(st: _State) -> list[Piece]:
         return _multistep(st, ms, g, 0)
 
-    return _api(w, fn, **_trainer(locals()))
+    return fn
 
 
 def _time_list(name: str, values: Any, where: str) -> list[Any]:
@@ -448,167 +460,102 @@ def _multistep(st: _State, ms: list[Any], g: float, frm: int) -> list[Piece]:
     return out
 
 
-def ConstantScheduler(
-    alpha: float = 1.0,
-    t_max: Any = "1dur",
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def ConstantScheduler(where: str, alpha: float = 1.0, t_max: Any = "1dur") -> Any:
     """``f(t) = alpha`` for ``t < t_max``, 1 after."""
-    w = "composer.ConstantScheduler"
-    a = _nonneg_alpha("alpha", alpha, w)
+    a = _nonneg_alpha("alpha", alpha, where)
 
     def fn(st: _State) -> list[Piece]:
         tm = st.batches("t_max", t_max, st.ssr)
         return [(0, "const", (a,)), (tm, "const", (1.0,))] if tm > 0 else [(0, "const", (1.0,))]
 
-    return _api(w, fn, **_trainer(locals()))
+    return fn
 
 
-def LinearScheduler(
-    alpha_i: float = 1.0,
-    alpha_f: float = 0.0,
-    t_max: Any = "1dur",
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+def _decay(where: str, t_max: Any, kind: str, params: tuple[float, ...], end: float) -> Any:
+    """A decay from ``x = 0`` over ``t_max``, holding ``end`` after (the schedulers without warmup)."""
+
+    def fn(st: _State) -> list[Piece]:
+        tm = _positive("t_max", st.batches("t_max", t_max, st.ssr), where, t_max)
+        return [(0, kind, (params[0], params[1], float(tm), *params[2:])), (tm, "const", (end,))]
+
+    return fn
+
+
+@_scheduler
+def LinearScheduler(where: str, alpha_i: float = 1.0, alpha_f: float = 0.0, t_max: Any = "1dur") -> Any:
     """``f(t) = alpha_i + min(1, t / t_max) (alpha_f - alpha_i)``."""
-    w = "composer.LinearScheduler"
-    ai, af = _nonneg_alpha("alpha_i", alpha_i, w), _nonneg_alpha("alpha_f", alpha_f, w)
-
-    def fn(st: _State) -> list[Piece]:
-        tm = _positive("t_max", st.batches("t_max", t_max, st.ssr), w, t_max)
-        return [(0, "lin", (ai, af, float(tm))), (tm, "const", (af,))]
-
-    return _api(w, fn, **_trainer(locals()))
+    ai, af = _nonneg_alpha("alpha_i", alpha_i, where), _nonneg_alpha("alpha_f", alpha_f, where)
+    return _decay(where, t_max, "lin", (ai, af), af)
 
 
-def ExponentialScheduler(
-    gamma: float,
-    decay_period: Any = "1ep",
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def ExponentialScheduler(where: str, gamma: float, decay_period: Any = "1ep") -> Any:
     """``f(t) = gamma ** (t / decay_period)`` (continuous; capped at 1e300 when ``gamma > 1``)."""
-    w = "composer.ExponentialScheduler"
-    g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
+    g = ck.real("gamma", gamma, where, lo=0.0, lo_open=True)
 
     def fn(st: _State) -> list[Piece]:
-        p = _positive("decay_period", st.batches("decay_period", decay_period, st.ssr), w, decay_period)
+        p = _positive("decay_period", st.batches("decay_period", decay_period, st.ssr), where, decay_period)
         return [(0, "exp", (g, float(p)))]
 
-    return _api(w, fn, **_trainer(locals()))
+    return fn
 
 
-def CosineAnnealingScheduler(
-    t_max: Any = "1dur",
-    alpha_f: float = 0.0,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def CosineAnnealingScheduler(where: str, t_max: Any = "1dur", alpha_f: float = 0.0) -> Any:
     """``f(t) = alpha_f + (1 - alpha_f)(1 + cos(pi x))/2``, ``x = min(1, t / t_max)``."""
-    w = "composer.CosineAnnealingScheduler"
-    af = _nonneg_alpha("alpha_f", alpha_f, w)
-
-    def fn(st: _State) -> list[Piece]:
-        tm = _positive("t_max", st.batches("t_max", t_max, st.ssr), w, t_max)
-        return [(0, "cos", (1.0, af, float(tm))), (tm, "const", (af,))]
-
-    return _api(w, fn, **_trainer(locals()))
+    af = _nonneg_alpha("alpha_f", alpha_f, where)
+    return _decay(where, t_max, "cos", (1.0, af), af)
 
 
-def CosineAnnealingWarmRestartsScheduler(
-    t_0: Any,
-    t_mult: float = 1.0,
-    alpha_f: float = 0.0,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def CosineAnnealingWarmRestartsScheduler(where: str, t_0: Any, t_mult: float = 1.0, alpha_f: float = 0.0) -> Any:
     """Cosine from 1 to ``alpha_f`` over intervals ``t_0``, ``int(t_mult t_0)``, ... restarting
     at 1 (SGDR)."""
-    w = "composer.CosineAnnealingWarmRestartsScheduler"
-    af = _nonneg_alpha("alpha_f", alpha_f, w)
-    m = ck.real("t_mult", t_mult, w)
+    af = _nonneg_alpha("alpha_f", alpha_f, where)
+    m = ck.real("t_mult", t_mult, where)
     if m < 1.0:
         raise ValueError(
-            f"{w}: t_mult={t_mult!r} < 1 shrinks the intervals (int(t_mult * len)) to 0 batches, where Composer raises"
+            f"{where}: t_mult={t_mult!r} < 1 shrinks the intervals (int(t_mult * len)) to 0 batches, where "
+            "Composer raises"
         )
     if af > 1.0:
-        raise ValueError(f"{w}: alpha_f={alpha_f!r} > 1 makes each cycle rise; fastlr restarts decaying curves only")
-    return _api(w, None, restarts=(t_0, m, af), **_trainer(locals()))
+        raise ValueError(
+            f"{where}: alpha_f={alpha_f!r} > 1 makes each cycle rise; fastlr restarts decaying curves only"
+        )
+    return _Sched(where, None, (t_0, m, af))
 
 
-def PolynomialScheduler(
-    power: float,
-    t_max: Any = "1dur",
-    alpha_f: float = 0.0,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+@_scheduler
+def PolynomialScheduler(where: str, power: float, t_max: Any = "1dur", alpha_f: float = 0.0) -> Any:
     """``f(t) = alpha_f + (1 - x)^power (1 - alpha_f)``, ``x = min(1, t / t_max)``."""
-    w = "composer.PolynomialScheduler"
-    p = nonneg("power", power, w, "0 ** power at t_max")
-    af = _nonneg_alpha("alpha_f", alpha_f, w)
-
-    def fn(st: _State) -> list[Piece]:
-        tm = _positive("t_max", st.batches("t_max", t_max, st.ssr), w, t_max)
-        return [(0, "poly", (1.0, af, float(tm), p)), (tm, "const", (af if p != 0.0 else 1.0,))]
-
-    return _api(w, fn, **_trainer(locals()))
+    p = nonneg("power", power, where, "0 ** power at t_max")
+    af = _nonneg_alpha("alpha_f", alpha_f, where)
+    return _decay(where, t_max, "poly", (1.0, af, p), af if p != 0.0 else 1.0)
 
 
+@_scheduler
 def MultiStepWithWarmupScheduler(
-    t_warmup: Any,
-    milestones: Any,
-    gamma: float = 0.1,
-    scale_warmup: bool = False,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+    where: str, t_warmup: Any, milestones: Any, gamma: float = 0.1, scale_warmup: bool = False
+) -> Any:
     """Linear warmup 0 -> 1 over ``t_warmup``, then ``gamma ** (number of milestones <= t)``."""
-    w = "composer.MultiStepWithWarmupScheduler"
-    g = nonneg("gamma", gamma, w)
-    ms = _time_list("milestones", milestones, w)
-    sw = ck.flag("scale_warmup", scale_warmup, w)
+    g = nonneg("gamma", gamma, where)
+    ms = _time_list("milestones", milestones, where)
+    sw = ck.flag("scale_warmup", scale_warmup, where)
 
     def fn(st: _State) -> list[Piece]:
         tw, warm = _warmup_pieces(st, t_warmup, 1.0, sw)
         return warm + _multistep(st, ms, g, tw)
 
-    return _api(w, fn, **_trainer(locals()))
+    return fn
 
 
 def _with_warmup(
-    w: str, kind: str, params: tuple[float, ...], alpha: float, t_warmup: Any, t_max: Any, sw: bool
+    where: str, kind: str, params: tuple[float, ...], alpha: float, t_warmup: Any, t_max: Any, scale_warmup: Any
 ) -> Any:
+    """A linear warmup 0 -> ``alpha`` over ``t_warmup``, then a decay to ``t_max``."""
+    sw = ck.flag("scale_warmup", scale_warmup, where)
+
     def fn(st: _State) -> list[Piece]:
         tw, warm = _warmup_pieces(st, t_warmup, alpha, sw)
         tm = st.batches("t_max", t_max, st.ssr)
@@ -618,58 +565,34 @@ def _with_warmup(
     return fn
 
 
+@_scheduler
 def ConstantWithWarmupScheduler(
-    t_warmup: Any,
-    alpha: float = 1.0,
-    t_max: Any = "1dur",
-    scale_warmup: bool = False,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+    where: str, t_warmup: Any, alpha: float = 1.0, t_max: Any = "1dur", scale_warmup: bool = False
+) -> Any:
     """Linear warmup 0 -> ``alpha`` over ``t_warmup``, then ``alpha``."""
-    w = "composer.ConstantWithWarmupScheduler"
-    a = _nonneg_alpha("alpha", alpha, w)
-    sw = ck.flag("scale_warmup", scale_warmup, w)
-    return _api(w, _with_warmup(w, "lin", (a, a), a, t_warmup, t_max, sw), **_trainer(locals()))
+    a = _nonneg_alpha("alpha", alpha, where)
+    return _with_warmup(where, "lin", (a, a), a, t_warmup, t_max, scale_warmup)
 
 
+@_scheduler
 def LinearWithWarmupScheduler(
+    where: str,
     t_warmup: Any,
     alpha_i: float = 1.0,
     alpha_f: float = 0.0,
     t_max: Any = "1dur",
     scale_warmup: bool = False,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+) -> Any:
     """Linear warmup 0 -> ``alpha_i`` over ``t_warmup``, then ``alpha_i + x (alpha_f - alpha_i)``,
     ``x = min(1, (t - t_warmup)/(t_max - t_warmup))``."""
-    w = "composer.LinearWithWarmupScheduler"
-    ai, af = _nonneg_alpha("alpha_i", alpha_i, w), _nonneg_alpha("alpha_f", alpha_f, w)
-    sw = ck.flag("scale_warmup", scale_warmup, w)
-    return _api(w, _with_warmup(w, "lin", (ai, af), ai, t_warmup, t_max, sw), **_trainer(locals()))
+    ai, af = _nonneg_alpha("alpha_i", alpha_i, where), _nonneg_alpha("alpha_f", alpha_f, where)
+    return _with_warmup(where, "lin", (ai, af), ai, t_warmup, t_max, scale_warmup)
 
 
+@_scheduler
 def CosineAnnealingWithWarmupScheduler(
-    t_warmup: Any,
-    t_max: Any = "1dur",
-    alpha_f: float = 0.0,
-    scale_warmup: bool = False,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+    where: str, t_warmup: Any, t_max: Any = "1dur", alpha_f: float = 0.0, scale_warmup: bool = False
+) -> Any:
     """Linear warmup 0 -> 1 over ``t_warmup``, then ``alpha_f + (1 - alpha_f)(1 + cos(pi x))/2``,
     ``x = min(1, (t - t_warmup)/(t_max - t_warmup))``.
 
@@ -680,32 +603,24 @@ def CosineAnnealingWithWarmupScheduler(
     >>> s.table(6).round(4).tolist()   # batch 0 and 1 share f(0): the Trainer steps before counting
     [0.0, 0.0, 0.5, 1.0, 0.8536, 0.5]
     """
-    w = "composer.CosineAnnealingWithWarmupScheduler"
-    af = _nonneg_alpha("alpha_f", alpha_f, w)
-    sw = ck.flag("scale_warmup", scale_warmup, w)
-    return _api(w, _with_warmup(w, "cos", (1.0, af), 1.0, t_warmup, t_max, sw), **_trainer(locals()))
+    af = _nonneg_alpha("alpha_f", alpha_f, where)
+    return _with_warmup(where, "cos", (1.0, af), 1.0, t_warmup, t_max, scale_warmup)
 
 
+@_scheduler
 def PolynomialWithWarmupScheduler(
+    where: str,
     t_warmup: Any,
     power: float = 2.0,
     t_max: Any = "1dur",
     alpha_f: float = 0.0,
     scale_warmup: bool = False,
-    *,
-    base_lr: float,
-    max_duration: Any,
-    dataloader_len: int | None = None,
-    scale_schedule_ratio: float = 1.0,
-    step_schedulers_every_batch: bool = True,
-) -> Schedule:
+) -> Any:
     """Linear warmup 0 -> 1 over ``t_warmup``, then ``alpha_f + (1 - x)^power (1 - alpha_f)``,
     ``x = min(1, (t - t_warmup)/(t_max - t_warmup))``."""
-    w = "composer.PolynomialWithWarmupScheduler"
-    p = nonneg("power", power, w, "0 ** power at t_max")
-    af = _nonneg_alpha("alpha_f", alpha_f, w)
-    sw = ck.flag("scale_warmup", scale_warmup, w)
-    return _api(w, _with_warmup(w, "poly", (1.0, af, p), 1.0, t_warmup, t_max, sw), **_trainer(locals()))
+    p = nonneg("power", power, where, "0 ** power at t_max")
+    af = _nonneg_alpha("alpha_f", alpha_f, where)
+    return _with_warmup(where, "poly", (1.0, af, p), 1.0, t_warmup, t_max, scale_warmup)
 
 
 #: Composer's scheduler class names, each a function here.
