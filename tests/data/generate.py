@@ -89,6 +89,17 @@ def record(peer, version, module, call, kwargs, T, dtype, values, note=None, **e
     return r
 
 
+def ended(raises):
+    """The ``raises_at`` and ``error`` keys of a record: from ``(step, message)`` where the peer
+    raised at that step, none where it ran to the end (``raises`` None)."""
+    return {"raises_at": raises[0], "error": raises[1]} if raises else {}
+
+
+def refused(e):
+    """``(0, "Type: message")``: the peer raised before the first value (at construction)."""
+    return (0, f"{type(e).__name__}: {e}")
+
+
 def write(name, records):
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, f"{name}.json")
@@ -603,36 +614,9 @@ def gen_torch():
         try:
             vals, raises = run_torch_desc(desc, T)
         except (ValueError, ZeroDivisionError) as e:
-            out.append(
-                record(
-                    "torch",
-                    ver,
-                    "torch",
-                    desc["call"],
-                    desc["kwargs"],
-                    T,
-                    "float64",
-                    {"lr": [[]]},
-                    note,
-                    raises_at=0,
-                    error=f"{type(e).__name__}: {e}",
-                )
-            )
-            continue
+            vals, raises = {"lr": [[]]}, refused(e)
         out.append(
-            record(
-                "torch",
-                ver,
-                "torch",
-                desc["call"],
-                desc["kwargs"],
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
+            record("torch", ver, "torch", desc["call"], desc["kwargs"], T, "float64", vals, note, **ended(raises))
         )
     return out
 
@@ -658,38 +642,10 @@ def gen_transformers():
             else:
                 sched = getattr(O, call)(opt, **kw)
         except (ValueError, TypeError, ZeroDivisionError) as e:
-            out.append(
-                record(
-                    "transformers",
-                    ver,
-                    "transformers",
-                    call,
-                    kwargs,
-                    T,
-                    "float64",
-                    {"lr": [[]]},
-                    note,
-                    raises_at=0,
-                    error=f"{type(e).__name__}: {e}",
-                )
-            )
-            return
-        vals, raises = torch_loop(opt, sched, T)
-        out.append(
-            record(
-                "transformers",
-                ver,
-                "transformers",
-                call,
-                kwargs,
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
-        )
+            vals, raises = {"lr": [[]]}, refused(e)
+        else:
+            vals, raises = torch_loop(opt, sched, T)
+        out.append(record("transformers", ver, "transformers", call, kwargs, T, "float64", vals, note, **ended(raises)))
 
     def gs(name, T, note=None, W=None, N=None, sk=None, base_lr=0.1):
         kw = {"name": name}
@@ -896,22 +852,7 @@ def gen_timm():
         extra = {}
         if f0 != [v[0] for v in vals["lr"]]:
             extra["f0"] = {"lr": f0}
-        out.append(
-            record(
-                "timm",
-                ver,
-                "timm",
-                call,
-                kwargs,
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-                **extra,
-            )
-        )
+        out.append(record("timm", ver, "timm", call, kwargs, T, "float64", vals, note, **ended(raises), **extra))
 
     # Cosine
     run("CosineLRScheduler", 40, "plain, past horizon -> lr_min (cycle_limit 1)", t_initial=30)
@@ -1225,8 +1166,7 @@ def gen_optax(x64=True):
                     "float64" if x64 else "float32",
                     {"lr": [[]]},
                     note,
-                    raises_at=0,
-                    error=f"{type(e).__name__}: {e}",
+                    **ended(refused(e)),
                     jax_version=jver,
                 )
             )
@@ -1727,49 +1667,21 @@ def gen_fvcore():
         N = kw["total_steps"]
         ctor = {k: v for k, v in kw.items() if k != "total_steps"}
         src = "fvcore-composed-as-detectron2" if call == "WarmupParamScheduler" else None
+        vals, raises = [], None
         try:
             sched = build(call, ctor)
         except (ValueError, RuntimeError) as e:
-            out.append(
-                record(
-                    "fvcore",
-                    ver,
-                    "fvcore",
-                    call,
-                    kw,
-                    T,
-                    "float64",
-                    {"lr": [[]]},
-                    note,
-                    raises_at=0,
-                    error=f"{type(e).__name__}: {e}",
-                    source=src,
-                )
-            )
-            return
-        vals, raises = [], None
-        for i in range(T):
-            try:
-                vals.append(_f(sched(i / N)))
-            except (RuntimeError, ValueError, IndexError, ZeroDivisionError) as e:
-                raises = (i, f"{type(e).__name__}: {e}")
-                break
-        _check_finite(vals)
+            raises = refused(e)
+        else:
+            for i in range(T):
+                try:
+                    vals.append(_f(sched(i / N)))
+                except (RuntimeError, ValueError, IndexError, ZeroDivisionError) as e:
+                    raises = (i, f"{type(e).__name__}: {e}")
+                    break
+            _check_finite(vals)
         out.append(
-            record(
-                "fvcore",
-                ver,
-                "fvcore",
-                call,
-                kw,
-                T,
-                "float64",
-                {"lr": [vals]},
-                note,
-                source=src,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
+            record("fvcore", ver, "fvcore", call, kw, T, "float64", {"lr": [vals]}, note, source=src, **ended(raises))
         )
 
     run("ConstantParamScheduler", 11, "raises at where >= 1", value=0.1, total_steps=10)
@@ -1995,40 +1907,11 @@ def gen_fvcore():
             opt = make_opt(base_lr)
             lr_sched = LRMultiplier(opt, multiplier=sched, max_iter=max_iter)
         except (ValueError, RuntimeError) as e:
-            out.append(
-                record(
-                    "fvcore",
-                    d2ver,
-                    "fvcore",
-                    name,
-                    kw,
-                    T,
-                    "float64",
-                    {"lr": [[]]},
-                    note,
-                    source="fvcore-composed-as-detectron2",
-                    raises_at=0,
-                    error=f"{type(e).__name__}: {e}",
-                )
-            )
-            return
-        vals, raises = torch_loop(opt, lr_sched, T)
-        out.append(
-            record(
-                "fvcore",
-                d2ver,
-                "fvcore",
-                name,
-                kw,
-                T,
-                "float64",
-                vals,
-                note,
-                source="fvcore-composed-as-detectron2",
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
-        )
+            vals, raises = {"lr": [[]]}, refused(e)
+        else:
+            vals, raises = torch_loop(opt, lr_sched, T)
+        src = "fvcore-composed-as-detectron2"
+        out.append(record("fvcore", d2ver, "fvcore", name, kw, T, "float64", vals, note, source=src, **ended(raises)))
 
     d2_named(
         "WarmupMultiStepLR",
@@ -2146,47 +2029,19 @@ def gen_pytorch_warmup():
         try:
             w = getattr(PW, call)(opt, **ctor)
         except ValueError as e:
-            out.append(
-                record(
-                    "pytorch_warmup",
-                    ver,
-                    "pytorch_warmup",
-                    call,
-                    kwargs,
-                    T,
-                    "float64",
-                    {"lr": [[]]},
-                    note,
-                    raises_at=0,
-                    error=f"ValueError: {e}",
-                )
-            )
-            return
+            vals, raises = {"lr": [[]]}, (0, f"ValueError: {e}")
+        else:
+            period = ctor.get("warmup_period")
 
-        period = ctor.get("warmup_period")
+            def step(_i):
+                iteration = w.last_step + 1
+                with w.dampening():
+                    if lr_sched is not None and (not delayed or iteration >= period):
+                        lr_sched.step()
 
-        def step(_i):
-            iteration = w.last_step + 1
-            with w.dampening():
-                if lr_sched is not None and (not delayed or iteration >= period):
-                    lr_sched.step()
-
-        vals, raises = torch_loop(opt, lr_sched, T, keys=keys, step=step)
-        out.append(
-            record(
-                "pytorch_warmup",
-                ver,
-                "pytorch_warmup",
-                call,
-                kwargs,
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
-        )
+            vals, raises = torch_loop(opt, lr_sched, T, keys=keys, step=step)
+        pw = "pytorch_warmup"
+        out.append(record(pw, ver, pw, call, kwargs, T, "float64", vals, note, **ended(raises)))
 
     const = C("ExponentialLR", base_lr=0.1, gamma=1.0)
     run("LinearWarmup", 20, const, "constant main schedule", warmup_period=10)
@@ -2390,8 +2245,7 @@ def gen_seeds():
             vals,
             note,
             fcn_src,
-            raises_at=raises[0] if raises else None,
-            error=raises[1] if raises else None,
+            **ended(raises),
             undefined_at=cplx,
         )
     tv_src = "torchvision references/detection utils.warmup_lr_scheduler (legacy, quoted in seed 004), LambdaLR per iteration"
@@ -2407,31 +2261,20 @@ def gen_seeds():
 
     # ---------------- seed 001: maskrcnn-benchmark WarmupMultiStepLR
     mr_src = "seed 001 / maskrcnn-benchmark solver/lr_scheduler.py @61ffdb38, optimizer.step(); scheduler.step() per iteration"
+
+    def mr(warmup_method):  # maskrcnn-benchmark's defaults, a fresh dict (and milestones list) per case
+        return dict(
+            base_lr=0.02,
+            milestones=[20, 30],
+            gamma=0.1,
+            warmup_factor=1.0 / 3,
+            warmup_iters=10,
+            warmup_method=warmup_method,
+        )
+
     for kw, T, note in [
-        (
-            dict(
-                base_lr=0.02,
-                milestones=[20, 30],
-                gamma=0.1,
-                warmup_factor=1.0 / 3,
-                warmup_iters=10,
-                warmup_method="linear",
-            ),
-            40,
-            None,
-        ),
-        (
-            dict(
-                base_lr=0.02,
-                milestones=[20, 30],
-                gamma=0.1,
-                warmup_factor=1.0 / 3,
-                warmup_iters=10,
-                warmup_method="constant",
-            ),
-            40,
-            "constant warmup",
-        ),
+        (mr("linear"), 40, None),
+        (mr("constant"), 40, "constant warmup"),
         (
             dict(base_lr=0.01, milestones=[5], gamma=0.1, warmup_factor=0.001, warmup_iters=10, warmup_method="linear"),
             20,
@@ -2548,104 +2391,46 @@ def gen_seeds():
         "seed 002 / ultralytics yolov5 train.py: epoch-wise LambdaLR(lf), per-batch np.interp warmup while ni <= nw, "
         "nw = max(round(warmup_epochs*nb), 100); values are per batch ni (accumulate = 1)"
     )
+    # hyp.scratch-low; each case changes a few of these
+    y5 = dict(
+        epochs=10,
+        nb=30,
+        lr0=0.01,
+        lrf=0.01,
+        momentum=0.937,
+        warmup_epochs=3.0,
+        warmup_momentum=0.8,
+        warmup_bias_lr=0.1,
+        cos_lr=False,
+        bias_group=0,
+        num_groups=3,
+        min_warmup_iters=100,
+    )
     for kw, note in [
+        (dict(y5), "hyp.scratch-low, linear lf, 100-iteration minimum warmup"),
+        (dict(y5, cos_lr=True), "one_cycle lf (--cos-lr)"),
         (
-            dict(
-                epochs=10,
-                nb=30,
-                lr0=0.01,
-                lrf=0.01,
-                momentum=0.937,
-                warmup_epochs=3.0,
-                warmup_momentum=0.8,
-                warmup_bias_lr=0.1,
-                cos_lr=False,
-                bias_group=0,
-                num_groups=3,
-                min_warmup_iters=100,
-            ),
-            "hyp.scratch-low, linear lf, 100-iteration minimum warmup",
-        ),
-        (
-            dict(
-                epochs=10,
-                nb=30,
-                lr0=0.01,
-                lrf=0.01,
-                momentum=0.937,
-                warmup_epochs=3.0,
-                warmup_momentum=0.8,
-                warmup_bias_lr=0.1,
-                cos_lr=True,
-                bias_group=0,
-                num_groups=3,
-                min_warmup_iters=100,
-            ),
-            "one_cycle lf (--cos-lr)",
-        ),
-        (
-            dict(
-                epochs=8,
-                nb=45,
-                lr0=0.01,
-                lrf=0.1,
-                momentum=0.937,
-                warmup_epochs=2.5,
-                warmup_momentum=0.8,
-                warmup_bias_lr=0.1,
-                cos_lr=True,
-                bias_group=0,
-                num_groups=3,
-                min_warmup_iters=100,
-            ),
+            dict(y5, epochs=8, nb=45, lrf=0.1, warmup_epochs=2.5, cos_lr=True),
             "round(112.5) == 112 (banker's rounding), warmup spans 3 epochs",
         ),
         (
-            dict(
-                epochs=10,
-                nb=30,
-                lr0=0.01,
-                lrf=0.2,
-                momentum=0.937,
-                warmup_epochs=0.0,
-                warmup_momentum=0.8,
-                warmup_bias_lr=0.1,
-                cos_lr=True,
-                bias_group=2,
-                num_groups=3,
-                min_warmup_iters=1000,
-            ),
+            dict(y5, lrf=0.2, warmup_epochs=0.0, cos_lr=True, bias_group=2, min_warmup_iters=1000),
             "seed 002 form: bias is group 2, warmup fixed at 1000 iters (beyond T)",
         ),
         (
-            dict(
-                epochs=20,
-                nb=10,
-                lr0=0.01,
-                lrf=0.2,
-                momentum=0.937,
-                warmup_epochs=0.0,
-                warmup_momentum=0.8,
-                warmup_bias_lr=0.1,
-                cos_lr=True,
-                bias_group=2,
-                num_groups=3,
-                min_warmup_iters=100,
-            ),
+            dict(y5, epochs=20, nb=10, lrf=0.2, warmup_epochs=0.0, cos_lr=True, bias_group=2),
             "seed 002 form with a 100-iteration warmup",
         ),
         (
             dict(
+                y5,
                 epochs=40,
                 nb=5,
                 lr0=10.0,
-                lrf=0.01,
                 momentum=0.9,
                 warmup_epochs=0.0,
                 warmup_momentum=0.5,
                 warmup_bias_lr=20.0,
-                cos_lr=False,
-                bias_group=0,
                 num_groups=2,
                 min_warmup_iters=0,
             ),
@@ -2653,17 +2438,14 @@ def gen_seeds():
         ),
         (
             dict(
+                y5,
                 epochs=4,
                 nb=50,
                 lr0=1e-8,
                 lrf=0.5,
-                momentum=0.937,
                 warmup_epochs=1.0,
-                warmup_momentum=0.8,
                 warmup_bias_lr=1e-6,
                 cos_lr=True,
-                bias_group=0,
-                num_groups=3,
                 min_warmup_iters=1,
             ),
             "tiny lr, warmup 1 epoch",
@@ -2821,8 +2603,7 @@ def gen_seeds():
             {"lr": [vals]},
             note,
             yx_src,
-            raises_at=raises[0] if raises else None,
-            error=raises[1] if raises else None,
+            **ended(raises),
         )
 
     lrs_src = (
@@ -2934,30 +2715,18 @@ def gen_seeds():
             "step_size < 1 raises at every call",
         ),
     ]:
+        vals, raises = [], None
         try:
             f = ref.get_lr_scheduler(**kw)
         except ZeroDivisionError as e:
-            add(
-                "yolox",
-                "seed-004 get_lr_scheduler (transcribed)",
-                "get_lr_scheduler",
-                kw,
-                T,
-                "float64",
-                {"lr": [[]]},
-                note,
-                gl_src,
-                raises_at=0,
-                error=f"ZeroDivisionError: {e}",
-            )
-            continue
-        vals, raises = [], None
-        for t in range(T):
-            try:
-                vals.append(_f(f(t)))
-            except ValueError as e:
-                raises = (t, f"ValueError: {e}")
-                break
+            raises = (0, f"ZeroDivisionError: {e}")
+        else:
+            for t in range(T):
+                try:
+                    vals.append(_f(f(t)))
+                except ValueError as e:
+                    raises = (t, f"ValueError: {e}")
+                    break
         add(
             "yolox",
             "seed-004 get_lr_scheduler (transcribed)",
@@ -2968,8 +2737,7 @@ def gen_seeds():
             {"lr": [vals]},
             note,
             gl_src,
-            raises_at=raises[0] if raises else None,
-            error=raises[1] if raises else None,
+            **ended(raises),
         )
 
     # CAWB: CosineAnnealingWarmbootingLR (Huangdebo/CAWB cawb.py), run as in its demo loop
@@ -3147,48 +2915,21 @@ def gen_megatron():
         try:
             sched = OptimizerParamScheduler(opt, **kw)
         except (AssertionError, Exception) as e:
-            out.append(
-                record(
-                    "megatron",
-                    ver,
-                    "megatron",
-                    "OptimizerParamScheduler",
-                    kwargs,
-                    T,
-                    "float64",
-                    {"lr": [[]], "weight_decay": [[]]},
-                    note,
-                    raises_at=0,
-                    error=_err(e),
-                )
-            )
-            return
-        for i in range(T):
-            for g, pg in enumerate(opt.param_groups):
-                vals["lr"][g].append(float(pg["lr"]))
-                vals["weight_decay"][g].append(float(pg["weight_decay"]))
-            if i == T - 1:
-                break
-            try:
-                sched.step(increment)
-            except (AssertionError, Exception) as e:
-                raises = (i + 1, _err(e))
-                break
-        out.append(
-            record(
-                "megatron",
-                ver,
-                "megatron",
-                "OptimizerParamScheduler",
-                kwargs,
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
-        )
+            vals, raises = {"lr": [[]], "weight_decay": [[]]}, (0, _err(e))
+        else:
+            for i in range(T):
+                for g, pg in enumerate(opt.param_groups):
+                    vals["lr"][g].append(float(pg["lr"]))
+                    vals["weight_decay"][g].append(float(pg["weight_decay"]))
+                if i == T - 1:
+                    break
+                try:
+                    sched.step(increment)
+                except (AssertionError, Exception) as e:
+                    raises = (i + 1, _err(e))
+                    break
+        call = "OptimizerParamScheduler"
+        out.append(record("megatron", ver, "megatron", call, kwargs, T, "float64", vals, note, **ended(raises)))
 
     base = dict(
         init_lr=0.0, max_lr=3e-4, min_lr=3e-5, start_wd=0.1, end_wd=0.1, wd_incr_steps=40, wd_incr_style="constant"
@@ -3385,8 +3126,7 @@ def gen_deepspeed():
                     "float64",
                     {"lr": [[]]},
                     note,
-                    raises_at=0,
-                    error=_err(e),
+                    **ended((0, _err(e))),
                 )
             )
             return
@@ -3578,19 +3318,7 @@ def gen_torchtitan():
                 raises = (i + 1, _err(e))
                 break
         out.append(
-            record(
-                "torchtitan",
-                ver,
-                "torchtitan",
-                "lr_scheduler",
-                kwargs,
-                T,
-                "float64",
-                vals,
-                note,
-                raises_at=raises[0] if raises else None,
-                error=raises[1] if raises else None,
-            )
+            record("torchtitan", ver, "torchtitan", "lr_scheduler", kwargs, T, "float64", vals, note, **ended(raises))
         )
 
     for dt in ("linear", "sqrt", "cosine"):
@@ -3875,7 +3603,7 @@ def gen_composer():
         vals, err = composer_run(S, Trainer, ComposerModel, call, kw)
         if err is not None:
             recs.append(
-                record("composer", v, "composer", call, kw, 0, "float64", {"lr": [[]]}, note, raises_at=0, error=err)
+                record("composer", v, "composer", call, kw, 0, "float64", {"lr": [[]]}, note, **ended((0, err)))
             )
         else:
             recs.append(record("composer", v, "composer", call, kw, len(vals), "float64", {"lr": [vals]}, note))
@@ -4135,21 +3863,7 @@ def gen_mmengine():
                 vals = {"lr": vals["momentum"]}
             elif "param_name" in cfg:
                 vals = {"lr": vals[cfg["param_name"]]}
-            recs.append(
-                record(
-                    "mmengine",
-                    v,
-                    "mmengine",
-                    type_,
-                    kw,
-                    T,
-                    "float64",
-                    vals,
-                    note,
-                    raises_at=raises_at and raises_at[0],
-                    error=raises_at and raises_at[1],
-                )
-            )
+            recs.append(record("mmengine", v, "mmengine", type_, kw, T, "float64", vals, note, **ended(raises_at)))
         else:
             _, cfgs, T, L, bm, bv, note, extra = case
             cfgs_run = [dict(c) for c in cfgs]
@@ -4159,26 +3873,14 @@ def gen_mmengine():
             try:
                 vals, raises_at = mmengine_run(cfgs_run, T, 0.1, L or 1, base_momentum=bm, base_values=bv)
             except (ValueError, AssertionError) as e:
-                vals, raises_at = {"lr": [[]]}, (0, f"{type(e).__name__}: {e}")
+                vals, raises_at = {"lr": [[]]}, refused(e)
             kw = {"param_scheduler": cfgs, "base_lr": 0.1, **extra}
             if L:
                 kw["epoch_length"] = L
             if bm is not None:
                 kw["base_momentum"] = bm
             recs.append(
-                record(
-                    "mmengine",
-                    v,
-                    "mmengine",
-                    "from_config",
-                    kw,
-                    T,
-                    "float64",
-                    vals,
-                    note,
-                    raises_at=raises_at and raises_at[0],
-                    error=raises_at and raises_at[1],
-                )
+                record("mmengine", v, "mmengine", "from_config", kw, T, "float64", vals, note, **ended(raises_at))
             )
     return recs
 
