@@ -485,7 +485,7 @@ def from_study(configs: Any, *, names: Mapping[str, str | None] | None = None) -
         if not cols or not len(next(iter(cols.values()))):
             raise ValueError("the frame has no rows or no columns")
         mapping = _columns_for(list(cols), names, "frame")
-        return {col: _filled(col, key, list(cols[key])) for key, col in mapping.items()}
+        return {col: _filled(col, key, cols[key]) for key, col in mapping.items()}
     single = (
         isinstance(configs, Mapping)
         or (mod == "omegaconf" and type(configs).__name__ == "DictConfig")
@@ -509,9 +509,13 @@ def from_study(configs: Any, *, names: Mapping[str, str | None] | None = None) -
     return {col: _filled(col, key, [r.get(key) for r in rows]) for key, col in mapping.items()}
 
 
-def _filled(col: str, key: str, vals: list[Any]) -> np.ndarray:
+def _filled(col: str, key: str, vals: Any) -> np.ndarray:
     """A column whose absent cells (a conditional parameter some trials lack: missing, None or
     NaN) take the column's fastlr default; a column without a default must be complete."""
+    if isinstance(vals, np.ndarray):
+        if vals.dtype.kind in "iu" or (vals.dtype.kind == "f" and not np.isnan(vals).any()):
+            return vals  # a frame's complete numeric column, as it is
+        vals = vals.tolist()
     absent = [v is None or (isinstance(v, (float, np.floating)) and math.isnan(v)) for v in vals]
     if any(absent):
         default = COLUMNS.get(col)
@@ -622,8 +626,8 @@ def _optuna_axis(dist: Any, key: str) -> Any:
 
 
 def _ray_axis(dom: Any, key: str) -> Any:
-    kind, sampler = type(dom).__name__, type(getattr(dom, "sampler", None)).__name__
-    if kind == "Categorical" and sampler in ("_Uniform", "NoneType"):
+    kind, sampler = type(dom).__name__, type(getattr(dom, "sampler", None)).__name__.replace("NoneType", "no")
+    if kind == "Categorical" and sampler in ("_Uniform", "no"):
         return list(dom.categories)
     if kind in ("Float", "Integer") and sampler in ("_Uniform", "_LogUniform"):
         log = sampler == "_LogUniform"

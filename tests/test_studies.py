@@ -358,3 +358,56 @@ def test_docs_page_examples_run():
         runner.run(test, clear_globs=False)
         globs.update(test.globs)
     assert runner.summarize(verbose=False).failed == 0
+
+
+SAMPLE_TOML = """
+steps = 3000
+[sample]
+n = 16
+seed = 5
+method = "lhs"
+[sample.axes]
+lr = { loguniform = [1e-4, 1e-2] }
+warmup = { intrange = [0, 1000, 100] }
+shape = ["cosine", "linear"]
+[defaults]
+end_ratio = 0.1
+"""
+
+
+def test_cli_sweep_file_sample(tmp_path):
+    """A sweep file's ``sample`` block is fastlr.sample; the decay fills the table; errors name the axis."""
+    pytest.importorskip("scipy")
+    from fastlr.cli.spec import CLIError
+    from fastlr.cli.sweepfile import load_sweep, lower_job
+
+    path = tmp_path / "s.toml"
+    path.write_text(SAMPLE_TOML)
+    job = load_sweep(path)
+    want = fl.sample(
+        16,
+        seed=5,
+        method="lhs",
+        lr=fl.loguniform(1e-4, 1e-2),
+        warmup=fl.intrange(0, 1000, step=100),
+        shape=["cosine", "linear"],
+    )
+    assert job.form == "sample" and job.axes == ("lr", "warmup", "shape")
+    for k in want:
+        assert job.configs[k].tolist() == want[k].tolist()
+    assert job.configs["steps"].tolist() == (3000 - want["warmup"]).tolist() and job.configs["end_ratio"] == 0.1
+    assert len(lower_job(job, str(path))) == 16
+
+    def fails(text: str, match: str) -> None:
+        path.write_text(text)
+        with pytest.raises(CLIError, match=match):
+            lower_job(load_sweep(path), str(path))
+
+    fails(SAMPLE_TOML.replace("[0, 1000, 100]", "[-500, 1000, 100]"), r"sample\.axes\.warmup: warmup must be >= 0")
+    fails(SAMPLE_TOML.replace("intrange", "normal"), r"sample\.axes\.warmup: a mapping axis has one key of uniform")
+    fails(SAMPLE_TOML.replace("[1e-4, 1e-2]", "[0, 1e-2]"), r"sample\.axes\.lr\.loguniform: low must be > 0")
+    fails(SAMPLE_TOML.replace('method = "lhs"', 'method = "grid"'), r"sample: method must be one of")
+    fails(SAMPLE_TOML.replace("n = 16", "n = 0"), r"sample: n must be an integer >= 1, got 0")
+    fails(SAMPLE_TOML.replace("seed = 5", "size = 5"), r"sample: unknown key\(s\) \['size'\]")
+    fails(SAMPLE_TOML.replace("shape =", "shap ="), r"sample\.axes: unknown column\(s\) \['shap'\]")
+    fails(SAMPLE_TOML + "[grid]\nlr = [0.1]\n", "give exactly one of 'grid'")
