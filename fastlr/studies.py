@@ -340,7 +340,8 @@ def _columns_for(keys: Sequence[str], names: Mapping[str, Any] | None, what: str
 
 def _flatten(obj: Mapping[Any, Any], path: str = "") -> dict[str, Any]:
     """Nested mappings as ``{"a.b": leaf}``; a W&B ``{"value": x, "desc": ...}`` entry is ``x``;
-    keys starting with ``_`` (W&B's ``_wandb``) and W&B's ``wandb_version`` are left out."""
+    keys starting with ``_`` (W&B's ``_wandb``, Hydra's ``_target_``) and W&B's ``wandb_version``
+    are left out."""
     out: dict[str, Any] = {}
     for k, v in obj.items():
         k = str(k)
@@ -439,7 +440,8 @@ def from_study(configs: Any, *, names: Mapping[str, str | None] | None = None) -
           Tune's ``ResultGrid.get_dataframe()`` (``config/lr``), a ``pandas.json_normalize``
           of W&B run configs (``config.lr``), MLflow's runs (``params.lr``). Where some columns
           carry one of :data:`PREFIXES`, only those are read; otherwise every column is;
-        - an Optuna ``Study`` (every trial, in order), ``Trial`` / ``FrozenTrial`` (its
+        - an Optuna ``Study`` (every trial, in order, failed and pruned ones included: pass
+          ``study.get_trials(states=...)`` to choose), ``Trial`` / ``FrozenTrial`` (its
           ``params``), or a list of trials;
         - a Ray Tune ``ResultGrid`` or ``Result`` (each result's ``config``);
         - a W&B ``run.config`` (``wandb.Config``), a public-API run or runs, or a run's
@@ -447,7 +449,9 @@ def from_study(configs: Any, *, names: Mapping[str, str | None] | None = None) -
         - an OmegaConf ``DictConfig`` (a Hydra job's config, resolved), or a list of them;
         - a list of Hydra override strings (a multirun job's ``.hydra/overrides.yaml``) or a
           list of such lists (needs hydra-core);
-        - a mapping (one config; nested mappings are read by their leaves) or a list of them.
+        - a mapping (one config; nested mappings are read by their leaves; keys starting
+          with ``_``, such as W&B's ``_wandb`` and Hydra's ``_target_``, are left out) or a
+          list of them.
     names : mapping, optional
         Tool name -> fastlr column (``{"peak_lr": "lr"}``), or ``None`` to leave a parameter
         out (``{"batch_size": None}``). Keys may be a full nested name (``optimizer.lr``), the
@@ -496,7 +500,10 @@ def from_study(configs: Any, *, names: Mapping[str, str | None] | None = None) -
     )
     if single:
         rows = [_params_of(configs)]
-    elif isinstance(configs, (str, bytes)) or not (hasattr(configs, "__iter__") or hasattr(configs, "get_trials")):
+    elif isinstance(configs, (str, bytes)) or not any(
+        hasattr(configs, a)
+        for a in ("__iter__", "get_trials", "get_dataframe")  # Optuna Study, Ray ResultGrid
+    ):
         raise TypeError(
             "configs must be a frame, a tool's study/trials/results/runs/config, a mapping or a list of them; "
             f"got {type(configs).__name__}"

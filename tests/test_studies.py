@@ -309,6 +309,12 @@ def test_ray_tune_live():
     }
     with pytest.raises(ValueError, match="lr: Ray Tune Float with Quantized sampling has no fastlr axis"):
         fl.search_space({"lr": tune.quniform(0.0, 1.0, 0.1)})
+    # a tune Result's config (a ResultGrid's items; record.py reads a whole grid)
+    rec = _load("ray.json")["configs"]
+    results = [tune.Result(metrics={"config": c}, checkpoint=None, error=None, path="/nonexistent") for c in rec]
+    cols = fl.from_study(results, names={"momentum": None})
+    assert cols["lr"].tolist() == [c["optimizer"]["lr"] for c in rec]
+    assert fl.from_study(results[1], names={"momentum": None})["warmup"].tolist() == [rec[1]["warmup"]]
 
 
 def test_hydra_live():
@@ -411,3 +417,12 @@ def test_cli_sweep_file_sample(tmp_path):
     fails(SAMPLE_TOML.replace("seed = 5", "size = 5"), r"sample: unknown key\(s\) \['size'\]")
     fails(SAMPLE_TOML.replace("shape =", "shap ="), r"sample\.axes: unknown column\(s\) \['shap'\]")
     fails(SAMPLE_TOML + "[grid]\nlr = [0.1]\n", "give exactly one of 'grid'")
+
+
+def test_example_sample_file_loads():
+    pytest.importorskip("scipy")
+    from fastlr.cli.sweepfile import load_sweep, lower_job
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "sample.toml"
+    job = load_sweep(path)
+    assert len(lower_job(job, str(path))) == 256 and job.steps == 10_000
