@@ -250,9 +250,7 @@ def sample(n: int, *, seed: Any = None, method: str = "sobol", **axes: Any) -> d
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     if not axes:
         raise ValueError("sample needs at least one axis")
-    if isinstance(seed, bool) or not (
-        seed is None or isinstance(seed, (numbers.Integral, np.random.Generator, np.random.SeedSequence))
-    ):
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
         raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
     kinds: dict[str, Any] = {}
     for name, axis in axes.items():
@@ -409,7 +407,8 @@ def _params_of(item: Any, i: int | None = None) -> dict[str, Any]:
 
 
 def _frame_columns(frame: Any) -> dict[str, np.ndarray]:
-    cols = {str(c): frame[c].to_numpy() for c in frame.columns}
+    # Optuna's trials_dataframe(multi_index=True) names columns ("params", "lr"): params_lr
+    cols = {"_".join(c) if isinstance(c, tuple) else str(c): frame[c].to_numpy() for c in frame.columns}
     prefixed = {k: v for k, v in cols.items() if k.startswith(PREFIXES)}
     return prefixed or cols
 

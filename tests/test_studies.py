@@ -147,6 +147,16 @@ def test_optuna_trials_dataframe_recorded():
     assert all((fl.from_study(rec, names={"batch_size": None})[k] == cols[k]).all() for k in cols)
     with pytest.raises(ValueError, match=r"unknown config column\(s\) \['batch_size'\]"):
         fl.lower({**fl.from_study(df), "steps": 5000})
+    # trials_dataframe(multi_index=True) and a polars frame read the same
+    multi = df.copy()
+    multi.columns = pd.MultiIndex.from_tuples([tuple(c.split("_", 1)) if "_" in c else (c, "") for c in df.columns])
+    assert all(fl.from_study(multi, names={"batch_size": None})[k].tolist() == cols[k].tolist() for k in cols)
+    try:
+        import polars as pl
+    except ImportError:
+        return
+    pcols = fl.from_study(pl.from_pandas(df), names={"batch_size": None})
+    assert all(pcols[k].tolist() == cols[k].tolist() for k in cols)
 
 
 def test_ray_results_dataframe_recorded():
@@ -272,7 +282,8 @@ def test_optuna_live():
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(objective, n_trials=5)
     params = [t.params for t in study.trials]
-    for cols in (fl.from_study(study), fl.from_study(study.trials_dataframe()), fl.from_study(study.trials)):
+    frames = (study.trials_dataframe(), study.trials_dataframe(multi_index=True))
+    for cols in (fl.from_study(study), *map(fl.from_study, frames), fl.from_study(study.trials)):
         assert {k: v.tolist() for k, v in cols.items()} == {k: [p[k] for p in params] for k in params[0]}
     assert fl.from_study(study.best_trial)["lr"].tolist() == [study.best_trial.params["lr"]]
     axes = fl.search_space(study)
