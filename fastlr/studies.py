@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr.lowering.configs import COLUMNS
+from fastlr.lowering.configs import COLUMNS, _check_names
 
 __all__ = [
     "METHODS",
@@ -218,7 +218,7 @@ def sample(n: int, *, seed: Any = None, method: str = "sobol", **axes: Any) -> d
         a Latin hypercube (``qmc.LatinHypercube(d, rng=seed)``); ``"random"``: independent
         uniforms (``numpy.random.default_rng(seed).random((n, d))``).
     **axes
-        Column name -> :func:`uniform` / :func:`loguniform` / :func:`intrange` (one dimension
+        Flat-config column (checked as :func:`fastlr.grid` checks its axes) -> :func:`uniform` / :func:`loguniform` / :func:`intrange` (one dimension
         of the unit cube each), a list or tuple of choices (one dimension: value
         ``floor(u k)`` of ``k``), or a fixed value (no dimension). The dimensions are the
         sampled axes in the order given.
@@ -250,6 +250,7 @@ def sample(n: int, *, seed: Any = None, method: str = "sobol", **axes: Any) -> d
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     if not axes:
         raise ValueError("sample needs at least one axis")
+    _check_names(list(axes))  # the vocabulary of fastlr.grid
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
         raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
     kinds: dict[str, Any] = {}

@@ -103,6 +103,8 @@ def test_sample_errors():
         fl.sample(4, method="halton", lr=[1e-3])
     with pytest.raises(ValueError, match="at least one axis"):
         fl.sample(4)
+    with pytest.raises(ValueError, match=r"unknown config column\(s\) \['warmpu'\]"):
+        fl.sample(4, warmpu=fl.intrange(0, 10))
     with pytest.raises(ValueError, match="axis 'lr' is an empty list"):
         fl.sample(4, lr=[])
     with pytest.raises(TypeError, match="axis 'lr' must be"):
