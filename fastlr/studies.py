@@ -218,10 +218,11 @@ def sample(n: int, *, seed: Any = None, method: str = "sobol", **axes: Any) -> d
         a Latin hypercube (``qmc.LatinHypercube(d, rng=seed)``); ``"random"``: independent
         uniforms (``numpy.random.default_rng(seed).random((n, d))``).
     **axes
-        Flat-config column (checked as :func:`fastlr.grid` checks its axes) -> :func:`uniform` / :func:`loguniform` / :func:`intrange` (one dimension
-        of the unit cube each), a list or tuple of choices (one dimension: value
-        ``floor(u k)`` of ``k``), or a fixed value (no dimension). The dimensions are the
-        sampled axes in the order given.
+        Flat-config column (checked as :func:`fastlr.grid` checks its axes) ->
+        :func:`uniform` / :func:`loguniform` / :func:`intrange` (one dimension of the unit
+        cube each), a list or tuple of choices (one dimension: value ``floor(u k)`` of
+        ``k``), or a fixed value (no dimension). The dimensions are the sampled axes in the
+        order given.
 
     Returns
     -------
