@@ -30,6 +30,7 @@ from fastlr.shapes import (
     StepDecay,
     Tanh,
 )
+from fastlr.studies import from_study, intrange, loguniform, sample, search_space, uniform
 from fastlr.sweeps import config_schedule, grid, lower, summarize, sweep
 
 __version__ = "0.1.0"
@@ -76,8 +77,14 @@ __all__ = [
     "__version__",
     "config_schedule",
     "from_dict",
+    "from_study",
     "grid",
+    "intrange",
+    "loguniform",
     "lower",
+    "sample",
+    "search_space",
     "summarize",
     "sweep",
+    "uniform",
 ]

@@ -19,10 +19,13 @@ from fastlr._spec import Spec
 from fastlr.cli.spec import CLIError, decay_steps, flat_schedule, from_dict_located, load_data, load_spec
 from fastlr.lowering.configs import COLUMNS
 
-__all__ = ["AXIS_FORMS", "SWEEP_KEYS", "SweepJob", "load_sweep", "lower_job"]
+__all__ = ["AXIS_FORMS", "SAMPLE_FORMS", "SAMPLE_KEYS", "SWEEP_KEYS", "SweepJob", "load_sweep", "lower_job"]
 
-SWEEP_KEYS = ("steps", "grid", "configs", "defaults", "dtype", "threshold", "title")
+SWEEP_KEYS = ("steps", "grid", "configs", "sample", "defaults", "dtype", "threshold", "title")
 AXIS_FORMS = ("linspace", "geomspace", "range")
+SAMPLE_KEYS = ("n", "seed", "method", "axes")
+#: Sampled axes of a ``sample`` block: ``{form = [low, high]}`` (``intrange`` may add a step).
+SAMPLE_FORMS = ("uniform", "loguniform", "intrange")
 
 
 @dataclasses.dataclass
@@ -34,7 +37,7 @@ class SweepJob:
     dtype: np.dtype
     threshold: float | None
     title: str | None
-    form: str  # "grid" or "configs"
+    form: str  # "grid", "configs" or "sample"
     axes: tuple[str, ...] = ()
 
 
@@ -55,6 +58,8 @@ def load_sweep(path: str | Path, steps: int | None = None, dtype: str | None = N
     head = _read_header(data, where, steps, dtype)
     if "grid" in data:
         return _grid_job(data["grid"], head, where)
+    if "sample" in data:
+        return _sample_job(data["sample"], head, where)
     return _configs_job(data["configs"], head, where)
 
 
@@ -80,8 +85,10 @@ def _read_header(data: Any, where: str, steps: int | None, dtype: str | None) ->
     bad = sorted(set(defaults) - set(COLUMNS))
     if bad:
         raise CLIError(f"{where}: defaults: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
-    if ("grid" in data) == ("configs" in data):
-        raise CLIError(f"{where}: give exactly one of 'grid' (axes to combine) or 'configs' (a list)")
+    if sum(k in data for k in ("grid", "configs", "sample")) != 1:
+        raise CLIError(
+            f"{where}: give exactly one of 'grid' (axes to combine), 'configs' (a list) or 'sample' (axes to draw from)"
+        )
     return _Header(T, dt, threshold, data.get("title"), defaults)
 
 
@@ -104,6 +111,55 @@ def _grid_job(grid: Any, head: _Header, where: str) -> SweepJob:
     if "steps" not in cols:
         cols["steps"] = decay_steps(cols, head.steps)
     return SweepJob(cols, head.steps, head.dtype, head.threshold, head.title, "grid", tuple(grid))
+
+
+def _sample_job(block: Any, head: _Header, where: str) -> SweepJob:
+    """``n`` configs drawn from the axes (``fastlr.sample``), the defaults added."""
+    if not isinstance(block, Mapping) or not isinstance(block.get("axes"), Mapping) or not block["axes"]:
+        raise CLIError(f"{where}: sample must be a mapping with 'n' and a non-empty 'axes' mapping, got {block!r}")
+    unknown = sorted(set(block) - set(SAMPLE_KEYS))
+    if unknown:
+        raise CLIError(f"{where}: sample: unknown key(s) {unknown}; valid keys: {', '.join(SAMPLE_KEYS)}")
+    axes_in = block["axes"]
+    bad = sorted(set(axes_in) - set(COLUMNS))
+    if bad:
+        raise CLIError(f"{where}: sample.axes: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    both = sorted(set(axes_in) & set(head.defaults))
+    if both:
+        raise CLIError(f"{where}: column(s) {both} are both sample axes and defaults")
+    axes = {k: _sample_axis(k, v, where) for k, v in axes_in.items()}
+    n: Any = block.get("n")
+    try:
+        cols: dict[str, Any] = dict(
+            fastlr.sample(n, seed=block.get("seed"), method=block.get("method", "sobol"), **axes)
+        )
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"{where}: sample: {exc}") from None
+    cols.update(head.defaults)
+    if "steps" not in cols:
+        cols["steps"] = decay_steps(cols, head.steps)
+    return SweepJob(cols, head.steps, head.dtype, head.threshold, head.title, "sample", tuple(axes_in))
+
+
+def _sample_axis(name: str, value: Any, where: str) -> Any:
+    """One sampled axis: a list of choices, a value, or {uniform|loguniform|intrange: [low, high(, step)]}."""
+    if not isinstance(value, Mapping):
+        return value
+    if len(value) != 1 or next(iter(value)) not in SAMPLE_FORMS:
+        raise CLIError(
+            f"{where}: sample.axes.{name}: a mapping axis has one key of {', '.join(SAMPLE_FORMS)}; got {dict(value)}"
+        )
+    form, spec = next(iter(value.items()))
+    sizes = (2, 3) if form == "intrange" else (2,)
+    if not (isinstance(spec, list) and len(spec) in sizes and all(isinstance(v, (int, float)) for v in spec)):
+        want = "[low, high] or [low, high, step]" if form == "intrange" else "[low, high]"
+        raise CLIError(f"{where}: sample.axes.{name}.{form} must be {want}; got {spec!r}")
+    try:
+        if form == "intrange":
+            return fastlr.intrange(spec[0], spec[1], step=spec[2] if len(spec) == 3 else 1)
+        return (fastlr.uniform if form == "uniform" else fastlr.loguniform)(spec[0], spec[1])
+    except ValueError as exc:
+        raise CLIError(f"{where}: sample.axes.{name}.{form}: {exc}") from None
 
 
 def _configs_job(items: Any, head: _Header, where: str) -> SweepJob:
@@ -206,10 +262,10 @@ def lower_job(job: SweepJob, where: str) -> fastlr.Program:
     except (ValueError, TypeError) as exc:
         msg = str(exc)
         m = re.match(r"row (\d+): (\w+) (.*)", msg, re.S)
-        if m and job.form == "grid":
+        if m and job.form in ("grid", "sample"):
             col = m.group(2)
-            label = f"grid.{col}" if col in job.axes else col
-            raise CLIError(f"{where}: {label}: {col} {m.group(3)} (grid row {m.group(1)})") from None
+            label = {"grid": f"grid.{col}", "sample": f"sample.axes.{col}"}[job.form] if col in job.axes else col
+            raise CLIError(f"{where}: {label}: {col} {m.group(3)} ({job.form} row {m.group(1)})") from None
         if m:
             raise CLIError(f"{where}: configs[{m.group(1)}]: {m.group(2)} {m.group(3)}") from None
         raise CLIError(f"{where}: {msg}") from None
