@@ -1,7 +1,9 @@
 """Flat configs: the column vocabulary of sweeps, grids, and their lowering in one NumPy pass.
 
 A *flat config* describes one warmup/decay schedule by named columns (the vocabulary sweep tools
-use); :data:`COLUMNS` lists them with their defaults. Row ``i`` means::
+use); :data:`VOCABULARY` lists them with their defaults and aliases (``learning_rate`` for
+``lr``, ``num_warmup_steps`` for ``warmup``, ...; docs/configs.md is generated from it). Row
+``i`` means::
 
     decay  = SHAPE(lr -> end over `steps`)      end = `end`, or lr * `end_ratio`
     curve  = Join([Constant(lr), decay], [hold])   when hold > 0
@@ -10,12 +12,18 @@ use); :data:`COLUMNS` lists them with their defaults. Row ``i`` means::
              restarts=Restarts(mult=cycle_mult, decay=cycle_decay, limit=cycles) if cycles > 1,
              floor=floor or None, steps_per_epoch=steps_per_epoch)
 
-:func:`config_schedule` builds that schedule object for one row; :func:`lower_columns` builds
-the program for all rows at once with NumPy (no Python loop per row). Both are driven by one
-table, :data:`FLAT_SHAPES`: each flat shape name maps to a shape class and its parameters as
-columns, and the columnar path lowers through that class's ``lower_columns`` and
-:func:`fastlr.lowering.rows.row_fields`, the same functions an object lowers through, so a row's
-program is identical either way by construction.
+What a row leaves out is derived from the run's length ``total_steps`` (``fastlr.sweep``'s
+``T``): ``steps = total_steps - warmup - hold``, the ratio columns, and an exponential's
+``gamma`` from ``end``.
+
+One validation, :class:`_Cols`, checks and resolves every column of every row with NumPy:
+:func:`lower_columns` builds the program of all rows at once (no Python loop per row), and
+:func:`config_schedule` is the same validation on one row followed by the schedule objects, so
+both accept and refuse the same configs. Both are driven by one table, :data:`FLAT_SHAPES`:
+each flat shape name maps to a shape class and its parameters as columns, and the columnar path
+lowers through that class's ``lower_columns`` and :func:`fastlr.lowering.rows.row_fields`, the
+same functions an object lowers through, so a row's program is identical either way by
+construction.
 """
 
 from __future__ import annotations
@@ -388,21 +396,36 @@ def _columns_from(configs: Any) -> tuple[dict[str, Any], dict[str, str]] | None:
     if frame is not None:
         return _rename(frame)
     if _is_flat_list(configs):
-        rows: list[dict[str, Any]] = []
-        label: dict[str, str] = {}
-        for i, c in enumerate(configs):
-            r, lab = _rename(c, f"row {i}: ")
-            rows.append(r)
-            for k, v in lab.items():
-                label.setdefault(k, v)
-        keys = list(dict.fromkeys(k for r in rows for k in r))
-        cols = {}
-        for k in keys:
-            col = np.empty(len(rows), dtype=object)
-            col[:] = [r.get(k) for r in rows]
-            cols[k] = col
-        return cols, label
+        return _list_columns(configs)
     return None
+
+
+def _list_columns(configs: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Object columns of a list of flat dicts (a missing cell None); names resolved once over the
+    union of keys, rows checked one by one only where a column is named twice."""
+    names = list(dict.fromkeys(k for c in configs for k in c))
+    unknown = [k for k in names if k not in COLUMNS and k not in ALIASES]
+    if unknown:
+        i = next(i for i, c in enumerate(configs) if any(k in c for k in unknown))
+        raise ValueError(_unknown([k for k in unknown if k in configs[i]], f"row {i}: "))
+    variants: dict[str, list[str]] = {}
+    for k in names:
+        variants.setdefault(ALIASES.get(k, k), []).append(k)
+    cols: dict[str, Any] = {}
+    for canon, ks in variants.items():
+        col = np.empty(len(configs), dtype=object)
+        if len(ks) == 1:
+            col[:] = [c.get(ks[0]) for c in configs]
+        else:
+            for i, c in enumerate(configs):
+                present = [k for k in ks if k in c]
+                if len(present) > 1:
+                    raise ValueError(
+                        f"row {i}: {present[0]!r} and {present[1]!r} both give column {canon!r}; give one of them"
+                    )
+                col[i] = c[present[0]] if present else None
+        cols[canon] = col
+    return cols, {canon: ks[0] for canon, ks in variants.items()}
 
 
 def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -420,21 +443,17 @@ def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndar
     given = np.ones(n, dtype=bool)
     if arr.dtype.kind == "O":
         cells = arr.tolist()
-        given = np.fromiter((v is not None for v in cells), dtype=bool, count=n)
-        for i, v in enumerate(cells):
-            if v is not None:
-                _check_cell(name, f"row {i}: ", v)
-        if kind == "name":
-            return np.array(["" if v is None else v for v in cells], dtype=object), given
-        if kind == "int":
+        types = set(map(type, cells))
+        if type(None) in types:
+            given = np.fromiter((v is not None for v in cells), dtype=bool, count=n)
+        if not all(_cell_type_ok(kind, t) for t in types):  # find the first bad cell, for the message
             for i, v in enumerate(cells):
-                if v is not None and not (isinstance(v, numbers.Integral) or (math.isfinite(v) and v == math.floor(v))):
-                    raise ValueError(f"row {i}: {label} must be an integer, got {v!r}")
-                if v is not None and abs(v) > MAX_INT:
-                    raise ValueError(f"row {i}: {label} must be at most {MAX_INT:,} in size, got {v!r}")
-            return np.array([0 if v is None else int(v) for v in cells], dtype=np.int64), given
+                if v is not None:
+                    _check_cell(name, f"row {i}: ", v)
+        if kind == "name":
+            return np.where(given, arr, ""), given
         try:
-            arr = np.array([0.0 if v is None else float(v) for v in cells], dtype=np.float64)
+            arr = np.array([0.0 if v is None else v for v in cells] if not given.all() else cells, dtype=np.float64)
         except OverflowError:
             i = next(i for i, v in enumerate(cells) if v is not None and abs(v) > 1e308)
             raise ValueError(f"row {i}: {label} must be finite, got {cells[i]!r}") from None
@@ -464,6 +483,14 @@ def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndar
         i = int(np.argmax(big))
         raise ValueError(f"row {i}: {label} must be at most {MAX_INT:,} in size, got {_py(arr[i])!r}")
     return arr.astype(np.int64), given
+
+
+def _cell_type_ok(kind: str, t: type) -> bool:
+    if t is type(None):
+        return True
+    if kind == "name":
+        return issubclass(t, str)
+    return issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
 
 
 def _codes(name: str, label: str, arr: np.ndarray) -> np.ndarray:
@@ -515,6 +542,9 @@ class _Cols:
         c: dict[str, np.ndarray] = {}
         given: dict[str, np.ndarray] = {}
         for k, default in COLUMNS.items():
+            if k in _STR and k not in raw:
+                c[k], given[k] = np.full(n, _STR[k].index(default), dtype=np.int64), np.zeros(n, bool)
+                continue
             if k in raw:
                 v, g = _cells(k, self._name(k), raw[k], n)
             else:
@@ -526,7 +556,8 @@ class _Cols:
                 v = np.where(g, v, default)
             c[k], given[k] = v, g
         for k in _STR:
-            c[k] = _codes(k, self._name(k), c[k])
+            if k in raw:
+                c[k] = _codes(k, self._name(k), c[k])
         c["total_steps"] = c["total_steps"].astype(np.int64)
         self.c, self.given = c, given
         self._resolve(total_steps)
@@ -564,6 +595,8 @@ class _Cols:
         epochs = c["steps_per_epoch"] != 1
         for ratio, target in _RATIOS.items():
             r, gr, rn, tn = c[ratio], g[ratio], self._name(ratio), self._name(target)
+            if not gr.any():
+                continue
             _raise_first(gr & g[target], f"give {tn!r} or {rn!r}, not both")
             _raise_first(gr & ~has_T, f"{rn} needs 'total_steps' (the run's length) to count from")
             low = (r <= 0.0) if ratio == "decay_ratio" else (r < 0.0)
@@ -602,11 +635,11 @@ class _Cols:
                 f"derive it from; got lr={_py(lr[i])!r}, end={_py(end[i])!r}"
             ),
         )
-        steps = np.maximum(c["steps"], 1).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            derived = (end / lr) ** (np.maximum(c["step_size"], 1) / steps)
         uses = exp_rows | step_rows
-        c["gamma"] = np.where(derive_gamma, derived, np.where(uses | g["gamma"], c["gamma"], np.nan))
+        c["gamma"] = np.where(uses | g["gamma"], c["gamma"], np.nan)
+        if derive_gamma.any():
+            d = derive_gamma
+            c["gamma"][d] = (end[d] / lr[d]) ** (np.maximum(c["step_size"][d], 1) / c["steps"][d])
 
     def _validate(self) -> None:
         c, req = self.c, self._require
