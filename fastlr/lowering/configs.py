@@ -140,7 +140,7 @@ VOCABULARY: tuple[Column, ...] = (
         None,
         "the decay's length; absent: `total_steps - warmup - hold` (an overlay or blend warmup is not "
         "subtracted), at least 1",
-        ("decay_steps", "num_decay_steps"),
+        ("decay_steps", "num_decay_steps", "T_max", "T_0"),
     ),
     Column(
         "total_steps",
@@ -639,7 +639,8 @@ class _Cols:
         c["gamma"] = np.where(uses | g["gamma"], c["gamma"], np.nan)
         if derive_gamma.any():
             d = derive_gamma
-            c["gamma"][d] = (end[d] / lr[d]) ** (np.maximum(c["step_size"][d], 1) / c["steps"][d])
+            with np.errstate(over="ignore", under="ignore"):  # a non-finite gamma is refused below
+                c["gamma"][d] = (end[d] / lr[d]) ** (np.maximum(c["step_size"][d], 1) / np.maximum(c["steps"][d], 1))
 
     def _validate(self) -> None:
         c, req = self.c, self._require
