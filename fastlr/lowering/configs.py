@@ -121,6 +121,7 @@ class Column:
 
 #: The flat shapes whose curve decays over ``steps`` (they can restart; they need a length).
 _HORIZON = tuple(k for k, (cls, _) in FLAT_SHAPES.items() if cls.__dict__.get("restartable"))
+_IS_HORIZON = np.array([k in _HORIZON for k in SHAPES])
 #: The warmup shapes a flat config can name (``radam`` needs a ``beta2`` the vocabulary lacks).
 FLAT_WARMUP_SHAPES = tuple(k for k in WARMUP_SHAPES if k != "radam")
 
@@ -451,7 +452,7 @@ def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndar
                 if v is not None:
                     _check_cell(name, f"row {i}: ", v)
         if kind == "name":
-            return np.where(given, arr, ""), given
+            return (arr if given.all() else np.where(given, arr, "")), given
         try:
             arr = np.array([0.0 if v is None else v for v in cells] if not given.all() else cells, dtype=np.float64)
         except OverflowError:
@@ -545,14 +546,12 @@ class _Cols:
             if k in _STR and k not in raw:
                 c[k], given[k] = np.full(n, _STR[k].index(default), dtype=np.int64), np.zeros(n, bool)
                 continue
-            if k in raw:
-                v, g = _cells(k, self._name(k), raw[k], n)
-            else:
-                v, g = (
-                    np.zeros(n, dtype=object if k in _STR else np.int64 if k in _INT else np.float64),
-                    np.zeros(n, bool),
-                )
-            if default is not None:
+            dt = object if k in _STR else np.int64 if k in _INT else np.float64
+            if k not in raw:
+                c[k], given[k] = np.full(n, 0 if default is None else default, dtype=dt), np.zeros(n, bool)
+                continue
+            v, g = _cells(k, self._name(k), raw[k], n)
+            if default is not None and not g.all():
                 v = np.where(g, v, default)
             c[k], given[k] = v, g
         for k in _STR:
@@ -609,7 +608,7 @@ class _Cols:
         # steps: given, else what the run leaves after the warmup (prefix) and the hold
         exp_rows = shape == SHAPES.index("exponential")
         step_rows = shape == SHAPES.index("step")
-        horizon = np.isin(shape, [SHAPES.index(s) for s in _HORIZON])
+        horizon = _IS_HORIZON[shape]
         derive_gamma = exp_rows & ~g["gamma"]
         needs = (horizon | derive_gamma) & ~g["steps"]
         self._fail(
@@ -645,7 +644,7 @@ class _Cols:
     def _validate(self) -> None:
         c, req = self.c, self._require
         shape = c["shape"]
-        horizon = np.isin(shape, [SHAPES.index(s) for s in _HORIZON])
+        horizon = _IS_HORIZON[shape]
         exp_rows = shape == SHAPES.index("exponential")
         req(c["lr"] < 0, "lr", ">= 0")
         req(c["end"] < 0, "end", ">= 0")
@@ -660,7 +659,7 @@ class _Cols:
         req(c["steps_per_epoch"] < 1, "steps_per_epoch", ">= 1")
         req(c["cycles"] < 1, "cycles", ">= 1")
         req(c["cycle_mult"] < 1, "cycle_mult", ">= 1")
-        uses_gamma = np.isin(shape, [SHAPES.index("step"), SHAPES.index("exponential")])
+        uses_gamma = (shape == SHAPES.index("step")) | (shape == SHAPES.index("exponential"))
         req(uses_gamma & ~(c["gamma"] > 0), "gamma", "> 0")
         req(uses_gamma & ~np.isfinite(c["gamma"]), "gamma", "finite")
         req(uses_gamma & (c["step_size"] < 1), "step_size", ">= 1")
