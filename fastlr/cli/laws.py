@@ -26,7 +26,7 @@ import numpy as np
 
 from fastlr._spec import Schedulable
 from fastlr.cli.spec import CLIError, load_spec
-from fastlr.cli.sweepfile import load_sweep
+from fastlr.cli.sweepfile import load_sweep, lower_job
 from fastlr.cli.writers import check_output
 
 __all__ = ["add_parser", "read_curve"]
@@ -119,7 +119,6 @@ def fit(args: argparse.Namespace) -> int:
 
 def rank(args: argparse.Namespace) -> int:
     """Predict every config's final loss; print the best ``--top`` and write all with ``-o``."""
-    from fastlr.cli.sweepfile import lower_job
     from fastlr.laws import rank as rank_sweep
 
     law = _load_law(args.law_file)
