@@ -83,6 +83,7 @@ def test_ratio_columns():
         (math.ceil(0.07 * 100), 0, 92),
         (0, 0, 50),
     ]
+    assert all(fl.config_schedule(**rows[i]) == prog.schedule(i) for i in range(3))  # traceable
     cols = prog.columns()
     assert cols["warmup_ratio"].tolist() == [0.1, 0.07, 0.0] and "total_steps" not in cols
     for bad, pattern in [
