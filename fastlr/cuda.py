@@ -21,7 +21,7 @@ import numpy as np
 
 from fastlr import _gpu
 from fastlr._gpu import DEVICE_MEMORY_FRACTION, HOST_CHUNK_BYTES, CudaUnavailableError, is_available, to_torch
-from fastlr.lowering.configs import lower
+from fastlr.lowering.configs import lower, lower_for
 
 __all__ = [
     "DEVICE_MEMORY_FRACTION",
@@ -55,7 +55,7 @@ def sweep(
     -------
     numba device array, ``out``, or ndarray
     """
-    return _gpu.sweep_cuda(lower(configs), T, dtype, out, rows, to_host, chunk_rows, t0=t0)
+    return _gpu.sweep_cuda(lower_for(configs, T, t0), T, dtype, out, rows, to_host, chunk_rows, t0=t0)
 
 
 def table(

@@ -59,7 +59,7 @@ from fastlr import _checks as ck
 from fastlr import evaluate
 from fastlr.evaluate import SUMMARY_FIELDS, summary_arrays
 from fastlr.kernels import layout as L
-from fastlr.lowering.configs import lower
+from fastlr.lowering.configs import lower_for
 from fastlr.lowering.program import Program
 
 __all__ = ["SUMMARY_FIELDS", "summarize", "sweep", "task_nbytes"]
@@ -196,7 +196,7 @@ def _row_programs(prog: Program, rows: tuple[int, ...]) -> list[Program]:
 
 
 def _setup(configs: Any, T: Any, t0: Any, chunks: Any, dtype: np.dtype) -> tuple[Program, int, int, tuple, tuple]:
-    prog = lower(configs)
+    prog = lower_for(configs, T, t0)
     T = ck.check_T(T)
     t0 = ck.integer("t0", t0, lo=0)
     rows, steps = _normalize(chunks, (prog.n_rows, T), dtype)

@@ -175,6 +175,8 @@ def sweep(
     T = check_T(T)
     t0 = ck.integer("t0", t0, lo=0)
     res = prepare((prog.n_rows, T), dtype, out)
+    if out is not None and any(np.may_share_memory(res, a) for a in prog.arrays()):
+        raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()

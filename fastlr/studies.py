@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr.lowering.configs import COLUMNS, _check_names
+from fastlr.lowering.configs import COLUMNS, canonical
 
 __all__ = [
     "METHODS",
@@ -251,7 +251,7 @@ def sample(n: int, *, seed: Any = None, method: str = "sobol", **axes: Any) -> d
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     if not axes:
         raise ValueError("sample needs at least one axis")
-    _check_names(list(axes))  # the vocabulary of fastlr.grid
+    axes = canonical(axes)  # the vocabulary of fastlr.grid, aliases resolved
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
         raise TypeError(f"seed must be an int, a numpy Generator or None, got {seed!r}")
     kinds: dict[str, Any] = {}

@@ -14,9 +14,9 @@ import numpy as np
 
 from fastlr import evaluate
 from fastlr.evaluate import SUMMARY_FIELDS
-from fastlr.lowering.configs import COLUMNS, SHAPES, config_schedule, grid, lower
+from fastlr.lowering.configs import COLUMNS, SHAPES, config_schedule, grid, lower, lower_for
 
-__all__ = ["COLUMNS", "SHAPES", "SUMMARY_FIELDS", "config_schedule", "grid", "lower", "summarize", "sweep"]
+__all__ = ["COLUMNS", "SHAPES", "SUMMARY_FIELDS", "config_schedule", "grid", "lower", "lower_for", "summarize", "sweep"]
 
 
 def sweep(
@@ -65,10 +65,12 @@ def sweep(
         With ``device="cuda"``: stream the result back to a host array in tiles (sweeps
         larger than GPU memory).
 
-    Rows are bit-identical whatever the batch, chunking or thread count.
+    Rows are bit-identical whatever the batch, chunking or thread count. Flat configs that
+    leave out ``steps`` decay over the rest of the ``T`` steps (``T - warmup - hold``), and
+    their ratio columns count from ``T`` (with ``t0 = 0``; see :func:`lower_for`).
     """
     return evaluate.sweep(
-        lower(configs),
+        lower_for(configs, T, t0),
         T,
         dtype,
         out,
@@ -136,4 +138,6 @@ def summarize(
     >>> s["first_below"].tolist()
     [796, 609]
     """
-    return evaluate.summarize(lower(configs), T, threshold=threshold, t0=t0, chunk_rows=chunk_rows, reducers=reducers)
+    return evaluate.summarize(
+        lower_for(configs, T, t0), T, threshold=threshold, t0=t0, chunk_rows=chunk_rows, reducers=reducers
+    )

@@ -155,7 +155,7 @@ def test_flat_config_without_steps_fills_the_table():
     assert s == fastlr.config_schedule(lr=1e-3, warmup=100, hold=200, shape="linear", steps=700)
     s = cli.load_spec('{"lr": 1e-3, "warmup": 100, "warmup_mode": "overlay"}', steps=1000)
     assert s == fastlr.config_schedule(lr=1e-3, warmup=100, warmup_mode="overlay", steps=1000)
-    with pytest.raises(ValueError, match="no 'steps'"):
+    with pytest.raises(ValueError, match=r"does not give; give 'steps' .* \(or pass --steps\)"):
         cli.load_spec('{"lr": 1e-3}')
 
 
@@ -370,13 +370,13 @@ def test_sweep_warns_when_decays_never_start(capsys, tmp_path):
     assert "warning: 1 of 2 configs never start their decay within 50 steps (warmup + hold >= T)" in err
     code, _, err = main(capsys, "sweep", str(cfg), "--steps", "51")
     assert code == 0 and "warning" not in err
-    program = fastlr.lower(cli.load_sweep(EXAMPLES / "grid.toml", 2000).configs)
+    program = fastlr.lower(cli.load_sweep(EXAMPLES / "grid.toml", 2000).configs, total_steps=2000)
     assert cli.commands.late_decays(program, 2000) == 7600  # the count (warmup + hold >= 2000)
 
 
 def test_example_grid_is_ten_thousand_configs():
     job = cli.load_sweep(EXAMPLES / "grid.toml")
-    program = fastlr.lower(job.configs)
+    program = fastlr.lower(job.configs, total_steps=job.steps)
     assert program.n_rows == 10_000 and job.steps == 10_000 and job.dtype == np.float32
     cols = program.columns()
     assert len(np.unique(cols["lr"])) == 10 and sorted(np.unique(cols["warmup"])) == list(range(0, 2500, 250))
@@ -407,7 +407,7 @@ def test_grid_axis_forms(tmp_path):
         ({"steps": 0, "grid": {"lr": [0.1]}}, "steps must be an integer >= 1"),
         ({"steps": 10}, "give exactly one of 'grid'"),
         ({"steps": 10, "grid": {"lr": [0.1]}, "configs": [{"lr": 0.1}]}, "give exactly one of 'grid'"),
-        ({"steps": 10, "grid": {"lrr": [0.1]}}, "grid: unknown column(s) ['lrr']"),
+        ({"steps": 10, "grid": {"lrr": [0.1]}}, "grid: unknown config column(s) ['lrr']"),
         ({"steps": 10, "grid": {"lr": []}}, "grid.lr is empty"),
         ({"steps": 10, "grid": {"lr": {"logspace": [1, 2, 3]}}}, "a mapping axis has one key of linspace"),
         ({"steps": 10, "grid": {"lr": {"geomspace": [0, 1, 3]}}}, "needs positive start and stop"),

@@ -171,9 +171,13 @@ def test_summaries_equal_reductions_of_the_table():
             ValueError,
             r"row 1: shape must be one of 'constant'.*got 'sine'",
         ),
-        ({"lr": [1e-3], "shape": ["step"], "gamma": [2.0]}, ValueError, r"row 0: gamma must be <= 1 for shape 'step'"),
         (
-            {"lr": [1e-3], "shape": ["step"], "cycles": [2]},
+            {"lr": [1e-3], "shape": ["step"], "gamma": [2.0], "step_size": 3},
+            ValueError,
+            r"row 0: gamma must be <= 1 for shape 'step'",
+        ),
+        (
+            {"lr": [1e-3], "shape": ["step"], "cycles": [2], "gamma": 0.5, "step_size": 3},
             ValueError,
             r"row 0: shape must be one of .* when cycles > 1",
         ),
@@ -195,7 +199,7 @@ def test_summaries_equal_reductions_of_the_table():
 )
 def test_bad_configs(configs, exc, pattern):
     with pytest.raises(exc, match=pattern):
-        fl.sweep(configs, 10)
+        fl.lower(configs)
 
 
 def test_bad_sweep_arguments():

@@ -26,7 +26,7 @@ import numpy as np
 
 from fastlr._spec import Schedulable
 from fastlr.cli.spec import CLIError, load_spec
-from fastlr.cli.sweepfile import load_sweep
+from fastlr.cli.sweepfile import load_sweep, lower_job
 from fastlr.cli.writers import check_output
 
 __all__ = ["add_parser", "read_curve"]
@@ -120,12 +120,11 @@ def fit(args: argparse.Namespace) -> int:
 def rank(args: argparse.Namespace) -> int:
     """Predict every config's final loss; print the best ``--top`` and write all with ``-o``."""
     from fastlr.laws import rank as rank_sweep
-    from fastlr.lowering.configs import lower
 
     law = _load_law(args.law_file)
     out = check_output(args.output, (".csv",), "-o")
     job = load_sweep(args.config, args.steps)
-    prog = lower(job.configs)
+    prog = lower_job(job, args.config)
     t0 = time.perf_counter()
     final = rank_sweep(law, prog, job.steps)
     took = time.perf_counter() - t0

@@ -17,11 +17,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import fastlr
 from fastlr._spec import Spec, from_dict
-from fastlr.lowering.configs import COLUMNS
+from fastlr.lowering.configs import ALIASES, COLUMNS, canonical
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -31,7 +29,6 @@ __all__ = [
     "CLIError",
     "MissingDependency",
     "check_size",
-    "decay_steps",
     "flat_schedule",
     "from_dict_located",
     "load_data",
@@ -265,39 +262,29 @@ def spec_from_data(data: Any, where: str, steps: int | None = None) -> Spec:
 
 
 def flat_schedule(config: Mapping[str, Any], where: str, steps: int | None = None) -> Spec:
-    """``fastlr.config_schedule`` of a flat config, its missing ``steps`` filled from ``steps``."""
-    unknown = sorted(set(config) - set(COLUMNS))
+    """``fastlr.config_schedule`` of a flat config; ``steps`` (the table length) is its
+    ``total_steps`` unless it gives one (an absent decay length fills the table)."""
+    unknown = sorted(str(k) for k in config if k not in COLUMNS and k not in ALIASES)
     if unknown:
         raise CLIError(
             f"{where}: unknown config column(s) {unknown}; valid columns: {', '.join(COLUMNS)} "
-            "(a schedule's to_dict() has a 'type' key instead)"
+            "or an alias (docs/configs.md); a schedule's to_dict() has a 'type' key instead"
         )
-    params = dict(config)
-    if "steps" not in params:
-        if steps is None:
-            raise CLIError(f"{where}: the flat config has no 'steps' (decay length); add it or pass --steps")
-        params["steps"] = int(decay_steps(params, steps))
     try:
+        params = canonical(config)
+        if steps is not None:
+            params.setdefault("total_steps", steps)
         return fastlr.config_schedule(**params)
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"{where}: {exc}", field=_named_field(str(exc), config)) from None
+        msg = str(exc)
+        if steps is None and "does not give" in msg:
+            msg += " (or pass --steps)"
+        raise CLIError(f"{where}: {msg}", field=_named_field(msg, config)) from None
 
 
 def _named_field(message: str, keys: Any) -> str | None:
     """The first of ``keys`` that the message names (as a whole word)."""
     return next((k for k in keys if k != "type" and re.search(rf"\b{re.escape(str(k))}\b", message)), None)
-
-
-def decay_steps(cols: Mapping[str, Any], T: int) -> Any:
-    """``T - warmup (prefix mode) - hold``, at least 1: the decay fills the table."""
-    warmup = np.asarray(cols.get("warmup", COLUMNS["warmup"]))
-    hold = np.asarray(cols.get("hold", COLUMNS["hold"]))
-    mode = np.asarray(cols.get("warmup_mode", COLUMNS["warmup_mode"]), dtype=object)
-    try:
-        prefix = np.where(mode == "prefix", warmup.astype(np.int64), 0)
-        return np.maximum(1, T - prefix - hold.astype(np.int64))
-    except (TypeError, ValueError):
-        return T  # bad columns: validation reports them
 
 
 def from_dict_located(data: dict[str, Any], where: str, path: str) -> Spec:

@@ -16,8 +16,8 @@ import numpy as np
 
 import fastlr
 from fastlr._spec import Spec
-from fastlr.cli.spec import CLIError, decay_steps, flat_schedule, from_dict_located, load_data, load_spec
-from fastlr.lowering.configs import COLUMNS
+from fastlr.cli.spec import CLIError, flat_schedule, from_dict_located, load_data, load_spec
+from fastlr.lowering.configs import canonical
 
 __all__ = ["AXIS_FORMS", "SAMPLE_FORMS", "SAMPLE_KEYS", "SWEEP_KEYS", "SweepJob", "load_sweep", "lower_job"]
 
@@ -82,9 +82,7 @@ def _read_header(data: Any, where: str, steps: int | None, dtype: str | None) ->
     defaults = data.get("defaults", {})
     if not isinstance(defaults, Mapping):
         raise CLIError(f"{where}: defaults must be a mapping of config columns, got {defaults!r}")
-    bad = sorted(set(defaults) - set(COLUMNS))
-    if bad:
-        raise CLIError(f"{where}: defaults: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    defaults = _canonical(defaults, f"{where}: defaults")
     if sum(k in data for k in ("grid", "configs", "sample")) != 1:
         raise CLIError(
             f"{where}: give exactly one of 'grid' (axes to combine), 'configs' (a list) or 'sample' (axes to draw from)"
@@ -96,9 +94,7 @@ def _grid_job(grid: Any, head: _Header, where: str) -> SweepJob:
     """Every combination of the grid's axes, the defaults added, ``steps`` filling the table."""
     if not isinstance(grid, Mapping) or not grid:
         raise CLIError(f"{where}: grid must be a non-empty mapping of column -> values, got {grid!r}")
-    bad = sorted(set(grid) - set(COLUMNS))
-    if bad:
-        raise CLIError(f"{where}: grid: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    grid = _canonical(grid, f"{where}: grid")
     both = sorted(set(grid) & set(head.defaults))
     if both:
         raise CLIError(f"{where}: column(s) {both} are both grid axes and defaults")
@@ -108,8 +104,6 @@ def _grid_job(grid: Any, head: _Header, where: str) -> SweepJob:
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{where}: grid: {exc}") from None
     cols.update(head.defaults)
-    if "steps" not in cols:
-        cols["steps"] = decay_steps(cols, head.steps)
     return SweepJob(cols, head.steps, head.dtype, head.threshold, head.title, "grid", tuple(grid))
 
 
@@ -120,10 +114,7 @@ def _sample_job(block: Any, head: _Header, where: str) -> SweepJob:
     unknown = sorted(set(block) - set(SAMPLE_KEYS))
     if unknown:
         raise CLIError(f"{where}: sample: unknown key(s) {unknown}; valid keys: {', '.join(SAMPLE_KEYS)}")
-    axes_in = block["axes"]
-    bad = sorted(set(axes_in) - set(COLUMNS))
-    if bad:
-        raise CLIError(f"{where}: sample.axes: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
+    axes_in = _canonical(block["axes"], f"{where}: sample.axes")
     both = sorted(set(axes_in) & set(head.defaults))
     if both:
         raise CLIError(f"{where}: column(s) {both} are both sample axes and defaults")
@@ -136,8 +127,6 @@ def _sample_job(block: Any, head: _Header, where: str) -> SweepJob:
     except (ValueError, TypeError) as exc:
         raise CLIError(f"{where}: sample: {exc}") from None
     cols.update(head.defaults)
-    if "steps" not in cols:
-        cols["steps"] = decay_steps(cols, head.steps)
     return SweepJob(cols, head.steps, head.dtype, head.threshold, head.title, "sample", tuple(axes_in))
 
 
@@ -174,28 +163,16 @@ def _configs_job(items: Any, head: _Header, where: str) -> SweepJob:
 
 
 def _flat_rows(items: list[Mapping[str, Any]], head: _Header, where: str) -> list[dict[str, Any]]:
-    """Flat configs with the defaults; ``end`` and ``end_ratio`` cannot both be columns."""
-    rows = []
-    for i, c in enumerate(items):
-        row = {**head.defaults, **c}
-        bad = sorted(set(row) - set(COLUMNS))
-        if bad:
-            raise CLIError(f"{where}: configs[{i}]: unknown column(s) {bad}; valid columns: {', '.join(COLUMNS)}")
-        if "lr" not in row:
-            raise CLIError(f"{where}: configs[{i}]: missing required column 'lr'")
-        if "steps" not in row:
-            row["steps"] = int(decay_steps(row, head.steps))
-        rows.append(row)
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    if "end" in keys and "end_ratio" in keys:
-        both = [i for i, r in enumerate(rows) if "end" in r and "end_ratio" in r]
-        if both:
-            raise CLIError(f"{where}: configs[{both[0]}]: give 'end' or 'end_ratio', not both")
-        raise CLIError(
-            f"{where}: configs mix 'end' and 'end_ratio' columns; use one of them in every config "
-            "(or a list of schedules)"
-        )
-    return rows
+    """Flat configs with the defaults (a config's own value wins); checked by ``fastlr.lower``."""
+    return [{**head.defaults, **_canonical(c, f"{where}: configs[{i}]")} for i, c in enumerate(items)]
+
+
+def _canonical(config: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``config`` with canonical column names (aliases resolved); an error names ``where``."""
+    try:
+        return dict(canonical(config))
+    except ValueError as exc:
+        raise CLIError(f"{where}: {exc}") from None
 
 
 def _schedules(items: list[Any], head: _Header, where: str) -> list[Spec]:
@@ -211,7 +188,7 @@ def _schedules(items: list[Any], head: _Header, where: str) -> list[Spec]:
         elif isinstance(c, Mapping) and "type" in c:
             scheds.append(from_dict_located(dict(c), at, ""))
         elif isinstance(c, Mapping):
-            scheds.append(flat_schedule({**head.defaults, **c}, at, head.steps))
+            scheds.append(flat_schedule({**head.defaults, **_canonical(c, at)}, at, head.steps))
         else:
             raise CLIError(f"{at}: expected a flat config, a to_dict() mapping or a SPEC string, got {c!r}")
     return scheds
@@ -256,16 +233,18 @@ def _dtype(value: Any, where: str) -> np.dtype:
 
 
 def lower_job(job: SweepJob, where: str) -> fastlr.Program:
-    """``fastlr.lower`` of the job's configs; an error names the grid axis or the config."""
+    """``fastlr.lower`` of the job's configs over its T steps; an error names the grid axis or
+    the config."""
     try:
-        return fastlr.lower(job.configs)
+        return fastlr.lower(job.configs, job.steps)
     except (ValueError, TypeError) as exc:
         msg = str(exc)
-        m = re.match(r"row (\d+): (\w+) (.*)", msg, re.S)
+        m = re.match(r"row (\d+): (.*)", msg, re.S)
         if m and job.form in ("grid", "sample"):
-            col = m.group(2)
-            label = {"grid": f"grid.{col}", "sample": f"sample.axes.{col}"}[job.form] if col in job.axes else col
-            raise CLIError(f"{where}: {label}: {col} {m.group(3)} ({job.form} row {m.group(1)})") from None
+            row, rest = m.groups()
+            col = rest.split(" ", 1)[0]
+            label = {"grid": f"grid.{col}: ", "sample": f"sample.axes.{col}: "}[job.form] if col in job.axes else ""
+            raise CLIError(f"{where}: {label}{rest} ({job.form} row {row})") from None
         if m:
-            raise CLIError(f"{where}: configs[{m.group(1)}]: {m.group(2)} {m.group(3)}") from None
+            raise CLIError(f"{where}: configs[{m.group(1)}]: {m.group(2)}") from None
         raise CLIError(f"{where}: {msg}") from None

@@ -59,7 +59,7 @@ def rank(law: Law, configs: Any, T: int, *, steps: Any = None, chunk_rows: int |
 
     from fastlr import evaluate
     from fastlr.laws._kernels import kernels
-    from fastlr.lowering.configs import lower
+    from fastlr.lowering.configs import lower_for
 
     if not isinstance(law, (MultiPowerLaw, AnnealingLaw)):
         raise TypeError(f"law must be a MultiPowerLaw or an AnnealingLaw, got {type(law).__name__}")
@@ -75,7 +75,7 @@ def rank(law: Law, configs: Any, T: int, *, steps: Any = None, chunk_rows: int |
             raise ValueError(f"configs given as lr rows must have T = {T} columns, got shape {configs.shape}")
         n = configs.shape[0]
     else:
-        prog = lower(configs)
+        prog = lower_for(configs, T)
         n = prog.n_rows
     step = max(1, CHUNK_BYTES // (8 * T)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     step = min(step, max(n, 1))

@@ -1,7 +1,9 @@
 """Flat configs: the column vocabulary of sweeps, grids, and their lowering in one NumPy pass.
 
 A *flat config* describes one warmup/decay schedule by named columns (the vocabulary sweep tools
-use); :data:`COLUMNS` lists them with their defaults. Row ``i`` means::
+use); :data:`VOCABULARY` lists them with their defaults and aliases (``learning_rate`` for
+``lr``, ``num_warmup_steps`` for ``warmup``, ...; docs/configs.md is generated from it). Row
+``i`` means::
 
     decay  = SHAPE(lr -> end over `steps`)      end = `end`, or lr * `end_ratio`
     curve  = Join([Constant(lr), decay], [hold])   when hold > 0
@@ -10,17 +12,25 @@ use); :data:`COLUMNS` lists them with their defaults. Row ``i`` means::
              restarts=Restarts(mult=cycle_mult, decay=cycle_decay, limit=cycles) if cycles > 1,
              floor=floor or None, steps_per_epoch=steps_per_epoch)
 
-:func:`config_schedule` builds that schedule object for one row; :func:`lower_columns` builds
-the program for all rows at once with NumPy (no Python loop per row). Both are driven by one
-table, :data:`FLAT_SHAPES`: each flat shape name maps to a shape class and its parameters as
-columns, and the columnar path lowers through that class's ``lower_columns`` and
-:func:`fastlr.lowering.rows.row_fields`, the same functions an object lowers through, so a row's
-program is identical either way by construction.
+What a row leaves out is derived from the run's length ``total_steps`` (``fastlr.sweep``'s
+``T``): ``steps = total_steps - warmup - hold``, the ratio columns, and an exponential's
+``gamma`` from ``end``.
+
+One validation, :class:`_Cols`, checks and resolves every column of every row with NumPy:
+:func:`lower_columns` builds the program of all rows at once (no Python loop per row), and
+:func:`config_schedule` is the same validation on one row followed by the schedule objects, so
+both accept and refuse the same configs. Both are driven by one table, :data:`FLAT_SHAPES`:
+each flat shape name maps to a shape class and its parameters as columns, and the columnar path
+lowers through that class's ``lower_columns`` and :func:`fastlr.lowering.rows.row_fields`, the
+same functions an object lowers through, so a row's program is identical either way by
+construction.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -45,7 +55,22 @@ from fastlr.shapes import (
     Tanh,
 )
 
-__all__ = ["COLUMNS", "FLAT_SHAPES", "SHAPES", "config_schedule", "grid", "lower", "lower_columns"]
+__all__ = [
+    "ALIASES",
+    "COLUMNS",
+    "FLAT_SHAPES",
+    "SHAPES",
+    "VOCABULARY",
+    "Column",
+    "canonical",
+    "canonical_name",
+    "config_schedule",
+    "grid",
+    "lower",
+    "lower_columns",
+    "lower_for",
+    "vocabulary_table",
+]
 
 #: Decay shapes of a flat config: name -> (shape class, its parameters from the columns ``c``).
 #: The parameters are arrays (one entry per row) or, for one row, numbers.
@@ -72,95 +97,255 @@ FLAT_SHAPES: dict[str, tuple[type[Shape], Any]] = {
     "inverse_sqrt": (InverseSqrt, lambda c: {"start": c["lr"], "timescale": c["timescale"]}),
 }
 SHAPES = tuple(FLAT_SHAPES)
-#: The flat shapes that decay over ``steps`` (they can restart, and need a ``steps`` column).
-_HORIZON = tuple(k for k, (cls, _) in FLAT_SHAPES.items() if cls.__dict__.get("restartable"))
 
 
 def _float(v: Any) -> Any:
     return np.asarray(v, dtype=np.float64) if np.ndim(v) else float(v)
 
 
-#: Flat-config columns and their defaults (``None``: required).
-COLUMNS: dict[str, Any] = {
-    "lr": None,
-    "shape": "cosine",
-    "steps": 1,  # required by the decaying shapes (linear, cosine, polynomial, tanh, sqrt)
-    "end": None,
-    "end_ratio": 0.0,
-    "warmup": 0,
-    "warmup_shape": "linear",
-    "warmup_mode": "prefix",
-    "warmup_start": 0.0,
-    "hold": 0,
-    "power": 1.0,
-    "exponent": 1.0,
-    "gamma": 0.1,
-    "step_size": 1,
-    "timescale": 1000.0,
-    "floor": 0.0,
-    "cycles": 1,
-    "cycle_mult": 1.0,
-    "cycle_decay": 1.0,
-    "steps_per_epoch": 1,
-}
-_STR = {"shape": SHAPES, "warmup_shape": tuple(WARMUP_SHAPES), "warmup_mode": tuple(WARMUP_MODES)}
-_INT = ("steps", "warmup", "hold", "step_size", "cycles", "steps_per_epoch")
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One flat-config column: its canonical name, kind, default, meaning and accepted aliases.
+
+    ``kind`` is ``"real"``, ``"int"`` (an integer; an integral float such as ``100.0`` is
+    accepted) or ``"name"`` (one of a few strings); ``default`` None means the column is required
+    (``lr``) or derived per row, as ``meaning`` says.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    meaning: str
+    aliases: tuple[str, ...] = ()
+
+
+#: The flat shapes whose curve decays over ``steps`` (they can restart; they need a length).
+_HORIZON = tuple(k for k, (cls, _) in FLAT_SHAPES.items() if cls.__dict__.get("restartable"))
+_IS_HORIZON = np.array([k in _HORIZON for k in SHAPES])
+#: The warmup shapes a flat config can name (``radam`` needs a ``beta2`` the vocabulary lacks).
+FLAT_WARMUP_SHAPES = tuple(k for k in WARMUP_SHAPES if k != "radam")
+
+#: The flat-config vocabulary, one entry per column (docs/configs.md is generated from it).
+VOCABULARY: tuple[Column, ...] = (
+    Column(
+        "lr",
+        "real",
+        None,
+        "the peak value, where the decay starts (required)",
+        ("learning_rate", "base_lr", "peak_lr", "max_lr", "peak_value", "initial_learning_rate"),
+    ),
+    Column("shape", "name", "cosine", "the decay: " + ", ".join(SHAPES), ("lr_scheduler_type", "decay_type")),
+    Column(
+        "steps",
+        "int",
+        None,
+        "the decay's length; absent: `total_steps - warmup - hold` (an overlay or blend warmup is not "
+        "subtracted), at least 1",
+        ("decay_steps", "num_decay_steps", "T_max", "T_0"),
+    ),
+    Column(
+        "total_steps",
+        "int",
+        None,
+        "the run's length, which an absent `steps` and the ratios are taken from; default: the `T` of "
+        "`fastlr.sweep`/`summarize` (with `t0 = 0`) or the CLI's table length",
+        ("num_training_steps", "max_steps", "training_steps", "total_num_steps"),
+    ),
+    Column(
+        "end",
+        "real",
+        None,
+        "the decay's end value; absent: `lr * end_ratio`",
+        ("min_lr", "lr_min", "eta_min", "end_lr", "end_value", "end_learning_rate", "final_lr"),
+    ),
+    Column(
+        "end_ratio",
+        "real",
+        0.0,
+        "the end value as a fraction of `lr`",
+        ("min_lr_ratio", "min_lr_rate", "min_lr_factor"),
+    ),
+    Column("warmup", "int", 0, "warmup steps", ("warmup_steps", "num_warmup_steps", "warmup_iters")),
+    Column("warmup_ratio", "real", None, "`warmup = ceil(warmup_ratio * total_steps)` (transformers' rule), in [0, 1]"),
+    Column("warmup_shape", "name", "linear", "the warmup curve: " + ", ".join(FLAT_WARMUP_SHAPES)),
+    Column("warmup_mode", "name", "prefix", "how warmup and decay combine: " + ", ".join(WARMUP_MODES)),
+    Column(
+        "warmup_start",
+        "real",
+        0.0,
+        "the warmup's first value (a factor of the curve for `overlay`)",
+        ("warmup_lr_init", "warmup_init_lr"),
+    ),
+    Column("hold", "int", 0, "steps held at `lr` before the decay", ("hold_steps", "stable_steps", "num_stable_steps")),
+    Column("hold_ratio", "real", None, "`hold = ceil(hold_ratio * total_steps)`, in [0, 1]"),
+    Column("decay_ratio", "real", None, "`steps = ceil(decay_ratio * total_steps)`, in (0, 1]"),
+    Column("power", "real", 1.0, "the polynomial's power"),
+    Column("exponent", "real", 1.0, "the cosine's exponent"),
+    Column(
+        "gamma",
+        "real",
+        None,
+        "the factor per `step_size` steps: required for `step`; for `exponential`, absent: "
+        "`(end / lr) ^ (step_size / steps)`, so the curve reaches `end` after `steps` and holds it",
+        ("decay_rate",),
+    ),
+    Column(
+        "step_size",
+        "int",
+        1,
+        "steps per factor `gamma`: required for `step` (steps between drops)",
+        ("transition_steps",),
+    ),
+    Column("timescale", "real", 1000.0, "the inverse_sqrt timescale"),
+    Column("floor", "real", 0.0, "an absolute lower bound (0: none)"),
+    Column("cycles", "int", 1, "the number of decay cycles (restarts when > 1)", ("cycle_limit",)),
+    Column("cycle_mult", "real", 1.0, "each cycle's length, times the previous one's", ("cycle_mul", "T_mult")),
+    Column("cycle_decay", "real", 1.0, "each cycle's peak, times the previous one's"),
+    Column(
+        "steps_per_epoch",
+        "int",
+        1,
+        "the decay advances once per epoch of this many steps (the warmup per step); `steps` and `hold` "
+        "then count epochs and are not derived",
+    ),
+)
+
+#: Flat-config columns and their defaults (``None``: required or derived; see :data:`VOCABULARY`).
+COLUMNS: dict[str, Any] = {c.name: c.default for c in VOCABULARY}
+#: Alias -> canonical column name (``learning_rate`` -> ``lr``, ...).
+ALIASES: dict[str, str] = {a: c.name for c in VOCABULARY for a in c.aliases}
+_KIND = {c.name: c.kind for c in VOCABULARY}
+_STR = {"shape": SHAPES, "warmup_shape": FLAT_WARMUP_SHAPES, "warmup_mode": tuple(WARMUP_MODES)}
+_INT = tuple(c.name for c in VOCABULARY if c.kind == "int")
+#: Ratio columns and the column each one gives (as a fraction of ``total_steps``).
+_RATIOS = {"warmup_ratio": "warmup", "hold_ratio": "hold", "decay_ratio": "steps"}
+#: Columns that only feed the derivation of others (not part of a row's schedule).
+_INPUTS = ("total_steps", *_RATIOS)
+#: The largest integer a column may hold (a step count; beyond it int64 arithmetic is not safe).
+MAX_INT = 2**50
+
+
+def vocabulary_table() -> str:
+    """The vocabulary as a Markdown table (column, default, aliases, meaning): docs/configs.md."""
+    lines = ["| column | default | aliases | meaning |", "|---|---|---|---|"]
+    for c in VOCABULARY:
+        default = "—" if c.default is None else f"`{c.default!r}`".replace("'", '"')
+        aliases = ", ".join(f"`{a}`" for a in c.aliases) or "—"
+        lines.append(f"| `{c.name}` | {default} | {aliases} | {c.meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+# ---- names -----------------------------------------------------------------------------------
+
+
+def canonical_name(name: Any) -> str:
+    """The canonical column a name or alias stands for.
+
+    >>> canonical_name("learning_rate"), canonical_name("warmup_steps"), canonical_name("lr")
+    ('lr', 'warmup', 'lr')
+    """
+    if name in COLUMNS:
+        return str(name)
+    if name in ALIASES:
+        return ALIASES[name]
+    raise ValueError(_unknown([name]))
+
+
+def _unknown(names: Sequence[Any], where: str = "") -> str:
+    return (
+        f"{where}unknown config column(s) {sorted(map(str, names))}; valid columns: {sorted(COLUMNS)} "
+        "(or an alias, fastlr.lowering.configs.ALIASES)"
+    )
+
+
+def _rename(config: Mapping[Any, Any], where: str = "") -> tuple[dict[str, Any], dict[str, str]]:
+    """``config`` with canonical keys, and each canonical key's name as given (for messages)."""
+    unknown = [k for k in config if k not in COLUMNS and k not in ALIASES]
+    if unknown:
+        raise ValueError(_unknown(unknown, where))
+    out: dict[str, Any] = {}
+    label: dict[str, str] = {}
+    for k, v in config.items():
+        c = ALIASES.get(k, k)
+        if c in out:
+            raise ValueError(f"{where}{label[c]!r} and {k!r} both give column {c!r}; give one of them")
+        out[c], label[c] = v, str(k)
+    return out, label
+
+
+def _frame(configs: Any) -> dict[str, Any] | None:
+    """The columns of a pandas or polars DataFrame, else None."""
+    mod = type(configs).__module__.split(".")[0]
+    if mod in ("pandas", "polars") and hasattr(configs, "columns"):
+        return {str(c): configs[c].to_numpy() for c in configs.columns}
+    return None
+
+
+def _is_flat_list(configs: Any) -> bool:
+    return (
+        isinstance(configs, Sequence)
+        and not isinstance(configs, (str, bytes))
+        and bool(configs)
+        and all(isinstance(c, Mapping) and "type" not in c for c in configs)
+    )
+
+
+def canonical(configs: Any) -> Any:
+    """Flat configs with every column under its canonical name (aliases resolved, values kept).
+
+    ``configs`` is one config or columns (a mapping; returned as a new dict), a pandas or polars
+    DataFrame (returned as a dict of column arrays) or a list of flat dicts (returned as a new
+    list of dicts). Unknown names, and a column given twice (``lr`` and ``learning_rate``), raise
+    ``ValueError`` naming them. This is the name map every flat-config reader shares.
+
+    >>> canonical({"learning_rate": 3e-4, "num_warmup_steps": 100, "min_lr": 1e-5})
+    {'lr': 0.0003, 'warmup': 100, 'end': 1e-05}
+    >>> canonical([{"lr": 1e-3, "warmup_ratio": 0.1}, {"base_lr": 3e-4}])
+    [{'lr': 0.001, 'warmup_ratio': 0.1}, {'lr': 0.0003}]
+    """
+    if isinstance(configs, Mapping):
+        return _rename(configs)[0]
+    frame = _frame(configs)
+    if frame is not None:
+        return _rename(frame)[0]
+    if _is_flat_list(configs):
+        return [_rename(c, f"configs[{i}]: ")[0] for i, c in enumerate(configs)]
+    raise TypeError(f"flat configs are a mapping, a DataFrame or a list of dicts; got {type(configs).__name__}")
+
 
 # ---- one row ---------------------------------------------------------------------------------
 
 
 def config_schedule(**params: Any) -> Schedule:
-    """The :class:`fastlr.Schedule` that one flat config describes (see the module docstring)."""
-    unknown = sorted(set(params) - set(COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown config column(s) {unknown}; valid columns: {sorted(COLUMNS)}")
-    p = {k: (params[k] if k in params else v) for k, v in COLUMNS.items()}
-    if p["lr"] is None:
-        raise ValueError("config needs 'lr'")
-    if p["end"] is not None and "end_ratio" in params:
-        raise ValueError("give 'end' or 'end_ratio', not both")
-    lr = float(p["lr"])
-    end = float(p["end"]) if p["end"] is not None else lr * float(p["end_ratio"])
-    shape = p["shape"]
-    if shape not in SHAPES:
-        raise ValueError(f"shape must be one of {', '.join(map(repr, SHAPES))}; got {shape!r}")
-    if shape in _HORIZON and "steps" not in params:
-        raise ValueError(f"shape {shape!r} decays over 'steps', which the config does not give")
-    steps, hold = int(p["steps"]), int(p["hold"])
-    cls, shape_args = FLAT_SHAPES[shape]
-    scalars = {"lr": lr, "end": end, "steps": steps, "exponent": float(p["exponent"]), "power": float(p["power"])}
-    scalars.update(gamma=float(p["gamma"]), step_size=int(p["step_size"]), timescale=float(p["timescale"]))
-    kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in shape_args(scalars).items()}
-    decay = cls(**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in kwargs.items()})
-    curve: Shape = Join((Constant(lr), decay), (hold,)) if hold > 0 else decay
-    restarts = None
-    if int(p["cycles"]) > 1:
-        if shape not in _HORIZON or hold > 0:
-            raise ValueError(f"cycles > 1 needs a decaying shape ({', '.join(_HORIZON)}) and hold=0")
-        restarts = Restarts(mult=float(p["cycle_mult"]), decay=float(p["cycle_decay"]), limit=int(p["cycles"]))
-    warmup = None
-    if int(p["warmup"]) > 0:
-        warmup = Warmup(
-            int(p["warmup"]), start=float(p["warmup_start"]), shape=p["warmup_shape"], mode=p["warmup_mode"]
-        )
-    floor = float(p["floor"])
-    return Schedule(
-        curve,
-        warmup=warmup,
-        restarts=restarts,
-        floor=floor if floor > 0 else None,
-        steps_per_epoch=int(p["steps_per_epoch"]),
-    )
+    """The :class:`fastlr.Schedule` that one flat config describes (see the module docstring).
+
+    The config is checked by the same code as a column of configs (:func:`lower`), so both
+    accept and refuse the same values. Aliases are accepted (:func:`canonical`); an absent
+    ``steps`` is derived from ``total_steps``.
+
+    >>> s = config_schedule(learning_rate=1e-3, warmup_ratio=0.1, total_steps=1000, shape="linear")
+    >>> s.warmup.steps, s.curve.steps, s.at(100)
+    (100, 900, 0.001)
+    """
+    for k, v in params.items():
+        if np.ndim(v) != 0 or isinstance(v, (list, tuple)):
+            raise TypeError(f"config_schedule takes one config: {k} must be a single value, got {v!r}")
+    try:
+        cols = _Cols(params)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(str(exc).removeprefix("row 0: ")) from None
+    return cols.schedule(0)
 
 
 # ---- columns ---------------------------------------------------------------------------------
 
 
 def grid(**axes: Any) -> dict[str, np.ndarray]:
-    """The cartesian product of axis values, as flat-config columns.
+    """The cartesian product of axis values, as flat-config columns (canonical names).
 
     Order: the first axis varies slowest, the last fastest (C order, like ``itertools.product``
-    over the axes in the order given). Each axis is a value or a sequence of values.
+    over the axes in the order given). Each axis is a value or a sequence of values; aliases are
+    accepted (``learning_rate=[...]`` is the ``lr`` axis).
 
     >>> g = grid(lr=[1e-3, 3e-4], warmup=[0, 100], shape=["cosine", "linear"])
     >>> len(g["lr"]), list(g["shape"][:2]), g["warmup"][:4].tolist()
@@ -168,14 +353,16 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
     """
     if not axes:
         raise ValueError("grid needs at least one axis")
+    axes, label = _rename(axes, "grid: ")
     names = list(axes)
-    _check_names(names)
     values = []
     for name in names:
         v = axes[name]
         seq = list(v) if isinstance(v, (list, tuple, np.ndarray, range)) else [v]
         if not seq:
-            raise ValueError(f"grid axis {name!r} is empty")
+            raise ValueError(f"grid axis {label[name]!r} is empty")
+        for x in seq:
+            _check_cell(name, f"grid axis {label[name]!r}: ", x)
         values.append(seq)
     sizes = [len(v) for v in values]
     total = math.prod(sizes)
@@ -186,192 +373,383 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
     for k, (name, seq) in enumerate(zip(names, values)):
         inner = math.prod(sizes[k + 1 :])
         outer = total // (inner * sizes[k])
-        col = np.asarray(seq, dtype=object if isinstance(seq[0], str) else None)
+        col = np.asarray(seq, dtype=object if _KIND[name] == "name" else None)
         out[name] = np.tile(np.repeat(col, inner), outer)
     return out
 
 
-def _check_names(names: Sequence[str]) -> None:
-    unknown = sorted(set(names) - set(COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown config column(s) {unknown}; valid columns: {sorted(COLUMNS)}")
+def _check_cell(name: str, where: str, v: Any) -> None:
+    """One value of column ``name``: a string for a name column, else a real number (no bool)."""
+    if _KIND[name] == "name":
+        if not isinstance(v, str):
+            raise TypeError(f"{where}{name} must be a name ({', '.join(map(repr, _STR[name]))}), got {v!r}")
+    elif isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{where}{name} must be a number, got {v!r} ({type(v).__name__})")
 
 
-def _columns_from(configs: Any) -> dict[str, np.ndarray] | None:
-    """Columns of a mapping / DataFrame / list of flat dicts, or None for other inputs."""
+def _columns_from(configs: Any) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """Canonical columns of a mapping / DataFrame / list of flat dicts (and the names as given),
+    or None for other inputs. In a list of dicts a missing cell is None (the column's default,
+    or derived)."""
     if isinstance(configs, Mapping):
-        return {str(k): np.asarray(v) for k, v in configs.items()}
-    mod = type(configs).__module__.split(".")[0]
-    if mod == "pandas" and hasattr(configs, "columns"):
-        return {str(c): configs[c].to_numpy() for c in configs.columns}
-    if mod == "polars" and hasattr(configs, "columns"):
-        return {str(c): configs[c].to_numpy() for c in configs.columns}
-    if isinstance(configs, Sequence) and configs and all(isinstance(c, Mapping) and "type" not in c for c in configs):
-        keys: list[str] = []
-        for c in configs:
-            for k in c:
-                if k not in keys:
-                    keys.append(k)
-        _check_names(keys)
-        cols = {}
-        for k in keys:
-            col = [c.get(k, COLUMNS[k]) for c in configs]
-            if COLUMNS[k] is None and any(v is None for v in col):
-                i = next(i for i, v in enumerate(col) if v is None)
-                raise ValueError(f"row {i}: missing required column {k!r}")
-            cols[k] = np.asarray(col, dtype=object if k in _STR else None)
-        return cols
+        return _rename(configs)
+    frame = _frame(configs)
+    if frame is not None:
+        return _rename(frame)
+    if _is_flat_list(configs):
+        return _list_columns(configs)
     return None
 
 
-def _codes(name: str, col: Any, n: int) -> np.ndarray:
+def _list_columns(configs: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Object columns of a list of flat dicts (a missing cell None); names resolved once over the
+    union of keys, rows checked one by one only where a column is named twice."""
+    names = list(dict.fromkeys(k for c in configs for k in c))
+    unknown = [k for k in names if k not in COLUMNS and k not in ALIASES]
+    if unknown:
+        i = next(i for i, c in enumerate(configs) if any(k in c for k in unknown))
+        raise ValueError(_unknown([k for k in unknown if k in configs[i]], f"row {i}: "))
+    variants: dict[str, list[str]] = {}
+    for k in names:
+        variants.setdefault(ALIASES.get(k, k), []).append(k)
+    cols: dict[str, Any] = {}
+    for canon, ks in variants.items():
+        col = np.empty(len(configs), dtype=object)
+        if len(ks) == 1:
+            col[:] = [c.get(ks[0]) for c in configs]
+        else:
+            for i, c in enumerate(configs):
+                present = [k for k in ks if k in c]
+                if len(present) > 1:
+                    raise ValueError(
+                        f"row {i}: {present[0]!r} and {present[1]!r} both give column {canon!r}; give one of them"
+                    )
+                col[i] = c[present[0]] if present else None
+        cols[canon] = col
+    return cols, {canon: ks[0] for canon, ks in variants.items()}
+
+
+def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column ``name`` checked: its values (missing cells 0 or '') and which cells were given.
+
+    Numbers must be real (not bool, not strings); integer columns take integral values within
+    :data:`MAX_INT`; every given value is finite.
+    """
+    arr = np.asarray(col, dtype=object) if isinstance(col, (list, tuple)) else np.asarray(col)
+    kind = _KIND[name]
+    if arr.ndim == 0:  # one value for every row: checked once
+        v, _ = _cells(name, label, np.array([arr.item()], dtype=object), 1)
+        g = np.full(n, arr.item() is not None)
+        return (np.broadcast_to(v, (n,)) if kind == "name" else np.full(n, v[0], dtype=v.dtype)), g
+    given = np.ones(n, dtype=bool)
+    if arr.dtype.kind == "O":
+        cells = arr.tolist()
+        types = set(map(type, cells))
+        if type(None) in types:
+            given = np.fromiter((v is not None for v in cells), dtype=bool, count=n)
+        if not all(_cell_type_ok(kind, t) for t in types):  # find the first bad cell, for the message
+            for i, v in enumerate(cells):
+                if v is not None:
+                    _check_cell(name, f"row {i}: ", v)
+        if kind == "name":
+            return (arr if given.all() else np.where(given, arr, "")), given
+        try:
+            arr = np.array([0.0 if v is None else v for v in cells] if not given.all() else cells, dtype=np.float64)
+        except OverflowError:
+            i = next(i for i, v in enumerate(cells) if v is not None and abs(v) > 1e308)
+            raise ValueError(f"row {i}: {label} must be finite, got {cells[i]!r}") from None
+    elif kind == "name":
+        if arr.dtype.kind not in "US":
+            raise TypeError(f"column {label!r} must hold names ({', '.join(map(repr, _STR[name]))}), got {arr.dtype}")
+        return arr.astype(object), given
+    elif arr.dtype.kind == "b":
+        raise TypeError(f"column {label!r} must be numeric, got booleans")
+    elif arr.dtype.kind not in "iuf":
+        i = 0
+        raise TypeError(f"column {label!r} must be numeric, got {arr.dtype} (row {i}: {_py(arr[i])!r})")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"row {i}: {label} must be finite, got {_py(arr[i])!r}")
+    if kind != "int":
+        return arr.astype(np.float64), given
+    if arr.dtype.kind == "f":
+        bad = arr != np.floor(arr)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ValueError(f"row {i}: {label} must be an integer, got {_py(arr[i])!r}")
+    big = np.abs(arr.astype(np.float64)) > MAX_INT
+    if big.any():
+        i = int(np.argmax(big))
+        raise ValueError(f"row {i}: {label} must be at most {MAX_INT:,} in size, got {_py(arr[i])!r}")
+    return arr.astype(np.int64), given
+
+
+def _cell_type_ok(kind: str, t: type) -> bool:
+    if t is type(None):
+        return True
+    if kind == "name":
+        return issubclass(t, str)
+    return issubclass(t, numbers.Real) and not issubclass(t, (bool, np.bool_))
+
+
+def _codes(name: str, label: str, arr: np.ndarray) -> np.ndarray:
     valid = _STR[name]
     lookup = {v: i for i, v in enumerate(valid)}
-    arr = np.asarray(col)
-    if arr.ndim == 0:
-        v = arr.item()
-        if v not in lookup:
-            raise ValueError(f"{name} must be one of {', '.join(map(repr, valid))}; got {v!r}")
-        return np.broadcast_to(np.int64(lookup[v]), (n,))
-    codes = np.fromiter((lookup.get(v, -1) for v in arr.tolist()), dtype=np.int64, count=n)
+    codes = np.fromiter((lookup.get(v, -1) for v in arr.tolist()), dtype=np.int64, count=arr.shape[0])
     bad = codes < 0
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"row {i}: {name} must be one of {', '.join(map(repr, valid))}; got {_py(arr[i])!r}")
+        raise ValueError(f"row {i}: {label} must be one of {', '.join(map(repr, valid))}; got {_py(arr[i])!r}")
     return codes
-
-
-def _numeric(name: str, col: Any, n: int) -> np.ndarray:
-    arr = np.asarray(col)
-    if arr.dtype.kind not in "iuf":
-        if arr.dtype.kind == "b":
-            raise TypeError(f"column {name!r} must be numeric, got booleans")
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"column {name!r} must be numeric, got dtype {arr.dtype}") from None
-    if arr.ndim == 0:
-        arr = np.broadcast_to(arr, (n,))
-    if name in _INT:
-        if arr.dtype.kind == "f":
-            bad = ~np.isfinite(arr) | (arr != np.floor(arr))
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise ValueError(f"row {i}: {name} must be an integer, got {_py(arr[i])!r}")
-        return arr.astype(np.int64)
-    arr = arr.astype(np.float64)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"row {i}: {name} must be finite, got {_py(arr[i])!r}")
-    return arr
 
 
 def _py(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _require(mask: np.ndarray, name: str, values: np.ndarray, rule: str) -> None:
+def _raise_first(mask: np.ndarray, message: str, values: np.ndarray | None = None) -> None:
+    """``ValueError("row i: message")`` for the first row in ``mask`` (with its value, if given)."""
     if mask.any():
         i = int(np.argmax(mask))
-        raise ValueError(f"row {i}: {name} must be {rule}, got {_py(values[i])!r}")
+        got = "" if values is None else f" {_py(values[i])!r}"
+        raise ValueError(f"row {i}: {message}{got}")
 
 
 class _Cols:
-    """Validated, broadcast columns of a flat-config batch."""
+    """Flat-config columns, checked and resolved: every row's schedule fields, one array each.
 
-    def __init__(self, raw: dict[str, Any]):
-        _check_names(list(raw))
+    ``raw`` maps column names (canonical or aliases) to arrays, sequences or scalars; a None
+    cell is an absent value. ``total_steps`` is the default of the ``total_steps`` column.
+    This is the one validation of flat configs: :func:`config_schedule` runs it on one row.
+    """
+
+    def __init__(self, raw: Mapping[str, Any], label: Mapping[str, str] | None = None, total_steps: Any = None):
+        if label is None:
+            raw, label = _rename(raw)
+        self.label = dict(label)
         if "lr" not in raw:
             raise ValueError(f"configs need an 'lr' column; got columns {sorted(raw)}")
-        if "end" in raw and "end_ratio" in raw:
-            raise ValueError("give an 'end' or an 'end_ratio' column, not both")
-        lengths = {k: np.asarray(v).shape[0] for k, v in raw.items() if np.asarray(v).ndim > 0}
+        if any(np.ndim(v) > 1 for v in raw.values()):
+            raise ValueError("columns must be one-dimensional")
+        lengths = {self.label[k]: len(v) for k, v in raw.items() if np.ndim(v) > 0}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"columns have different lengths (ragged): {lengths}")
-        if any(np.asarray(v).ndim > 1 for v in raw.values()):
-            raise ValueError("columns must be one-dimensional")
         n = next(iter(lengths.values()), 1)
         if n == 0:
             raise ValueError("configs are empty")
         self.n = n
-        self.raw = raw
         c: dict[str, np.ndarray] = {}
+        given: dict[str, np.ndarray] = {}
         for k, default in COLUMNS.items():
-            if k == "end":
+            if k in _STR and k not in raw:
+                c[k], given[k] = np.full(n, _STR[k].index(default), dtype=np.int64), np.zeros(n, bool)
                 continue
-            v = raw.get(k, default)
-            c[k] = _codes(k, v, n) if k in _STR else _numeric(k, v, n)
-        lr = c["lr"]
-        c["end"] = _numeric("end", raw["end"], n) if "end" in raw else lr * c["end_ratio"]
-        self.c = c
+            dt = object if k in _STR else np.int64 if k in _INT else np.float64
+            if k not in raw:
+                c[k], given[k] = np.full(n, 0 if default is None else default, dtype=dt), np.zeros(n, bool)
+                continue
+            v, g = _cells(k, self._name(k), raw[k], n)
+            if default is not None and not g.all():
+                v = np.where(g, v, default)
+            c[k], given[k] = v, g
+        for k in _STR:
+            if k in raw:
+                c[k] = _codes(k, self._name(k), c[k])
+        c["total_steps"] = c["total_steps"].astype(np.int64)
+        self.c, self.given = c, given
+        self._resolve(total_steps)
         self._validate()
 
-    def _validate(self) -> None:
-        c = self.c
-        shape = c["shape"]
-        horizon = np.isin(shape, [SHAPES.index(s) for s in _HORIZON])
-        if "steps" not in self.raw and horizon.any():
-            i = int(np.argmax(horizon))
-            raise ValueError(
-                f"row {i}: shape {SHAPES[int(shape[i])]!r} decays over 'steps', which the configs do not give; "
-                "add a 'steps' column (the decay length)"
-            )
-        _require(c["lr"] < 0, "lr", c["lr"], ">= 0")
-        _require(c["end"] < 0, "end", c["end"], ">= 0")
-        _require(horizon & (c["steps"] < 1), "steps", c["steps"], ">= 1")
-        for k in ("warmup", "hold"):
-            _require(c[k] < 0, k, c[k], ">= 0")
-        for k in ("power", "exponent", "timescale", "cycle_decay"):
-            _require(c[k] <= 0, k, c[k], "> 0")
-        _require(c["warmup_start"] < 0, "warmup_start", c["warmup_start"], ">= 0")
-        _require(c["floor"] < 0, "floor", c["floor"], ">= 0")
-        _require(c["steps_per_epoch"] < 1, "steps_per_epoch", c["steps_per_epoch"], ">= 1")
-        _require(c["cycles"] < 1, "cycles", c["cycles"], ">= 1")
-        _require(c["cycle_mult"] < 1, "cycle_mult", c["cycle_mult"], ">= 1")
-        uses_gamma = np.isin(shape, [SHAPES.index("step"), SHAPES.index("exponential")])
-        _require(uses_gamma & (c["gamma"] <= 0), "gamma", c["gamma"], "> 0")
-        _require(uses_gamma & (c["step_size"] < 1), "step_size", c["step_size"], ">= 1")
-        _require((shape == SHAPES.index("step")) & (c["gamma"] > 1), "gamma", c["gamma"], "<= 1 for shape 'step'")
-        grow = (shape == SHAPES.index("exponential")) & (c["gamma"] > 1) & (c["end"] <= 0)
-        _require(grow, "end", c["end"], "> 0 for a growing exponential (gamma > 1)")
-        restarted = c["cycles"] > 1
-        _require(
-            restarted & ~horizon, "shape", np.array(SHAPES, dtype=object)[shape], f"one of {_HORIZON} when cycles > 1"
+    def _name(self, k: str) -> str:
+        return self.label.get(k, k)
+
+    def _fail(self, mask: np.ndarray, message: Any) -> None:
+        """Raise ``ValueError("row i: " + message(i))`` for the first row in ``mask``."""
+        if mask.any():
+            i = int(np.argmax(mask))
+            raise ValueError(f"row {i}: {message(i)}")
+
+    def _require(self, mask: np.ndarray, name: str, rule: str) -> None:
+        values = self.c[name]
+        self._fail(mask, lambda i: f"{self._name(name)} must be {rule}, got {_py(values[i])!r}")
+
+    def _resolve(self, default_total: Any) -> None:
+        """Derive what a row leaves out: ``end``, the ratio columns, ``steps`` and ``gamma``."""
+        c, g = self.c, self.given
+        lr, shape = c["lr"], c["shape"]
+        self._fail(~g["lr"], lambda i: "missing required column 'lr'")
+        self._fail(
+            g["end"] & g["end_ratio"], lambda i: f"give {self._name('end')!r} or {self._name('end_ratio')!r}, not both"
         )
-        _require(restarted & (c["hold"] > 0), "hold", c["hold"], "0 when cycles > 1")
+        c["end"] = np.where(g["end"], c["end"], lr * c["end_ratio"])
+        # the run's length: the column, else the caller's T
+        has_T = g["total_steps"].copy()
+        if default_total is not None:
+            c["total_steps"] = np.where(has_T, c["total_steps"], ck.integer("total_steps", default_total, lo=1))
+            has_T[:] = True
+        self._require(has_T & (c["total_steps"] < 1), "total_steps", ">= 1")
+        T = c["total_steps"]
+        epochs = c["steps_per_epoch"] != 1
+        for ratio, target in _RATIOS.items():
+            r, gr, rn, tn = c[ratio], g[ratio], self._name(ratio), self._name(target)
+            if not gr.any():
+                continue
+            _raise_first(gr & g[target], f"give {tn!r} or {rn!r}, not both")
+            _raise_first(gr & ~has_T, f"{rn} needs 'total_steps' (the run's length) to count from")
+            low = (r <= 0.0) if ratio == "decay_ratio" else (r < 0.0)
+            rng = "(0, 1]" if ratio == "decay_ratio" else "[0, 1]"
+            _raise_first(gr & (low | (r > 1.0)), f"{rn} must be in {rng}, got", r)
+            if target != "warmup":
+                _raise_first(gr & epochs, f"{rn} with steps_per_epoch > 1: give {tn!r} (in epochs) instead")
+            c[target] = np.where(gr, np.ceil(r * T).astype(np.int64), c[target])
+            g[target] = g[target] | gr
+        # steps: given, else what the run leaves after the warmup (prefix) and the hold
+        exp_rows = shape == SHAPES.index("exponential")
+        step_rows = shape == SHAPES.index("step")
+        horizon = _IS_HORIZON[shape]
+        derive_gamma = exp_rows & ~g["gamma"]
+        needs = (horizon | derive_gamma) & ~g["steps"]
+        self._fail(
+            needs & ~has_T,
+            lambda i: (
+                f"shape {SHAPES[int(shape[i])]!r} decays over 'steps', which the config does not give; "
+                "give 'steps' (the decay length), or 'total_steps' (the run's length; fastlr.sweep passes its T) "
+                "to derive it" + (", or 'gamma'" if exp_rows[i] else "")
+            ),
+        )
+        self._fail(needs & epochs, lambda i: "give 'steps' (the decay length in epochs) when steps_per_epoch > 1")
+        fill = ~g["steps"] & has_T & ~epochs
+        prefix = np.where(c["warmup_mode"] == list(WARMUP_MODES).index("prefix"), c["warmup"], 0)
+        c["steps"] = np.where(fill, np.maximum(1, T - prefix - c["hold"]), np.where(g["steps"], c["steps"], 1))
+        # gamma: required for 'step'; for 'exponential' the factor that reaches `end` at `steps`
+        self._fail(step_rows & ~g["gamma"], lambda i: "shape 'step' needs 'gamma' (the factor at each drop)")
+        self._fail(step_rows & ~g["step_size"], lambda i: "shape 'step' needs 'step_size' (the steps between drops)")
+        end = c["end"]
+        self._fail(
+            derive_gamma & ((end <= 0) | (lr <= 0)),
+            lambda i: (
+                "shape 'exponential' needs 'gamma', or lr > 0 and an end > 0 ('end' or 'end_ratio') to "
+                f"derive it from; got lr={_py(lr[i])!r}, end={_py(end[i])!r}"
+            ),
+        )
+        uses = exp_rows | step_rows
+        c["gamma"] = np.where(uses | g["gamma"], c["gamma"], np.nan)
+        if derive_gamma.any():
+            d = derive_gamma
+            with np.errstate(over="ignore", under="ignore"):  # a non-finite gamma is refused below
+                c["gamma"][d] = (end[d] / lr[d]) ** (np.maximum(c["step_size"][d], 1) / np.maximum(c["steps"][d], 1))
+
+    def _validate(self) -> None:
+        c, req = self.c, self._require
+        shape = c["shape"]
+        horizon = _IS_HORIZON[shape]
+        exp_rows = shape == SHAPES.index("exponential")
+        req(c["lr"] < 0, "lr", ">= 0")
+        req(c["end"] < 0, "end", ">= 0")
+        req(self.given["end_ratio"] & (c["end_ratio"] < 0), "end_ratio", ">= 0")
+        req(c["steps"] < 1, "steps", ">= 1")
+        for k in ("warmup", "hold"):
+            req(c[k] < 0, k, ">= 0")
+        for k in ("power", "exponent", "timescale", "cycle_decay"):
+            req(c[k] <= 0, k, "> 0")
+        req(c["warmup_start"] < 0, "warmup_start", ">= 0")
+        req(c["floor"] < 0, "floor", ">= 0")
+        req(c["steps_per_epoch"] < 1, "steps_per_epoch", ">= 1")
+        req(c["cycles"] < 1, "cycles", ">= 1")
+        req(c["cycle_mult"] < 1, "cycle_mult", ">= 1")
+        uses_gamma = (shape == SHAPES.index("step")) | (shape == SHAPES.index("exponential"))
+        req(uses_gamma & ~(c["gamma"] > 0), "gamma", "> 0")
+        req(uses_gamma & ~np.isfinite(c["gamma"]), "gamma", "finite")
+        req(uses_gamma & (c["step_size"] < 1), "step_size", ">= 1")
+        req((shape == SHAPES.index("step")) & (c["gamma"] > 1), "gamma", "<= 1 for shape 'step'")
+        req(exp_rows & (c["gamma"] > 1) & (c["end"] <= 0), "end", "> 0 for a growing exponential (gamma > 1)")
+        restarted = c["cycles"] > 1
+        names = np.array(SHAPES, dtype=object)
+        self._fail(
+            restarted & ~horizon,
+            lambda i: f"shape must be one of {_HORIZON} when cycles > 1, got {names[shape[i]]!r}",
+        )
+        req(restarted & (c["hold"] > 0), "hold", "0 when cycles > 1")
+        req(restarted & (c["end"] > c["lr"]), "end", "<= lr when cycles > 1 (restarts repeat a decaying curve)")
         # warmup progress stays in [0, 1] by construction (span = steps, offset = 0)
 
     def subset(self, start: int, stop: int) -> _Cols:
         sub = object.__new__(_Cols)
         sub.n = stop - start
-        sub.raw = {k: (np.asarray(v)[start:stop] if np.ndim(v) else v) for k, v in self.raw.items()}
+        sub.label = self.label
         sub.c = {k: v[start:stop] for k, v in self.c.items()}
+        sub.given = {k: v[start:stop] for k, v in self.given.items()}
         return sub
 
     def named_columns(self) -> dict[str, np.ndarray]:
+        """The resolved columns, for display (names as strings); ``end`` and ``end_ratio`` as
+        given, and the input columns (``total_steps``, ratios) where any row gives them."""
         out: dict[str, np.ndarray] = {}
+        g = self.given
         for k in COLUMNS:
-            if (k == "end" and "end" not in self.raw) or (k == "end_ratio" and "end" in self.raw):
-                continue
             v = self.c[k]
+            if k == "end_ratio":
+                if g["end"].all():
+                    continue
+                v = np.where(g["end"], np.nan, v)
+            elif k == "end" and not g["end"].any():
+                continue
+            elif k in _INPUTS and not g[k].any():
+                continue
+            elif k in _RATIOS:
+                v = np.where(g[k], v, np.nan)
             out[k] = np.array(_STR[k], dtype=object)[v] if k in _STR else v
         return out
 
-    def schedule(self, i: int) -> Schedule:
-        """Row ``i`` as a schedule object."""
-        return config_schedule(**self.row(i))
-
     def row(self, i: int) -> dict[str, Any]:
+        """Row ``i``'s resolved config: what :func:`config_schedule` rebuilds it from."""
         out: dict[str, Any] = {}
         for k in COLUMNS:
-            if k == "end" and "end" not in self.raw:
+            if k in _INPUTS or (k == "end" and not self.given["end"][i]):
                 continue
-            if k == "end_ratio" and "end" in self.raw:
+            if k == "end_ratio" and self.given["end"][i]:
                 continue
             v = self.c[k][i]
+            if k == "gamma" and math.isnan(v):
+                continue
             out[k] = _STR[k][int(v)] if k in _STR else v.item()
         return out
+
+    def schedule(self, i: int) -> Schedule:
+        """Row ``i`` as a schedule object (its lowering equals row ``i`` of the columns')."""
+        c = self.c
+        shape = SHAPES[int(c["shape"][i])]
+        cls, shape_args = FLAT_SHAPES[shape]
+        lr, hold = float(c["lr"][i]), int(c["hold"][i])
+        scalars = {
+            k: c[k][i].item() for k in ("lr", "end", "steps", "exponent", "power", "gamma", "step_size", "timescale")
+        }
+        kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in shape_args(scalars).items()}
+        decay = cls(**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in kwargs.items()})
+        curve: Shape = Join((Constant(lr), decay), (hold,)) if hold > 0 else decay
+        restarts = None
+        if int(c["cycles"][i]) > 1:
+            restarts = Restarts(
+                mult=float(c["cycle_mult"][i]), decay=float(c["cycle_decay"][i]), limit=int(c["cycles"][i])
+            )
+        warmup = None
+        if int(c["warmup"][i]) > 0:
+            warmup = Warmup(
+                int(c["warmup"][i]),
+                start=float(c["warmup_start"][i]),
+                shape=_STR["warmup_shape"][int(c["warmup_shape"][i])],
+                mode=_STR["warmup_mode"][int(c["warmup_mode"][i])],
+            )
+        floor = float(c["floor"][i])
+        return Schedule(
+            curve,
+            warmup=warmup,
+            restarts=restarts,
+            floor=floor if floor > 0 else None,
+            steps_per_epoch=int(c["steps_per_epoch"][i]),
+        )
 
 
 # ---- vectorised lowering ---------------------------------------------------------------------
@@ -438,7 +816,7 @@ def _first_only(segs: seg.Segs, rows: np.ndarray) -> seg.Segs:
     return segs
 
 
-def lower(configs: Any) -> Program:
+def lower(configs: Any, total_steps: int | None = None) -> Program:
     """Lower configs to a :class:`fastlr.Program` that :func:`fastlr.sweep` and
     :func:`fastlr.summarize` accept.
 
@@ -450,6 +828,10 @@ def lower(configs: Any) -> Program:
         in one pass; or a list of schedule objects / ``to_dict()`` dicts (any structure, presets
         included) — lowered one by one; or an existing Program (returned as is).
 
+    total_steps : int, optional
+        The run's length for flat configs that leave out ``steps`` or give ratio columns (the
+        default of their ``total_steps`` column); :func:`fastlr.sweep` passes its ``T``.
+
     Row ``i`` of the result traces back to its config: ``program.config(i)`` and
     ``program.schedule(i)``.
     """
@@ -459,7 +841,7 @@ def lower(configs: Any) -> Program:
         configs = [configs]
     cols = _columns_from(configs)
     if cols is not None:
-        return lower_columns(_Cols(cols))
+        return lower_columns(_Cols(cols[0], cols[1], total_steps))
     if isinstance(configs, Sequence) and not isinstance(configs, (str, bytes)):
         if not configs:
             raise ValueError("configs are empty")
@@ -476,3 +858,15 @@ def lower(configs: Any) -> Program:
         "configs must be columns (mapping, DataFrame), a list of dicts or schedules, or a Program; "
         f"got {type(configs).__name__}"
     )
+
+
+def lower_for(configs: Any, T: Any, t0: Any = 0) -> Any:
+    """``fastlr.lower(configs)`` for a run of ``T`` steps: the ``total_steps`` of flat configs
+    that do not give it (their absent ``steps`` and their ratio columns count from it).
+
+    With ``t0 > 0`` the steps computed are a block of a longer run whose length fastlr cannot
+    know: such configs must give ``steps`` or ``total_steps`` themselves.
+    """
+    T = ck.check_T(T)
+    t0 = ck.integer("t0", t0, lo=0)
+    return lower(configs, T if t0 == 0 else None)
