@@ -414,7 +414,9 @@ def test_cli_sweep_file_sample(tmp_path):
     assert job.form == "sample" and job.axes == ("lr", "warmup", "shape")
     for k in want:
         assert job.configs[k].tolist() == want[k].tolist()
-    assert job.configs["steps"].tolist() == (3000 - want["warmup"]).tolist() and job.configs["end_ratio"] == 0.1
+    assert "steps" not in job.configs and job.configs["end_ratio"] == 0.1  # the decay fills T when lowered
+    filled = {**job.configs, "steps": 3000 - want["warmup"]}
+    np.testing.assert_array_equal(fl.sweep(lower_job(job, "s.toml"), 3000), fl.sweep(filled, 3000))
     assert len(lower_job(job, str(path))) == 16
 
     def fails(text: str, match: str) -> None:
@@ -428,7 +430,7 @@ def test_cli_sweep_file_sample(tmp_path):
     fails(SAMPLE_TOML.replace('method = "lhs"', 'method = "grid"'), r"sample: method must be one of")
     fails(SAMPLE_TOML.replace("n = 16", "n = 0"), r"sample: n must be an integer >= 1, got 0")
     fails(SAMPLE_TOML.replace("seed = 5", "size = 5"), r"sample: unknown key\(s\) \['size'\]")
-    fails(SAMPLE_TOML.replace("shape =", "shap ="), r"sample\.axes: unknown column\(s\) \['shap'\]")
+    fails(SAMPLE_TOML.replace("shape =", "shap ="), r"sample\.axes: unknown config column\(s\) \[.shap.\]")
     fails(SAMPLE_TOML + "[grid]\nlr = [0.1]\n", "give exactly one of 'grid'")
 
 
