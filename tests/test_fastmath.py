@@ -152,6 +152,16 @@ def test_anchored_runs_match_the_formula_everywhere(name):
     assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
 
 
+def test_polynomial_runs_across_batches_of_anchors():
+    # poly_runs computes the anchors' powers in batches of len(scratch) = 2048 runs (131,072
+    # steps); a sweep row fills its decay in one piece, so a 300,000-step row crosses two batches
+    s = fl.Schedule(fl.Polynomial(1.0, 0.01, 300_000, power=0.9), warmup=fl.Warmup(1000))
+    T = 301_500
+    exact = s.table(T, exact=True)
+    fast = fl.sweep(fl.lower([s]), T, dtype=np.float64, exact=False)[0]
+    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14)
+
+
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 31, 63, 64, 65, 127, 200])
 def test_short_cosine_pieces_and_steps_outside_the_half_period(n):
     # a half period shorter than 64 steps is one shortened run; more cycles than a half period

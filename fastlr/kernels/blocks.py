@@ -167,7 +167,7 @@ def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, 
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_POLY_DOWN and code == L.POLY_DOWN and q1 == 1.0 and ANCHORED_RUNS and abs(q0) <= 8.0:
-        poly_runs(b, i0, sub, off, n, q0, base, amp, scale, flo)
+        poly_runs(b, g, i0, sub, off, n, q0, base, amp, scale, flo)
     elif USE_POLY_DOWN and code == L.POLY_DOWN and q1 == 1.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_plain((float(i0 + j) - sub) - off, n, q0)), flo)
