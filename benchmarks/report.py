@@ -368,6 +368,10 @@ def write_results(
         "- Output memory: "
         + ("unknown page size" if thp is None else f"{100 * thp:.0f} % transparent huge pages")
         + " (recorded: the page size can change write bandwidth; the OS decides per run).",
+        "- Load: "
+        + ("not recorded" if load is None else f"1-minute load average {load:.2f} on {os.cpu_count()} CPUs")
+        + " at the end of the timings (the machine is shared: a load above the CPU count slows the"
+        " two-thread kernels more than the one-thread `np.fill`; compare rows of one run).",
         "",
         "| what | median s | x floor |",
         "|---|---:|---:|",
