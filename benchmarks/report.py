@@ -237,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"fastlr {name} (target <= {targets.get(name, 1.3)}x)", tm, f"{tm / floor32:.2f}"))
     cos = statistics.median(times["cosine"])
 
+    # by dialect: each preset's everyday warmup + decay, built through the preset, same output
+    from benchmarks import bench_dialects
+
+    dialects = bench_dialects.measure(n, t, reps, out=out32)
+
     # float64 output with the fast float64-accurate primitives
     out64 = np.empty((n, t), np.float64)
     out64.fill(1.0)
@@ -297,19 +302,27 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("np.fill 1e6 configs x 1e3 steps (floor)", fill_big, "1.00"))
     rows.append(("fastlr sweep 1e6 configs x 1e3 steps", sweep_big, f"{sweep_big / fill_big:.2f}"))
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     start = startup_times()
-    width = max(len(r[0]) for r in rows)
+    width = max(len(r[0]) for r in [*rows, *dialects])
     print(f"\n{'what':<{width}}  {'median s':>10}  {'x floor':>8}")
     for name, tm, ratio in rows:
         print(f"{name:<{width}}  {tm:>10.4f}  {ratio:>8}")
+    print("\nby dialect (target <= 1.3x np.fill)")
+    for name, tm, ratio in dialects:
+        print(f"{name:<{width}}  {tm:>10.4f}  {ratio:>8.2f}")
     for k, v in start.items():
         print(f"{k:<{width}}  {v:>10.3f}")
+    if load is not None:
+        print(f"load average (1 min) at the end of the timings: {load:.2f} on {os.cpu_count()} CPUs")
     if thp is not None:
         print(f"output memory: {100 * thp:.0f} % transparent huge pages")
     print(f"\nfastlr cosine vs Python lambda: {lam / cos:.0f}x faster; vs NumPy: {npy / cos:.1f}x", end="")
     print(f"; vs JAX: {jx / cos:.1f}x" if jx else "")
     if not args.quick:
-        write_results(Path(args.output), rows, start, n, t, lam / cos, npy / cos, (jx / cos) if jx else None, thp)
+        write_results(
+            Path(args.output), rows, start, n, t, lam / cos, npy / cos, (jx / cos) if jx else None, thp, dialects, load
+        )
         laws_report(Path(args.output), False)
         print(f"wrote {args.output}")
     return 0
@@ -338,6 +351,8 @@ def write_results(
     vs_numpy: float,
     vs_jax: float | None,
     thp: float | None = None,
+    dialects: list[tuple[str, float, float]] | None = None,
+    load: float | None = None,
 ) -> None:
     lines = [
         "# Benchmark results",
@@ -353,11 +368,29 @@ def write_results(
         "- Output memory: "
         + ("unknown page size" if thp is None else f"{100 * thp:.0f} % transparent huge pages")
         + " (recorded: the page size can change write bandwidth; the OS decides per run).",
+        "- Load: "
+        + ("not recorded" if load is None else f"1-minute load average {load:.2f} on {os.cpu_count()} CPUs")
+        + " at the end of the timings (the machine is shared: a load above the CPU count slows the"
+        " two-thread kernels more than the one-thread `np.fill`; compare rows of one run).",
         "",
         "| what | median s | x floor |",
         "|---|---:|---:|",
     ]
     lines += [f"| {name} | {tm:.4f} | {ratio} |" for name, tm, ratio in rows]
+    if dialects:
+        lines += [
+            "",
+            "### By dialect",
+            "",
+            "Each preset's everyday warmup + decay schedule built through the preset as users write it",
+            "(`benchmarks/bench_dialects.py`: 64 distinct configs of peak lr, warmup 1..2000 steps and",
+            "minimum, tiled to the workload's rows), swept into the same output; target <= 1.3x `np.fill`.",
+            "The first fastlr row is the canonical `Schedule(Cosine, warmup=Warmup)` for comparison.",
+            "",
+            "| preset | median s | x floor |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {name} | {tm:.4f} | {ratio:.2f} |" for name, tm, ratio in dialects]
     lines += ["", "| start-up (fresh process) | s |", "|---|---:|"]
     lines += [f"| {k} | {v:.3f} |" for k, v in start.items()]
     lines += [

@@ -46,3 +46,17 @@ def test_median_time(monkeypatch):
     calls = []
     assert median_time(lambda: calls.append(1), 3) == 2.0
     assert len(calls) == 3
+
+
+def test_every_dialect_row_of_the_report_is_a_warmup_then_a_decay():
+    # benchmarks/bench_dialects.py: each builder makes the schedule its row name says, through
+    # the preset: a warmup to the drawn peak at the drawn warmup length, then a decay to a low end
+    from benchmarks.bench_dialects import DIALECTS
+
+    lr, w, lo, T = 5e-4, 50, 0.02, 1000
+    for name, build in DIALECTS:
+        tab = build(lr, w, lo, T).table(T, dtype=np.float64)
+        peak = int(np.argmax(tab))
+        assert tab[0] < 0.1 * lr, name
+        assert abs(tab[peak] / lr - 1.0) < 1e-2 and abs(peak - w) <= 2, (name, peak, tab[peak])
+        assert (np.diff(tab[peak:]) <= 1e-18).all() and tab[-1] < 0.1 * lr, name

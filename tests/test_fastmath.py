@@ -86,6 +86,21 @@ def test_exp_log_pow_tanh_against_libm():
     np.testing.assert_allclose(out, np.tanh(t), rtol=0, atol=4e-16)
 
 
+def test_rsqrt_within_3_ulp_of_libm_over_the_normal_range():
+    # no square root, no division: a bit-trick guess and four Newton steps (fastmath.fast_rsqrt)
+    x = np.concatenate(
+        [RNG.uniform(0.0, 10.0, 20_000), np.geomspace(2.3e-308, 1.7e308, 20_000), [1.0, 4.0, 0.25, 2.0**-1022]]
+    )
+    out = np.empty_like(x)
+    _map1(P["rsqrt"], x, out)
+    ref = 1.0 / np.sqrt(x)
+    assert np.max(np.abs(out - ref) / np.spacing(ref)) <= 3.0
+    np.testing.assert_array_equal(out[-4:-1], [1.0, 0.5, 2.0])
+    # below the smallest normal number the argument is clamped to it (never inf or NaN)
+    _map1(P["rsqrt"], np.array([0.0, 1e-320]), out[:2])
+    np.testing.assert_allclose(out[:2], 1.0 / math.sqrt(2.0**-1022), rtol=1e-15)
+
+
 @pytest.mark.parametrize("name", sorted(schedules()))
 def test_fast_tables_within_1e14_of_exact_relative_to_peak(name):
     s = schedules()[name]
@@ -116,6 +131,7 @@ LONG = {
     "polynomial": fl.Schedule(fl.Polynomial(1e-3, 1e-5, 45_000, power=0.9), warmup=fl.Warmup(900)),
     "polynomial_steep": fl.Schedule(fl.Polynomial(1.0, 0.0, 20_000, power=7.5)),
     "polynomial_sqrt": fl.Schedule(fl.Polynomial(1.0, 0.1, 30_000, power=0.5), floor=0.2),
+    "inverse_sqrt": fl.Schedule(fl.InverseSqrt(1e-3, 7.0), warmup=fl.Warmup(300)),
 }
 
 
@@ -134,6 +150,16 @@ def test_anchored_runs_match_the_formula_everywhere(name):
     big = np.abs(exact) > 1e-2 * peak
     assert np.max(np.abs(fast[big] / exact[big] - 1.0)) <= 2e-13, name
     assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
+
+
+def test_polynomial_runs_across_batches_of_anchors():
+    # poly_runs computes the anchors' powers in batches of len(scratch) = 2048 runs (131,072
+    # steps); a sweep row fills its decay in one piece, so a 300,000-step row crosses two batches
+    s = fl.Schedule(fl.Polynomial(1.0, 0.01, 300_000, power=0.9), warmup=fl.Warmup(1000))
+    T = 301_500
+    exact = s.table(T, exact=True)
+    fast = fl.sweep(fl.lower([s]), T, dtype=np.float64, exact=False)[0]
+    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 31, 63, 64, 65, 127, 200])

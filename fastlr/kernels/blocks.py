@@ -6,7 +6,8 @@ namespace with the formulas, :mod:`~fastlr.kernels.runs` and :mod:`~fastlr.kerne
 
 1. the warmup steps, in blocks of ``BLOCK`` steps through a float64 scratch buffer: the main
    curve where the warmup mode needs it, the warmup pass, one rounding copy into the output
-   (:func:`fill_block`, :func:`unit_fill`);
+   (:func:`fill_block`, :func:`unit_fill`), except a linear prefix warmup (the everyday one),
+   written straight into the output by :func:`fill_span` with the same operations;
 2. every later step straight into the output row, piece by piece (:func:`main_block`): a piece
    is a run of steps inside one segment (or one restart cycle), filled by a loop whose shape is
    fixed, indexed from 0 over a view, so LLVM vectorises it (float64 arithmetic, rounded once on
@@ -167,7 +168,7 @@ def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, 
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_up((float(i0 + j) - sub) - off, n, q0)), flo)
     elif USE_POLY_DOWN and code == L.POLY_DOWN and q1 == 1.0 and ANCHORED_RUNS and abs(q0) <= 8.0:
-        poly_runs(b, i0, sub, off, n, q0, base, amp, scale, flo)
+        poly_runs(b, g, i0, sub, off, n, q0, base, amp, scale, flo)
     elif USE_POLY_DOWN and code == L.POLY_DOWN and q1 == 1.0:
         for j in range(m):
             b[j] = max(scale * (base + amp * poly_plain((float(i0 + j) - sub) - off, n, q0)), flo)
@@ -361,13 +362,26 @@ def fill_block(ci, cf, si, sf, c, t0, b, w):
 
 def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
     """``dst[k] = value(c, t0 + k)``: the warmup block by block through the float64 scratch
-    ``b``, the main curve after it straight into ``dst`` (one rounding either way). ``b`` and
+    ``b`` (a linear prefix warmup straight into ``dst``), the main curve after it straight into
+    ``dst`` (one rounding either way). ``b`` and
     ``w``: float64 scratch of ``BLOCK`` elements each. Also the serial entry point: one table
     on one thread, with the same values as :func:`fill_steps`."""
     n = dst.shape[0]
-    wlen = ci[c, L.I_WU_LEN] if ci[c, L.I_WU_MODE] != L.WU_NONE else 0
+    mode = ci[c, L.I_WU_MODE]
+    wlen = ci[c, L.I_WU_LEN] if mode != L.WU_NONE else 0
     nw = min(n, max(0, wlen - t0))
-    for k0 in range(0, nw, BLOCK):
+    # the everyday linear warmup: fill_block's arithmetic straight into dst (no scratch pass and
+    # copy; the same float64 operations, rounded once on the store)
+    direct = USE_WU_PREFIX and USE_LIN_UP and nw > 0 and mode == L.WU_PREFIX and ci[c, L.I_WU_CODE] == L.LIN_UP
+    if direct:
+        target = main_value(ci, cf, si, sf, c, ci[c, L.I_WU_TARGET])
+        start = cf[c, L.F_WU_BASE]
+        off = cf[c, L.F_WU_OFF]
+        span = cf[c, L.F_WU_N]
+        dw = dst[:nw]
+        for j in range(nw):
+            dw[j] = start + (target - start) * linear_up(float(t0 + j) - off, span)
+    for k0 in range(0, 0 if direct else nw, BLOCK):
         m = min(BLOCK, nw - k0)
         bb = b[:m]
         fill_block(ci, cf, si, sf, c, t0 + k0, bb, w)

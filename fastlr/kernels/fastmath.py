@@ -20,10 +20,17 @@ bit manipulation, all of which LLVM vectorises, in float64:
     ``exp(y log x)`` with ``log`` from the exponent bits and an ``atanh`` series; ``0^y = 0``.
 ``tanhr(x)``
     ``sign(x) (1 - 2 / (exp(2|x|) + 1))``.
+``rsqrt(x)``
+    ``1 / sqrt(x)`` without a square root or a division (both are slow even vectorised): the
+    exponent-halving bit trick (relative error <= 3.5e-2), then four Newton steps
+    ``y (3/2 - x y^2 / 2)`` (each squares the error: 1.8e-3, 4.6e-6, 3.2e-11, 1.5e-21), so the
+    result is within 3 ulp (4.5e-16 relative) of ``1.0 / math.sqrt(x)`` for normal ``x > 0``
+    (the formulas' arguments: ``x / n`` with both positive); below that, ``x`` counts as the
+    smallest normal number (a clamp: special-casing 0 and subnormals cost 60 % more time).
 
 Accuracy against libm, measured in ``tests/test_fastmath.py``: ``cospi``/``expr`` within a few
 ulp; ``powr`` within ~1e-15 relative while ``|y log x| < 1`` and ~``|y log x|`` ulp beyond;
-``tanhr`` within 1e-16 absolute. Everywhere the schedule formulas use them, tables stay within
+``tanhr`` within 1e-16 absolute; ``rsqrt`` within 3 ulp. Everywhere the schedule formulas use them, tables stay within
 1e-14 of the libm tables relative to the schedule's peak.
 """
 
@@ -38,6 +45,8 @@ import numpy as np
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
 INV_LN2 = 1.44269504088896338700e00
+RSQRT_MAGIC = 0x5FE6EB50C7B537A9  # exponent-halving first guess of 1/sqrt (Lomont)
+TINY = 2.2250738585072014e-308  # smallest normal float64
 SQRT2 = 1.4142135623730951
 MANT_MASK = (1 << 52) - 1
 EXP_ONE = 1023 << 52
@@ -77,7 +86,7 @@ E13 = 1.0 / 6227020800.0
 E14 = 1.0 / 87178291200.0
 
 # inlined into their callers at Numba IR level (small, and in the common kernels)
-INLINE_FUNCTIONS = ("fast_ratio", "fast_cospi_poly", "fast_cospi", "fast_sinhalfpi")
+INLINE_FUNCTIONS = ("fast_ratio", "fast_cospi_poly", "fast_cospi", "fast_sinhalfpi", "fast_rsqrt")
 # compiled once each and inlined by LLVM (alwaysinline): inlining these larger bodies at every
 # call site in Numba IR multiplied the compile time of the kernels that use powers and exponentials
 CALLED_FUNCTIONS = ("fast_exp", "fast_log", "fast_pow", "fast_tanh")
@@ -130,6 +139,17 @@ def fast_sinhalfpi(z):
     u4 = u2 * u2
     u8 = u4 * u4
     return z * (((S0 + S1 * u) + u2 * (S2 + S3 * u)) + u4 * ((S4 + S5 * u) + u2 * (S6 + S7 * u)) + u8 * (S8 + S9 * u))
+
+
+def fast_rsqrt(x):
+    """``1 / sqrt(x)`` for ``x >= TINY`` (within 3 ulp); smaller ``x`` counts as ``TINY``."""
+    xs = max(x, TINY)  # a clamp, not a branch: selects for the special cases cost 60 %
+    y = i64_as_f64(RSQRT_MAGIC - (f64_as_i64(xs) >> 1))
+    h = 0.5 * xs
+    y = y * (1.5 - h * y * y)
+    y = y * (1.5 - h * y * y)
+    y = y * (1.5 - h * y * y)
+    return y * (1.5 - h * y * y)
 
 
 def fast_exp(x):
@@ -212,7 +232,8 @@ def _bitcasts() -> tuple[Any, Any]:
 
 
 def cpu_primitives() -> dict[str, Any]:
-    """Compiled fast functions under the primitive names ``cospi``, ``powr``, ``expr``, ``tanhr``."""
+    """Compiled fast functions under the primitive names ``cospi``, ``powr``, ``expr``, ``tanhr``,
+    ``rsqrt`` (and ``ratio``, ``sinhalfpi``)."""
     import sys
 
     import numba
@@ -235,4 +256,5 @@ def cpu_primitives() -> dict[str, Any]:
         "powr": fns["fast_pow"],
         "expr": fns["fast_exp"],
         "tanhr": fns["fast_tanh"],
+        "rsqrt": fns["fast_rsqrt"],
     }

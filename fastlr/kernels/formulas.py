@@ -4,8 +4,8 @@ Nothing here is decorated. ``fastlr.kernels.cpu`` compiles these functions with
 ``numba.njit`` and ``fastlr.kernels.cuda`` with ``numba.cuda.jit(device=True)``, both through
 :func:`fastlr.kernels.retarget.compile_functions`, which rebinds the module globals so that each
 function calls the compiled versions of the others. The shapes reach transcendental functions
-only through the primitives :func:`cospi`, :func:`sinhalfpi`, :func:`powr`, :func:`expr` and
-:func:`tanhr`; the CPU target also compiles a second copy bound to vectorisable approximations
+only through the primitives :func:`cospi`, :func:`sinhalfpi`, :func:`powr`, :func:`expr`,
+:func:`tanhr` and :func:`rsqrt`; the CPU target also compiles a second copy bound to vectorisable approximations
 (:mod:`fastlr.kernels.fastmath`). The same functions, called as plain Python, are the scalar
 path used at lowering time (tail values).
 
@@ -56,6 +56,7 @@ LEAF_FUNCTIONS = (
     "powr",
     "expr",
     "tanhr",
+    "rsqrt",
     "progress",
     "cosine_up_plain",
     "cosine_plain",
@@ -109,6 +110,11 @@ def expr(x):
 def tanhr(x):
     """``tanh(x)``."""
     return math.tanh(x)
+
+
+def rsqrt(x):
+    """``1 / sqrt(x)``."""
+    return 1.0 / math.sqrt(x)
 
 
 # ---- shapes ----------------------------------------------------------------------------------
@@ -230,7 +236,7 @@ def exponential(x, n, rate, staircase, clip, has_clip):
 
 def inverse_sqrt(x, n):
     """``1 / sqrt(x / n)``."""
-    return 1.0 / math.sqrt(ratio(x, n))
+    return rsqrt(ratio(x, n))
 
 
 def inverse_time(x, n, rate, staircase):

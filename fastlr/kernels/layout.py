@@ -44,7 +44,7 @@ Adding a shape code: checklist
 1. Here: one ``_shape`` row at the end of :data:`SHAPES` (never in the middle: codes are row
    numbers, and cached kernels and stored programs use them).
 2. ``formulas.py``: the unit function (plain Python, transcendentals only through the primitives
-   ``cospi``, ``powr``, ``expr``, ``tanhr``), a branch ``if USE_X and code == L.X`` in ``unit``,
+   ``cospi``, ``powr``, ``expr``, ``tanhr``, ``rsqrt``), a branch ``if USE_X and code == L.X`` in ``unit``,
    and ``USE_X`` in the import of switches.
 3. ``blocks.py``: a branch in ``piece`` or ``other_piece`` (as the row's ``fill`` says, none for
    a curve that is only ever a warmup or for ``PROD``), one in

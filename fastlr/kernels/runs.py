@@ -164,12 +164,16 @@ def tanh_runs(b, g, i0, sub, off, n, lower, upper, base, amp, scale, flo):
         j += ln
 
 
-def poly_runs(b, i0, sub, off, n, q, base, amp, scale, flo):
+def poly_runs(b, g, i0, sub, off, n, q, base, amp, scale, flo):
     """``b[j] = max(scale (base + amp (1 - x_j / n)^q), flo)`` for ``|q| <= 8``, by runs on a grid
     of the local index. Where at least ``16 RUN`` steps remain after the anchor ``x_a``, a run is
     ``u^q sum_i binom(q, i) (-t)^i``, ``u = 1 - x_a / n``, ``t = k / (n - x_a) <= 1/16`` for the
     step ``k`` inside the run, to degree 12 (truncation below 1e-16 relative: every term at most
-    ``16^-i`` of the first); nearer the end, the formula per element."""
+    ``16^-i`` of the first), or to degree 8 where the run's largest ``t`` makes the first term
+    left out smaller than ``2^-56`` (far from the end: most of a long decay); nearer the end,
+    the formula per element. The anchors' powers ``amp u^q`` are computed first, up to
+    ``len(g)`` of them in one loop that vectorises (one scalar power per run cost as much as
+    the run's series)."""
     m = b.shape[0]
     # signed binomial coefficients (-1)^i binom(q, i), once per piece
     c1 = -q
@@ -184,28 +188,47 @@ def poly_runs(b, i0, sub, off, n, q, base, amp, scale, flo):
     c10 = c9 * (9.0 - q) / 10.0
     c11 = c10 * (10.0 - q) / 11.0
     c12 = c11 * (11.0 - q) / 12.0
+    # degree 8 suffices for a run whose largest t is at most t_deg8: |c9| t_deg8^9 <= 2^-56
+    t_deg8 = (2.0**-56 / max(abs(c9), 1e-300)) ** (1.0 / 9.0)
+    cap = g.shape[0]
     j = 0
     while j < m:
-        a = (i0 + j) // RUN * RUN
-        k0 = i0 + j - a
-        ln = min(RUN - k0, m - j)
-        xa = (float(a) - sub) - off
-        run = b[j : j + ln]
-        if n - xa >= 16.0 * RUN:
-            w = 1.0 / (n - xa)
-            ua = amp * poly_plain(xa, n, q)
-            for i in range(ln):
-                t = float(k0 + i) * w
-                t2 = t * t
-                t4 = t2 * t2
-                t8 = t4 * t4
-                v = (
-                    ((1.0 + c1 * t) + t2 * (c2 + c3 * t))
-                    + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t))
-                    + t8 * ((c8 + c9 * t) + t2 * (c10 + c11 * t) + t4 * c12)
-                )
-                run[i] = max(scale * (base + ua * v), flo)
-        else:
-            for i in range(ln):
-                run[i] = max(scale * (base + amp * poly_plain((float(a + k0 + i) - sub) - off, n, q)), flo)
-        j += ln
+        # a batch of up to ``cap`` runs: their anchors' powers first
+        a0 = (i0 + j) // RUN * RUN
+        nrun = min(cap, (i0 + m - 1 - a0) // RUN + 1)
+        for r in range(nrun):
+            g[r] = amp * poly_plain((float(a0 + r * RUN) - sub) - off, n, q)
+        r = 0
+        while r < nrun and j < m:
+            a = a0 + r * RUN
+            k0 = i0 + j - a
+            ln = min(RUN - k0, m - j)
+            xa = (float(a) - sub) - off
+            run = b[j : j + ln]
+            if n - xa >= 16.0 * RUN:
+                w = 1.0 / (n - xa)
+                ua = g[r]
+                if float(RUN - 1) * w <= t_deg8:
+                    for i in range(ln):
+                        t = float(k0 + i) * w
+                        t2 = t * t
+                        t4 = t2 * t2
+                        v = ((1.0 + c1 * t) + t2 * (c2 + c3 * t)) + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t) + t4 * c8)
+                        run[i] = max(scale * (base + ua * v), flo)
+                else:
+                    for i in range(ln):
+                        t = float(k0 + i) * w
+                        t2 = t * t
+                        t4 = t2 * t2
+                        t8 = t4 * t4
+                        v = (
+                            ((1.0 + c1 * t) + t2 * (c2 + c3 * t))
+                            + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t))
+                            + t8 * ((c8 + c9 * t) + t2 * (c10 + c11 * t) + t4 * c12)
+                        )
+                        run[i] = max(scale * (base + ua * v), flo)
+            else:
+                for i in range(ln):
+                    run[i] = max(scale * (base + amp * poly_plain((float(a + k0 + i) - sub) - off, n, q)), flo)
+            j += ln
+            r += 1
