@@ -49,13 +49,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import numba
 import numpy as np
+from numba.core import event
 
 from fastlr.kernels import blocks, drivers, fastmath, formulas, layout, runs
 from fastlr.kernels.retarget import compile_functions
@@ -297,12 +300,24 @@ VARIANTS = (
 )
 
 
+# (exact, variant) of the builds a caller has asked for in this process
+_IN_USE: set[tuple[bool, int]] = set()
+
+
+def in_use(exact: bool, arrays: tuple[np.ndarray, ...]) -> bool:
+    """Whether this process already uses the build's variant for the program ``arrays`` (its
+    kernels are compiled or loaded, or about to be)."""
+    mask = feature_mask(*arrays)
+    return any((bool(exact), v) in _IN_USE for v in VARIANTS if mask & ~v == 0)
+
+
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
     in the smallest variant that covers the features of the program ``arrays``
     (``Program.arrays()``; all features without one)."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
     variant = next(v for v in VARIANTS if mask & ~v == 0)
+    _IN_USE.add((bool(exact), variant))
     if _SERIAL_CHILD:
         return _serial_drivers(bool(exact), variant)
     return _variant(bool(exact), variant)
@@ -316,3 +331,75 @@ def scratch() -> tuple[np.ndarray, np.ndarray]:
 def n_chunks() -> int:
     """Parallel chunks per kernel call: a few per thread, for load balance."""
     return 8 * numba.get_num_threads()
+
+
+# ---- what is being compiled -----------------------------------------------------------------------
+#: Seconds of compiling before :func:`compile_notice` says so on stderr.
+NOTICE_AFTER_S = 1.0
+
+
+class _Notice(event.Listener):
+    """Counts the kernel functions Numba compiles and, past :data:`NOTICE_AFTER_S`, shows it on
+    stderr: one line updated in place on a terminal, else a line at the start and at the end."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.started: float | None = None
+        self.count = 0
+        self.shown = False
+        self.tty = sys.stderr.isatty()
+
+    def on_start(self, ev: Any) -> None:
+        if self.started is None:
+            self.started = time.perf_counter()
+        self.update()
+
+    def on_end(self, ev: Any) -> None:
+        func = getattr((ev.data or {}).get("dispatcher"), "py_func", None)
+        if getattr(func, "__qualname__", "").startswith(_TAG):
+            self.count += 1
+        self.update()
+
+    def line(self) -> str:
+        assert self.started is not None
+        spent = time.perf_counter() - self.started
+        return f"fastlr: compiling {self.what} (first use; cached afterwards): {self.count} functions, {spent:.0f} s"
+
+    def update(self) -> None:
+        if self.started is None or time.perf_counter() - self.started < NOTICE_AFTER_S:
+            return
+        if self.tty:
+            sys.stderr.write("\r" + self.line())
+        elif not self.shown:
+            sys.stderr.write(self.line() + "\n")
+        else:
+            return
+        self.shown = True
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown and self.started is not None:
+            spent = time.perf_counter() - self.started
+            sys.stderr.write(
+                f"{chr(13) if self.tty else ''}fastlr: compiled {self.what} in {spent:.1f} s "
+                f"({self.count} functions, cached on disk for later processes)\n"
+            )
+            sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def compile_notice(entry: str, exact: bool, dtype: Any) -> Iterator[None]:
+    """Around a kernel call: if Numba compiles for more than :data:`NOTICE_AFTER_S` seconds,
+    say on stderr which kernel and how far along (functions compiled, seconds). Silenced by the
+    environment variable ``FASTLR_COMPILE_NOTICE=0``."""
+    if os.environ.get("FASTLR_COMPILE_NOTICE", "1") == "0":
+        yield
+        return
+    what = f"the {entry} kernel ({'exact' if exact else 'fast'} build, {np.dtype(dtype).name} values)"
+    notice = _Notice(what)
+    event.register("numba:compile", notice)
+    try:
+        yield
+    finally:
+        event.unregister("numba:compile", notice)
+        notice.close()
