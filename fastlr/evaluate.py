@@ -277,3 +277,14 @@ def summary_arrays(
             )
     isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum
+
+
+def compile_summaries_elsewhere(prog: Program) -> Any:
+    """Start compiling (or loading) the summary kernel of ``prog``'s variant in a child process,
+    into the on-disk cache, while this process compiles its table kernel: a job that needs both
+    (the CLI's sweep) waits about as long as the slower compile instead of the two in turn.
+    Returns the child (``wait()`` for it before the first :func:`summarize`; a summary called
+    earlier compiles here, with the same values), or None where there is none."""
+    from fastlr.kernels import cpu
+
+    return cpu.compile_in_child(False, prog.arrays(), [("summarize_rows", "float64")])

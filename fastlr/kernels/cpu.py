@@ -49,11 +49,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import subprocess
 import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numba
@@ -403,3 +404,44 @@ def compile_notice(entry: str, exact: bool, dtype: Any) -> Iterator[None]:
     finally:
         event.unregister("numba:compile", notice)
         notice.close()
+
+
+# ---- compiling in a second process ---------------------------------------------------------------
+def _empty_call(exact: bool, variant: int, entry: str, dtype: str) -> None:
+    """Call the variant's parallel driver ``entry`` on a program of no rows (``dtype``: the
+    table's): Numba compiles it for the types a real call has, and caches it on disk."""
+    k = _variant(exact, variant)
+    ci, si = np.zeros((0, 1), np.int64), np.zeros((0, 1), np.int64)
+    cf, sf = np.zeros((0, 1)), np.zeros((0, 1))
+    rows = np.zeros(0, np.int64)
+    if entry == "fill_rows":
+        k[entry](ci, cf, si, sf, rows, 0, np.zeros((0, 1), np.dtype(dtype)), 1)
+    elif entry == "summarize_rows":
+        fsum, isum = np.zeros((0, layout.FSUM_WIDTH)), np.zeros((0, layout.ISUM_WIDTH), np.int64)
+        k[entry](ci, cf, si, sf, rows, 0, 1, 0.0, np.zeros(0), fsum, isum, 1)
+    else:
+        raise ValueError(f"entry must be 'fill_rows' or 'summarize_rows', got {entry!r}")
+
+
+def compile_in_child(
+    exact: bool, arrays: tuple[np.ndarray, ...], entries: Sequence[tuple[str, str]]
+) -> subprocess.Popen[bytes] | None:
+    """Start compiling the parallel drivers ``entries`` (``(name, table dtype)``; the fast or
+    exact build, the variant of the program ``arrays``) in a child process, into the on-disk
+    cache, while this process compiles others: Numba compiles on one core, so two kernels a job
+    needs (a CLI sweep's table and summaries) compile in about the time of the slower one.
+    :meth:`~subprocess.Popen.wait` for the child before calling those drivers here (they then
+    load from the cache). None in a forked child (its kernels are serial copies)."""
+    if _SERIAL_CHILD:
+        return None
+    mask = feature_mask(*arrays)
+    variant = next(v for v in VARIANTS if mask & ~v == 0)
+    calls = "; ".join(f"cpu._empty_call({bool(exact)!r}, {variant}, {e!r}, {d!r})" for e, d in entries)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    return subprocess.Popen(
+        [sys.executable, "-c", f"from fastlr.kernels import cpu; {calls}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
