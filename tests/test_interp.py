@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 import fastlr as fl
+from fastlr import evaluate
 from fastlr.kernels import cpu, interp
 from fastlr.kernels import layout as L
 from tests import cases
@@ -80,3 +81,18 @@ def test_first_exact_table_compiles_nothing():
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+def test_the_kernel_takes_over(monkeypatch):
+    prog = fl.lower([fl.Schedule(fl.Cosine(1.0, 0.0, 10), warmup=fl.Warmup(5))])
+    arrays = prog.arrays()
+    monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", None)  # as before Numba is imported
+    monkeypatch.setattr(interp, "_spent", 0.0)
+    assert evaluate._interpret(interp.MAX_VALUES, arrays)
+    assert not evaluate._interpret(interp.MAX_VALUES + 1, arrays)  # too many values for one call
+    monkeypatch.setattr(interp, "_spent", interp.BUDGET_S)  # the process spent its budget here
+    assert not evaluate._interpret(10, arrays)
+    monkeypatch.setattr(interp, "_spent", 0.0)
+    monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", cpu)
+    cpu.kernels(True)  # the full exact variant, which covers every program, is in use
+    assert not evaluate._interpret(10, arrays)
