@@ -108,7 +108,8 @@ def table(
 
     ci, cf, si, sf = arrays
     k = cpu.kernels(ex, arrays)
-    with cpu.compile_notice("fill_span" if T <= SERIAL_STEPS else "fill_steps", ex, res.dtype):
+    entry = "fill_span" if T <= SERIAL_STEPS else "fill_steps"
+    with cpu.compile_notice(k[entry], entry, ex, res.dtype):
         if T <= SERIAL_STEPS:
             k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
         else:
@@ -129,8 +130,9 @@ def at(prog: Program, t: Any, row: int = 0) -> Any:
 
         ci, cf, si, sf = arrays
         rows = np.full(flat.shape, row, dtype=np.int64)
-        with cpu.compile_notice("eval_points", True, out.dtype):
-            cpu.kernels(True, arrays)["eval_points"](ci, cf, si, sf, rows, flat, out)
+        eval_points = cpu.kernels(True, arrays)["eval_points"]
+        with cpu.compile_notice(eval_points, "eval_points", True, out.dtype):
+            eval_points(ci, cf, si, sf, rows, flat, out)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)
@@ -212,7 +214,7 @@ def sweep(
     for lo in range(0, prog.n_rows, step):
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.compile_notice("fill_rows", ex, res.dtype), cpu.parallel_region():
+        with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype), cpu.parallel_region():
             fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
@@ -271,7 +273,7 @@ def summary_arrays(
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.compile_notice("summarize_rows", False, fsum.dtype), cpu.parallel_region():
+        with cpu.compile_notice(summarize_rows, "summarize_rows", False, fsum.dtype), cpu.parallel_region():
             summarize_rows(
                 ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
             )

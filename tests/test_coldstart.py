@@ -23,11 +23,11 @@ def _fake_compile(name: str) -> None:
 
 def test_a_slow_compile_is_named_on_stderr(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     monkeypatch.setenv("FASTLR_COMPILE_NOTICE", "1")
-    with cpu.compile_notice("fill_rows", False, np.float32):
+    with cpu.compile_notice(object(), "fill_rows", False, np.float32):
         _fake_compile(f"{cpu._TAG}.fast.m1.piece")
     assert capsys.readouterr().err == ""  # under NOTICE_AFTER_S: nothing said
     monkeypatch.setattr(cpu, "NOTICE_AFTER_S", 0.0)
-    with cpu.compile_notice("fill_rows", False, np.float32):
+    with cpu.compile_notice(object(), "fill_rows", False, np.float32):
         _fake_compile(f"{cpu._TAG}.fast.m1.piece")
         _fake_compile("numpy_internal_overload")  # not a fastlr function: not counted
         _fake_compile(f"{cpu._TAG}.fast.m1.fill_span")
@@ -36,7 +36,7 @@ def test_a_slow_compile_is_named_on_stderr(monkeypatch: pytest.MonkeyPatch, caps
     assert "fastlr: compiled the fill_rows kernel (fast build, float32 values) in" in err
     assert "(2 functions, cached on disk for later processes)" in err
     monkeypatch.setenv("FASTLR_COMPILE_NOTICE", "0")
-    with cpu.compile_notice("fill_rows", False, np.float32):
+    with cpu.compile_notice(object(), "fill_rows", False, np.float32):
         _fake_compile(f"{cpu._TAG}.fast.m1.piece")
     assert capsys.readouterr().err == ""
 
@@ -58,3 +58,17 @@ def test_summary_kernel_compiled_in_a_child_is_loaded_from_the_cache():
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
+
+
+def test_no_notice_machinery_once_a_kernel_ran(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("FASTLR_COMPILE_NOTICE", "1")
+    monkeypatch.setattr(cpu, "NOTICE_AFTER_S", 0.0)
+    kernel = object()
+    with cpu.compile_notice(kernel, "fill_rows", False, np.dtype(np.float32)):
+        pass
+    with cpu.compile_notice(kernel, "fill_rows", False, np.dtype(np.float32)):
+        _fake_compile(f"{cpu._TAG}.fast.m1.piece")  # not listened to: the kernel ran before
+    assert capsys.readouterr().err == ""
+    with cpu.compile_notice(kernel, "fill_rows", False, np.dtype(np.float64)):  # a new dtype compiles
+        _fake_compile(f"{cpu._TAG}.fast.m1.piece")
+    assert "fastlr: compiled the fill_rows kernel (fast build, float64 values)" in capsys.readouterr().err

@@ -343,16 +343,22 @@ class _Notice(event.Listener):
     """Counts the kernel functions Numba compiles and, past :data:`NOTICE_AFTER_S`, shows it on
     stderr: one line updated in place on a terminal, else a line at the start and at the end."""
 
-    def __init__(self, what: str) -> None:
-        self.what = what
+    def __init__(self, entry: str, exact: bool, dtype: Any) -> None:
+        self.args = (entry, exact, dtype)  # formatted only when there is something to say
         self.started: float | None = None
         self.count = 0
         self.shown = False
-        self.tty = sys.stderr.isatty()
+        self.tty = False
+
+    @property
+    def what(self) -> str:
+        entry, exact, dtype = self.args
+        return f"the {entry} kernel ({'exact' if exact else 'fast'} build, {np.dtype(dtype).name} values)"
 
     def on_start(self, ev: Any) -> None:
         if self.started is None:
             self.started = time.perf_counter()
+            self.tty = sys.stderr.isatty()
         self.update()
 
     def on_end(self, ev: Any) -> None:
@@ -388,19 +394,25 @@ class _Notice(event.Listener):
             sys.stderr.flush()
 
 
+# (kernel, output dtype) pairs called before in this process: compiled (or loaded) already
+_CALLED: set[tuple[Any, Any]] = set()
+
+
 @contextlib.contextmanager
-def compile_notice(entry: str, exact: bool, dtype: Any) -> Iterator[None]:
-    """Around a kernel call: if Numba compiles for more than :data:`NOTICE_AFTER_S` seconds,
-    say on stderr which kernel and how far along (functions compiled, seconds). Silenced by the
-    environment variable ``FASTLR_COMPILE_NOTICE=0``."""
-    if os.environ.get("FASTLR_COMPILE_NOTICE", "1") == "0":
+def compile_notice(kernel: Any, entry: str, exact: bool, dtype: Any) -> Iterator[None]:
+    """Around a call of the compiled function ``kernel`` (named ``entry``): if Numba compiles
+    for more than :data:`NOTICE_AFTER_S` seconds, say on stderr which kernel and how far along
+    (functions compiled, seconds). Nothing to do on later calls with the same output dtype.
+    Silenced by the environment variable ``FASTLR_COMPILE_NOTICE=0``."""
+    key = (kernel, dtype)
+    if key in _CALLED or os.environ.get("FASTLR_COMPILE_NOTICE", "1") == "0":
         yield
         return
-    what = f"the {entry} kernel ({'exact' if exact else 'fast'} build, {np.dtype(dtype).name} values)"
-    notice = _Notice(what)
+    notice = _Notice(entry, exact, dtype)
     event.register("numba:compile", notice)
     try:
         yield
+        _CALLED.add(key)
     finally:
         event.unregister("numba:compile", notice)
         notice.close()
