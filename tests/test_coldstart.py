@@ -41,22 +41,23 @@ def test_a_slow_compile_is_named_on_stderr(monkeypatch: pytest.MonkeyPatch, caps
     assert capsys.readouterr().err == ""
 
 
-def test_summary_kernel_compiled_in_a_child_is_loaded_from_the_cache():
-    # a fresh process: the child compiles (or loads) summarize_rows for exactly the types the
-    # parent calls it with, so the parent's call finds it in the on-disk cache
+def test_summary_kernel_compiled_in_a_child_is_loaded_from_the_cache(tmp_path):
+    # a fresh process and an empty cache (one compile of the smallest variant's summary kernel,
+    # in the child): it compiles summarize_rows for exactly the types the parent calls it with,
+    # so the parent's call finds it in the on-disk cache
     code = (
         "import fastlr as fl\n"
         "from fastlr import evaluate\n"
         "from fastlr.kernels import cpu\n"
         "prog = fl.lower(fl.grid(lr=[1e-3, 2e-3], warmup=[10], shape=['cosine'], steps=[90]))\n"
         "child = evaluate.compile_summaries_elsewhere(prog)\n"
-        "assert child.wait() == 0\n"
+        "assert child is not None and child.wait() == 0\n"
         "s = fl.summarize(prog, 100, threshold=1e-4)\n"
         "disp = cpu.kernels(False, prog.arrays())['summarize_rows']\n"
         "assert len(disp.signatures) == 1 and not disp.stats.cache_misses, disp.stats\n"
         "assert s['peak_step'].tolist() == [10, 10]\n"
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), NUMBA_CACHE_DIR=str(tmp_path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
 
 
@@ -72,3 +73,12 @@ def test_no_notice_machinery_once_a_kernel_ran(monkeypatch: pytest.MonkeyPatch, 
     with cpu.compile_notice(kernel, "fill_rows", False, np.dtype(np.float64)):  # a new dtype compiles
         _fake_compile(f"{cpu._TAG}.fast.m1.piece")
     assert "fastlr: compiled the fill_rows kernel (fast build, float64 values)" in capsys.readouterr().err
+
+
+def test_no_child_when_the_summary_kernel_is_there():
+    import fastlr as fl
+    from fastlr import evaluate
+
+    prog = fl.lower(fl.grid(lr=[1e-3, 2e-3], warmup=[10], shape=["cosine"], steps=[90]))
+    fl.summarize(prog, 100)  # compiled (or loaded) in this process
+    assert evaluate.compile_summaries_elsewhere(prog) is None

@@ -435,6 +435,14 @@ def _empty_call(exact: bool, variant: int, entry: str, dtype: str) -> None:
         raise ValueError(f"entry must be 'fill_rows' or 'summarize_rows', got {entry!r}")
 
 
+def _compiled(disp: Any) -> bool:
+    """Whether a dispatcher has code in this process or an entry in the on-disk cache."""
+    if disp.signatures:
+        return True
+    index = getattr(getattr(getattr(disp, "_cache", None), "_cache_file", None), "_index_path", None)
+    return index is not None and os.path.exists(index)
+
+
 def compile_in_child(
     exact: bool, arrays: tuple[np.ndarray, ...], entries: Sequence[tuple[str, str]]
 ) -> subprocess.Popen[bytes] | None:
@@ -443,11 +451,15 @@ def compile_in_child(
     cache, while this process compiles others: Numba compiles on one core, so two kernels a job
     needs (a CLI sweep's table and summaries) compile in about the time of the slower one.
     :meth:`~subprocess.Popen.wait` for the child before calling those drivers here (they then
-    load from the cache). None in a forked child (its kernels are serial copies)."""
+    load from the cache). None where every entry is compiled already (in this process or in the
+    cache), or in a forked child (its kernels are serial copies)."""
     if _SERIAL_CHILD:
         return None
     mask = feature_mask(*arrays)
     variant = next(v for v in VARIANTS if mask & ~v == 0)
+    entries = [(e, d) for e, d in entries if not _compiled(_variant(bool(exact), variant)[e])]
+    if not entries:
+        return None
     calls = "; ".join(f"cpu._empty_call({bool(exact)!r}, {variant}, {e!r}, {d!r})" for e, d in entries)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
