@@ -42,6 +42,16 @@ Threads, processes and the on-disk cache
 - **A corrupt cache file** (a truncated ``.nbi`` index or ``.nbc`` data file in
   ``NUMBA_CACHE_DIR``) is dropped with a :class:`KernelCacheWarning` and the function is
   recompiled, instead of failing every later call.
+
+Compiling
+---------
+- :func:`compile_notice` wraps every kernel call of :mod:`fastlr.evaluate`: a compile longer
+  than :data:`NOTICE_AFTER_S` is named on stderr with its progress (``FASTLR_COMPILE_NOTICE=0``
+  silences it).
+- :func:`compile_in_child` compiles parallel drivers in a second process, into the on-disk
+  cache (Numba compiles on one core): the CLI's sweep compiles its summary kernel there while it
+  compiles its table kernel here.
+- Small exact tables do not come here at all: :mod:`fastlr.kernels.interp`.
 """
 
 from __future__ import annotations
