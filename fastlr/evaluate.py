@@ -21,12 +21,24 @@ import numpy as np
 
 from fastlr import _checks as ck
 from fastlr._checks import check_dtype, check_out, check_steps, check_T, guard_memory
+from fastlr.kernels import interp
 from fastlr.kernels import layout as L
 from fastlr.lowering.program import Program
 
 # one table up to this many steps is filled on one thread (about a millisecond); longer ones in
 # parallel over chunks of steps
 SERIAL_STEPS = 1 << 22
+
+
+def _interpret(n_values: int, arrays: tuple[np.ndarray, ...]) -> bool:
+    """Whether to evaluate ``n_values`` exact values of a program with the interpreter
+    (:mod:`fastlr.kernels.interp`: the same values bit for bit, no compile) rather than the
+    exact kernel: a small call, and that kernel not already in use in this process."""
+    ci, cf = arrays[0], arrays[1]
+    if not interp.worth(n_values, ci, cf):
+        return False
+    cpu = sys.modules.get("fastlr.kernels.cpu")  # not imported yet: no kernel is compiled
+    return cpu is None or not cpu.in_use(True, arrays)
 
 
 def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.float32) -> np.ndarray:
@@ -88,15 +100,21 @@ def table(
     T = check_T(T)
     t0 = ck.integer("t0", t0, lo=0)
     res = prepare((T,), dtype, out, default=np.float64)
+    arrays = prog.arrays()
+    ex = use_exact(exact, res.dtype)
+    if ex and _interpret(T, arrays) and interp.fill(arrays, [0] * T, range(t0, t0 + T), res):
+        return res
     from fastlr.kernels import cpu
 
-    ci, cf, si, sf = prog.arrays()
-    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))
-    if T <= SERIAL_STEPS:
-        k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
-    else:
-        with cpu.parallel_region():
-            k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    ci, cf, si, sf = arrays
+    k = cpu.kernels(ex, arrays)
+    entry = "fill_span" if T <= SERIAL_STEPS else "fill_steps"
+    with cpu.compile_notice(k[entry], entry, ex, res.dtype):
+        if T <= SERIAL_STEPS:
+            k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
+        else:
+            with cpu.parallel_region():
+                k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
     return res
 
 
@@ -105,11 +123,16 @@ def at(prog: Program, t: Any, row: int = 0) -> Any:
     steps = check_steps(t)
     flat = np.ascontiguousarray(steps.reshape(-1))
     out = np.empty(flat.shape, dtype=np.float64)
-    from fastlr.kernels import cpu
+    arrays = prog.arrays()
+    n = flat.shape[0]
+    if not (_interpret(n, arrays) and interp.fill(arrays, [row] * n, flat.tolist(), out)):
+        from fastlr.kernels import cpu
 
-    ci, cf, si, sf = prog.arrays()
-    rows = np.full(flat.shape, row, dtype=np.int64)
-    cpu.kernels(True, (ci, cf, si, sf))["eval_points"](ci, cf, si, sf, rows, flat, out)
+        ci, cf, si, sf = arrays
+        rows = np.full(flat.shape, row, dtype=np.int64)
+        eval_points = cpu.kernels(True, arrays)["eval_points"]
+        with cpu.compile_notice(eval_points, "eval_points", True, out.dtype):
+            eval_points(ci, cf, si, sf, rows, flat, out)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)
@@ -177,17 +200,23 @@ def sweep(
     res = prepare((prog.n_rows, T), dtype, out)
     if out is not None and any(np.may_share_memory(res, a) for a in prog.arrays()):
         raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
+    arrays = prog.arrays()
+    ex = use_exact(exact, res.dtype)
+    if ex and _interpret(prog.n_rows * T, arrays) and interp.fill_rows(arrays, range(prog.n_rows), t0, res):
+        if isinstance(res, np.memmap):
+            res.flush()
+        return res
     from fastlr.kernels import cpu
 
-    ci, cf, si, sf = prog.arrays()
-    fill_rows = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))["fill_rows"]
+    ci, cf, si, sf = arrays
+    fill_rows = cpu.kernels(ex, arrays)["fill_rows"]
     step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
     for lo in range(0, prog.n_rows, step):
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.parallel_region():
+        with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype), cpu.parallel_region():
             fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
@@ -319,9 +348,20 @@ def summary_arrays(
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.parallel_region():
+        with cpu.compile_notice(summarize_rows, "summarize_rows", False, fsum.dtype), cpu.parallel_region():
             summarize_rows(
                 ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
             )
     isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum
+
+
+def compile_summaries_elsewhere(prog: Program) -> Any:
+    """Start compiling (or loading) the summary kernel of ``prog``'s variant in a child process,
+    into the on-disk cache, while this process compiles its table kernel: a job that needs both
+    (the CLI's sweep) waits about as long as the slower compile instead of the two in turn.
+    Returns the child (``wait()`` for it before the first :func:`summarize`; a summary called
+    earlier compiles here, with the same values), or None where there is none."""
+    from fastlr.kernels import cpu
+
+    return cpu.compile_in_child(False, prog.arrays(), [("summarize_rows", "float64")])

@@ -119,11 +119,14 @@ def test_forked_child_and_memory_guard_under_ulimit():
     assert _results(proc) == {"exit": 0, "child": [True, True, True], "parent": False, "guard": True}
 
 
-def test_corrupt_cache_file_is_recompiled(tmp_path):
+def test_corrupt_cache_file_is_recompiled(tmp_path, monkeypatch):
     """Truncated ``.nbi``/``.nbc`` files of a kernel: a KernelCacheWarning, a recompile, the right
     values; the next process loads the rewritten entry silently."""
     from numba import config
 
+    from fastlr.kernels import interp
+
+    monkeypatch.setattr(interp, "BUDGET_S", 0.0)  # at() by the kernel, not the interpreter
     sched = fastlr.Cosine(1.0, 0.0, 100)
     expected = sched.at(37)  # compiles eval_points (the scalar driver) here
     from fastlr.kernels import cpu
@@ -138,7 +141,8 @@ def test_corrupt_cache_file_is_recompiled(tmp_path):
     for p in damaged:
         p.write_bytes(p.read_bytes()[:20])
     code = """
-    import json, warnings, fastlr
+    import json, warnings, fastlr, fastlr.kernels.interp
+    fastlr.kernels.interp.BUDGET_S = 0.0  # at() by the kernel, not the interpreter
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         v = fastlr.Cosine(1.0, 0.0, 100).at(37)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import fastlr
+from fastlr import evaluate
 from fastlr._spec import Spec
 from fastlr.cli.figures import schedule_set_figure, schedules_figure, sweep_figure
 from fastlr.cli.notice import COMPILING, notice_after
@@ -118,8 +119,12 @@ def sweep(args: argparse.Namespace) -> int:
         )
     t0 = time.perf_counter()
     with notice_after(3.0, COMPILING):
-        # one step of every config: the kernels compiled are the ones the whole grid needs
+        # one step of every config: the kernels compiled are the ones the whole grid needs; the
+        # summaries' kernel compiles in a second process meanwhile (on another core)
+        child = evaluate.compile_summaries_elsewhere(prog)
         fastlr.sweep(prog, 1, dtype=dtype, progress=False)
+        if child is not None:
+            child.wait()
         fastlr.summarize(prog, 1, reducers=reducers or None)
     ready = time.perf_counter() - t0
     if ready > 0.5:

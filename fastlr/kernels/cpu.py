@@ -42,6 +42,16 @@ Threads, processes and the on-disk cache
 - **A corrupt cache file** (a truncated ``.nbi`` index or ``.nbc`` data file in
   ``NUMBA_CACHE_DIR``) is dropped with a :class:`KernelCacheWarning` and the function is
   recompiled, instead of failing every later call.
+
+Compiling
+---------
+- :func:`compile_notice` wraps every kernel call of :mod:`fastlr.evaluate`: a compile longer
+  than :data:`NOTICE_AFTER_S` is named on stderr with its progress (``FASTLR_COMPILE_NOTICE=0``
+  silences it).
+- :func:`compile_in_child` compiles parallel drivers in a second process, into the on-disk
+  cache (Numba compiles on one core): the CLI's sweep compiles its summary kernel there while it
+  compiles its table kernel here.
+- Small exact tables do not come here at all: :mod:`fastlr.kernels.interp`.
 """
 
 from __future__ import annotations
@@ -49,13 +59,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import subprocess
+import sys
 import threading
+import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numba
 import numpy as np
+from numba.core import event
 
 from fastlr.kernels import blocks, drivers, fastmath, formulas, layout, runs
 from fastlr.kernels.retarget import compile_functions
@@ -297,12 +311,24 @@ VARIANTS = (
 )
 
 
+# (exact, variant) of the builds a caller has asked for in this process
+_IN_USE: set[tuple[bool, int]] = set()
+
+
+def in_use(exact: bool, arrays: tuple[np.ndarray, ...]) -> bool:
+    """Whether this process already uses the build's variant for the program ``arrays`` (its
+    kernels are compiled or loaded, or about to be)."""
+    mask = feature_mask(*arrays)
+    return any((bool(exact), v) in _IN_USE for v in VARIANTS if mask & ~v == 0)
+
+
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
     in the smallest variant that covers the features of the program ``arrays``
     (``Program.arrays()``; all features without one)."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
     variant = next(v for v in VARIANTS if mask & ~v == 0)
+    _IN_USE.add((bool(exact), variant))
     if _SERIAL_CHILD:
         return _serial_drivers(bool(exact), variant)
     return _variant(bool(exact), variant)
@@ -316,3 +342,140 @@ def scratch() -> tuple[np.ndarray, np.ndarray]:
 def n_chunks() -> int:
     """Parallel chunks per kernel call: a few per thread, for load balance."""
     return 8 * numba.get_num_threads()
+
+
+# ---- what is being compiled -----------------------------------------------------------------------
+#: Seconds of compiling before :func:`compile_notice` says so on stderr.
+NOTICE_AFTER_S = 1.0
+
+
+class _Notice(event.Listener):
+    """Counts the kernel functions Numba compiles and, past :data:`NOTICE_AFTER_S`, shows it on
+    stderr: one line updated in place on a terminal, else a line at the start and at the end."""
+
+    def __init__(self, entry: str, exact: bool, dtype: Any) -> None:
+        self.args = (entry, exact, dtype)  # formatted only when there is something to say
+        self.started: float | None = None
+        self.count = 0
+        self.shown = False
+        self.tty = False
+
+    @property
+    def what(self) -> str:
+        entry, exact, dtype = self.args
+        return f"the {entry} kernel ({'exact' if exact else 'fast'} build, {np.dtype(dtype).name} values)"
+
+    def on_start(self, ev: Any) -> None:
+        if self.started is None:
+            self.started = time.perf_counter()
+            self.tty = sys.stderr.isatty()
+        self.update()
+
+    def on_end(self, ev: Any) -> None:
+        func = getattr((ev.data or {}).get("dispatcher"), "py_func", None)
+        if getattr(func, "__qualname__", "").startswith(_TAG):
+            self.count += 1
+        self.update()
+
+    def line(self) -> str:
+        assert self.started is not None
+        spent = time.perf_counter() - self.started
+        return f"fastlr: compiling {self.what} (first use; cached afterwards): {self.count} functions, {spent:.0f} s"
+
+    def update(self) -> None:
+        if self.started is None or time.perf_counter() - self.started < NOTICE_AFTER_S:
+            return
+        if self.tty:
+            sys.stderr.write("\r" + self.line())
+        elif not self.shown:
+            sys.stderr.write(self.line() + "\n")
+        else:
+            return
+        self.shown = True
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown and self.started is not None:
+            spent = time.perf_counter() - self.started
+            sys.stderr.write(
+                f"{chr(13) if self.tty else ''}fastlr: compiled {self.what} in {spent:.1f} s "
+                f"({self.count} functions, cached on disk for later processes)\n"
+            )
+            sys.stderr.flush()
+
+
+# (kernel, output dtype) pairs called before in this process: compiled (or loaded) already
+_CALLED: set[tuple[Any, Any]] = set()
+
+
+@contextlib.contextmanager
+def compile_notice(kernel: Any, entry: str, exact: bool, dtype: Any) -> Iterator[None]:
+    """Around a call of the compiled function ``kernel`` (named ``entry``): if Numba compiles
+    for more than :data:`NOTICE_AFTER_S` seconds, say on stderr which kernel and how far along
+    (functions compiled, seconds). Nothing to do on later calls with the same output dtype.
+    Silenced by the environment variable ``FASTLR_COMPILE_NOTICE=0``."""
+    key = (kernel, dtype)
+    if key in _CALLED or os.environ.get("FASTLR_COMPILE_NOTICE", "1") == "0":
+        yield
+        return
+    notice = _Notice(entry, exact, dtype)
+    event.register("numba:compile", notice)
+    try:
+        yield
+        _CALLED.add(key)
+    finally:
+        event.unregister("numba:compile", notice)
+        notice.close()
+
+
+# ---- compiling in a second process ---------------------------------------------------------------
+def _empty_call(exact: bool, variant: int, entry: str, dtype: str) -> None:
+    """Call the variant's parallel driver ``entry`` on a program of no rows (``dtype``: the
+    table's): Numba compiles it for the types a real call has, and caches it on disk."""
+    k = _variant(exact, variant)
+    ci, si = np.zeros((0, 1), np.int64), np.zeros((0, 1), np.int64)
+    cf, sf = np.zeros((0, 1)), np.zeros((0, 1))
+    rows = np.zeros(0, np.int64)
+    if entry == "fill_rows":
+        k[entry](ci, cf, si, sf, rows, 0, np.zeros((0, 1), np.dtype(dtype)), 1)
+    elif entry == "summarize_rows":
+        fsum, isum = np.zeros((0, layout.FSUM_WIDTH)), np.zeros((0, layout.ISUM_WIDTH), np.int64)
+        k[entry](ci, cf, si, sf, rows, 0, 1, 0.0, np.zeros(0), fsum, isum, 1)
+    else:
+        raise ValueError(f"entry must be 'fill_rows' or 'summarize_rows', got {entry!r}")
+
+
+def _compiled(disp: Any) -> bool:
+    """Whether a dispatcher has code in this process or an entry in the on-disk cache."""
+    if disp.signatures:
+        return True
+    index = getattr(getattr(getattr(disp, "_cache", None), "_cache_file", None), "_index_path", None)
+    return index is not None and os.path.exists(index)
+
+
+def compile_in_child(
+    exact: bool, arrays: tuple[np.ndarray, ...], entries: Sequence[tuple[str, str]]
+) -> subprocess.Popen[bytes] | None:
+    """Start compiling the parallel drivers ``entries`` (``(name, table dtype)``; the fast or
+    exact build, the variant of the program ``arrays``) in a child process, into the on-disk
+    cache, while this process compiles others: Numba compiles on one core, so two kernels a job
+    needs (a CLI sweep's table and summaries) compile in about the time of the slower one.
+    :meth:`~subprocess.Popen.wait` for the child before calling those drivers here (they then
+    load from the cache). None where every entry is compiled already (in this process or in the
+    cache), or in a forked child (its kernels are serial copies)."""
+    if _SERIAL_CHILD:
+        return None
+    mask = feature_mask(*arrays)
+    variant = next(v for v in VARIANTS if mask & ~v == 0)
+    entries = [(e, d) for e, d in entries if not _compiled(_variant(bool(exact), variant)[e])]
+    if not entries:
+        return None
+    calls = "; ".join(f"cpu._empty_call({bool(exact)!r}, {variant}, {e!r}, {d!r})" for e, d in entries)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]))
+    return subprocess.Popen(
+        [sys.executable, "-c", f"from fastlr.kernels import cpu; {calls}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

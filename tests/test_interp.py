@@ -1,0 +1,98 @@
+"""The interpreted formula source (kernels/interp.py) against the compiled exact build."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import fastlr as fl
+from fastlr import evaluate
+from fastlr.kernels import cpu, interp
+from fastlr.kernels import layout as L
+from tests import cases
+
+
+def test_interpreter_equals_the_exact_kernel_bit_for_bit():
+    # every shape and composition of tests/cases.py one by one, and the mixed flat grid as one
+    # program, through the full exact variant (compiled once): tables from two origins, points
+    programs = {name: fl.lower([s]) for name, s in cases.schedules().items()}
+    programs["mixed_grid"] = fl.lower(cases.mixed_grid())
+    k = cpu.kernels(True)
+    T = 160
+    checked = 0
+    for name, prog in programs.items():
+        arrays = prog.arrays()
+        if not interp.eligible(arrays[0], arrays[1]):
+            assert "restart" in name, name  # only restarts with a decay or a period growth
+            continue
+        ci, cf, si, sf = arrays
+        rows = np.arange(prog.n_rows, dtype=np.int64)
+        for t0 in (0, 37):
+            want = np.empty((prog.n_rows, T))
+            k["fill_rows"](ci, cf, si, sf, rows, t0, want, 2)
+            got = np.empty((prog.n_rows, T))
+            assert interp.fill_rows(arrays, range(prog.n_rows), t0, got), name
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        steps = np.array([0, 1, 7, 10**6, 10**12], dtype=np.int64)
+        want = np.empty(steps.shape)
+        k["eval_points"](ci, cf, si, sf, np.zeros(steps.shape, np.int64), steps, want)
+        got = np.empty(steps.shape)
+        assert interp.fill(arrays, [0] * steps.size, steps.tolist(), got), name
+        np.testing.assert_array_equal(got, want, err_msg=name)
+        checked += 1
+    assert checked >= 60, checked
+
+
+def test_integer_powers_are_numbas():
+    # an exponential staircase raises to integer powers: Numba multiplies, Python calls pow()
+    a = 0.7
+    for b in (0, 1, 2, 5, 13, 77, -3, 1 << 17):
+        r, x, e = 1.0, a, abs(b)
+        if e > 0x10000:
+            r = a ** float(b)
+        else:
+            while e:
+                r, x, e = (r * x if e & 1 else r), x * x, e >> 1
+            r = 1.0 / r if b < 0 else r
+        assert interp.powr(a, b) == r
+    assert interp.powr(0.25, 0.5) == 0.5
+
+
+def test_python_errors_fall_back_to_the_kernel():
+    prog = fl.lower([fl.Schedule(fl.InverseSqrt(1.0, 5.0))])
+    ci, cf, si, sf = (a.copy() for a in prog.arrays())
+    sf[:, L.S_N] = -1.0  # sqrt of a negative: the kernel's NaN, Python's ValueError
+    assert not interp.fill((ci, cf, si, sf), [0], [3], np.empty(1))
+
+
+def test_first_exact_table_compiles_nothing():
+    # a fresh process: a float64 table, at(), a small float64 sweep without importing Numba
+    code = (
+        "import sys, numpy as np, fastlr as fl\n"
+        "s = fl.Schedule(fl.Polynomial(1e-3, 1e-5, 900, power=0.9), warmup=fl.Warmup(100, mode='blend'))\n"
+        "t = s.table(1000)\n"
+        "assert s.at(500) == t[500] and t.dtype == np.float64\n"
+        "w = fl.sweep(fl.grid(lr=[1e-3, 2e-3], shape=['cosine', 'tanh'], steps=[900]), 1000, dtype=np.float64)\n"
+        "assert w.shape == (4, 1000)\n"
+        "assert 'numba' not in sys.modules\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+def test_the_kernel_takes_over(monkeypatch):
+    prog = fl.lower([fl.Schedule(fl.Cosine(1.0, 0.0, 10), warmup=fl.Warmup(5))])
+    arrays = prog.arrays()
+    monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", None)  # as before Numba is imported
+    monkeypatch.setattr(interp, "_spent", 0.0)
+    assert evaluate._interpret(interp.MAX_VALUES, arrays)
+    assert not evaluate._interpret(interp.MAX_VALUES + 1, arrays)  # too many values for one call
+    monkeypatch.setattr(interp, "_spent", interp.BUDGET_S)  # the process spent its budget here
+    assert not evaluate._interpret(10, arrays)
+    monkeypatch.setattr(interp, "_spent", 0.0)
+    monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", cpu)
+    cpu.kernels(True)  # the full exact variant, which covers every program, is in use
+    assert not evaluate._interpret(10, arrays)
