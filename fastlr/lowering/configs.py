@@ -258,6 +258,12 @@ def _numeric(name: str, col: Any, n: int) -> np.ndarray:
             if bad.any():
                 i = int(np.argmax(bad))
                 raise ValueError(f"row {i}: {name} must be an integer, got {_py(arr[i])!r}")
+        big = np.abs(arr.astype(np.float64)) > ck.MAX_STEP  # before int64 wraps 1e20 around
+        if big.any():
+            i = int(np.argmax(big))
+            raise ValueError(
+                f"row {i}: {name} must be <= 2**50 (the longest schedule fastlr evaluates), got {_py(arr[i])!r}"
+            )
         return arr.astype(np.int64)
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr)

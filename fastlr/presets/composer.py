@@ -501,7 +501,7 @@ def ExponentialScheduler(
     scale_schedule_ratio: float = 1.0,
     step_schedulers_every_batch: bool = True,
 ) -> Schedule:
-    """``f(t) = gamma ** (t / decay_period)`` (continuous; capped at 1e300 when ``gamma > 1``)."""
+    """``f(t) = gamma ** (t / decay_period)`` (continuous; capped at 1e18 when ``gamma > 1``)."""
     w = "composer.ExponentialScheduler"
     g = ck.real("gamma", gamma, w, lo=0.0, lo_open=True)
 
