@@ -21,6 +21,18 @@ import numpy as np
 #: The output dtypes every evaluation entry accepts.
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
+#: The largest step fastlr evaluates, and the largest length (``steps``, ``span``, boundaries,
+#: offsets) a spec may have: 2**50 (about 1.1e15), well inside the integers a float64 holds
+#: exactly (2**53), so local times and periods stay exact (docs/reliability.md, "Inputs and
+#: limits of t").
+MAX_STEP = 1 << 50
+#: The largest learning-rate value (or other hyperparameter value) a spec may hold: 1e18, so any
+#: value, scaled, stays far inside float32's range (3.4e38).
+MAX_VALUE = 1e18
+#: The largest finite float32: the one bound above MAX_VALUE, for ``Exponential.end``, the clip
+#: where the float32 peers' growing schedules saturate.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 def _owner(where: str) -> str:
     return f"{where}: " if where else ""
@@ -39,7 +51,10 @@ def real(
     """Check a finite real number within optional bounds and return it as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{_owner(where)}{name} must be a real number, got {value!r} ({type(value).__name__})")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer beyond float64's range (10**400)
+        raise ValueError(f"{_owner(where)}{name} must be finite, got {_short(value)}") from None
     if not math.isfinite(v):
         raise ValueError(f"{_owner(where)}{name} must be finite, got {value!r}")
     if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -51,16 +66,51 @@ def real(
     return v
 
 
+def _short(value: Any) -> str:
+    """``repr(value)``, its middle elided past 60 characters (an integer of 400 digits)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:28]}...{text[-28:]} ({len(text)} characters)"
+
+
+def _bound(hi: float) -> str:
+    return f"{hi:g}" if hi != MAX_STEP else f"{hi} (2**50, the longest schedule fastlr evaluates)"
+
+
 def integer(name: str, value: Any, where: str = "", *, lo: int | None = None, hi: int | None = None) -> int:
     """Check an integer (Python or NumPy, not bool, not float) within bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{_owner(where)}{name} must be an integer, got {value!r} ({type(value).__name__})")
     v = int(value)
     if lo is not None and v < lo:
-        raise ValueError(f"{_owner(where)}{name} must be >= {lo}, got {value!r}")
+        raise ValueError(f"{_owner(where)}{name} must be >= {lo}, got {_short(value)}")
     if hi is not None and v > hi:
-        raise ValueError(f"{_owner(where)}{name} must be <= {hi}, got {value!r}")
+        raise ValueError(f"{_owner(where)}{name} must be <= {_bound(hi)}, got {_short(value)}")
     return v
+
+
+def step(name: str, value: Any, where: str = "", *, lo: int = 0) -> int:
+    """A step count or position: an integer in ``[lo, MAX_STEP]``."""
+    return integer(name, value, where, lo=lo, hi=MAX_STEP)
+
+
+#: The shortest real length (a span, a period): 2**-20 steps, so ``t / length`` stays finite
+#: (the fast build multiplies by ``1 / length``) and its floor within float64's exact integers.
+MIN_LENGTH = 2.0**-20
+
+
+def length(name: str, value: Any, where: str = "") -> float:
+    """A real length in steps (a span, a period): ``MIN_LENGTH <= value <= MAX_STEP``."""
+    v = real(name, value, where, lo=0.0, lo_open=True)
+    if v > MAX_STEP:
+        raise ValueError(f"{_owner(where)}{name} must be <= {_bound(MAX_STEP)}, got {value!r}")
+    if v < MIN_LENGTH:
+        raise ValueError(f"{_owner(where)}{name} must be >= 2**-20 (about 1e-6 steps), got {value!r}")
+    return v
+
+
+def lr(name: str, value: Any, where: str = "") -> float:
+    """A value of the curve (an lr, an end value, a floor): ``0 <= value <= MAX_VALUE``."""
+    return real(name, value, where, lo=0.0, hi=MAX_VALUE)
 
 
 def flag(name: str, value: Any, where: str = "") -> bool:
@@ -78,20 +128,25 @@ def choice(name: str, value: Any, choices: Sequence[str], where: str = "") -> st
     return value
 
 
-def int_tuple(name: str, values: Any, where: str = "", *, lo: int | None = None) -> tuple[int, ...]:
-    """A sequence of integers as a new tuple (the caller's object is never kept or changed)."""
+def int_tuple(
+    name: str, values: Any, where: str = "", *, lo: int | None = None, hi: int | None = MAX_STEP
+) -> tuple[int, ...]:
+    """A sequence of integers (steps: at most ``MAX_STEP`` by default) as a new tuple (the
+    caller's object is never kept or changed)."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{_owner(where)}{name} must be a sequence of integers, got {values!r}")
     seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
-    return tuple(integer(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+    return tuple(integer(f"{name}[{i}]", v, where, lo=lo, hi=hi) for i, v in enumerate(seq))
 
 
-def real_tuple(name: str, values: Any, where: str = "", *, lo: float | None = None) -> tuple[float, ...]:
+def real_tuple(
+    name: str, values: Any, where: str = "", *, lo: float | None = None, hi: float | None = None
+) -> tuple[float, ...]:
     """A sequence of finite reals as a new tuple of floats."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise TypeError(f"{_owner(where)}{name} must be a sequence of numbers, got {values!r}")
     seq = list(values.tolist() if isinstance(values, np.ndarray) else values)
-    return tuple(real(f"{name}[{i}]", v, where, lo=lo) for i, v in enumerate(seq))
+    return tuple(real(f"{name}[{i}]", v, where, lo=lo, hi=hi) for i, v in enumerate(seq))
 
 
 # ---- evaluation arguments ----------------------------------------------------------------------
@@ -277,12 +332,13 @@ def check_out(out: Any, shape: tuple[int, ...], dt: np.dtype) -> np.ndarray:
 
 
 def check_T(T: Any) -> int:
-    """A number of steps, an integer >= 1."""
-    return integer("T", T, lo=1)
+    """A number of steps, an integer in ``[1, MAX_STEP]``."""
+    return integer("T", T, lo=1, hi=MAX_STEP)
 
 
 def check_steps(t: Any) -> np.ndarray:
-    """Integer step(s) >= 0 as an int64 array (a copy; the caller's array is untouched)."""
+    """Integer step(s) in ``[0, MAX_STEP]`` as an int64 array (a copy; the caller's array is
+    untouched)."""
     if isinstance(t, bool) or isinstance(t, np.bool_):
         raise TypeError(f"t must be an integer step or an integer array, got {t!r}")
     arr = np.asarray(t)
@@ -292,4 +348,15 @@ def check_steps(t: Any) -> np.ndarray:
         raise ValueError(f"t must be >= 0, got {int(arr.min())}")
     if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
         raise ValueError(f"t must fit in int64, got {int(arr.max())}")
+    if arr.size and arr.max() > MAX_STEP:
+        raise ValueError(f"t must be <= {_bound(MAX_STEP)}, got {int(arr.max())}")
     return np.array(arr, dtype=np.int64)
+
+
+def check_t0(t0: Any, T: int) -> int:
+    """The first step of a table or sweep: an integer ``>= 0`` whose window ``t0 .. t0 + T - 1``
+    ends at ``MAX_STEP`` at the latest (``T`` already checked)."""
+    t0 = integer("t0", t0, lo=0, hi=MAX_STEP)
+    if t0 + int(T) - 1 > MAX_STEP:
+        raise ValueError(f"t0 + T - 1 must be <= {_bound(MAX_STEP)}, got t0={t0}, T={T}")
+    return t0

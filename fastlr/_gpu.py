@@ -307,7 +307,7 @@ def table_cuda(
     """
     prog = _lower(program)
     T = check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     dt = check_dtype(dtype)
     host = _check_out_kind(out, to_host)
     shape = (T,)
@@ -381,7 +381,7 @@ def sweep_cuda(
     """
     prog = _lower(program)
     T = check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     dt = check_dtype(dtype)
     row_idx = _check_rows(rows, prog.n_rows)
     host = _check_out_kind(out, to_host)

@@ -143,19 +143,31 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
+#: How deeply a description may nest (dicts and lists): two levels per Join or Product (a dict
+#: and its list of phases), so every spec within their nesting limit (100) round-trips.
+MAX_NESTING = 210
+
+
 def from_dict(data: Any) -> Spec:
     """Rebuild a spec from :meth:`Spec.to_dict` output (or the same parsed from JSON).
 
     Raises
     ------
     ValueError
-        For an unknown ``type`` (the valid ones are listed), unknown or missing fields, and
-        any invalid parameter (the constructors validate again).
+        For an unknown ``type`` (the valid ones are listed), unknown or missing fields, a
+        description nested more than ``MAX_NESTING`` levels deep, and any invalid parameter
+        (the constructors validate again).
     """
+    return _from_dict(data, 0)
+
+
+def _from_dict(data: Any, depth: int) -> Spec:
+    if depth > MAX_NESTING:
+        raise ValueError(f"from_dict: the description is nested more than {MAX_NESTING} levels deep")
     if not isinstance(data, dict):
         raise TypeError(f"from_dict expects a dict with a 'type' key, got {type(data).__name__}: {data!r}")
     if "type" not in data:
-        raise ValueError(f"from_dict: missing 'type' key in {data!r}")
+        raise ValueError(f"from_dict: missing 'type' key in {_brief(data)}")
     name = data["type"]
     cls = _REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None or not dataclasses.is_dataclass(cls):
@@ -165,15 +177,26 @@ def from_dict(data: Any) -> Spec:
     unknown = sorted(set(data) - set(names) - {"type"})
     if unknown:
         raise ValueError(f"from_dict: unknown field(s) {unknown} for {name}; valid fields: {names}")
-    fields = {k: _from_plain(v) for k, v in data.items() if k != "type"}
+    fields = {k: _from_plain(v, depth + 1) for k, v in data.items() if k != "type"}
     return cls._from_fields(fields)
 
 
-def _from_plain(value: Any) -> Any:
+def _brief(data: Any) -> str:
+    """``repr(data)`` cut at 200 characters (a corrupt document may be huge or deep)."""
+    try:
+        text = repr(data)
+    except RecursionError:
+        return f"a {type(data).__name__} nested too deeply to print"
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _from_plain(value: Any, depth: int) -> Any:
+    if depth > MAX_NESTING:
+        raise ValueError(f"from_dict: the description is nested more than {MAX_NESTING} levels deep")
     if isinstance(value, dict) and "type" in value:
-        return from_dict(value)
+        return _from_dict(value, depth)
     if isinstance(value, dict):
-        return {k: _from_plain(v) for k, v in value.items()}
+        return {k: _from_plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return tuple(_from_plain(v) for v in value)
+        return tuple(_from_plain(v, depth + 1) for v in value)
     return value

@@ -198,7 +198,7 @@ def _row_programs(prog: Program, rows: tuple[int, ...]) -> list[Program]:
 def _setup(configs: Any, T: Any, t0: Any, chunks: Any, dtype: np.dtype) -> tuple[Program, int, int, tuple, tuple]:
     prog = lower_for(configs, T, t0)
     T = ck.check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     rows, steps = _normalize(chunks, (prog.n_rows, T), dtype)
     return prog, T, t0, rows, steps
 

@@ -98,7 +98,7 @@ def table(
 
         return _gpu.table_cuda(prog, T, dt, out=out, t0=t0, to_host=to_host)
     T = check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     res = prepare((T,), dtype, out, default=np.float64)
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
@@ -196,7 +196,7 @@ def sweep(
 
         return _gpu.sweep_cuda(prog, T, dt, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     T = check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     res = prepare((prog.n_rows, T), dtype, out)
     if out is not None and any(np.may_share_memory(res, a) for a in prog.arrays()):
         raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
@@ -243,7 +243,7 @@ def summarize(
 ) -> dict[str, Any]:
     """Per-row summaries of a program (the arguments of :func:`fastlr.summarize`)."""
     T = check_T(T)
-    t0 = ck.integer("t0", t0, lo=0)
+    t0 = ck.check_t0(t0, T)
     thr = math.nan if threshold is None else ck.real("threshold", threshold)
     compiled = compile_reducers(reducers)
     fsum, isum = summary_arrays(prog, T, thr, t0, chunk_rows)

@@ -121,14 +121,14 @@ class Warmup(Spec):
 
     def __post_init__(self) -> None:
         w = "Warmup"
-        self._set("steps", ck.integer("steps", self.steps, w, lo=1))
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("steps", ck.step("steps", self.steps, w, lo=1))
+        self._set("start", ck.lr("start", self.start, w))
         ck.choice("shape", self.shape, tuple(WARMUP_SHAPES), w)
         ck.choice("mode", self.mode, tuple(WARMUP_MODES), w)
         self._set("power", ck.real("power", self.power, w, lo=0.0, lo_open=True))
         if self.span is not None:
-            self._set("span", ck.real("span", self.span, w, lo=0.0, lo_open=True))
-        self._set("offset", ck.real("offset", self.offset, w))
+            self._set("span", ck.length("span", self.span, w))
+        self._set("offset", ck.real("offset", self.offset, w, lo=-ck.MAX_STEP, hi=ck.MAX_STEP))
         if not isinstance(self.shift, bool):
             raise TypeError(f"{w}: shift must be a bool, got {self.shift!r}")
         ck.choice("target", self.target, ("start", "end"), w)
@@ -212,23 +212,23 @@ class Restarts(Spec):
 
     def __post_init__(self) -> None:
         w = "Restarts"
-        self._set("mult", ck.real("mult", self.mult, w, lo=1.0))
+        self._set("mult", ck.real("mult", self.mult, w, lo=1.0, hi=ck.MAX_STEP))
         self._set("decay", ck.real("decay", self.decay, w, lo=0.0, lo_open=True))
-        self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, lo_open=True))
+        self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, hi=ck.MAX_STEP, lo_open=True))
         limit = self.limit
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
         if isinstance(limit, float):
-            limit = ck.real("limit", limit, w, lo=0.0, lo_open=True)
+            limit = ck.real("limit", limit, w, lo=0.0, hi=ck.MAX_STEP, lo_open=True)
             if self.cycles == 1.0:
                 raise ValueError(f"{w}: a fractional limit ({limit!r}) needs fractional periods (cycles != 1)")
         elif limit is not None:
-            limit = ck.integer("limit", limit, w, lo=1)
+            limit = ck.step("limit", limit, w, lo=1)
         elif self.decay > 1.0:
             raise ValueError(f"{w}: a growing amplitude (decay={self.decay!r} > 1) needs a cycle limit")
         self._set("limit", limit)
         ck.choice("decay_mode", self.decay_mode, ("amplitude", "peak"), w)
-        self._set("warmup_steps", ck.integer("warmup_steps", self.warmup_steps, w, lo=0))
+        self._set("warmup_steps", ck.step("warmup_steps", self.warmup_steps, w))
         if self.mult != 1.0 and self.cycles != 1.0:
             raise ValueError(f"{w}: cycles={self.cycles!r} needs mult=1, got mult={self.mult!r}")
         if self.cycles != 1.0 and self.warmup_steps:
@@ -242,6 +242,18 @@ class Restarts(Spec):
                 f"{w}: stretch=True needs mult=1, cycles=1 and warmup_steps=0, got mult={self.mult!r}, "
                 f"cycles={self.cycles!r}, warmup_steps={self.warmup_steps!r}"
             )
+
+
+def _check_growth(rs: Restarts, curve: Any, where: str) -> None:
+    """Restarts with a growing amplitude (``decay > 1``, a limit given): the last cycle's
+    amplitude (or peak) must stay within ``MAX_VALUE``, so no value overflows."""
+    last = math.ceil(float(rs.limit or 1)) - 1
+    size = curve.start if rs.decay_mode == "peak" else curve.start - curve.end
+    if size > 0.0 and last * math.log(rs.decay) + math.log(size) > math.log(ck.MAX_VALUE):
+        raise ValueError(
+            f"{where}: restarts grow the curve to {size!r} * decay**{last} (decay={rs.decay!r}, limit={rs.limit!r}), "
+            f"beyond {ck.MAX_VALUE:g}; lower decay or limit"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -302,21 +314,28 @@ class Schedule(Schedulable):
                     f"{w}: a restarted curve's period is its steps; span must be None and offset 0, "
                     f"got span={curve.span!r}, offset={curve.offset!r}"
                 )
+            if curve.steps / self.restarts.cycles < 2.0**-10:
+                raise ValueError(
+                    f"{w}: restarts.cycles={self.restarts.cycles!r} packs more than 1024 cycles into each of the "
+                    f"curve's {curve.steps} steps"
+                )
             if self.restarts.warmup_steps >= curve.steps:
                 raise ValueError(
                     f"{w}: restarts.warmup_steps={self.restarts.warmup_steps} must be < the cycle length "
                     f"curve.steps={curve.steps}"
                 )
-        self._set("scale", ck.real("scale", self.scale, w, lo=0.0))
+        self._set("scale", ck.lr("scale", self.scale, w))
         if self.floor is not None and self.floor_ratio is not None:
             raise ValueError(
                 f"{w}: give floor or floor_ratio, not both (floor={self.floor!r}, floor_ratio={self.floor_ratio!r})"
             )
         if self.floor is not None:
-            self._set("floor", ck.real("floor", self.floor, w, lo=0.0))
+            self._set("floor", ck.lr("floor", self.floor, w))
         if self.floor_ratio is not None:
-            self._set("floor_ratio", ck.real("floor_ratio", self.floor_ratio, w, lo=0.0))
-        self._set("steps_per_epoch", ck.integer("steps_per_epoch", self.steps_per_epoch, w, lo=1))
+            self._set("floor_ratio", ck.lr("floor_ratio", self.floor_ratio, w))
+        self._set("steps_per_epoch", ck.step("steps_per_epoch", self.steps_per_epoch, w, lo=1))
+        if self.restarts is not None and self.restarts.decay > 1.0:
+            _check_growth(self.restarts, curve, w)
         self._lowered()
 
     def _schedule(self) -> Schedule:

@@ -60,9 +60,9 @@ def _span(steps: Any, span: Any) -> Any:
 
 
 def _horizon(obj: Any, where: str) -> tuple[int, float, float]:
-    steps = ck.integer("steps", obj.steps, where, lo=1)
-    span = float(steps) if obj.span is None else ck.real("span", obj.span, where, lo=0.0, lo_open=True)
-    offset = ck.real("offset", obj.offset, where)
+    steps = ck.step("steps", obj.steps, where, lo=1)
+    span = float(steps) if obj.span is None else ck.length("span", obj.span, where)
+    offset = ck.real("offset", obj.offset, where, lo=-ck.MAX_STEP, hi=ck.MAX_STEP)
     obj._set("steps", steps)
     obj._set("span", None if obj.span is None else span)
     obj._set("offset", offset)
@@ -81,7 +81,7 @@ class Constant(Shape):
     value: float
 
     def __post_init__(self) -> None:
-        self._set("value", ck.real("value", self.value, "Constant", lo=0.0))
+        self._set("value", ck.lr("value", self.value, "Constant"))
 
     @staticmethod
     def lower_columns(value: Any) -> Segs:
@@ -107,8 +107,8 @@ class Linear(Shape):
 
     def __post_init__(self) -> None:
         w = "Linear"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("end", ck.lr("end", self.end, w))
         _horizon(self, w)
 
     @staticmethod
@@ -141,15 +141,29 @@ class Cosine(Shape):
 
     def __post_init__(self) -> None:
         w = "Cosine"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("end", ck.lr("end", self.end, w))
         self._set("exponent", ck.real("exponent", self.exponent, w, lo=0.0, lo_open=True))
         self._set("k_decay", ck.real("k_decay", self.k_decay, w, lo=0.0, lo_open=True))
         self._set("cycles", ck.real("cycles", self.cycles, w, lo=0.0, lo_open=True))
         ck.choice("after", self.after, ("hold", "continue"), w)
-        _horizon(self, w)
+        _, span, offset = _horizon(self, w)
         if self.offset > 0.0 and (self.k_decay != 1.0 or self.exponent != 1.0):
             raise ValueError(f"{w}: offset must be <= 0 with k_decay or exponent != 1, got {self.offset!r}")
+        if not ck.MIN_LENGTH <= span / self.cycles <= 4 * ck.MAX_STEP:
+            raise ValueError(
+                f"{w}: one period, span / cycles = {span / self.cycles:g} steps, must be within 2**-20 .. 2**52; "
+                f"got cycles={self.cycles!r} with span={span!r}"
+            )
+        if self.after == "continue" and self.k_decay != 1.0:
+            # the continued curve's progress ((t - offset) / span)^k_decay must stay finite up to
+            # t = MAX_STEP, or cos(pi p) has no value
+            x = ck.MAX_STEP - offset
+            if x > span and self.k_decay * math.log2(x / span) > 1000.0:
+                raise ValueError(
+                    f"{w}: with after='continue', progress^k_decay overflows before t = 2**50 "
+                    f"(k_decay={self.k_decay!r}, span={span!r}); use after='hold' or a smaller k_decay"
+                )
         self._segments()
 
     @staticmethod
@@ -185,8 +199,8 @@ class Polynomial(Shape):
 
     def __post_init__(self) -> None:
         w = "Polynomial"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("end", ck.lr("end", self.end, w))
         self._set("power", ck.real("power", self.power, w, lo=0.0, lo_open=True))
         self._set("k_decay", ck.real("k_decay", self.k_decay, w, lo=0.0, lo_open=True))
         _horizon(self, w)
@@ -216,8 +230,8 @@ class Tanh(Shape):
 
     def __post_init__(self) -> None:
         w = "Tanh"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("end", ck.lr("end", self.end, w))
         self._set("lower", ck.real("lower", self.lower, w))
         self._set("upper", ck.real("upper", self.upper, w))
         if not self.lower < self.upper:
@@ -247,8 +261,8 @@ class SqrtCooldown(Shape):
 
     def __post_init__(self) -> None:
         w = "SqrtCooldown"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("end", ck.real("end", self.end, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("end", ck.lr("end", self.end, w))
         _horizon(self, w)
         self._segments()
 
@@ -275,14 +289,15 @@ class Exponential(Shape):
 
     def __post_init__(self) -> None:
         w = "Exponential"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
         self._set("rate", ck.real("rate", self.rate, w, lo=0.0, lo_open=True))
-        self._set("steps", ck.real("steps", self.steps, w, lo=0.0, lo_open=True))
+        self._set("steps", ck.length("steps", self.steps, w))
         if not isinstance(self.staircase, bool):
             raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
-        self._set("begin", ck.integer("begin", self.begin, w, lo=0))
+        self._set("begin", ck.step("begin", self.begin, w))
         if self.end is not None:
-            self._set("end", ck.real("end", self.end, w, lo=0.0))
+            # a clip: up to float32's largest value, where the float32 peers (Keras, optax) saturate
+            self._set("end", ck.real("end", self.end, w, lo=0.0, hi=ck.FLOAT32_MAX))
         elif self.rate > 1.0:
             raise ValueError(f"{w}: a growing curve (rate={self.rate!r} > 1) needs end= to stay finite")
 
@@ -325,14 +340,14 @@ class Asymptotic(Shape):
 
     def __post_init__(self) -> None:
         w = "Asymptotic"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
         if self.horizon is None:
-            self._set("end", ck.real("end", self.end, w, lo=0.0))
+            self._set("end", ck.lr("end", self.end, w))
         else:
-            self._set("horizon", ck.integer("horizon", self.horizon, w, lo=0))
-            self._set("end", ck.real("end", self.end, w))
+            self._set("horizon", ck.step("horizon", self.horizon, w))
+            self._set("end", ck.real("end", self.end, w, lo=-ck.MAX_VALUE, hi=ck.MAX_VALUE))
         self._set("rate", ck.real("rate", self.rate, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True))
-        self._set("steps", ck.real("steps", self.steps, w, lo=0.0, lo_open=True))
+        self._set("steps", ck.length("steps", self.steps, w))
         if not isinstance(self.staircase, bool):
             raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
         if self.horizon is not None and self.end < 0.0:
@@ -361,8 +376,8 @@ class StepDecay(Shape):
 
     def __post_init__(self) -> None:
         w = "StepDecay"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("step_size", ck.integer("step_size", self.step_size, w, lo=1))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("step_size", ck.step("step_size", self.step_size, w, lo=1))
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, hi=1.0, lo_open=True))
 
     @staticmethod
@@ -381,12 +396,19 @@ class MultiStep(Shape):
 
     def __post_init__(self) -> None:
         w = "MultiStep"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
         ms = ck.int_tuple("milestones", self.milestones, w, lo=0)
         if list(ms) != sorted(ms):
             raise ValueError(f"{w}: milestones must be sorted ascending, got {list(ms)}")
         self._set("milestones", ms)
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, lo_open=True))
+        if self.gamma > 1.0 and len(ms) * math.log(self.gamma) + math.log(max(self.start, 1e-300)) > math.log(
+            ck.MAX_VALUE
+        ):
+            raise ValueError(
+                f"{w}: start * gamma**{len(ms)} exceeds {ck.MAX_VALUE:g} (start={self.start!r}, gamma={self.gamma!r}); "
+                "a learning rate that large is not a learning rate"
+            )
 
     def _segs(self) -> Segs:
         return seg.multi_step(self.start, tuple(self.milestones), self.gamma)
@@ -402,7 +424,7 @@ class PiecewiseConstant(Shape):
     def __post_init__(self) -> None:
         w = "PiecewiseConstant"
         b = ck.int_tuple("boundaries", self.boundaries, w, lo=1)
-        v = ck.real_tuple("values", self.values, w, lo=0.0)
+        v = ck.real_tuple("values", self.values, w, lo=0.0, hi=ck.MAX_VALUE)
         if any(b2 <= b1 for b1, b2 in zip(b, b[1:])):
             raise ValueError(f"{w}: boundaries must be strictly increasing, got {list(b)}")
         if len(v) != len(b) + 1:
@@ -429,7 +451,7 @@ class PiecewiseInterp(Shape):
     def __post_init__(self) -> None:
         w = "PiecewiseInterp"
         k = ck.int_tuple("knots", self.knots, w, lo=0)
-        v = ck.real_tuple("values", self.values, w, lo=0.0)
+        v = ck.real_tuple("values", self.values, w, lo=0.0, hi=ck.MAX_VALUE)
         if not k or k[0] != 0:
             raise ValueError(f"{w}: knots must start at 0, got {list(k)}")
         if any(b <= a for a, b in zip(k, k[1:])):
@@ -458,8 +480,8 @@ class InverseSqrt(Shape):
 
     def __post_init__(self) -> None:
         w = "InverseSqrt"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
-        self._set("timescale", ck.real("timescale", self.timescale, w, lo=0.0, lo_open=True))
+        self._set("start", ck.lr("start", self.start, w))
+        self._set("timescale", ck.length("timescale", self.timescale, w))
         self._set("power", ck.real("power", self.power, w, lo=0.0))
 
     @staticmethod
@@ -479,9 +501,9 @@ class InverseTime(Shape):
 
     def __post_init__(self) -> None:
         w = "InverseTime"
-        self._set("start", ck.real("start", self.start, w, lo=0.0))
+        self._set("start", ck.lr("start", self.start, w))
         self._set("rate", ck.real("rate", self.rate, w, lo=0.0))
-        self._set("steps", ck.real("steps", self.steps, w, lo=0.0, lo_open=True))
+        self._set("steps", ck.length("steps", self.steps, w))
         if not isinstance(self.staircase, bool):
             raise TypeError(f"{w}: staircase must be a bool, got {self.staircase!r}")
 
@@ -512,11 +534,11 @@ class Cyclic(Shape):
 
     def __post_init__(self) -> None:
         w = "Cyclic"
-        self._set("low", ck.real("low", self.low, w, lo=0.0))
-        self._set("high", ck.real("high", self.high, w, lo=0.0))
-        self._set("step_size_up", ck.real("step_size_up", self.step_size_up, w, lo=0.0, lo_open=True))
+        self._set("low", ck.lr("low", self.low, w))
+        self._set("high", ck.lr("high", self.high, w))
+        self._set("step_size_up", ck.length("step_size_up", self.step_size_up, w))
         if self.step_size_down is not None:
-            self._set("step_size_down", ck.real("step_size_down", self.step_size_down, w, lo=0.0, lo_open=True))
+            self._set("step_size_down", ck.length("step_size_down", self.step_size_down, w))
         ck.choice("mode", self.mode, _CYCLIC_MODES, w)
         self._set("gamma", ck.real("gamma", self.gamma, w, lo=0.0, hi=1.0, lo_open=True))
 
@@ -546,14 +568,21 @@ class OneCycle(Shape):
 
     def __post_init__(self) -> None:
         w = "OneCycle"
-        self._set("peak", ck.real("peak", self.peak, w, lo=0.0))
-        self._set("total_steps", ck.integer("total_steps", self.total_steps, w, lo=2))
+        self._set("peak", ck.lr("peak", self.peak, w))
+        self._set("total_steps", ck.step("total_steps", self.total_steps, w, lo=2))
         self._set("pct_start", ck.real("pct_start", self.pct_start, w, lo=0.0, hi=1.0, lo_open=True, hi_open=True))
         self._set("div_factor", ck.real("div_factor", self.div_factor, w, lo=0.0, lo_open=True))
         self._set("final_div_factor", ck.real("final_div_factor", self.final_div_factor, w, lo=0.0, lo_open=True))
         if not isinstance(self.three_phase, bool):
             raise TypeError(f"{w}: three_phase must be a bool, got {self.three_phase!r}")
         ck.choice("anneal", self.anneal, ("cos", "linear"), w)
+        init = self.peak / self.div_factor
+        if init > ck.MAX_VALUE or init / self.final_div_factor > ck.MAX_VALUE:
+            raise ValueError(
+                f"{w}: the initial value peak / div_factor = {init!r} and the final value "
+                f"initial / final_div_factor = {init / self.final_div_factor!r} must be <= {ck.MAX_VALUE:g} "
+                f"(peak={self.peak!r}, div_factor={self.div_factor!r}, final_div_factor={self.final_div_factor!r})"
+            )
         up = self._up()
         last = 2 * up if self.three_phase else up
         if last >= self.total_steps:
@@ -613,6 +642,7 @@ class Join(Shape):
                 raise ValueError(f"{w}: phases[{i}] is a Join with restarts; put its phases in this Join instead")
         if restarted > 1:
             raise ValueError(f"{w}: at most one phase may have restarts, got {restarted}")
+        _check_depth(phases, w, "phases")
         b = ck.int_tuple("boundaries", self.boundaries, w, lo=1)
         if len(phases) < 1:
             raise ValueError(f"{w}: phases must not be empty")
@@ -640,6 +670,27 @@ class Join(Shape):
             else:
                 parts.append(p._segments_array())
         return seg.join(parts, [self.boundaries])
+
+
+#: How deeply Join and Product may nest (each level a phase or factor of the next).
+MAX_DEPTH = 100
+
+
+def _depth(shape: Any) -> int:
+    """Nesting depth of a shape: 1, plus the deepest phase or factor of a Join or Product
+    (those were checked when they were built, so this recursion is at most MAX_DEPTH deep)."""
+    inner = getattr(shape, "phases", None) or getattr(shape, "factors", None) or ()
+    if isinstance(shape, Schedule):
+        inner = (shape.curve,)
+    return 1 + max((_depth(p) for p in inner), default=0)
+
+
+def _check_depth(parts: tuple[Any, ...], where: str, name: str) -> None:
+    depth = 1 + max(_depth(p) for p in parts)
+    if depth > MAX_DEPTH:
+        raise ValueError(
+            f"{where}: {name} nested {depth} levels deep; at most {MAX_DEPTH} (flatten the phases or factors)"
+        )
 
 
 def _check_restart_phase(p: Schedule, i: int, where: str) -> None:
@@ -692,6 +743,7 @@ class Product(Shape):
                 raise TypeError(f"{w}: factors[{i}] must be a shape (Cosine, Exponential, ...), got {type(f).__name__}")
             if isinstance(f, Join) and f._restart_phase() is not None:
                 raise ValueError(f"{w}: factors[{i}] is a Join with restarts, which cannot be a factor")
+        _check_depth(fs, w, "factors")
         self._set("factors", fs)
         self._segments()
 

@@ -521,7 +521,7 @@ def test_growth_is_capped_finite():
     s = pt.ExponentialLR(base_lr=10.0, gamma=2.0)
     tab = s.table(3000)
     assert np.all(np.isfinite(tab))
-    assert tab[-1] == pytest.approx(1e300)
+    assert tab[-1] == pytest.approx(1e18)
     assert tab[10] == pytest.approx(10.0 * 2.0**10)
 
 
@@ -704,4 +704,4 @@ def test_module_docstring_lists_the_quirks():
     doc = pt.__doc__ or ""
     for word in ("periodic", "total_iters=0", "OneCycleLR", "holds the", "SequentialLR", "ChainedScheduler"):
         assert word in doc
-    assert GROWTH_CAP == 1e300  # the cap this docstring and docs/dialects state
+    assert GROWTH_CAP == 1e18  # the cap this docstring and docs/dialects state

@@ -58,6 +58,8 @@ LEAF_FUNCTIONS = (
     "tanhr",
     "rsqrt",
     "progress",
+    "periodic",
+    "floorf",
     "cosine_up_plain",
     "cosine_plain",
     "poly_plain",
@@ -121,10 +123,33 @@ def rsqrt(x):
 
 
 def progress(x, n, k):
-    """Progress ``p = x/n``, or ``x^k / n^k`` with k-decay (timm)."""
+    """Progress ``p = x/n``, or ``x^k / n^k`` with k-decay (timm); as ``(x/n)^k`` where a power
+    alone could leave float64's normal range (``x^45`` overflows for ``x > 7e6``; with
+    ``x, n <= 2**51`` no power up to the 20th does)."""
     if k == 1.0:
         return ratio(x, n)
-    return powr(x, k) / powr(n, k)
+    if k <= 20.0:
+        b = powr(n, k)
+        if b >= 2.2250738585072014e-308:
+            return powr(x, k) / b
+    return powr(ratio(x, n), k)
+
+
+def floorf(y):
+    """``floor(y)`` as a float: exact, and defined where the integer would not fit in int64
+    (``y - y mod 1``, the remainder of a float division being exact)."""
+    return y - y % 1.0
+
+
+def periodic(x, period):
+    """``x`` reduced modulo ``period`` toward 0 where ``|x| >= period`` (the remainder of a
+    float division is exact: with an integer period, the local time of a periodic curve stays
+    exact at any step)."""
+    if x >= period:
+        return x % period
+    if x <= -period:
+        return -((-x) % period)
+    return x
 
 
 def zero(x, n):
@@ -148,8 +173,8 @@ def cosine_up_plain(x, n):
 
 
 def cosine_plain(x, n, c):
-    """``(1 + cos(pi c x / n)) / 2``."""
-    return 0.5 * (1.0 + cospi(c * ratio(x, n)))
+    """``(1 + cos(pi c x / n)) / 2``, ``x`` reduced by whole periods ``2 n / c`` first."""
+    return 0.5 * (1.0 + cospi(c * ratio(periodic(x, 2.0 * n / c), n)))
 
 
 def cosine_plain01(x, n, c):
@@ -224,7 +249,7 @@ def exponential(x, n, rate, staircase, clip, has_clip):
     if staircase == 0.0:
         v = exp_plain(x, n, rate)
     else:
-        v = powr(rate, math.floor(ratio(x, n)))
+        v = powr(rate, floorf(ratio(x, n)))
     if has_clip != 0.0:
         # conditional expressions rather than max/min: every target compiles them
         if rate < 1.0:
@@ -243,7 +268,7 @@ def inverse_time(x, n, rate, staircase):
     """``1 / (1 + rate p)``, ``p = x / n`` (floored when staircase)."""
     p = ratio(x, n)
     if staircase != 0.0:
-        p = math.floor(p)
+        p = floorf(p)
     return 1.0 / (1.0 + rate * p)
 
 
@@ -273,11 +298,15 @@ def cyclic(x, up, down, mode, gamma):
 
     ``C = up + down``, ``cycle = floor(1 + x/C)``, ``y = 1 + x/C - cycle``, ``r = up/C``;
     ``s = y/r`` if ``y <= r`` else ``(y - 1)/(r - 1)``; ``g`` is 1 (triangular),
-    ``2^(1 - cycle)`` (triangular2) or ``gamma^x`` (exp_range).
+    ``2^(1 - cycle)`` (triangular2) or ``gamma^x`` (exp_range). Past the first cycle, ``x`` is
+    first reduced by whole cycles (exactly, for an integer ``C``), so ``y`` keeps its accuracy
+    at any step.
     """
     size = up + down
-    cyc = math.floor(1.0 + x / size)
-    y = 1.0 + x / size - cyc
+    xl = periodic(x, size)
+    whole = floorf((x - xl) / size + 0.5)  # the cycles removed (exact for an integer C)
+    cyc = math.floor(1.0 + xl / size)
+    y = 1.0 + xl / size - cyc
     r = up / size
     if y <= r:
         s = y / r
@@ -286,7 +315,7 @@ def cyclic(x, up, down, mode, gamma):
     if mode == 0.0:
         return s
     if mode == 1.0:
-        return s * (1.0 / powr(2.0, cyc - 1.0))
+        return s * (1.0 / powr(2.0, cyc + whole - 1.0))
     return s * powr(gamma, x)
 
 
@@ -383,10 +412,17 @@ def curve_value(ci, cf, si, sf, c, tm):
     """Unscaled main curve of row ``c`` at local main time ``tm >= 0`` (segments, restarts)."""
     lo = ci[c, L.I_SEG_LO]
     kind = ci[c, L.I_RS_KIND]
-    k = lo
     hi = ci[c, L.I_SEG_HI]
-    while k + 1 < hi and si[k + 1, L.S_START] <= tm:
-        k += 1
+    # the last segment that starts at or before tm (segment starts never decrease), by
+    # bisection: a row may have a million segments
+    k = lo
+    top = hi
+    while top - k > 1:
+        mid = (k + top) // 2
+        if si[mid, L.S_START] <= tm:
+            k = mid
+        else:
+            top = mid
     if not (USE_RS_INT or USE_SCALAR_MAIN) or kind == L.RS_NONE or k != lo + ci[c, L.I_RS_SEG]:
         x = float(tm - si[k, L.S_START]) - sf[k, L.S_OFF]
         n = sf[k, L.S_N]
@@ -402,12 +438,20 @@ def curve_value(ci, cf, si, sf, c, tm):
             tc = float(tm - i * period)
             ti = float(period)
         elif USE_SCALAR_MAIN and kind == L.RS_FRAC:
-            xf = cf[c, L.F_RS_CYCLES] * (float(tm) / cf[c, L.F_RS_PERIOD])
+            # whole cycles (period / cycles steps each) removed first, exactly when a cycle
+            # is a whole number of steps, so tc keeps its accuracy at any step
+            fcycles = cf[c, L.F_RS_CYCLES]
+            fperiod = cf[c, L.F_RS_PERIOD]
+            clen = fperiod / fcycles
+            ftm = periodic(float(tm), clen)
+            whole = floorf((float(tm) - ftm) / clen + 0.5)
+            xf = fcycles * (ftm / fperiod)
             flimit = cf[c, L.F_RS_LIMIT]
-            if flimit > 0.0 and xf >= flimit:
+            if flimit > 0.0 and xf >= flimit - whole:
                 return sf[k, L.S_BASE]
-            i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
-            tc = xf - i
+            il = math.floor(xf)
+            i = il + int(whole)
+            tc = xf - il
             ti = 1.0
         elif USE_SCALAR_MAIN and kind == L.RS_STRETCH:
             # the horizon stretches by one period per cycle; progress counts from step 0

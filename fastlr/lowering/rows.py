@@ -78,12 +78,14 @@ def row_fields(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(ci, cf)``: the program's per-row columns (segment range left 0).
 
-    ``floor`` is the absolute floor of the scaled main curve, ``-inf`` for none.
+    ``floor`` is the absolute floor of the scaled main curve, ``-inf`` for none; the program's
+    floor is at least 0 (an lr is never negative: a rounding below an exact 0, such as
+    ``1 + (0 - 1) * 1.0000000000000002``, is held at 0).
     """
     ci = np.zeros((n, L.CI_WIDTH), dtype=np.int64)
     cf = np.zeros((n, L.CF_WIDTH), dtype=np.float64)
     cf[:, L.F_SCALE] = scale
-    cf[:, L.F_FLOOR] = floor
+    cf[:, L.F_FLOOR] = np.maximum(floor, 0.0)
     ci[:, L.I_SPE] = steps_per_epoch
 
     w = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in dataclasses.asdict(warmup).items()}

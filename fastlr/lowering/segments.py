@@ -333,7 +333,10 @@ def exponential(start: Any, rate: Any, steps: Any, staircase: Any, begin: Any, e
     start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     has = ~np.isnan(end) & (start > 0.0)
     clip = np.where(has, np.divide(end, start, out=np.zeros(np.broadcast(end, start).shape), where=has), 0.0)
-    seg = one(begin, L.EXP, 0.0, start, steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), clip, has)
+    # a zero start is the constant 0 (0 * rate^p would be 0 * inf = NaN once a growing rate^p
+    # overflows)
+    code = np.where(start > 0.0, L.EXP, L.CONST)
+    seg = one(begin, code, 0.0, start, steps, 0.0, rate, np.asarray(staircase, dtype=np.float64), clip, has)
     return cat(masked(constant(seg.f[:, 0, L.S_AMP]), seg.start[:, 0] > 0), seg)
 
 

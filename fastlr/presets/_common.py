@@ -13,8 +13,9 @@ from fastlr import _checks as ck
 from fastlr.shapes import Constant, Exponential, PiecewiseConstant, Shape, StepDecay
 
 #: Ceiling of growing schedules (``gamma > 1``): the peers keep multiplying until the lr
-#: overflows to inf; fastlr holds this finite value instead.
-GROWTH_CAP = 1e300
+#: overflows to inf; fastlr holds this finite value instead (the largest value a spec may hold,
+#: so even a float32 table stays finite).
+GROWTH_CAP = ck.MAX_VALUE
 
 
 def nonneg(name: str, value: Any, where: str, why: str = "") -> float:

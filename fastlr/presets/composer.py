@@ -491,7 +491,7 @@ def LinearScheduler(where: str, alpha_i: float = 1.0, alpha_f: float = 0.0, t_ma
 
 @_scheduler
 def ExponentialScheduler(where: str, gamma: float, decay_period: Any = "1ep") -> Any:
-    """``f(t) = gamma ** (t / decay_period)`` (continuous; capped at 1e300 when ``gamma > 1``)."""
+    """``f(t) = gamma ** (t / decay_period)`` (continuous; capped at 1e18 when ``gamma > 1``)."""
     g = ck.real("gamma", gamma, where, lo=0.0, lo_open=True)
 
     def fn(st: _State) -> list[Piece]:

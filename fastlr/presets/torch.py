@@ -44,7 +44,7 @@ Quirks reproduced
   piecewise-constant other children (MultiStepLR, ConstantLR) the recursion telescopes to
   cosines toward ``eta_min`` between the children's changes, reproduced (refused where torch's lr
   would turn negative, and with any other child).
-- Growing schedules (``gamma > 1``) are capped at ``1e300``, where torch keeps multiplying until
+- Growing schedules (``gamma > 1``) are capped at ``1e18``, where torch keeps multiplying until
   the lr overflows to ``inf``.
 
 Refused (``ValueError``), because torch crashes or fastlr's core cannot express it
@@ -383,7 +383,7 @@ def StepLR(base_lr: float, step_size: int, gamma: float = 0.1) -> Shape:
     step_size : int
         Decay period, >= 1 (torch divides by zero at 0).
     gamma : float
-        Decay factor, >= 0 (``> 1`` grows, capped at 1e300).
+        Decay factor, >= 0 (``> 1`` grows, capped at 1e18).
     """
     w = "torch.StepLR"
     B = nonneg("base_lr", base_lr, w)
