@@ -64,7 +64,21 @@ def sweep(
         With ``device="cuda"``: stream the result back to a host array in tiles (sweeps
         larger than GPU memory).
 
+    Notes
+    -----
     Rows are bit-identical whatever the batch, chunking or thread count.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> configs = fastlr.grid(lr=[1.0, 0.5], shape=["linear", "cosine"], steps=[4])
+    >>> table = fastlr.sweep(configs, 6)  # float32 unless dtype or out says otherwise
+    >>> table.shape, table.dtype
+    ((4, 6), dtype('float32'))
+    >>> table[2].tolist()  # lr=0.5, linear
+    [0.5, 0.375, 0.25, 0.125, 0.0, 0.0]
+    >>> fastlr.sweep([fastlr.Linear(1.0, 0.0, 4), fastlr.Constant(0.5)], 5, dtype="float64").tolist()
+    [[1.0, 0.75, 0.5, 0.25, 0.0], [0.5, 0.5, 0.5, 0.5, 0.5]]
     """
     return evaluate.sweep(
         lower(configs),
@@ -89,5 +103,12 @@ def summarize(
     (first step reaching it), ``min``, ``sum`` (area under the curve, float64 sequential sum),
     ``mean``, and with ``threshold`` the counts of steps ``above`` (>) and ``below`` (<) it.
     Values are float64 from the fast primitives (within 1e-14 relative of libm).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> s = fastlr.summarize(fastlr.grid(lr=[1.0, 0.5], shape=["linear"], steps=[4]), 6, threshold=0.4)
+    >>> s["final"].tolist(), s["sum"].tolist(), s["above"].tolist()
+    ([0.0, 0.0], [2.5, 1.25], [3, 1])
     """
     return evaluate.summarize(lower(configs), T, threshold=threshold, t0=t0, chunk_rows=chunk_rows)

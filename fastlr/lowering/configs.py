@@ -110,7 +110,15 @@ _INT = ("steps", "warmup", "hold", "step_size", "cycles", "steps_per_epoch")
 
 
 def config_schedule(**params: Any) -> Schedule:
-    """The :class:`fastlr.Schedule` that one flat config describes (see the module docstring)."""
+    """The :class:`fastlr.Schedule` that one flat config describes (see the module docstring).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> s = fastlr.config_schedule(lr=1.0, shape="linear", steps=4, warmup=2)
+    >>> s == fastlr.Schedule(fastlr.Linear(1.0, 0.0, 4), warmup=fastlr.Warmup(2)), s.table(7).tolist()
+    (True, [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0])
+    """
     unknown = sorted(set(params) - set(COLUMNS))
     if unknown:
         raise ValueError(f"unknown config column(s) {unknown}; valid columns: {sorted(COLUMNS)}")
@@ -162,6 +170,8 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
     Order: the first axis varies slowest, the last fastest (C order, like ``itertools.product``
     over the axes in the order given). Each axis is a value or a sequence of values.
 
+    Examples
+    --------
     >>> g = grid(lr=[1e-3, 3e-4], warmup=[0, 100], shape=["cosine", "linear"])
     >>> len(g["lr"]), list(g["shape"][:2]), g["warmup"][:4].tolist()
     (8, ['cosine', 'linear'], [0, 0, 100, 100])
@@ -450,8 +460,17 @@ def lower(configs: Any) -> Program:
         in one pass; or a list of schedule objects / ``to_dict()`` dicts (any structure, presets
         included) — lowered one by one; or an existing Program (returned as is).
 
+    Notes
+    -----
     Row ``i`` of the result traces back to its config: ``program.config(i)`` and
     ``program.schedule(i)``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> p = fastlr.lower([{"lr": 1.0, "shape": "linear", "steps": 4}, {"lr": 0.5, "shape": "cosine", "steps": 4}])
+    >>> p.n_rows, p.config(1)["shape"], fastlr.sweep(p, 5, dtype="float64")[0].tolist()
+    (2, 'cosine', [1.0, 0.75, 0.5, 0.25, 0.0])
     """
     if isinstance(configs, Program):
         return configs
