@@ -107,3 +107,15 @@ def test_docstring_examples(name):
     assert not failures, "\n".join(failures)
     if skipped:
         pytest.skip("; ".join(skipped))
+
+
+def test_reference_has_a_page_per_public_module():
+    """docs/reference (the mkdocs API reference) documents every public module."""
+    from fastlr.presets import MODULES as PRESETS
+
+    reference = PACKAGE.parent / "docs" / "reference"
+    pages = " ".join(p.read_text(encoding="utf-8") for p in reference.rglob("*.md"))
+    public = ["fastlr", "fastlr.sweeps", *(f"fastlr.{m}" for m in fastlr._LAZY), "fastlr.bridges"]
+    public += [f"fastlr.presets.{m}" for m in PRESETS]
+    missing = [m for m in public if f"::: {m}\n" not in pages]
+    assert not missing, f"add a page ('::: module') under docs/reference for: {', '.join(missing)}"
