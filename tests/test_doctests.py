@@ -12,6 +12,7 @@ import importlib
 import inspect
 import io
 import pathlib
+import re
 
 import pytest
 
@@ -119,3 +120,14 @@ def test_reference_has_a_page_per_public_module():
     public += [f"fastlr.presets.{m}" for m in PRESETS]
     missing = [m for m in public if f"::: {m}\n" not in pages]
     assert not missing, f"add a page ('::: module') under docs/reference for: {', '.join(missing)}"
+
+
+def test_site_home_page_examples():
+    """The ``>>>`` examples of docs/index.md (the site's home page) run."""
+    text = (PACKAGE.parent / "docs" / "index.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/index.md", "docs/index.md", 0)
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    report = io.StringIO()
+    assert runner.run(test, out=report.write).failed == 0, report.getvalue()
