@@ -153,7 +153,17 @@ def real_tuple(
 
 
 class MemoryLimitError(MemoryError):
-    """The requested output would not fit in available memory (pass ``out=`` instead)."""
+    """The requested output would not fit in available memory (pass ``out=`` instead).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> try:
+    ...     fastlr.Constant(0.1).table(10**13)  # 80 TB of float64
+    ... except fastlr.MemoryLimitError as e:
+    ...     print(type(e).__name__, "80,000,000,000,000 bytes" in str(e))
+    MemoryLimitError True
+    """
 
 
 def check_dtype(dtype: Any) -> np.dtype:

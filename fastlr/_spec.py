@@ -28,6 +28,15 @@ class Spec:
 
     Subclasses are frozen dataclasses; ``__post_init__`` validates and normalises (numbers to
     float, sequences to tuples) without touching the caller's objects.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> s = fastlr.Linear(1.0, 0.0, 4)
+    >>> s.to_dict()
+    {'type': 'Linear', 'start': 1.0, 'end': 0.0, 'steps': 4, ...}
+    >>> fastlr.from_dict(s.to_dict()) == s, s.to_json().startswith('{"type": "Linear"'), len(s.fingerprint())
+    (True, True, 32)
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -157,6 +166,14 @@ def from_dict(data: Any) -> Spec:
         For an unknown ``type`` (the valid ones are listed), unknown or missing fields, a
         description nested more than ``MAX_NESTING`` levels deep, and any invalid parameter
         (the constructors validate again).
+
+    Examples
+    --------
+    Absent fields take their defaults:
+
+    >>> import fastlr
+    >>> fastlr.from_dict({"type": "Linear", "start": 1.0, "end": 0.0, "steps": 4}) == fastlr.Linear(1.0, 0.0, 4)
+    True
     """
     return _from_dict(data, 0)
 

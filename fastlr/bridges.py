@@ -110,7 +110,13 @@ def keras_schedule(schedule: Schedulable, total_steps: Any, *, dtype: Any = np.f
 
     Examples
     --------
-    ``keras.optimizers.AdamW(learning_rate=keras_schedule(s, 10_000))``.
+    >>> import keras, fastlr as fl
+    >>> lr = keras_schedule(fl.Schedule(fl.Linear(1.0, 0.0, 4), warmup=fl.Warmup(2)), 7)
+    >>> [float(lr(step)) for step in (0, 1, 2, 3, 6, 10)]  # held past T - 1
+    [0.0, 0.5, 1.0, 0.75, 0.0, 0.0]
+    >>> float(type(lr).from_config(lr.get_config())(3))  # the config rebuilds the table
+    0.75
+    >>> optimizer = keras.optimizers.AdamW(learning_rate=lr)
     """
     host = step_table(schedule, total_steps, dtype)
     cls = _keras_class()

@@ -232,6 +232,18 @@ def sweep(
     dask.array.Array
         Block ``(i, j)`` is ``fastlr.sweep(program.subset(r0, r1), s1 - s0, dtype, t0=t0 + s0)``,
         bit-identical to the same block of ``fastlr.sweep(configs, T, dtype, t0=t0, exact=exact)``.
+
+    Examples
+    --------
+    >>> import numpy as np, fastlr, fastlr.dask
+    >>> configs = fastlr.grid(lr=[1.0, 0.5], shape=["linear"], steps=[4])
+    >>> table = fastlr.dask.sweep(configs, 6, chunks=(1, 3))  # 2 x 2 blocks, nothing computed yet
+    >>> table.shape, table.numblocks, table.dtype
+    ((2, 6), (2, 2), dtype('float32'))
+    >>> table[1].compute().tolist()
+    [0.5, 0.375, 0.25, 0.125, 0.0, 0.0]
+    >>> np.array_equal(table.compute(), fastlr.sweep(configs, 6))
+    True
     """
     dt = ck.check_dtype(dtype)
     use_exact = evaluate.use_exact(exact, dt)
@@ -287,6 +299,13 @@ def summarize(
         (``sum / T``) and, with ``threshold``, ``above`` and ``below``; each of length N.
         Combined across step chunks as: final from the last chunk, peak from the earliest chunk
         holding the maximum, min of mins, sums and counts added. Then one entry per reducer.
+
+    Examples
+    --------
+    >>> import fastlr, fastlr.dask
+    >>> s = fastlr.dask.summarize(fastlr.grid(lr=[1.0, 0.5], shape=["linear"], steps=[4]), 6, chunks=(1, 3))
+    >>> s["sum"].compute().tolist(), s["peak"].compute().tolist()
+    ([2.5, 1.25], [1.0, 0.5])
     """
     if not isinstance(sequential_sum, (bool, np.bool_)):
         raise TypeError(f"sequential_sum must be True or False, got {sequential_sum!r}")
@@ -336,6 +355,13 @@ def task_nbytes(array: da.Array, index: tuple[int, ...] | None = None) -> int:
     """Pickled size in bytes of one task of a graph built here (default: its first block).
 
     What the scheduler ships to a worker for that block, the function reference included.
+
+    Examples
+    --------
+    >>> import fastlr, fastlr.dask
+    >>> table = fastlr.dask.sweep(fastlr.grid(lr=[1.0, 0.5], shape=["linear"], steps=[4]), 6, chunks=(1, 3))
+    >>> fastlr.dask.task_nbytes(table) < 2000  # a row's program arrays and three integers
+    True
     """
     import pickle
 

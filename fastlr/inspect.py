@@ -153,6 +153,16 @@ def cycle_starts(schedule: Any, steps: int | None = None) -> list[int]:
     -------
     list of int
         Increasing steps; cycles that begin within one step share it.
+
+    Examples
+    --------
+    Cycles of 4, 8, 16, ... steps after a warmup of 2:
+
+    >>> import fastlr
+    >>> from fastlr.inspect import cycle_starts
+    >>> s = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 4), warmup=fastlr.Warmup(2), restarts=fastlr.Restarts(mult=2.0))
+    >>> cycle_starts(s, 40)
+    [6, 14, 30]
     """
     sched = _as_schedule(schedule, "cycle_starts")
     if steps is not None:
@@ -197,6 +207,17 @@ def boundaries(schedule: Any, steps: int | None = None) -> list[tuple[int, str]]
         ``"phase"`` (a :class:`fastlr.Join` boundary, nested Joins included, at global step
         ``shift + boundary * steps_per_epoch`` where ``shift`` is the length of a shifted
         prefix warmup) or ``"restart"`` (:func:`cycle_starts`).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.inspect import boundaries
+    >>> s = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 4), warmup=fastlr.Warmup(2), restarts=fastlr.Restarts(mult=2.0))
+    >>> boundaries(s, 20)
+    [(2, 'warmup'), (6, 'restart'), (14, 'restart')]
+    >>> held = fastlr.Join((fastlr.Constant(1.0), fastlr.Linear(1.0, 0.0, 100)), (50,))
+    >>> boundaries(fastlr.Schedule(held, warmup=fastlr.Warmup(10)))
+    [(10, 'warmup'), (60, 'phase')]
     """
     sched = _as_schedule(schedule, "boundaries")
     end_step = math.inf if steps is None else steps
@@ -222,6 +243,15 @@ def horizon(schedule: Any) -> int | None:
         ``None`` when the spec has no end (a curve without a held tail or phase, such as
         ``StepDecay`` or ``InverseSqrt``, without warmup). A ScheduleSet's is the largest of
         its rows'.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.inspect import horizon
+    >>> horizon(fastlr.Schedule(fastlr.Cosine(3e-4, 0.0, 9000), warmup=fastlr.Warmup(1000)))  # 1.05 * 10,000
+    10500
+    >>> horizon(fastlr.StepDecay(1.0, 10)) is None
+    True
     """
     if isinstance(schedule, ScheduleSet):
         ends = [horizon(s) for _, group in schedule.hyperparams for s in group]
@@ -251,6 +281,13 @@ def describe(schedule: Any) -> str:
     """A short label: the curve's shape(s), then warmup, restarts and epochs.
 
     For example ``"Cosine, linear warmup 1,000"``; a ScheduleSet is ``"ScheduleSet(lr, ...)"``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.inspect import describe
+    >>> describe(fastlr.Schedule(fastlr.Cosine(3e-4, 0.0, 9000), warmup=fastlr.Warmup(1000)))
+    'Cosine, linear warmup 1,000'
     """
     if isinstance(schedule, ScheduleSet):
         return "ScheduleSet(" + ", ".join(schedule.keys()) + ")"
@@ -308,6 +345,16 @@ def row_blocks(
     (int, int, ndarray)
         ``(lo, hi, values)``: rows ``lo .. hi - 1`` as a ``(hi - lo, steps)`` view of one
         buffer that the next block overwrites. The values are those of ``fastlr.sweep``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.inspect import row_blocks
+    >>> configs = fastlr.grid(lr=[1.0, 0.5, 0.25], shape=["linear"], steps=[4])
+    >>> for lo, hi, values in row_blocks(configs, 5, max_bytes=40):  # two float32 rows of 5 steps
+    ...     print(lo, hi, values.tolist())
+    0 2 [[1.0, 0.75, 0.5, 0.25, 0.0], [0.5, 0.375, 0.25, 0.125, 0.0]]
+    2 3 [[0.25, 0.1875, 0.125, 0.0625, 0.0]]
     """
     prog = lower(configs)
     T = ck.integer("steps", steps, lo=1)
@@ -325,7 +372,14 @@ def row_blocks(
 
 def sample_steps(steps: int, max_points: int) -> np.ndarray:
     """Up to ``max_points`` evenly spaced steps of ``0 .. steps - 1`` (first and last
-    included), as int64."""
+    included), as int64.
+
+    Examples
+    --------
+    >>> from fastlr.inspect import sample_steps
+    >>> sample_steps(10, 4).tolist(), sample_steps(1000, 5).tolist()
+    ([0, 3, 6, 9], [0, 250, 500, 749, 999])
+    """
     if steps <= max_points:
         return np.arange(steps)
     return np.unique(np.linspace(0, steps - 1, max_points).round().astype(np.int64))
@@ -344,6 +398,14 @@ def sample_table(
         The ``(N, P)`` values, those of ``fastlr.sweep(configs, steps)[:, x]``, computed by
         :func:`row_blocks` (about 32 MB at a time), so the full table is never held.
         ``fastlr.plot.plot_sweep(values, x=x, ...)`` then draws without computing again.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.inspect import sample_table
+    >>> x, values = sample_table(fastlr.grid(lr=[1.0, 0.5], shape=["linear"], steps=[8]), 9, max_points=3)
+    >>> x.tolist(), values.tolist()
+    ([0, 4, 8], [[1.0, 0.5, 0.0], [0.5, 0.25, 0.0]])
     """
     prog = lower(configs)
     T = ck.integer("steps", steps, lo=1)

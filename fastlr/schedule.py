@@ -48,6 +48,15 @@ class Shape(Schedulable):
     of segments define ``lower_columns(**fields)``, which lowers whole columns of parameter values
     through :mod:`fastlr.lowering.segments`: the object lowers through it with one-row columns
     and a sweep of flat configs with N-row columns. Others define ``_segs()`` directly.
+
+    Examples
+    --------
+    A shape is a schedule of its own (``at``, ``table``, ``to_dict``):
+
+    >>> import fastlr
+    >>> c = fastlr.Cosine(1.0, 0.0, 4)
+    >>> c.at(2), c.start_value(), c.table(5).round(6).tolist()
+    (0.5, 1.0, [1.0, 0.853553, 0.5, 0.146447, 0.0])
     """
 
     def _segs(self) -> Segs:
@@ -106,6 +115,20 @@ class Warmup(Spec):
     target : {"start", "end"}
         ``prefix`` only: warm toward the main curve's value where it starts, or its value at
         step ``steps`` (differs only with ``shift=False``).
+
+    Examples
+    --------
+    A prefix (the main curve starts after the warmup) and an overlay (a factor on the main curve,
+    which runs from step 0):
+
+    >>> import fastlr
+    >>> line = fastlr.Linear(1.0, 0.0, 4)
+    >>> fastlr.Schedule(line, warmup=fastlr.Warmup(2)).table(7).tolist()
+    [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
+    >>> fastlr.Schedule(line, warmup=fastlr.Warmup(2, mode="overlay")).table(5).tolist()
+    [0.0, 0.375, 0.5, 0.25, 0.0]
+    >>> fastlr.Schedule(line, warmup=fastlr.Warmup(2, start=0.1, shape="constant")).table(4).tolist()
+    [0.1, 0.1, 1.0, 0.75]
     """
 
     steps: int
@@ -199,6 +222,14 @@ class Restarts(Spec):
     decay: cycle ``i`` covers ``t in (i P, (i + 1) P]`` (``P = curve.steps``, step 0 in cycle
     0) and the curve runs at progress ``t / ((i + 1) P)`` (a stretched horizon, not a restart
     of the local time).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Schedule(fastlr.Linear(1.0, 0.0, 2), restarts=fastlr.Restarts(mult=2.0)).table(8).tolist()
+    [1.0, 0.5, 1.0, 0.75, 0.5, 0.25, 1.0, 0.875]
+    >>> fastlr.Schedule(fastlr.Linear(1.0, 0.0, 4), restarts=fastlr.Restarts(decay=0.5, limit=2)).table(10).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.5, 0.375, 0.25, 0.125, 0.0, 0.0]
     """
 
     mult: float = 1.0
@@ -276,6 +307,19 @@ class Schedule(Schedulable):
     steps_per_epoch : int
         The main curve advances once per ``steps_per_epoch`` steps (its lengths count epochs)
         while the warmup runs per step.
+
+    Examples
+    --------
+    >>> import numpy as np, fastlr
+    >>> s = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 4), warmup=fastlr.Warmup(2), scale=0.1)
+    >>> s.table(7).round(6).tolist()
+    [0.0, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.0]
+    >>> s.at(4), s.at(np.array([0, 1, 4])).tolist()
+    (0.05, [0.0, 0.05, 0.05])
+    >>> fastlr.from_dict(s.to_dict()) == s, len(s.fingerprint())
+    (True, 32)
+    >>> fastlr.Schedule(fastlr.Linear(1.0, 0.0, 2), steps_per_epoch=2).table(6).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.0, 0.0]
     """
 
     curve: Shape
@@ -424,6 +468,17 @@ class ScheduleSet(Spec, Plottable):
     hyperparams : mapping of str to sequence of schedules
         ``{"lr": [group0, group1, ...], "momentum": [...]}``; each entry a Schedule or a shape.
         A hyperparameter with one schedule applies it to every group.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> groups = [fastlr.Linear(0.1, 0.0, 4), fastlr.Linear(0.01, 0.0, 4)]
+    >>> ss = fastlr.ScheduleSet({"lr": groups, "momentum": [fastlr.Constant(0.9)]})
+    >>> t = ss.table(5)
+    >>> ss.keys(), t["lr"].shape, t["lr"][1].tolist(), t["momentum"].tolist()
+    (['lr', 'momentum'], (2, 5), [0.01, 0.0075, 0.005, 0.0025, 0.0], [[0.9, 0.9, 0.9, 0.9, 0.9]])
+    >>> ss.at(2)["lr"].tolist()
+    [0.05, 0.005]
     """
 
     hyperparams: Any

@@ -76,7 +76,14 @@ def _nonneg(where: str, **values: float) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Constant(Shape):
-    """``f(t) = value``."""
+    """``f(t) = value``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Constant(0.1).table(3).tolist()
+    [0.1, 0.1, 0.1]
+    """
 
     value: float
 
@@ -95,6 +102,12 @@ class Linear(Shape):
 
     Rising curves are evaluated as ``start + (end - start) p``, falling ones as
     ``end + (start - end)(1 - p)``, so the value near a zero end keeps full relative accuracy.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Linear(1.0, 0.0, 4).table(6).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     """
 
     restartable = True
@@ -125,6 +138,14 @@ class Cosine(Shape):
     ``p = ((t - offset)/span)^k_decay`` (``(t^k)/(span^k)`` as timm computes it). ``cycles=0.5``
     is the half cosine that ends at ``end``. ``after="hold"`` holds the value reached at
     ``steps``; ``after="continue"`` keeps the periodic formula (PyTorch, transformers).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Cosine(1.0, 0.0, 4).table(6).round(6).tolist()
+    [1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]
+    >>> fastlr.Cosine(1.0, 0.0, 4, after="continue").table(9).round(6).tolist()
+    [1.0, 0.853553, 0.5, 0.146447, 0.0, 0.146447, 0.5, 0.853553, 1.0]
     """
 
     restartable = True
@@ -185,7 +206,14 @@ class Cosine(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class Polynomial(Shape):
-    """``f(t) = end + (start - end)(1 - p)^power``, ``p = ((t - offset)/span)^k_decay``."""
+    """``f(t) = end + (start - end)(1 - p)^power``, ``p = ((t - offset)/span)^k_decay``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Polynomial(1.0, 0.0, 4, power=2.0).table(6).tolist()
+    [1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
 
     restartable = True
 
@@ -216,7 +244,14 @@ class Polynomial(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class Tanh(Shape):
-    """``f(t) = end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2`` (timm's tanh)."""
+    """``f(t) = end + (start - end)(1 - tanh(lower (1 - p) + upper p)) / 2`` (timm's tanh).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Tanh(1.0, 0.0, 4).table(6).round(6).tolist()
+    [0.999999, 0.999877, 0.982014, 0.268941, 0.002473, 0.002473]
+    """
 
     restartable = True
 
@@ -249,7 +284,14 @@ class Tanh(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class SqrtCooldown(Shape):
-    """The 1-sqrt cooldown: ``f(t) = end + (start - end)(1 - sqrt(p))``."""
+    """The 1-sqrt cooldown: ``f(t) = end + (start - end)(1 - sqrt(p))``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.SqrtCooldown(1.0, 0.0, 4).table(6).round(6).tolist()
+    [1.0, 0.5, 0.292893, 0.133975, 0.0, 0.0]
+    """
 
     restartable = True
 
@@ -278,6 +320,16 @@ class Exponential(Shape):
 
     ``staircase`` floors the exponent; ``end`` clips the curve (a minimum when ``rate < 1``, a
     maximum when ``rate > 1``; a growing curve needs one so it stays finite).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Exponential(1.0, 0.5, 2.0).table(5).round(6).tolist()
+    [1.0, 0.707107, 0.5, 0.353553, 0.25]
+    >>> fastlr.Exponential(1.0, 0.5, 2.0, staircase=True).table(5).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    >>> fastlr.Exponential(1.0, 0.5, 1.0, end=0.2).table(5).tolist()
+    [1.0, 0.5, 0.25, 0.2, 0.2]
     """
 
     start: float
@@ -368,7 +420,14 @@ class Asymptotic(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class StepDecay(Shape):
-    """``f(t) = start * gamma^floor(t / step_size)`` (decay every ``step_size`` steps)."""
+    """``f(t) = start * gamma^floor(t / step_size)`` (decay every ``step_size`` steps).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.StepDecay(1.0, 2, gamma=0.5).table(6).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
 
     start: float
     step_size: int
@@ -388,7 +447,16 @@ class StepDecay(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class MultiStep(Shape):
-    """``f(t) = start * gamma^(number of milestones <= t)``; a repeated milestone counts twice."""
+    """``f(t) = start * gamma^(number of milestones <= t)``; a repeated milestone counts twice.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.MultiStep(1.0, (2, 4), gamma=0.5).table(6).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    >>> fastlr.MultiStep(1.0, (2, 2), gamma=0.5).table(4).tolist()
+    [1.0, 1.0, 0.25, 0.25]
+    """
 
     start: float
     milestones: Sequence[int]
@@ -416,7 +484,14 @@ class MultiStep(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class PiecewiseConstant(Shape):
-    """``values[i]`` for ``boundaries[i-1] <= t < boundaries[i]`` (switches at the boundary)."""
+    """``values[i]`` for ``boundaries[i-1] <= t < boundaries[i]`` (switches at the boundary).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.PiecewiseConstant((2, 4), (1.0, 0.5, 0.25)).table(6).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
 
     boundaries: Sequence[int]
     values: Sequence[float]
@@ -442,6 +517,14 @@ class PiecewiseInterp(Shape):
 
     ``knots`` start at 0 and increase strictly. Linear: ``v0 + (v1 - v0) p``; cosine:
     ``v1 + (v0 - v1)(1 + cos(pi p))/2`` with ``p`` the progress within the piece.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.PiecewiseInterp((0, 4, 6), (0.0, 1.0, 0.5)).table(8).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0, 0.75, 0.5, 0.5]
+    >>> fastlr.PiecewiseInterp((0, 4), (1.0, 0.0), kind="cosine").table(5).round(6).tolist()
+    [1.0, 0.853553, 0.5, 0.146447, 0.0]
     """
 
     knots: Sequence[int]
@@ -472,6 +555,12 @@ class InverseSqrt(Shape):
 
     ``power`` generalises the square root: ``f(t) = start ((t + timescale) / timescale)^-power``
     (timm's WSD ``stable_fn="power"``, the Power scheduler).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.InverseSqrt(1.0, timescale=4.0).table(13)[[0, 12]].tolist()
+    [1.0, 0.5]
     """
 
     start: float
@@ -492,7 +581,16 @@ class InverseSqrt(Shape):
 
 @dataclasses.dataclass(frozen=True)
 class InverseTime(Shape):
-    """``f(t) = start / (1 + rate * t / steps)`` (``floor(t / steps)`` when staircase)."""
+    """``f(t) = start / (1 + rate * t / steps)`` (``floor(t / steps)`` when staircase).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.InverseTime(1.0, rate=1.0, steps=2.0).table(5).tolist()
+    [1.0, 0.6666666666666666, 0.5, 0.4, 0.3333333333333333]
+    >>> fastlr.InverseTime(1.0, rate=1.0, steps=2.0, staircase=True).table(5).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.3333333333333333]
+    """
 
     start: float
     rate: float
@@ -523,6 +621,14 @@ class Cyclic(Shape):
     ``f(t) = low + (high - low) s(t) g(t)`` with ``s`` the triangle rising over
     ``step_size_up`` and falling over ``step_size_down``; ``g`` is 1 (``triangular``),
     halved each cycle (``triangular2``) or ``gamma^t`` (``exp_range``).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.Cyclic(0.1, 1.0, 2).table(9).round(6).tolist()
+    [0.1, 0.55, 1.0, 0.55, 0.1, 0.55, 1.0, 0.55, 0.1]
+    >>> fastlr.Cyclic(0.0, 1.0, 2, mode="triangular2").table(9).tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0, 0.25, 0.5, 0.25, 0.0]
     """
 
     low: float
@@ -556,6 +662,12 @@ class OneCycle(Shape):
     Two phases: up over ``round(pct_start * total_steps)`` steps, then down. Three phases: up,
     back down to the initial value over the same length, then down to the minimum.
     ``anneal`` is ``"cos"`` or ``"linear"``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> fastlr.OneCycle(1.0, 10).table(11).round(6).tolist()  # up over round(0.3 * 10) = 3 steps
+    [0.04, 0.28, 0.76, 1.0, 0.950485, 0.811746, 0.611262, 0.388742, 0.188258, 0.049519, 4e-06]
     """
 
     peak: float

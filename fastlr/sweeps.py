@@ -65,9 +65,23 @@ def sweep(
         With ``device="cuda"``: stream the result back to a host array in tiles (sweeps
         larger than GPU memory).
 
+    Notes
+    -----
     Rows are bit-identical whatever the batch, chunking or thread count. Flat configs that
     leave out ``steps`` decay over the rest of the ``T`` steps (``T - warmup - hold``), and
     their ratio columns count from ``T`` (with ``t0 = 0``; see :func:`lower_for`).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> configs = fastlr.grid(lr=[1.0, 0.5], shape=["linear", "cosine"], steps=[4])
+    >>> table = fastlr.sweep(configs, 6)  # float32 unless dtype or out says otherwise
+    >>> table.shape, table.dtype
+    ((4, 6), dtype('float32'))
+    >>> table[2].tolist()  # lr=0.5, linear
+    [0.5, 0.375, 0.25, 0.125, 0.0, 0.0]
+    >>> fastlr.sweep([fastlr.Linear(1.0, 0.0, 4), fastlr.Constant(0.5)], 5, dtype="float64").tolist()
+    [[1.0, 0.75, 0.5, 0.25, 0.0], [0.5, 0.5, 0.5, 0.5, 0.5]]
     """
     return evaluate.sweep(
         lower_for(configs, T, t0),

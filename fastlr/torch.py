@@ -84,7 +84,22 @@ _NOT_HYPERPARAMS = ("params", "param_names", "name")
 
 
 class PastEndError(ValueError):
-    """A step beyond the table's end with ``past_end="raise"``."""
+    """A step beyond the table's end with ``past_end="raise"``.
+
+    Examples
+    --------
+    >>> import torch, fastlr as fl
+    >>> from fastlr.torch import PastEndError, TableScheduler
+    >>> opt = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> sched = TableScheduler(opt, fl.Constant(0.1), total_steps=2, past_end="raise")
+    >>> try:
+    ...     for _ in range(3):
+    ...         opt.step()
+    ...         sched.step()
+    ... except PastEndError as e:
+    ...     print(type(e).__name__, "total_steps=2" in str(e))
+    PastEndError True
+    """
 
 
 class ScheduleMismatchError(ValueError):
@@ -140,6 +155,15 @@ def as_tensor(schedule: Any, total_steps: int, *, device: Any = None, dtype: Any
     dtype : torch.dtype, optional
         Default ``torch.float64``: on the CPU the tensor shares memory with the NumPy table
         (zero copy). Other dtypes are rounded once from float64.
+
+    Examples
+    --------
+    >>> import torch, fastlr as fl
+    >>> from fastlr.torch import as_tensor
+    >>> as_tensor(fl.Linear(1.0, 0.0, 4), 5).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.0]
+    >>> as_tensor(fl.Linear(1.0, 0.0, 4), 5, dtype=torch.float32).dtype
+    torch.float32
     """
     T = _steps_arg("total_steps", total_steps)
     if isinstance(schedule, ScheduleSet):
@@ -264,6 +288,18 @@ def to_lambda(
     absolute one with the optimizer's ``lr=1.0``; the product is then the table value exactly.
     ``on_mismatch`` says what happens when ``LambdaLR.load_state_dict`` loads another
     schedule's state (see :class:`TableLambda`).
+
+    Examples
+    --------
+    >>> import torch, fastlr as fl
+    >>> from fastlr.torch import to_lambda
+    >>> f = to_lambda(fl.Linear(1.0, 0.0, 4), 5)
+    >>> [f(t) for t in range(7)]  # held after the last step
+    [1.0, 0.75, 0.5, 0.25, 0.0, 0.0, 0.0]
+    >>> opt = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=0.5)
+    >>> sched = torch.optim.lr_scheduler.LambdaLR(opt, f)  # lr = 0.5 * f(t)
+    >>> opt.step(); sched.step(); opt.param_groups[0]["lr"]
+    0.375
     """
     return TableLambda(schedule, total_steps, past_end, on_mismatch=on_mismatch)
 
@@ -459,6 +495,36 @@ class TableScheduler(LRScheduler):
     -----
     ``state_dict()`` stores the schedule's dict, not the table. ``get_last_lr()`` reads the
     optimizer's current lrs (tensor lrs are copied, as torch does).
+
+    Examples
+    --------
+    >>> import torch, fastlr as fl
+    >>> from fastlr.torch import TableScheduler
+    >>> s = fl.Schedule(fl.Linear(0.1, 0.0, 4), warmup=fl.Warmup(2))
+    >>> opt = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> sched = TableScheduler(opt, s, total_steps=6)
+    >>> lrs = []
+    >>> for step in range(5):
+    ...     lrs.append(opt.param_groups[0]["lr"])
+    ...     opt.step()
+    ...     sched.step()
+    >>> [round(lr, 6) for lr in lrs], sched.values_at(5)
+    ([0.0, 0.05, 0.1, 0.075, 0.05], {'lr': [0.025]})
+
+    Resume in a fresh process from the checkpoint (the schedule's description and the step):
+
+    >>> opt2 = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> resumed = TableScheduler(opt2, s, total_steps=6)
+    >>> resumed.load_state_dict(sched.state_dict())
+    >>> resumed.last_epoch, opt2.param_groups[0]["lr"]
+    (5, 0.025)
+
+    Several hyperparameters, e.g. lr and momentum:
+
+    >>> opt3 = torch.optim.SGD(torch.nn.Linear(2, 1).parameters(), lr=1.0, momentum=0.9)
+    >>> sched3 = TableScheduler(opt3, {"lr": fl.Linear(0.1, 0.0, 4), "momentum": fl.Constant(0.9)}, total_steps=5)
+    >>> sched3.values_at(2)
+    {'lr': [0.05], 'momentum': [0.9]}
     """
 
     def __init__(

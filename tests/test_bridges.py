@@ -81,12 +81,6 @@ def test_optax_schedule_live_jax():
     assert float(updates["w"][0]) == -float(np.float32(3e-4))
 
 
-def test_docstring_examples_run():
-    import doctest
-
-    assert doctest.testmod(bridges).failed == 0
-
-
 def _fake_keras(monkeypatch):
     """Keras 3's surface that the bridge uses: ops on NumPy, the base class, the registry."""
     registered = {}

@@ -303,7 +303,17 @@ def _momentum(d: np.ndarray, lam: float) -> np.ndarray:
 
 
 def from_dict(data: dict[str, Any]) -> Law:
-    """A law from :meth:`Law.to_dict`'s dict (``"law"``: ``"multi-power"`` or ``"annealing"``)."""
+    """A law from :meth:`Law.to_dict`'s dict (``"law"``: ``"multi-power"`` or ``"annealing"``).
+
+    Examples
+    --------
+    >>> from fastlr.laws import AnnealingLaw, from_dict
+    >>> law = AnnealingLaw(3.0, 0.5, 0.5, 100.0)
+    >>> law.to_dict()
+    {'law': 'annealing', 'L0': 3.0, 'A': 0.5, 'alpha': 0.5, 'C': 100.0, 'lam': 0.999, 'warmup': 0}
+    >>> from_dict(law.to_dict()) == law
+    True
+    """
     if not isinstance(data, dict) or "law" not in data:
         raise ValueError(f"a law dict needs a 'law' key ('multi-power' or 'annealing'), got {data!r}")
     kinds: dict[str, type[Law]] = {"multi-power": MultiPowerLaw, "annealing": AnnealingLaw}

@@ -347,6 +347,8 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
     over the axes in the order given). Each axis is a value or a sequence of values; aliases are
     accepted (``learning_rate=[...]`` is the ``lr`` axis).
 
+    Examples
+    --------
     >>> g = grid(lr=[1e-3, 3e-4], warmup=[0, 100], shape=["cosine", "linear"])
     >>> len(g["lr"]), list(g["shape"][:2]), g["warmup"][:4].tolist()
     (8, ['cosine', 'linear'], [0, 0, 100, 100])
@@ -832,8 +834,17 @@ def lower(configs: Any, total_steps: int | None = None) -> Program:
         The run's length for flat configs that leave out ``steps`` or give ratio columns (the
         default of their ``total_steps`` column); :func:`fastlr.sweep` passes its ``T``.
 
+    Notes
+    -----
     Row ``i`` of the result traces back to its config: ``program.config(i)`` and
     ``program.schedule(i)``.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> p = fastlr.lower([{"lr": 1.0, "shape": "linear", "steps": 4}, {"lr": 0.5, "shape": "cosine", "steps": 4}])
+    >>> p.n_rows, p.config(1)["shape"], fastlr.sweep(p, 5, dtype="float64")[0].tolist()
+    (2, 'cosine', [1.0, 0.75, 0.5, 0.25, 0.0])
     """
     if isinstance(configs, Program):
         return configs

@@ -34,6 +34,17 @@ class Program:
         The validated flat-config columns, when lowered from columns.
 
     Row ``i`` traces back to its config: :meth:`config` and :meth:`schedule`.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> p = fastlr.lower(fastlr.grid(lr=[1.0, 0.5], shape=["linear", "cosine"], steps=[4]))
+    >>> p.n_rows, p.config(3)["lr"], p.config(3)["shape"]
+    (4, 0.5, 'cosine')
+    >>> p.schedule(2).table(5).tolist()
+    [0.5, 0.375, 0.25, 0.125, 0.0]
+    >>> fastlr.sweep(p.subset(2, 4), 5, dtype="float64")[0].tolist()
+    [0.5, 0.375, 0.25, 0.125, 0.0]
     """
 
     ci: np.ndarray

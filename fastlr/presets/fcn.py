@@ -94,6 +94,14 @@ def create_lr_scheduler(
     -------
     Schedule
         Entry ``t`` is the lr LambdaLR gives optimizer step ``t``.
+
+    Examples
+    --------
+    Two iterations per epoch, three epochs (one of warmup):
+
+    >>> from fastlr.presets.fcn import create_lr_scheduler
+    >>> create_lr_scheduler(2, 3, base_lr=1.0).table(8).round(6).tolist()
+    [0.001, 0.5005, 1.0, 0.77189, 0.535887, 0.287175, 0.0, 0.0]
     """
     w = "fcn.create_lr_scheduler"
     num_step = ck.integer("num_step", num_step, w, lo=1)

@@ -65,6 +65,14 @@ lengths, interval names, positive ``StepWithFixedGamma`` parameters) raises the 
 ``ValueError``; negative values, ``decay <= 0``, ``power < 0``, negative lengths, a warmup
 scheduler that fvcore cannot evaluate at ``warmup_length``, and ``base_lr_end / base_lr``
 outside ``[0, 1]`` (detectron2 asserts) raise ``ValueError``.
+
+Examples
+--------
+Step ``i`` is fvcore's ``where = i / total_steps``:
+
+>>> import fastlr.presets.fvcore as fv
+>>> fv.CosineParamScheduler(1.0, 0.0, total_steps=4).table(5).round(6).tolist()
+[1.0, 0.853553, 0.5, 0.146447, 0.0]
 """
 
 from __future__ import annotations

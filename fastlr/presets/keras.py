@@ -48,6 +48,13 @@ fastlr limits and errors
   ``t_mul < 1`` in ``CosineDecayRestarts``; negative ``warmup_steps``. Keras's own checks
   (``decay_steps <= 0``, ``first_decay_steps <= 0``, boundary/value lengths) raise the same
   ``ValueError``.
+
+Examples
+--------
+>>> import fastlr.presets.keras as ks
+>>> s = ks.CosineDecay(initial_learning_rate=0.0, decay_steps=4, warmup_target=1.0, warmup_steps=2)
+>>> s.table(8).round(6).tolist()
+[0.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]
 """
 
 from __future__ import annotations

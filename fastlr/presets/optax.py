@@ -46,6 +46,15 @@ the end of the transition), ``decay_rate < 0`` (NaN), negative ``join_schedules`
 ``boundaries`` list whose length is not ``len(schedules) - 1`` (optax silently truncates), and
 non-integer step counts. A growing ``exponential_decay`` (``decay_rate > 1``) without
 ``end_value`` is held at the largest float32 (3.4e38) where optax overflows to inf.
+
+Examples
+--------
+optax's ``decay_steps`` counts the warmup:
+
+>>> import fastlr.presets.optax as ox
+>>> s = ox.warmup_cosine_decay_schedule(init_value=0.0, peak_value=1.0, warmup_steps=2, decay_steps=6)
+>>> s.table(8).round(6).tolist()
+[0.0, 0.5, 1.0, 0.853553, 0.5, 0.146447, 0.0, 0.0]
 """
 
 from __future__ import annotations

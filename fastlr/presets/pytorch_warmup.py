@@ -173,6 +173,13 @@ def LinearWarmup(
     Returns
     -------
     Schedule or ScheduleSet
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> from fastlr.presets.pytorch_warmup import LinearWarmup
+    >>> LinearWarmup(fastlr.Constant(1.0), warmup_period=4).table(6).tolist()
+    [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
     """
     w = "LinearWarmup"
     p = _period(warmup_period, w)

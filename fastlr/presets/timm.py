@@ -45,6 +45,16 @@ Refused (``ValueError``)
   ``lr_min + (S - lr_min)(r^frac - r)/(1 - r)``, an exponential toward ``lr_min - (S - lr_min)
   r/(1 - r)``: :class:`fastlr.Asymptotic`, with a ``horizon`` at the decay's end when that
   asymptote is below 0. A callable ``decay_fn`` cannot be lowered.
+
+Examples
+--------
+timm's warmup (``warmup_prefix=False``) replaces the first ``warmup_t`` steps of a cosine that
+runs from step 0: after the warmup the lr is the cosine's value at step ``warmup_t``, not
+``base_lr``:
+
+>>> import fastlr.presets.timm as tm
+>>> tm.CosineLRScheduler(1.0, t_initial=4, warmup_t=2, warmup_lr_init=0.0).table(6).round(6).tolist()
+[0.0, 0.5, 0.5, 0.146447, 0.0, 0.0]
 """
 
 from __future__ import annotations

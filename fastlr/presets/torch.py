@@ -77,6 +77,16 @@ object it returns, keyed by that object's identity and dropped with it; the spec
 nothing extra. ``SequentialLR`` and ``ChainedScheduler`` read it for their children. Any other
 object, including an equal spec rebuilt with :func:`fastlr.from_dict`, is a plain fastlr shape
 to them: ``SequentialLR`` uses it as it is, ``ChainedScheduler`` refuses it.
+
+Examples
+--------
+Update ``i`` of torch's loop uses ``table[i]`` (the values torch 2.13 gives, to 1e-16 here):
+
+>>> import fastlr.presets.torch as pt
+>>> pt.CosineAnnealingLR(0.1, T_max=4).table(9).round(6).tolist()  # periodic past T_max, as torch
+[0.1, 0.085355, 0.05, 0.014645, 0.0, 0.014645, 0.05, 0.085355, 0.1]
+>>> pt.StepLR(0.1, step_size=2, gamma=0.5).table(6).tolist()
+[0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
 """
 
 from __future__ import annotations

@@ -36,6 +36,15 @@ Refused (``ValueError``)
 ------------------------
 - ``polynomial`` with ``W == N`` (transformers divides by zero at step ``N``) or ``power < 0``.
 - ``reduce_lr_on_plateau`` and ``greedy`` (driven by metrics, not by the step).
+
+Examples
+--------
+>>> import fastlr.presets.transformers as hf
+>>> hf.get_linear_schedule_with_warmup(base_lr=1.0, num_warmup_steps=2, num_training_steps=6).table(7).tolist()
+[0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
+>>> s = hf.get_scheduler("cosine", num_warmup_steps=2, num_training_steps=6, base_lr=1e-3)
+>>> s.table(7).round(8).tolist()
+[0.0, 0.0005, 0.001, 0.00085355, 0.0005, 0.00014645, 0.0]
 """
 
 from __future__ import annotations

@@ -69,6 +69,12 @@ def one_cycle(y1: float = 0.0, y2: float = 1.0, steps: int = 100) -> Shape:
         Start and end values, >= 0.
     steps : int
         Half period, >= 1.
+
+    Examples
+    --------
+    >>> from fastlr.presets.yolov5 import one_cycle
+    >>> one_cycle(1.0, 0.1, 4).table(9).round(6).tolist()  # periodic past steps, as the lambda
+    [1.0, 0.868198, 0.55, 0.231802, 0.1, 0.231802, 0.55, 0.868198, 1.0]
     """
     w = "yolov5.one_cycle"
     y1 = nonneg("y1", y1, w)

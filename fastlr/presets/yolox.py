@@ -128,6 +128,15 @@ def yolox_warm_cos_lr(
     min_lr, min_lr_ratio : float
         Give exactly one: the absolute floor (seed 004) or ``min_lr = lr * min_lr_ratio``
         (YOLOX).
+
+    Examples
+    --------
+    >>> from fastlr.presets.yolox import yolox_warm_cos_lr
+    >>> s = yolox_warm_cos_lr(
+    ...     lr=1.0, total_iters=10, warmup_total_iters=2, warmup_lr_start=0.0, no_aug_iter=2, min_lr=0.0
+    ... )
+    >>> s.table(11).round(6).tolist()
+    [0.0, 0.25, 1.0, 0.933013, 0.75, 0.5, 0.25, 0.066987, 0.0, 0.0, 0.0]
     """
     w = "yolox.yolox_warm_cos_lr"
     lr = nonneg("lr", lr, w)
