@@ -143,14 +143,24 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
-def from_dict(data: Any) -> Spec:
+def from_dict(data: Any, *, trust_code: bool = False) -> Spec:
     """Rebuild a spec from :meth:`Spec.to_dict` output (or the same parsed from JSON).
+
+    Parameters
+    ----------
+    data : dict
+        The description.
+    trust_code : bool
+        A :class:`fastlr.Formula` stores its function as source code: rebuilding it runs that
+        code, which this refuses unless ``trust_code=True`` (a schedule file must not be a way
+        to run code).
 
     Raises
     ------
     ValueError
         For an unknown ``type`` (the valid ones are listed), unknown or missing fields, and
-        any invalid parameter (the constructors validate again).
+        any invalid parameter (the constructors validate again); for code without
+        ``trust_code=True``.
     """
     if not isinstance(data, dict):
         raise TypeError(f"from_dict expects a dict with a 'type' key, got {type(data).__name__}: {data!r}")
@@ -165,15 +175,20 @@ def from_dict(data: Any) -> Spec:
     unknown = sorted(set(data) - set(names) - {"type"})
     if unknown:
         raise ValueError(f"from_dict: unknown field(s) {unknown} for {name}; valid fields: {names}")
-    fields = {k: _from_plain(v) for k, v in data.items() if k != "type"}
+    if getattr(cls, "_executes_code", False) and not trust_code:
+        raise ValueError(
+            f"from_dict: a {name} holds source code that rebuilding it would run; pass trust_code=True "
+            "only for a description you trust"
+        )
+    fields = {k: _from_plain(v, trust_code) for k, v in data.items() if k != "type"}
     return cls._from_fields(fields)
 
 
-def _from_plain(value: Any) -> Any:
+def _from_plain(value: Any, trust_code: bool = False) -> Any:
     if isinstance(value, dict) and "type" in value:
-        return from_dict(value)
+        return from_dict(value, trust_code=trust_code)
     if isinstance(value, dict):
-        return {k: _from_plain(v) for k, v in value.items()}
+        return {k: _from_plain(v, trust_code) for k, v in value.items()}
     if isinstance(value, list):
-        return tuple(_from_plain(v) for v in value)
+        return tuple(_from_plain(v, trust_code) for v in value)
     return value

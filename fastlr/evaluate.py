@@ -91,12 +91,13 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))
-    if T <= SERIAL_STEPS:
+    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf), prog.user)
+    if T <= SERIAL_STEPS or (prog.user is not None and not prog.user.jit):
         k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
     else:
         with cpu.parallel_region():
             k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    check_user_values(prog, res, t0)
     return res
 
 
@@ -109,7 +110,8 @@ def at(prog: Program, t: Any, row: int = 0) -> Any:
 
     ci, cf, si, sf = prog.arrays()
     rows = np.full(flat.shape, row, dtype=np.int64)
-    cpu.kernels(True, (ci, cf, si, sf))["eval_points"](ci, cf, si, sf, rows, flat, out)
+    cpu.kernels(True, (ci, cf, si, sf), prog.user)["eval_points"](ci, cf, si, sf, rows, flat, out)
+    check_user_values(prog, out, 0, flat)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)
@@ -178,7 +180,7 @@ def sweep(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    fill_rows = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf))["fill_rows"]
+    fill_rows = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf), prog.user)["fill_rows"]
     step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
@@ -187,6 +189,7 @@ def sweep(
         rows = np.arange(lo, hi, dtype=np.int64)
         with cpu.parallel_region():
             fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
+        check_user_values(prog, res[lo:hi], t0, row0=lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
             report(hi)
@@ -239,7 +242,7 @@ def summary_arrays(
     isum = np.empty((n, L.ISUM_WIDTH), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
-    summarize_rows = cpu.kernels(False, (ci, cf, si, sf))["summarize_rows"]
+    summarize_rows = cpu.kernels(False, (ci, cf, si, sf), prog.user)["summarize_rows"]
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)
@@ -248,5 +251,36 @@ def summary_arrays(
             summarize_rows(
                 ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
             )
+    if prog.user is not None:
+        bad = ~(np.isfinite(fsum[:, L.SUM_SUM]) & (fsum[:, L.SUM_MIN] >= 0.0))
+        if bad.any():
+            r = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"Formula: row {r} has a value that is not finite and >= 0 within steps {t0} .. {t0 + T - 1} "
+                f"(min {fsum[r, L.SUM_MIN]!r}, sum {fsum[r, L.SUM_SUM]!r}); a learning rate must be finite and >= 0"
+            )
     isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum
+
+
+def check_user_values(prog: Program, values: Any, t0: int, steps: Any = None, row0: int = 0) -> None:
+    """For a program with users' functions: raise ValueError naming the first value that is not
+    finite and >= 0 (its row and step), since kernels never check what a user's function returns.
+
+    ``values`` is ``(T,)`` for row 0 or ``(rows, T)`` from row ``row0``, for steps ``t0 ..``; or
+    the values at ``steps`` (``at``).
+    """
+    if prog.user is None:
+        return
+    v = np.asarray(values)
+    bad = ~(np.isfinite(v) & (v >= 0))
+    if not bad.any():
+        return
+    pos = np.unravel_index(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape)
+    row = row0 + int(pos[0]) if v.ndim == 2 else 0
+    step = int(np.asarray(steps).reshape(-1)[pos[-1]]) if steps is not None else t0 + int(pos[-1])
+    names = ", ".join(sorted({f.label for f in prog.user.functions}))
+    raise ValueError(
+        f"Formula ({names}): the value at step {step} (row {row}) is {v[pos].item()!r}; a learning rate must be "
+        "finite and >= 0"
+    )

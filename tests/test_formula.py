@@ -1,0 +1,151 @@
+"""fastlr.Formula: users' own lr functions compiled into the kernels.
+
+The reference is the user's function itself, called per step in Python (``fn(t, **params)``):
+what LambdaLR does. Few compiles: the functions below are shared by the tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastlr as fl
+
+WARM = 7
+
+
+def cosine(t, total, floor):
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(t, total) / total))
+
+
+def stepped(t):
+    return 0.5 ** (t // WARM)
+
+
+HYP = {"lrf": 0.5}
+
+
+def bad_dict(t):
+    return 1.0 if t == 0 else HYP["lrf"]
+
+
+def negative(t, at):
+    return 1.0 if t < at else -1.0
+
+
+def naive(fn, T, **params):
+    return [float(fn(t, **params)) for t in range(T)]
+
+
+def test_table_at_and_schedule_match_the_python_function():
+    f = fl.Formula(cosine, total=40, floor=0.1)
+    want = naive(cosine, 60, total=40, floor=0.1)
+    assert f.table(60).tolist() == want
+    assert f.at(17) == want[17]
+    assert f.at(np.array([3, 59])).tolist() == [want[3], want[59]]
+    # warmup, scale, floor and epochs around it: the same arithmetic as the built-in shapes
+    s = fl.Schedule(f, warmup=fl.Warmup(5, start=0.01), scale=0.3, floor=0.05, steps_per_epoch=2)
+    got = s.table(90)
+    main = [max(0.3 * cosine((t - 5) // 2, 40, 0.1), 0.05) for t in range(90)]
+    for t in range(5):
+        main[t] = 0.01 + (main[5] - 0.01) * (t / 5)
+    np.testing.assert_allclose(got, main, rtol=1e-15)
+    assert got[5:].tolist() == main[5:]
+    assert [s.at(t) for t in (0, 3, 50, 89)] == [got[t] for t in (0, 3, 50, 89)]
+
+
+def test_join_phases_sweep_and_summaries():
+    j = fl.Join((fl.Linear(0.0, 1.0, 4), fl.Formula(stepped), fl.Formula(cosine, total=9, floor=0.2)), (4, 30))
+    want = [t / 4 for t in range(4)] + [stepped(t - 4) for t in range(4, 30)] + naive(cosine, 20, total=9, floor=0.2)
+    assert j.table(50).tolist() == want
+    rows = [fl.Formula(cosine, total=10 + i, floor=0.01 * i) for i in range(6)] + [fl.Formula(stepped), j]
+    prog = fl.lower(rows) if hasattr(fl, "lower") else None
+    assert prog is not None and prog.user is not None
+    assert len(prog.user.functions) == 2  # one fn, one table entry: the params are columns
+    sw = fl.sweep(rows, 50, dtype=np.float64)
+    for i, r in enumerate(rows):
+        assert sw[i].tolist() == r.table(50).tolist()
+    summ = fl.summarize(rows, 50)
+    np.testing.assert_allclose(summ["mean"], sw.mean(axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(summ["final"], sw[:, -1])
+
+
+def test_jit_false_is_exact_and_visible():
+    f = fl.Formula(bad_dict, jit=False)
+    assert "jit=False" in repr(f)
+    assert f.table(5).tolist() == [1.0, 0.5, 0.5, 0.5, 0.5]
+    g = fl.Formula(cosine, jit=False, total=12, floor=0.0)
+    assert g.table(20).tolist() == fl.Formula(cosine, total=12, floor=0.0).table(20).tolist()
+
+
+def test_what_numba_cannot_compile_is_a_clear_error():
+    with pytest.raises(fl.FormulaCompileError, match=r"bad_dict.*test_formula.py:\d+.*jit=False"):
+        fl.Formula(bad_dict)
+    with pytest.raises(TypeError, match="cannot be called as fn"):
+        fl.Formula(cosine, total=3)
+    with pytest.raises(TypeError, match="parameter floor"):
+        fl.Formula(cosine, total=3, floor="x")
+    with pytest.raises(TypeError, match="Python function"):
+        fl.Formula(math.cos)
+
+
+def test_values_must_be_finite_and_nonnegative():
+    f = fl.Formula(negative, at=3)
+    with pytest.raises(ValueError, match=r"step 3 \(row 0\) is -1.0"):
+        f.table(10)
+    assert f.table(3).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match=r"step 4 \(row 1\)"):
+        fl.sweep([fl.Formula(negative, at=9), fl.Formula(negative, at=4)], 8)
+    with pytest.raises(ValueError, match="step 5"):
+        f.at(np.array([0, 5]))
+    with pytest.raises(ValueError, match="not finite and >= 0"):
+        fl.summarize([f], 10)
+
+
+def test_globals_and_closures_are_frozen():
+    knots = np.array([1.0, 0.5, 0.25])
+
+    def piecewise(t):
+        return knots[min(t // 2, 2)]
+
+    f = fl.Formula(piecewise)
+    knots[0] = 9.0  # later changes do not reach the Formula
+    assert f.table(6).tolist() == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    g = fl.Formula(piecewise)
+    assert g != f and g.fingerprint() != f.fingerprint()
+    assert g.table(1).tolist() == [9.0]
+
+
+def test_serialisation_needs_trust_code():
+    f = fl.Formula(cosine, total=30, floor=0.05)
+    d = f.to_dict()
+    assert (
+        d["fn"]["name"] == "cosine" and "math.cos" in d["fn"]["source"] and d["params"] == {"total": 30, "floor": 0.05}
+    )
+    with pytest.raises(ValueError, match="trust_code=True"):
+        fl.from_dict(d)
+    with pytest.raises(ValueError, match="trust_code=True"):
+        fl.from_dict(fl.Schedule(f, scale=2.0).to_dict())
+    g = fl.from_dict(d, trust_code=True)
+    assert g == f and g.fingerprint() == f.fingerprint()
+    assert g.table(40).tolist() == f.table(40).tolist()
+    assert fl.Formula(cosine, total=31, floor=0.05).fingerprint() != f.fingerprint()
+    h = fl.from_dict(fl.Formula(stepped).to_dict(), trust_code=True)  # a frozen global travels
+    assert h.table(20).tolist() == naive(stepped, 20)
+
+
+def test_lambda_source_and_cumulative():
+    lf = lambda x: ((1 + math.cos(x * math.pi / 10)) / 2) * (1 - 0.2) + 0.2  # noqa: E731
+    f = fl.Formula(lf, scale=0.01)
+    assert f.to_dict()["fn"]["source"].startswith("lambda x:")
+    assert f.table(12).tolist() == [0.01 * lf(x) for x in range(12)]
+    m = fl.Formula(lambda t: 0.9 if t % 3 else 1.1, cumulative=True, scale=2.0)
+    lr, want = 2.0, [2.0]
+    for t in range(1, 40):
+        lr = lr * (0.9 if t % 3 else 1.1)
+        want.append(lr)
+    assert m.table(40).tolist() == want
+    assert m.at(39) == want[39]
+    assert fl.Join((fl.Constant(1.0), m), (5,)).table(45).tolist()[5:] == want
