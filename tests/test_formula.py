@@ -149,3 +149,80 @@ def test_lambda_source_and_cumulative():
     assert m.table(40).tolist() == want
     assert m.at(39) == want[39]
     assert fl.Join((fl.Constant(1.0), m), (5,)).table(45).tolist()[5:] == want
+
+
+def test_torch_lambda_and_multiplicative_run_live():
+    torch = pytest.importorskip("torch")
+    from fastlr.presets import torch as pt
+
+    def lam(epoch):
+        return 0.95**epoch if epoch >= 3 else (epoch + 1) / 4
+
+    def mult(epoch):
+        return 0.9 if epoch % 4 else 1.05
+
+    T = 60
+    for ours, theirs in (
+        (pt.LambdaLR(0.1, lam), lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lam)),
+        (pt.MultiplicativeLR(0.1, mult), lambda opt: torch.optim.lr_scheduler.MultiplicativeLR(opt, mult)),
+        (
+            pt.SequentialLR([pt.LinearLR(0.1, 0.5, 1.0, 4), pt.LambdaLR(0.1, lam)], [6]),
+            lambda opt: torch.optim.lr_scheduler.SequentialLR(
+                opt,
+                [torch.optim.lr_scheduler.LinearLR(opt, 0.5, 1.0, 4), torch.optim.lr_scheduler.LambdaLR(opt, lam)],
+                [6],
+            ),
+        ),
+    ):
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        sched = theirs(opt)
+        lrs = []
+        for _ in range(T):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        # Numba computes float ** int by repeated multiplication (CPython calls pow): an ulp apart
+        np.testing.assert_allclose(ours.table(T), lrs, rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="MultiplicativeLR restarted"):
+        pt.SequentialLR([pt.LinearLR(0.1, 0.5, 1.0, 4), pt.MultiplicativeLR(0.1, mult)], [6])
+    with pytest.raises(ValueError, match="not multiplicative"):
+        pt.ChainedScheduler([pt.StepLR(0.1, 3), pt.LambdaLR(0.1, lam)])
+
+
+# Seed 000 (FCN, ../shared/seeds/000): the loop body of the post, as the function it hands to LambdaLR
+def seed000_f(x):
+    warmup = True
+    warmup_epochs = 1
+    num_step = 366
+    epochs = 30
+    warmup_factor = 1e-3
+    if warmup is True and x <= (warmup_epochs * num_step):
+        alpha = float(x) / (warmup_epochs * num_step)
+        # warmup过程中lr倍率因子从warmup_factor -> 1
+        return_value = warmup_factor * (1 - alpha) + alpha
+    else:
+        # warmup后lr倍率因子从1 -> 0
+        # 参考deeplab_v2: Learning rate policy
+        return_value = (1 - (x - warmup_epochs * num_step) / ((epochs - warmup_epochs) * num_step)) ** 0.9
+    return return_value
+
+
+# YOLOv5's one_cycle (utils/general.py), as written; seed 002's lf
+def one_cycle(y1=0.0, y2=1.0, steps=100):
+    # lambda function for sinusoidal ramp from y1 to y2 https://arxiv.org/pdf/1812.01187.pdf
+    return lambda x: ((1 - math.cos(x * math.pi / steps)) / 2) * (y2 - y1) + y1
+
+
+def test_seed_functions_run_as_written():
+    from fastlr.presets import torch as pt
+    from tests.test_seed000 import PRINTED
+
+    initlr = 0.0001
+    table = pt.LambdaLR(initlr, seed000_f).table(30 * 366 + 1)
+    got = [table[(e + 1) * 366] for e in range(30)]
+    assert got == [float(v) for v in PRINTED.split()]
+    lf = one_cycle(1, 0.2, 100)
+    assert fl.Formula(lf).table(150).tolist() == [lf(x) for x in range(150)]
+    num_epochs = 100
+    lf2 = lambda x: ((1 + math.cos(x * math.pi / num_epochs)) / 2) * (1 - 0.2) + 0.2  # noqa: E731
+    assert pt.LambdaLR(0.01, lf2).table(100).tolist() == [0.01 * lf2(x) for x in range(100)]
