@@ -68,6 +68,18 @@ def use_exact(exact: Any, dt: np.dtype) -> bool:
     return exact
 
 
+def _kernels(exact: bool, prog: Program) -> dict[str, Any]:
+    """The CPU kernels for ``prog``: its users' functions' build (exact primitives either way),
+    else the built-in variant that covers its features."""
+    if prog.user is not None:
+        from fastlr.kernels import user
+
+        return user.kernels(prog.user, prog.arrays())
+    from fastlr.kernels import cpu
+
+    return cpu.kernels(exact, prog.arrays())
+
+
 def table(
     prog: Program,
     T: Any,
@@ -91,7 +103,7 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    k = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf), prog.user)
+    k = _kernels(use_exact(exact, res.dtype), prog)
     if T <= SERIAL_STEPS or (prog.user is not None and not prog.user.jit):
         k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
     else:
@@ -106,11 +118,10 @@ def at(prog: Program, t: Any, row: int = 0) -> Any:
     steps = check_steps(t)
     flat = np.ascontiguousarray(steps.reshape(-1))
     out = np.empty(flat.shape, dtype=np.float64)
-    from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
     rows = np.full(flat.shape, row, dtype=np.int64)
-    cpu.kernels(True, (ci, cf, si, sf), prog.user)["eval_points"](ci, cf, si, sf, rows, flat, out)
+    _kernels(True, prog)["eval_points"](ci, cf, si, sf, rows, flat, out)
     check_user_values(prog, out, 0, flat)
     if steps.ndim == 0:
         return float(out[0])
@@ -180,7 +191,7 @@ def sweep(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = prog.arrays()
-    fill_rows = cpu.kernels(use_exact(exact, res.dtype), (ci, cf, si, sf), prog.user)["fill_rows"]
+    fill_rows = _kernels(use_exact(exact, res.dtype), prog)["fill_rows"]
     step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
@@ -242,7 +253,7 @@ def summary_arrays(
     isum = np.empty((n, L.ISUM_WIDTH), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
-    summarize_rows = cpu.kernels(False, (ci, cf, si, sf), prog.user)["summarize_rows"]
+    summarize_rows = _kernels(False, prog)["summarize_rows"]
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)

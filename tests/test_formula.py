@@ -226,3 +226,29 @@ def test_seed_functions_run_as_written():
     num_epochs = 100
     lf2 = lambda x: ((1 + math.cos(x * math.pi / num_epochs)) / 2) * (1 - 0.2) + 0.2  # noqa: E731
     assert pt.LambdaLR(0.01, lf2).table(100).tolist() == [0.01 * lf2(x) for x in range(100)]
+
+
+def test_torch_bridge_state_needs_trust_code_for_another_formula():
+    torch = pytest.importorskip("torch")
+    from fastlr.torch import TableScheduler
+
+    def opt():
+        return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+
+    f = fl.Formula(cosine, total=20, floor=0.1)
+    o = opt()
+    s = TableScheduler(o, f, total_steps=30)
+    for _ in range(7):
+        o.step()
+        s.step()
+    state = s.state_dict()
+    same = TableScheduler(opt(), fl.Formula(cosine, total=20, floor=0.1), total_steps=30)
+    same.load_state_dict(state)  # this scheduler's own description: no code runs
+    assert same.last_epoch == 7 and same.get_last_lr() == s.get_last_lr()
+    with pytest.raises(ValueError, match="trust_code=True"):
+        TableScheduler.from_state_dict(opt(), state)
+    other = TableScheduler(opt(), fl.Formula(cosine, total=25, floor=0.1), total_steps=30, on_mismatch="saved")
+    with pytest.raises(ValueError, match="trust_code=True"):
+        other.load_state_dict(state)
+    rebuilt = TableScheduler.from_state_dict(opt(), state, trust_code=True)
+    assert rebuilt.get_last_lr() == s.get_last_lr()

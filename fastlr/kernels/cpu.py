@@ -299,16 +299,11 @@ VARIANTS = (
 )
 
 
-def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None, user: Any = None) -> dict[str, Any]:
+def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
     in the smallest variant that covers the features of the program ``arrays``
-    (``Program.arrays()``; all features without one). A program with users' functions
-    (``user``: its :class:`~fastlr.kernels.user.UserTable`) gets their build instead
-    (:func:`fastlr.kernels.user.kernels`, exact primitives either way)."""
-    if user is not None and arrays is not None:
-        from fastlr.kernels import user as user_kernels
-
-        return user_kernels.kernels(user, arrays)
+    (``Program.arrays()``; all features without one). A program with users' functions takes
+    :func:`fastlr.kernels.user.kernels` instead."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
     variant = next(v for v in VARIANTS if mask & ~v == 0)
     if _SERIAL_CHILD:
