@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import inspect
 import marshal
@@ -126,6 +127,13 @@ def _from_plain_frozen(value: Any) -> Any:
 
 def _source(fn: types.FunctionType) -> str | None:
     """The source of ``fn`` as a ``def`` or a ``lambda`` expression (decorators dropped), or None."""
+    return _code_source(fn.__code__, fn.__name__)
+
+
+@functools.lru_cache(maxsize=1024)
+def _code_source(code: types.CodeType, name: str) -> str | None:
+    """:func:`_source`, once per code object (many Formulas of one function)."""
+    fn = types.FunctionType(code, {}, name)
     try:
         lines, _ = inspect.getsourcelines(fn)
     except (OSError, TypeError):
@@ -214,7 +222,7 @@ def _param(name: str, value: Any) -> int | float:
 
 @dataclasses.dataclass(frozen=True, eq=False, init=False)
 class Formula(Shape):
-    """A user's function as a curve: ``f(t) = fn(t, **params)`` at the integer local step ``t``.
+    """A user's function as a curve: ``f(t) = scale * fn(t, **params)`` at the integer local step ``t``.
 
     ``fn`` is a plain Python function (``def`` or ``lambda``) of an int ``t`` and the numeric
     ``params``, returning a float; it is compiled with Numba (``jit=True``) into the kernels of
@@ -232,8 +240,14 @@ class Formula(Shape):
     jit : bool
         Compile with Numba (default). What Numba cannot compile raises
         :class:`FormulaCompileError` naming the construct and the line.
+    scale : float
+        Multiplies the values (``LambdaLR``'s ``base_lr * lr_lambda(t)``), >= 0.
+    cumulative : bool
+        The value at ``t`` is ``scale * fn(1) * ... * fn(t)``, multiplied in step order
+        (torch's ``MultiplicativeLR``); ``scale`` at ``t = 0``.
     params : mapping, optional
-        Parameters whose names are reserved here (``jit``, ``params``).
+        Parameters whose names are reserved here (``jit``, ``params``, ``scale``,
+        ``cumulative``).
     **params : int or float
         The function's keyword parameters (ints are passed as int64, floats as float64).
 
