@@ -284,9 +284,9 @@ def check_user_values(prog: Program, values: Any, t0: int, steps: Any = None, ro
     if prog.user is None:
         return
     v = np.asarray(values)
+    if v.size == 0 or (bool((v >= 0).all()) and math.isfinite(float(v.max()))):
+        return  # every value >= 0 (NaN fails it) and the largest finite: no inf either
     bad = ~(np.isfinite(v) & (v >= 0))
-    if not bad.any():
-        return
     pos = np.unravel_index(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape)
     row = row0 + int(pos[0]) if v.ndim == 2 else 0
     step = int(np.asarray(steps).reshape(-1)[pos[-1]]) if steps is not None else t0 + int(pos[-1])

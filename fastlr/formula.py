@@ -31,7 +31,7 @@ from fastlr.schedule import Shape
 __all__ = ["Formula", "FormulaCompileError"]
 
 #: Keywords of :class:`Formula` itself; a function's parameters of these names go in ``params=``.
-RESERVED = ("jit", "params", "scale", "cumulative")
+RESERVED = ("jit", "params", "scale", "cumulative", "shift")
 
 
 class FormulaCompileError(TypeError):
@@ -133,13 +133,12 @@ def _source(fn: types.FunctionType) -> str | None:
 @functools.lru_cache(maxsize=1024)
 def _code_source(code: types.CodeType, name: str) -> str | None:
     """:func:`_source`, once per code object (many Formulas of one function)."""
-    fn = types.FunctionType(code, {}, name)
     try:
-        lines, _ = inspect.getsourcelines(fn)
+        lines, _ = inspect.getsourcelines(code)
     except (OSError, TypeError):
         return None
     text = textwrap.dedent("".join(lines))
-    if fn.__name__ != "<lambda>":
+    if name != "<lambda>":
         try:
             tree = ast.parse(text)
         except SyntaxError:
@@ -157,7 +156,7 @@ def _code_source(code: types.CodeType, name: str) -> str | None:
             tree = ast.parse("(" + text.strip().rstrip(",").rstrip(")") + ")")
         except SyntaxError:
             return None
-    args = fn.__code__.co_varnames[: fn.__code__.co_argcount]
+    args = code.co_varnames[: code.co_argcount]
     found = {
         ast.unparse(n)
         for n in ast.walk(tree)
@@ -245,9 +244,11 @@ class Formula(Shape):
     cumulative : bool
         The value at ``t`` is ``scale * fn(1) * ... * fn(t)``, multiplied in step order
         (torch's ``MultiplicativeLR``); ``scale`` at ``t = 0``.
+    shift : int
+        The function sees ``t + shift`` (a curve already ``shift`` steps along), >= 0.
     params : mapping, optional
         Parameters whose names are reserved here (``jit``, ``params``, ``scale``,
-        ``cumulative``).
+        ``cumulative``, ``shift``).
     **params : int or float
         The function's keyword parameters (ints are passed as int64, floats as float64).
 
@@ -268,6 +269,7 @@ class Formula(Shape):
     jit: bool
     scale: float
     cumulative: bool
+    shift: int
     if TYPE_CHECKING:  # set in __init__, not dataclass fields
         _key: str
         _frozen: dict[str, Any]
@@ -280,6 +282,7 @@ class Formula(Shape):
         jit: bool = True,
         scale: float = 1.0,
         cumulative: bool = False,
+        shift: int = 0,
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -289,6 +292,9 @@ class Formula(Shape):
         if not isinstance(cumulative, bool):
             raise TypeError(f"{w}: cumulative must be a bool, got {cumulative!r}")
         scale = ck.real("scale", scale, w, lo=0.0)
+        shift = ck.integer("shift", shift, w, lo=0)
+        if shift and cumulative:
+            raise ValueError(f"{w}: shift={shift} with cumulative=True is not supported")
         given = dict(params or {})
         clash = sorted(set(given) & set(kwargs))
         if clash:
@@ -306,6 +312,7 @@ class Formula(Shape):
         self._set("jit", jit)
         self._set("scale", scale)
         self._set("cumulative", cumulative)
+        self._set("shift", shift)
         self._set("_frozen", frozen)
         self._set("_source_text", getattr(fn, "__fastlr_source__", None) or _source(frozen_fn))
         self._set("_key", self._make_key())
@@ -329,7 +336,7 @@ class Formula(Shape):
         return self._identity() == other._identity()
 
     def _identity(self) -> tuple[Any, ...]:
-        return (self._key, self.params, self.jit, self.scale, self.cumulative)
+        return (self._key, self.params, self.jit, self.scale, self.cumulative, self.shift)
 
     def __hash__(self) -> int:
         return hash(self._identity())
@@ -340,6 +347,8 @@ class Formula(Shape):
             args += f", scale={self.scale!r}"
         if self.cumulative:
             args += ", cumulative=True"
+        if self.shift:
+            args += f", shift={self.shift}"
         mode = ", jit=False (per-step Python)" if not self.jit else ""
         return f"Formula({self.fn.__name__}{args}{mode})"
 
@@ -377,14 +386,14 @@ class Formula(Shape):
 
     def _segs(self) -> Segs:
         # one USER segment; lower_schedules sets q0 (the parameters' columns) and q1 (the function)
-        return seg.one(0, L.USER, 0.0, self.scale, 1.0, 0.0, 0.0, 0.0)
+        return seg.one(0, L.USER, 0.0, self.scale, 1.0, -float(self.shift), 0.0, 0.0)
 
     def value(self, t: int) -> float:
         """The value at local step ``t`` computed in Python: ``scale * fn(t, **params)``, or
         ``scale * fn(1) * ... * fn(t)`` (cumulative), the arithmetic the kernels reproduce."""
         kw = dict(self.params)
         if not self.cumulative:
-            return 0.0 + self.scale * float(self.fn(int(t), **kw))
+            return 0.0 + self.scale * float(self.fn(int(t) + self.shift, **kw))
         v = self.scale
         for s in range(1, int(t) + 1):
             v = v * float(self.fn(s, **kw))
@@ -416,6 +425,7 @@ class Formula(Shape):
             "jit": self.jit,
             "scale": self.scale,
             "cumulative": self.cumulative,
+            "shift": self.shift,
         }
 
     #: from_dict runs this spec's code: it needs ``trust_code=True``.
@@ -436,5 +446,6 @@ class Formula(Shape):
             jit=fields.get("jit", True),
             scale=fields.get("scale", 1.0),
             cumulative=fields.get("cumulative", False),
+            shift=fields.get("shift", 0),
             params=dict(params),
         )

@@ -25,7 +25,7 @@ def _user_value(d: dict[str, Any], t: int) -> float:
         exec(fn["source"], ns)
         f = ns[fn["name"]]
     if not d["cumulative"]:
-        return d["scale"] * f(t, **d["params"])
+        return d["scale"] * f(t + d["shift"], **d["params"])
     v = d["scale"]
     for s in range(1, t + 1):
         v = v * f(s, **d["params"])

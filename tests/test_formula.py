@@ -252,3 +252,16 @@ def test_torch_bridge_state_needs_trust_code_for_another_formula():
         other.load_state_dict(state)
     rebuilt = TableScheduler.from_state_dict(opt(), state, trust_code=True)
     assert rebuilt.get_last_lr() == s.get_last_lr()
+
+
+def test_yolov5_takes_the_users_lf_and_formula_shift():
+    from fastlr.presets.yolov5 import yolov5_schedule
+
+    epochs, lrf = 12, 0.1
+    lf = one_cycle(1, lrf, epochs)
+    ours = yolov5_schedule(0.01, lrf, epochs=epochs, nb=20, min_warmup_iters=50, lf=lf).table(epochs * 20)
+    ref = yolov5_schedule(0.01, lrf, epochs=epochs, nb=20, min_warmup_iters=50, cos_lr=True).table(epochs * 20)
+    for k in ("lr", "momentum"):
+        np.testing.assert_allclose(ours[k], ref[k], rtol=1e-14, atol=1e-18)
+    f = fl.Formula(cosine, shift=5, total=20, floor=0.0)
+    assert f.table(10).tolist() == [cosine(t + 5, 20, 0.0) for t in range(10)]

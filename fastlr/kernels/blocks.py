@@ -331,8 +331,8 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
             for j in range(p1 - tm):
                 bp[j] = max(scale * (base + amp * factors(si, sf, k, float(i0 + j))), flo)
         elif USE_USER and code == L.USER:
-            # a user's function (fastlr.Formula) at the integer local steps (its offset is 0)
-            user_fill(bp, cf, c, q0, q1, i0 - int(sub), base, amp, scale, flo)
+            # a user's function (fastlr.Formula) at the integer local steps (off: minus its shift)
+            user_fill(bp, cf, c, q0, q1, i0 - int(sub) - int(off), base, amp, scale, flo)
         elif not piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3) and USE_OTHER_PIECE:
             other_piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
         tm = p1

@@ -477,7 +477,7 @@ def curve_value(ci, cf, si, sf, c, tm):
         n = ti
     code = si[k, L.S_CODE]
     if USE_USER and code == L.USER:
-        # a user's function sees the integer local step (x is integral: its offset is 0)
+        # a user's function sees the integer local step (x is integral: its offset is an integer)
         return user_value(cf, c, sf[k, L.S_Q0], sf[k, L.S_Q1], int(x), base, amp)
     f = unit(code, x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
     if USE_PROD and code == L.PROD:

@@ -19,6 +19,7 @@ locals once per piece), since Numba calls a function with a fixed argument list.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from typing import Any, NamedTuple
@@ -29,8 +30,10 @@ from fastlr.kernels import blocks, drivers, formulas, layout, runs
 from fastlr.kernels.retarget import compile_functions
 
 
-class UserFunction(NamedTuple):
-    """One user's function as the kernels see it.
+@dataclasses.dataclass(frozen=True)
+class UserFunction:
+    """One user's function as the kernels see it (equal and hashed by ``key``, the function
+    object aside: Formulas of one function share their builds).
 
     Attributes
     ----------
@@ -53,7 +56,7 @@ class UserFunction(NamedTuple):
     """
 
     key: str
-    fn: Any
+    fn: Any = dataclasses.field(compare=False)
     names: tuple[str, ...]
     ints: tuple[bool, ...]
     jit: bool
