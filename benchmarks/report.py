@@ -3,6 +3,7 @@
     python -m benchmarks.report            # full size (1e4 configs x 1e4 steps), writes RESULTS.md
     python -m benchmarks.report --quick    # 1e3 x 1e4, prints only
     python -m benchmarks.report --laws     # only the loss-laws section (benchmarks/bench_laws.py)
+    python -m benchmarks.report --formula  # only the users' functions section (benchmarks/bench_formula.py)
 
 Every timing is the median of interleaved repeats into outputs that are already touched (fresh
 pages are slow on VMs; the fresh-allocation cost is reported separately). Baselines too slow to
@@ -252,12 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--output", default=str(HERE / "RESULTS.md"))
     ap.add_argument("--laws", action="store_true", help="only the loss-laws section (replaced in RESULTS.md)")
     ap.add_argument("--startup", action="store_true", help="only the start-up rows (printed)")
+    ap.add_argument("--formula", action="store_true", help="only the users' functions section (replaced)")
     args = ap.parse_args(argv)
     if args.startup:
         print_startup(startup_times())
         return 0
     if args.laws:
         return laws_report(Path(args.output), args.quick)
+    if args.formula:
+        return formula_report(Path(args.output), args.quick)
     n, t = (1_000, 10_000) if args.quick else (10_000, 10_000)
     reps = 3 if args.quick else args.repeats
     print(f"workload: {n} configs x {t} steps, float32, warmup 0..2000, per-config floors")
@@ -372,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         write_results(
             Path(args.output), rows, start, n, t, lam / cos, npy / cos, (jx / cos) if jx else None, thp, dialects, load
         )
+        formula_report(Path(args.output), False)
         laws_report(Path(args.output), False)
         print(f"wrote {args.output}")
     return 0
@@ -393,6 +398,24 @@ def laws_report(path: Path, quick: bool) -> int:
         text = path.read_text() if path.exists() else "# Benchmark results\n"
         head = text.split("\n## Loss laws", 1)[0].rstrip("\n")
         path.write_text(head + "\n\n" + "\n".join(lines))
+    return 0
+
+
+def formula_report(path: Path, quick: bool) -> int:
+    """Measure the users' functions figures; print them, and (not ``quick``) put the section in
+    ``path``, before the loss-laws section (which :func:`laws_report` rewrites last)."""
+    from benchmarks import bench_formula
+
+    lines = bench_formula.section(bench_formula.measure(1 if quick else 5))
+    print("\n".join(lines))
+    if not quick:
+        text = path.read_text() if path.exists() else "# Benchmark results\n"
+        head, laws = text, ""
+        if "\n## Loss laws" in text:
+            head, laws = text.split("\n## Loss laws", 1)
+            laws = "\n## Loss laws" + laws
+        head = head.split("\n## Users' functions", 1)[0].rstrip("\n")
+        path.write_text(head + "\n\n" + "\n".join(lines) + "\n" + laws)
     return 0
 
 

@@ -8,6 +8,7 @@ on first access; ``docs/architecture.md`` maps the modules.
 
 from fastlr._checks import MemoryLimitError
 from fastlr._spec import Spec, from_dict
+from fastlr.formula import Formula, FormulaCompileError
 from fastlr.lowering.program import Program
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Shape, Warmup
 from fastlr.shapes import (
@@ -53,6 +54,8 @@ __all__ = [
     "Cosine",
     "Cyclic",
     "Exponential",
+    "Formula",
+    "FormulaCompileError",
     "InverseSqrt",
     "InverseTime",
     "Join",

@@ -102,10 +102,14 @@ def _lower(program: Any) -> Any:
     for anything else (``fastlr.cuda.sweep`` does that)."""
     from fastlr.lowering.program import Program
 
+    if hasattr(program, "program") and not isinstance(program, Program):
+        program = program.program()
     if isinstance(program, Program):
+        if program.user is not None:
+            raise NotImplementedError(
+                "fastlr.Formula (a user's function) is evaluated on the CPU only for now; use device='cpu'"
+            )
         return program
-    if hasattr(program, "program"):
-        return program.program()
     raise TypeError(
         f"expected a fastlr.Program or a schedule, got {type(program).__name__}; lower it with fastlr.lower"
     )

@@ -157,15 +157,24 @@ def _to_plain(value: Any) -> Any:
 MAX_NESTING = 210
 
 
-def from_dict(data: Any) -> Spec:
+def from_dict(data: Any, *, trust_code: bool = False) -> Spec:
     """Rebuild a spec from :meth:`Spec.to_dict` output (or the same parsed from JSON).
+
+    Parameters
+    ----------
+    data : dict
+        The description.
+    trust_code : bool
+        A :class:`fastlr.Formula` stores its function as source code: rebuilding it runs that
+        code, which this refuses unless ``trust_code=True`` (a schedule file must not be a way
+        to run code).
 
     Raises
     ------
     ValueError
         For an unknown ``type`` (the valid ones are listed), unknown or missing fields, a
         description nested more than ``MAX_NESTING`` levels deep, and any invalid parameter
-        (the constructors validate again).
+        (the constructors validate again); for code without ``trust_code=True``.
 
     Examples
     --------
@@ -175,10 +184,10 @@ def from_dict(data: Any) -> Spec:
     >>> fastlr.from_dict({"type": "Linear", "start": 1.0, "end": 0.0, "steps": 4}) == fastlr.Linear(1.0, 0.0, 4)
     True
     """
-    return _from_dict(data, 0)
+    return _from_dict(data, 0, trust_code)
 
 
-def _from_dict(data: Any, depth: int) -> Spec:
+def _from_dict(data: Any, depth: int, trust_code: bool = False) -> Spec:
     if depth > MAX_NESTING:
         raise ValueError(f"from_dict: the description is nested more than {MAX_NESTING} levels deep")
     if not isinstance(data, dict):
@@ -194,7 +203,12 @@ def _from_dict(data: Any, depth: int) -> Spec:
     unknown = sorted(set(data) - set(names) - {"type"})
     if unknown:
         raise ValueError(f"from_dict: unknown field(s) {unknown} for {name}; valid fields: {names}")
-    fields = {k: _from_plain(v, depth + 1) for k, v in data.items() if k != "type"}
+    if getattr(cls, "_executes_code", False) and not trust_code:
+        raise ValueError(
+            f"from_dict: a {name} holds source code that rebuilding it would run; pass trust_code=True "
+            "only for a description you trust"
+        )
+    fields = {k: _from_plain(v, depth + 1, trust_code) for k, v in data.items() if k != "type"}
     return cls._from_fields(fields)
 
 
@@ -207,13 +221,13 @@ def _brief(data: Any) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def _from_plain(value: Any, depth: int) -> Any:
+def _from_plain(value: Any, depth: int, trust_code: bool = False) -> Any:
     if depth > MAX_NESTING:
         raise ValueError(f"from_dict: the description is nested more than {MAX_NESTING} levels deep")
     if isinstance(value, dict) and "type" in value:
-        return _from_dict(value, depth)
+        return _from_dict(value, depth, trust_code)
     if isinstance(value, dict):
-        return {k: _from_plain(v, depth + 1) for k, v in value.items()}
+        return {k: _from_plain(v, depth + 1, trust_code) for k, v in value.items()}
     if isinstance(value, list):
-        return tuple(_from_plain(v, depth + 1) for v in value)
+        return tuple(_from_plain(v, depth + 1, trust_code) for v in value)
     return value

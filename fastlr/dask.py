@@ -191,7 +191,7 @@ def _row_programs(prog: Program, rows: tuple[int, ...]) -> list[Program]:
     out = []
     for lo, n in zip(_starts(rows), rows):
         sub = prog.subset(lo, lo + n)
-        out.append(Program(*sub.arrays()))
+        out.append(Program(*sub.arrays(), user=sub.user))
     return out
 
 

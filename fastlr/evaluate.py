@@ -30,12 +30,12 @@ from fastlr.lowering.program import Program
 SERIAL_STEPS = 1 << 22
 
 
-def _interpret(n_values: int, arrays: tuple[np.ndarray, ...]) -> bool:
+def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program | None = None) -> bool:
     """Whether to evaluate ``n_values`` exact values of a program with the interpreter
     (:mod:`fastlr.kernels.interp`: the same values bit for bit, no compile) rather than the
     exact kernel: a small call, and that kernel not already in use in this process."""
     ci, cf = arrays[0], arrays[1]
-    if not interp.worth(n_values, ci, cf):
+    if (prog is not None and prog.user is not None) or not interp.worth(n_values, ci, cf):
         return False
     cpu = sys.modules.get("fastlr.kernels.cpu")  # not imported yet: no kernel is compiled
     return cpu is None or not cpu.in_use(True, arrays)
@@ -80,6 +80,18 @@ def use_exact(exact: Any, dt: np.dtype) -> bool:
     return exact
 
 
+def _kernels(exact: bool, prog: Program) -> dict[str, Any]:
+    """The CPU kernels for ``prog``: its users' functions' build (exact primitives either way),
+    else the built-in variant that covers its features."""
+    if prog.user is not None:
+        from fastlr.kernels import user
+
+        return user.kernels(prog.user, prog.arrays())
+    from fastlr.kernels import cpu
+
+    return cpu.kernels(exact, prog.arrays())
+
+
 def table(
     prog: Program,
     T: Any,
@@ -107,14 +119,16 @@ def table(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = arrays
-    k = cpu.kernels(ex, arrays)
-    entry = "fill_span" if T <= SERIAL_STEPS else "fill_steps"
+    k = _kernels(ex, prog)
+    serial = T <= SERIAL_STEPS or (prog.user is not None and not prog.user.jit)
+    entry = "fill_span" if serial else "fill_steps"
     with cpu.compile_notice(k[entry], entry, ex, res.dtype):
-        if T <= SERIAL_STEPS:
+        if serial:
             k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
         else:
             with cpu.parallel_region():
                 k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    check_user_values(prog, res, t0)
     return res
 
 
@@ -125,14 +139,15 @@ def at(prog: Program, t: Any, row: int = 0) -> Any:
     out = np.empty(flat.shape, dtype=np.float64)
     arrays = prog.arrays()
     n = flat.shape[0]
-    if not (_interpret(n, arrays) and interp.fill(arrays, [row] * n, flat.tolist(), out)):
+    if not (_interpret(n, arrays, prog) and interp.fill(arrays, [row] * n, flat.tolist(), out)):
         from fastlr.kernels import cpu
 
         ci, cf, si, sf = arrays
         rows = np.full(flat.shape, row, dtype=np.int64)
-        eval_points = cpu.kernels(True, arrays)["eval_points"]
+        eval_points = _kernels(True, prog)["eval_points"]
         with cpu.compile_notice(eval_points, "eval_points", True, out.dtype):
             eval_points(ci, cf, si, sf, rows, flat, out)
+    check_user_values(prog, out, 0, flat)
     if steps.ndim == 0:
         return float(out[0])
     return out.reshape(steps.shape)
@@ -209,7 +224,7 @@ def sweep(
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = arrays
-    fill_rows = cpu.kernels(ex, arrays)["fill_rows"]
+    fill_rows = _kernels(ex, prog)["fill_rows"]
     step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
@@ -218,6 +233,7 @@ def sweep(
         rows = np.arange(lo, hi, dtype=np.int64)
         with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype), cpu.parallel_region():
             fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
+        check_user_values(prog, res[lo:hi], t0, row0=lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
             report(hi)
@@ -343,7 +359,7 @@ def summary_arrays(
     isum = np.empty((n, L.ISUM_WIDTH), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
     ci, cf, si, sf = prog.arrays()
-    summarize_rows = cpu.kernels(False, (ci, cf, si, sf))["summarize_rows"]
+    summarize_rows = _kernels(False, prog)["summarize_rows"]
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)
@@ -351,6 +367,14 @@ def summary_arrays(
         with cpu.compile_notice(summarize_rows, "summarize_rows", False, fsum.dtype), cpu.parallel_region():
             summarize_rows(
                 ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
+            )
+    if prog.user is not None:
+        bad = ~(np.isfinite(fsum[:, L.SUM_SUM]) & (fsum[:, L.SUM_MIN] >= 0.0))
+        if bad.any():
+            r = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"Formula: row {r} has a value that is not finite and >= 0 within steps {t0} .. {t0 + T - 1} "
+                f"(min {fsum[r, L.SUM_MIN]!r}, sum {fsum[r, L.SUM_SUM]!r}); a learning rate must be finite and >= 0"
             )
     isum[:, L.SUM_PEAK_STEP] += t0
     return fsum, isum
@@ -365,3 +389,26 @@ def compile_summaries_elsewhere(prog: Program) -> Any:
     from fastlr.kernels import cpu
 
     return cpu.compile_in_child(False, prog.arrays(), [("summarize_rows", "float64")])
+
+
+def check_user_values(prog: Program, values: Any, t0: int, steps: Any = None, row0: int = 0) -> None:
+    """For a program with users' functions: raise ValueError naming the first value that is not
+    finite and >= 0 (its row and step), since kernels never check what a user's function returns.
+
+    ``values`` is ``(T,)`` for row 0 or ``(rows, T)`` from row ``row0``, for steps ``t0 ..``; or
+    the values at ``steps`` (``at``).
+    """
+    if prog.user is None:
+        return
+    v = np.asarray(values)
+    if v.size == 0 or (bool((v >= 0).all()) and math.isfinite(float(v.max()))):
+        return  # every value >= 0 (NaN fails it) and the largest finite: no inf either
+    bad = ~(np.isfinite(v) & (v >= 0))
+    pos = np.unravel_index(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape)
+    row = row0 + int(pos[0]) if v.ndim == 2 else 0
+    step = int(np.asarray(steps).reshape(-1)[pos[-1]]) if steps is not None else t0 + int(pos[-1])
+    names = ", ".join(sorted({f.label for f in prog.user.functions}))
+    raise ValueError(
+        f"Formula ({names}): the value at step {step} (row {row}) is {v[pos].item()!r}; a learning rate must be "
+        "finite and >= 0"
+    )

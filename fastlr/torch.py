@@ -859,13 +859,18 @@ class TableScheduler(LRScheduler):
             "_step_count": int(self._step_count),
         }
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any], *, trust_code: bool = False) -> None:
         """Restore the step from :meth:`state_dict` output and write that step's values.
+
+        A checkpoint whose schedule holds a :class:`fastlr.Formula` (source code) whose
+        description equals this scheduler's loads without running it; a different one is
+        rebuilt (running its code) only with ``trust_code=True``.
 
         Raises
         ------
         ValueError
-            Not a TableScheduler state dict, or its fingerprint does not match its contents.
+            Not a TableScheduler state dict, or its fingerprint does not match its contents; a
+            different schedule with code and ``trust_code=False``.
         ScheduleMismatchError
             The saved configuration differs from this scheduler's and ``on_mismatch="error"``.
         """
@@ -880,7 +885,9 @@ class TableScheduler(LRScheduler):
         t = ck.integer("state_dict['last_epoch']", state_dict["last_epoch"], lo=0)
         step_count = ck.integer("state_dict['_step_count']", state_dict.get("_step_count", t + 1), lo=0)
         saved = _check_config(state_dict["config"])
-        saved_set = from_dict(saved["schedule"])
+        same_doc = canonical_hash({"fastlr": FORMAT_VERSION, "scheduler": saved}) == self.fingerprint()
+        # this scheduler's own description: nothing to rebuild (no code to run)
+        saved_set = self._set if same_doc else from_dict(saved["schedule"], trust_code=trust_code)
         if not isinstance(saved_set, ScheduleSet):
             raise ValueError(f"state_dict['config']['schedule'] must describe a ScheduleSet, got {saved['schedule']!r}")
         rebuilt = {**saved, "schedule": saved_set.to_dict()}
@@ -928,21 +935,24 @@ class TableScheduler(LRScheduler):
         self._configure(_canonical(sset, self.optimizer), T, rel, bases, past_end)
 
     @classmethod
-    def from_state_dict(cls, optimizer: Optimizer, state_dict: dict[str, Any], **kwargs: Any) -> TableScheduler:
-        """A scheduler rebuilt entirely from a checkpoint (schedule, configuration and step)."""
+    def from_state_dict(
+        cls, optimizer: Optimizer, state_dict: dict[str, Any], *, trust_code: bool = False, **kwargs: Any
+    ) -> TableScheduler:
+        """A scheduler rebuilt entirely from a checkpoint (schedule, configuration and step);
+        ``trust_code=True`` to rebuild a :class:`fastlr.Formula` from its source."""
         if not isinstance(state_dict, Mapping) or state_dict.get("format") != STATE_FORMAT:
             raise ValueError(f"state_dict is not a fastlr TableScheduler state (format {STATE_FORMAT!r})")
         cfg = _check_config(state_dict.get("config"))
         sched = cls(
             optimizer,
-            from_dict(cfg["schedule"]),
+            from_dict(cfg["schedule"], trust_code=trust_code),
             total_steps=cfg["total_steps"],
             relative=cfg["relative"],
             past_end=cfg["past_end"],
             **kwargs,
         )
         sched._adopt(sched._set, cfg)
-        sched.load_state_dict(state_dict)
+        sched.load_state_dict(state_dict, trust_code=trust_code)
         return sched
 
     def __repr__(self) -> str:

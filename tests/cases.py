@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import fastlr as fl
@@ -134,6 +136,30 @@ def schedules() -> dict[str, fl.Schedule]:
     for name, shape in shapes().items():
         out[f"shape_{name}"] = fl.Schedule(shape)
     return out
+
+
+def decay(t, half):
+    """A user's function for the Formula cases (reads the module's B: frozen)."""
+    return B * 0.5 ** (t / half) + 1e-6 * math.sqrt(t)
+
+
+def user_shapes() -> dict[str, fl.Shape]:
+    """Users' functions (fastlr.Formula): kept apart from :func:`shapes`, since each function
+    compiles its own kernels and serialising one needs ``trust_code=True``."""
+    return {"formula": fl.Formula(decay, half=9.5)}
+
+
+def user_schedules() -> dict[str, fl.Schedule]:
+    """Schedules around a Formula: warmup, epochs, floor, Join phases."""
+    f = user_shapes()["formula"]
+    return {
+        "formula_warmup_join": fl.Schedule(
+            fl.Join((fl.Linear(B, 1e-5, 6), f, fl.Formula(decay, half=3.0)), (6, 40)),
+            warmup=fl.Warmup(5, start=1e-5),
+            floor=1e-5,
+            steps_per_epoch=2,
+        )
+    }
 
 
 def mixed_grid() -> dict[str, np.ndarray]:

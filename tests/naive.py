@@ -13,6 +13,25 @@ import math
 from typing import Any
 
 
+def _user_value(d: dict[str, Any], t: int) -> float:
+    """A user's function (its stored source, run with math and its frozen numbers) at step t."""
+    fn = d["fn"]
+    ns: dict[str, Any] = {"math": math}
+    for k, v in fn["frozen"].items():
+        ns[k] = tuple(v["tuple"]) if isinstance(v, dict) and "tuple" in v else v
+    if fn["name"] == "<lambda>":
+        f = eval(fn["source"], ns)
+    else:
+        exec(fn["source"], ns)
+        f = ns[fn["name"]]
+    if not d["cumulative"]:
+        return d["scale"] * f(t + d["shift"], **d["params"])
+    v = d["scale"]
+    for s in range(1, t + 1):
+        v = v * f(s, **d["params"])
+    return v
+
+
 def _p(t: float, d: dict[str, Any]) -> float:
     span = d["steps"] if d.get("span") is None else d["span"]
     return (t - d.get("offset", 0.0)) / span
@@ -23,6 +42,8 @@ def shape_value(d: dict[str, Any], t: int) -> float:
     kind = d["type"]
     if kind == "Constant":
         return d["value"]
+    if kind == "Formula":
+        return _user_value(d, t)
     if kind == "Product":
         return math.prod(shape_value(f, t) for f in d["factors"])
     if kind == "Join":

@@ -27,9 +27,15 @@ SHAPES = [c for c in _public_shapes() if c is not fl.Shape]
 
 
 def test_every_shape_subclass_is_public():
+    import fastlr.formula
     import fastlr.shapes
 
-    defined = {c for c in vars(fastlr.shapes).values() if inspect.isclass(c) and issubclass(c, fl.Shape)}
+    defined = {
+        c
+        for module in (fastlr.shapes, fastlr.formula)
+        for c in vars(module).values()
+        if inspect.isclass(c) and issubclass(c, fl.Shape)
+    }
     assert defined - {fl.Shape} == set(SHAPES)
 
 
@@ -38,17 +44,17 @@ def test_shape_has_every_piece(cls):
     assert cls.__doc__ and len(cls.__doc__.strip()) >= 10, f"{cls.__name__}: the docstring states the closed form"
     lowers = "lower_columns" in cls.__dict__ or "_segs" in cls.__dict__
     assert lowers, f"{cls.__name__} defines neither lower_columns (columnar) nor _segs"
-    examples = [s for s in cases.shapes().values() if type(s) is cls]
+    examples = [s for s in {**cases.shapes(), **cases.user_shapes()}.values() if type(s) is cls]
     assert examples, f"tests/cases.py has no case of {cls.__name__}"
     for s in examples:
         naive.shape_value(s.to_dict(), 3)  # the independent reference knows the shape (KeyError if not)
-        assert fl.from_dict(s.to_dict()) == s
+        assert fl.from_dict(s.to_dict(), trust_code=True) == s
 
 
 def test_restartable_shapes_restart():
     for cls in SHAPES:
         flag = cls.__dict__.get("restartable", False)
-        example = next(s for s in cases.shapes().values() if type(s) is cls)
+        example = next(s for s in {**cases.shapes(), **cases.user_shapes()}.values() if type(s) is cls)
         if flag:
             fl.Schedule(type(example)(1.0, 0.0, 10), restarts=fl.Restarts(limit=2))
         else:

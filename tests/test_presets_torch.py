@@ -170,7 +170,9 @@ def test_records_cover_every_class():
     if not RECORDS:
         pytest.skip("no records")
     calls = {r["call"] for r in RECORDS}
-    assert calls >= set(pt.__all__)
+    # LambdaLR and MultiplicativeLR take a function, which a JSON record cannot hold: they run
+    # against live torch in tests/test_formula.py
+    assert calls >= set(pt.__all__) - {"LambdaLR", "MultiplicativeLR"}
 
 
 # ---- live parity over many parameter combinations --------------------------------------------

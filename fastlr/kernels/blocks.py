@@ -13,7 +13,8 @@ namespace with the formulas, :mod:`~fastlr.kernels.runs` and :mod:`~fastlr.kerne
    fixed, indexed from 0 over a view, so LLVM vectorises it (float64 arithmetic, rounded once on
    the store). :func:`piece` takes the common shapes, :func:`other_piece` the others, as
    ``layout.SHAPES`` declares; a product segment (``PROD``) is filled element by element here,
-   since its factors are other segments.
+   since its factors are other segments, and a user's function (``USER``) by ``user_fill``,
+   which :mod:`fastlr.kernels.user` binds per program.
 
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
@@ -51,6 +52,7 @@ from fastlr.kernels.formulas import (
     sqrt_down,
     sqrt_up,
     tanh_decay,
+    user_fill,
 )
 from fastlr.kernels.layout import (  # the feature switches: bare names, rebound per CPU variant
     USE_CONST,
@@ -74,6 +76,7 @@ from fastlr.kernels.layout import (  # the feature switches: bare names, rebound
     USE_SQRT_DOWN,
     USE_SQRT_UP,
     USE_TANH,
+    USE_USER,
     USE_WU_BLEND,
     USE_WU_OVERLAY,
     USE_WU_PREFIX,
@@ -328,6 +331,9 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
             # a product: its factors are the segments before it (element by element)
             for j in range(p1 - tm):
                 bp[j] = max(scale * (base + amp * factors(si, sf, k, float(i0 + j))), flo)
+        elif USE_USER and code == L.USER:
+            # a user's function (fastlr.Formula) at the integer local steps (off: minus its shift)
+            user_fill(bp, cf, c, q0, q1, i0 - int(sub) - int(off), base, amp, scale, flo)
         elif not piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3) and USE_OTHER_PIECE:
             other_piece(code, bp, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3)
         tm = p1

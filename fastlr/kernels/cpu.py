@@ -88,6 +88,7 @@ def _build(
     extra: dict[str, Any] | None = None,
     aliases: dict[str, str] | None = None,
     anchored: bool = False,
+    cache: bool = True,
 ) -> dict[str, Any]:
     # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = layout.switches(mask)
@@ -101,9 +102,10 @@ def _build(
     # functions only other kernels call: no Python or C entry wrappers to generate and optimise
     # (about a sixth of the cold compile)
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
-    internal = numba.njit(cache=True, **opts, **no_wrappers)
-    serial = numba.njit(cache=True, **opts)
-    parallel = numba.njit(parallel=True, cache=True, **opts)
+    # (cache=False: a build binding a user's function, which the on-disk cache cannot check)
+    internal = numba.njit(cache=cache, **opts, **no_wrappers)
+    serial = numba.njit(cache=cache, **opts)
+    parallel = numba.njit(parallel=True, cache=cache, **opts)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out["_namespace"] = ns
     # one namespace for the four modules: each module's calls resolve to the compiled copies
@@ -325,7 +327,8 @@ def in_use(exact: bool, arrays: tuple[np.ndarray, ...]) -> bool:
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
     """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
     in the smallest variant that covers the features of the program ``arrays``
-    (``Program.arrays()``; all features without one)."""
+    (``Program.arrays()``; all features without one). A program with users' functions takes
+    :func:`fastlr.kernels.user.kernels` instead."""
     mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
     variant = next(v for v in VARIANTS if mask & ~v == 0)
     _IN_USE.add((bool(exact), variant))

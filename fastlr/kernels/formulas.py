@@ -45,6 +45,7 @@ from fastlr.kernels.layout import (  # the feature switches: bare names, rebound
     USE_SQRT_DOWN,
     USE_SQRT_UP,
     USE_TANH,
+    USE_USER,
 )
 
 # Names of the functions that targets compile; the leaves (primitives and shapes) are small
@@ -66,10 +67,18 @@ LEAF_FUNCTIONS = (
     "exp_plain",
     *(s.formula for s in L.SHAPES),
     "cycle_start",
+    "user_value",
 )
 # Leaves only the CPU block loops call: the half-period cosines (textbook arithmetic), and the
 # same curves in well-conditioned form, which the fast build binds under the textbook names.
-CPU_LEAF_FUNCTIONS = ("sinhalfpi", "cosine_plain01", "cosine_up_plain01", "cosine_sq01", "cosine_up_sq01")
+CPU_LEAF_FUNCTIONS = (
+    "sinhalfpi",
+    "cosine_plain01",
+    "cosine_up_plain01",
+    "cosine_sq01",
+    "cosine_up_sq01",
+    "user_fill",
+)
 WELL_CONDITIONED = {"cosine_plain01": "cosine_sq01", "cosine_up_plain01": "cosine_up_sq01"}
 KERNEL_FUNCTIONS = (
     *LEAF_FUNCTIONS,
@@ -334,6 +343,28 @@ def product(x, n):
     return 1.0
 
 
+def user(x, n):
+    """NaN: a user's function (``USER``) needs its parameters, which a unit curve does not see;
+    :func:`curve_value` calls :func:`user_value` for it instead."""
+    return math.nan
+
+
+def user_value(cf, c, q0, q1, t, base, amp):
+    """A USER segment's value ``base + amp * fn(t, ...)`` at integer local step ``t``, ``fn``
+    the program's function ``q1`` with row ``c``'s parameters from column ``CF_WIDTH + q0`` on
+    (for a cumulative function ``base + amp * fn(1) * ... * fn(t)``, multiplied in step order).
+    Here NaN: ``fastlr.kernels.user`` binds the program's functions in the builds that evaluate
+    them."""
+    return math.nan
+
+
+def user_fill(b, cf, c, q0, q1, t0, base, amp, scale, flo):
+    """``b[j] = max(scale user_value(cf, c, q0, q1, t0 + j, base, amp), flo)`` (bound by
+    ``fastlr.kernels.user`` like :func:`user_value`; here it writes NaN)."""
+    for j in range(b.shape[0]):
+        b[j] = math.nan
+
+
 def unit(code, x, n, q0, q1, q2, q3):
     """Dispatch a shape code to its unit curve at local time ``x`` (NaN for an unknown code).
 
@@ -378,6 +409,8 @@ def unit(code, x, n, q0, q1, q2, q3):
         return cyclic(x, q0, q1, q2, q3)
     if USE_PROD and code == L.PROD:
         return product(x, n)
+    if USE_USER and code == L.USER:
+        return user(x, n)
     return math.nan
 
 
@@ -493,6 +526,9 @@ def curve_value(ci, cf, si, sf, c, tm):
         x = tc - sf[k, L.S_OFF]
         n = ti
     code = si[k, L.S_CODE]
+    if USE_USER and code == L.USER:
+        # a user's function sees the integer local step (x is integral: its offset is an integer)
+        return user_value(cf, c, sf[k, L.S_Q0], sf[k, L.S_Q1], int(x), base, amp)
     f = unit(code, x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
     if USE_PROD and code == L.PROD:
         f = f * factors(si, sf, k, float(tm - si[k, L.S_START]))

@@ -168,6 +168,15 @@ PROD, USE_PROD = _shape(
     "base + amp * (product of their values at the same local time); its own unit curve is 1",
 )
 
+USER, USE_USER = _shape(
+    "USER",
+    "user",
+    None,
+    params="a user's function (fastlr.Formula) at the integer local step: q0 is the column of its first "
+    "parameter among the row's parameter columns (cf past CF_WIDTH), q1 its index in the program's function "
+    "table; blocks.main_block fills its pieces through user_fill, curve_value calls user_value",
+)
+
 #: Every shape code, in code order.
 SHAPES: tuple[Shape, ...] = tuple(_SHAPES)
 N_CODES = len(SHAPES)
@@ -265,6 +274,7 @@ F_RS_CYCLES = 12
 F_RS_PEAK = 13
 F_RS_LIMIT = 14  # RS_FRAC: stop once the continuous cycle position reaches it (0: never)
 CF_WIDTH = 15
+# A program with USER segments has more cf columns: its rows' Formula parameters, from CF_WIDTH on.
 
 # ---- segment columns -------------------------------------------------------------------------
 S_START = 0

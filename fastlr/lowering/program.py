@@ -32,6 +32,9 @@ class Program:
         The schedules the rows came from, when lowered from objects.
     configs : object or None
         The validated flat-config columns, when lowered from columns.
+    user : UserTable or None
+        The users' functions its ``USER`` segments call (:mod:`fastlr.kernels.user`); their
+        parameters are the ``cf`` columns from ``CF_WIDTH`` on.
 
     Row ``i`` traces back to its config: :meth:`config` and :meth:`schedule`.
 
@@ -53,6 +56,7 @@ class Program:
     sf: np.ndarray
     specs: tuple[Any, ...] | None = None
     configs: Any = None
+    user: Any = None
 
     @property
     def n_rows(self) -> int:
@@ -100,7 +104,9 @@ class Program:
         ci[:, L.I_SEG_HI] -= s0
         specs = None if self.specs is None else self.specs[start:stop]
         configs = None if self.configs is None else self.configs.subset(start, stop)
-        return Program(ci, self.cf[start:stop].copy(), self.si[s0:s1].copy(), self.sf[s0:s1].copy(), specs, configs)
+        return Program(
+            ci, self.cf[start:stop].copy(), self.si[s0:s1].copy(), self.sf[s0:s1].copy(), specs, configs, self.user
+        )
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(ci, cf, si, sf)``."""
@@ -135,4 +141,58 @@ def lower_schedules(schedules: Sequence[Any], specs: Sequence[Any] | None = None
         segs.start[r, :kk], segs.code[r, :kk], segs.f[r, :kk] = s.start[0], s.code[0], s.f[0]
         segs.valid[r, :kk] = s.valid[0]
         segs.valid[r, kk:] = False
-    return assemble(ci, cf, segs, tuple(schedules if specs is None else specs))
+    cf, user = user_columns(schedules, cf, segs)
+    prog = assemble(ci, cf, segs, tuple(schedules if specs is None else specs))
+    return dataclasses.replace(prog, user=user) if user is not None else prog
+
+
+def _user_shapes(curve: Any) -> list[Any]:
+    """The users' functions (``fastlr.Formula``) of a curve, in the order of their segments."""
+    if hasattr(curve, "_user_group"):
+        return [curve]
+    out: list[Any] = []
+    for p in getattr(curve, "phases", ()) or ():
+        out += _user_shapes(getattr(p, "curve", p))
+    return out
+
+
+def user_columns(schedules: Sequence[Any], cf: np.ndarray, segs: Segs) -> tuple[np.ndarray, Any]:
+    """Place the parameters of the rows' users' functions in ``cf`` columns past ``CF_WIDTH`` and
+    point their USER segments at them (``q0``: first column, ``q1``: function index); return the
+    widened ``cf`` and the program's :class:`~fastlr.kernels.user.UserTable` (None without any).
+
+    Formulas of one function with the same parameter names share a table entry; a parameter is
+    an int64 where every row gives an int, else a float64.
+    """
+    shapes = [_user_shapes(s.curve) for s in schedules]
+    if not any(shapes):
+        return cf, None
+    from fastlr.kernels.user import UserTable
+
+    groups: dict[Any, list[Any]] = {}
+    for row in shapes:
+        for f in row:
+            groups.setdefault(f._user_group(), []).append(f)
+    index = {g: i for i, g in enumerate(groups)}
+    table = []
+    for members in groups.values():
+        n = len(members[0].params)
+        ints = tuple(all(isinstance(m.params[j][1], int) for m in members) for j in range(n))
+        table.append(members[0]._user_function(ints))
+    width = max(sum(len(f.params) for f in row) for row in shapes)
+    extra = np.zeros((cf.shape[0], width))
+    for r, row in enumerate(shapes):
+        ks = np.flatnonzero(segs.valid[r] & (segs.code[r] == L.USER))
+        if len(ks) != len(row):
+            raise ValueError(
+                f"row {r}: a Formula must be a schedule's curve or a Join phase, not a Product factor or a "
+                "restarted curve"
+            )
+        col = 0
+        for k, f in zip(ks, row):
+            segs.f[r, k, L.S_Q0] = col
+            segs.f[r, k, L.S_Q1] = index[f._user_group()]
+            for _, v in f.params:
+                extra[r, col] = v
+                col += 1
+    return np.ascontiguousarray(np.hstack([cf, extra])), UserTable(tuple(table))

@@ -44,6 +44,8 @@ Quirks reproduced
   piecewise-constant other children (MultiStepLR, ConstantLR) the recursion telescopes to
   cosines toward ``eta_min`` between the children's changes, reproduced (refused where torch's lr
   would turn negative, and with any other child).
+- ``LambdaLR`` and ``MultiplicativeLR`` take the user's function and compile it
+  (:class:`fastlr.Formula`); ``MultiplicativeLR`` multiplies its factors in step order, as torch.
 - Growing schedules (``gamma > 1``) are capped at ``1e18``, where torch keeps multiplying until
   the lr overflows to ``inf``.
 
@@ -99,6 +101,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from fastlr import _checks as ck
+from fastlr.formula import Formula
 from fastlr.presets._common import GROWTH_CAP, nonneg, staircase
 from fastlr.schedule import Restarts, Schedule, ScheduleSet, Warmup
 from fastlr.shapes import (
@@ -122,8 +125,10 @@ __all__ = [
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
     "ExponentialLR",
+    "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
     "PolynomialLR",
     "SequentialLR",
@@ -501,6 +506,43 @@ def ExponentialLR(base_lr: float, gamma: float) -> Shape:
     else:
         factor = ExpFactor(g)
     return _built(_exponential(B, g), PresetInfo("ExponentialLR", B, factor))
+
+
+def LambdaLR(base_lr: float, lr_lambda: Any, *, jit: bool = True) -> Formula:
+    """``torch.optim.lr_scheduler.LambdaLR``: ``f(t) = base_lr * lr_lambda(t)``, the user's
+    function compiled as a :class:`fastlr.Formula` (``jit=False``: called per step in Python).
+
+    The function's numbers, tuples and arrays are frozen when this is called. Inside
+    ``SequentialLR`` a later child restarts in local time (torch's ``step(0)`` gives
+    ``base_lr * lr_lambda(0)``); ``ChainedScheduler`` refuses it (LambdaLR overwrites the lr).
+    """
+    w = "torch.LambdaLR"
+    B = nonneg("base_lr", base_lr, w)
+    if isinstance(lr_lambda, (list, tuple)):
+        raise TypeError(f"{w}: one lr_lambda per param group is not supported; build one LambdaLR per group")
+    return _built(Formula(lr_lambda, scale=B, jit=jit), PresetInfo("LambdaLR", B))
+
+
+def MultiplicativeLR(base_lr: float, lr_lambda: Any, *, jit: bool = True) -> Formula:
+    """``torch.optim.lr_scheduler.MultiplicativeLR``: ``f(0) = base_lr`` and
+    ``f(t) = f(t - 1) * lr_lambda(t)`` for ``t >= 1``.
+
+    A cumulative :class:`fastlr.Formula`: the factors are multiplied in step order with torch's
+    arithmetic (``((base_lr * g(1)) * g(2)) ...``), so values match torch bit for bit; a table
+    of ``T`` steps costs one call per step, ``at(t)`` costs ``t`` calls. As a later child of
+    ``SequentialLR`` it is refused: torch's ``step(0)`` keeps the lr the previous child left.
+    """
+    w = "torch.MultiplicativeLR"
+    B = nonneg("base_lr", base_lr, w)
+    if isinstance(lr_lambda, (list, tuple)):
+        raise TypeError(f"{w}: one lr_lambda per param group is not supported; build one MultiplicativeLR per group")
+    info = PresetInfo(
+        "MultiplicativeLR",
+        B,
+        restart_error="MultiplicativeLR restarted at a milestone continues from the lr the previous child left "
+        "(torch's step(0) keeps the current lr); not supported",
+    )
+    return _built(Formula(lr_lambda, scale=B, cumulative=True, jit=jit), info)
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Shape:

@@ -44,7 +44,10 @@ Quirks reproduced (or decided)
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastlr import _checks as ck
+from fastlr.formula import Formula
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, ScheduleSet, Warmup
 from fastlr.shapes import Constant, Cosine, Join, Linear, Shape
@@ -98,6 +101,7 @@ def yolov5_schedule(
     num_groups: int = 3,
     min_warmup_iters: int = 100,
     legacy_linear: bool = False,
+    lf: Any = None,
 ) -> ScheduleSet:
     """YOLOv5's per-iteration lr (per param group) and momentum.
 
@@ -132,6 +136,10 @@ def yolov5_schedule(
         Floor of the warmup length, >= 0 (100 in YOLOv5).
     legacy_linear : bool
         Use ``epochs - 1`` in the linear lambda (YOLOv5 v6.0-v6.1).
+    lf : function, optional
+        Your own lambda of the epoch (``LambdaLR``'s ``lr_lambda``), instead of the linear or
+        cosine one: compiled as a :class:`fastlr.Formula` (its numbers frozen now), with the
+        same warmup and one-epoch lag.
 
     Returns
     -------
@@ -158,8 +166,12 @@ def yolov5_schedule(
     nw = max(round(warmup_epochs * nb), min_warmup_iters)
     ew = nw // nb  # the epoch in which the warmup ends (ni == nw)
 
-    def lf(lag: int) -> Shape:
+    user = None if lf is None else Formula(lf)
+
+    def lam(lag: int) -> Shape:
         """``lf(e - lag)`` in local epochs ``e``."""
+        if user is not None:
+            return Formula(user.fn, shift=-lag)
         if cos_lr:
             return Cosine(1.0, lrf, epochs, span=float(epochs), offset=float(lag), after="continue")
         n = epochs - 1 if legacy_linear else epochs
@@ -169,7 +181,7 @@ def yolov5_schedule(
 
     # epochs <= ew: the warmup aims at lf(epoch) and the rest of epoch ew keeps lf(ew); later epochs
     # run with the value LambdaLR set at the end of the previous epoch: lf(epoch - 1)
-    curve = Join((lf(0), lf(-ew)), (ew + 1,))
+    curve = Join((lam(0), lam(-ew)), (ew + 1,))
 
     def warm(start: float) -> Warmup | None:
         return Warmup(nw, start=start, mode="blend") if nw > 0 else None

@@ -111,7 +111,8 @@ def test_configs_cover_every_code_and_composition():
     ci, cf, si, _ = PROG.arrays()
     warm = ci[:, L.I_WU_MODE] != L.WU_NONE
     codes = set(si[:, L.S_CODE].tolist()) | set(ci[warm, L.I_WU_CODE].tolist())
-    assert codes == set(range(L.N_CODES)), sorted(set(range(L.N_CODES)) - codes)
+    # USER (fastlr.Formula) is CPU-only for now: the CUDA driver refuses it with a clear error
+    assert codes == set(range(L.N_CODES)) - {L.USER}, sorted(set(range(L.N_CODES)) - codes)
     assert set(ci[:, L.I_WU_MODE].tolist()) == {L.WU_NONE, L.WU_PREFIX, L.WU_OVERLAY, L.WU_BLEND}
     assert set(ci[:, L.I_RS_KIND].tolist()) == {L.RS_NONE, L.RS_INT, L.RS_FRAC, L.RS_GROW, L.RS_STRETCH}
     restarted = ci[:, L.I_RS_KIND] != L.RS_NONE

@@ -1,0 +1,212 @@
+"""Users' functions (``fastlr.Formula``) compiled into the kernels.
+
+A program whose segments use the ``USER`` code carries a :class:`UserTable`: the functions its
+USER segments call (a segment's ``q1`` is the index here) and, for each, the names and kinds of
+its parameters. A row's parameter values sit in the program's ``cf`` columns from
+``layout.CF_WIDTH`` on (a segment's ``q0`` is the first one's column, counted from there), so a
+sweep of one function over many parameter sets is one program: the parameters are columns.
+
+:func:`kernels` builds the CPU kernels of such a program: the formula, block and driver source
+of :mod:`fastlr.kernels.cpu`, with ``formulas.user_value`` and ``formulas.user_fill`` bound to a
+small dispatcher that calls the program's functions (compiled with ``numba.njit``), once per
+table of functions and feature set, in memory only (a user's function is not a file Numba's
+on-disk cache could check). With a function made with ``jit=False`` the whole build is the same
+source run as plain Python: exact, one Python call per step, and slow.
+
+The dispatcher is generated as source text (one ``if`` per function, its parameters read into
+locals once per piece), since Numba calls a function with a fixed argument list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from fastlr.kernels import blocks, drivers, formulas, layout, runs
+from fastlr.kernels.retarget import compile_functions
+
+
+@dataclasses.dataclass(frozen=True)
+class UserFunction:
+    """One user's function as the kernels see it (equal and hashed by ``key``, the function
+    object aside: Formulas of one function share their builds).
+
+    Attributes
+    ----------
+    key : str
+        A fingerprint of the function (source, frozen values, parameter kinds): builds are
+        cached by it.
+    fn : callable
+        The function with its globals and closure frozen (plain Python).
+    names : tuple of str
+        The parameters passed by keyword, in column order.
+    ints : tuple of bool
+        Whether each parameter is passed as an int64 (else as a float64).
+    jit : bool
+        False: evaluated as plain Python.
+    label : str
+        The function's name, for messages.
+    cumulative : bool
+        The value at step ``t`` is ``amp * fn(1) * ... * fn(t)`` (torch's MultiplicativeLR),
+        multiplied in step order; else ``amp * fn(t)``.
+    """
+
+    key: str
+    fn: Any = dataclasses.field(compare=False)
+    names: tuple[str, ...]
+    ints: tuple[bool, ...]
+    jit: bool
+    label: str
+    cumulative: bool = False
+
+
+class UserTable(NamedTuple):
+    """The functions of a program's USER segments (a segment's ``q1`` indexes them)."""
+
+    functions: tuple[UserFunction, ...]
+
+    @property
+    def jit(self) -> bool:
+        """Whether every function is compiled (else the build runs as plain Python)."""
+        return all(f.jit for f in self.functions)
+
+    def label(self, i: int) -> str:
+        """The name of function ``i``."""
+        return self.functions[int(i)].label
+
+
+def _args(f: UserFunction, prefix: str) -> str:
+    return "".join(f", {name}={prefix}{j}" for j, name in enumerate(f.names))
+
+
+def _loads(f: UserFunction, indent: str) -> list[str]:
+    out = []
+    for j, is_int in enumerate(f.ints):
+        load = f"cf[c, o + {j}]"
+        out.append(f"{indent}p{j} = {'int(' + load + ')' if is_int else load}")
+    return out
+
+
+def dispatcher_source(table: UserTable) -> str:
+    """The source of ``user_value`` and ``user_fill`` for ``table`` (functions ``f0, f1, ...``).
+
+    A cumulative function multiplies ``amp`` by ``fn(1), fn(2), ...`` in step order (torch's
+    arithmetic): ``user_fill`` computes the product up to its first step once, then one factor
+    per step.
+    """
+    lines = ["def user_value(cf, c, q0, q1, t, base, amp):", "    o = CF_WIDTH + int(q0)"]
+    for i, f in enumerate(table.functions):
+        call = f"float(f{i}(%s{_args(f, 'p')}))"
+        lines.append(f"    if q1 == {i}.0:")
+        lines += _loads(f, "        ")
+        if f.cumulative:
+            lines += ["        v = amp", "        for s in range(1, t + 1):", f"            v = v * {call % 's'}"]
+            lines.append("        return base + v")
+        else:
+            lines.append(f"        return base + amp * {call % 't'}")
+    lines.append("    return math.nan")
+    lines += ["", "", "def user_fill(b, cf, c, q0, q1, t0, base, amp, scale, flo):", "    o = CF_WIDTH + int(q0)"]
+    for i, f in enumerate(table.functions):
+        call = f"float(f{i}(%s{_args(f, 'p')}))"
+        lines.append(f"    if q1 == {i}.0:")
+        lines += _loads(f, "        ")
+        if f.cumulative:
+            lines += ["        v = amp", "        for s in range(1, t0 + 1):", f"            v = v * {call % 's'}"]
+            lines += ["        for j in range(b.shape[0]):", "            if j > 0:"]
+            lines.append(f"                v = v * {call % '(t0 + j)'}")
+            lines.append("            b[j] = max(scale * (base + v), flo)")
+        else:
+            lines.append("        for j in range(b.shape[0]):")
+            lines.append(f"            b[j] = max(scale * (base + amp * {call % '(t0 + j)'}), flo)")
+        lines.append("        return")
+    lines.append("    for j in range(b.shape[0]):")
+    lines.append("        b[j] = math.nan")
+    return "\n".join(lines) + "\n"
+
+
+def _dispatchers(table: UserTable, bind: Any) -> dict[str, Any]:
+    """``{"user_value": ..., "user_fill": ...}`` as plain Python, calling ``bind(f)`` for each function."""
+    ns: dict[str, Any] = {"CF_WIDTH": layout.CF_WIDTH, "math": math}
+    for i, f in enumerate(table.functions):
+        ns[f"f{i}"] = bind(f)
+    exec(compile(dispatcher_source(table), "<fastlr.kernels.user dispatcher>", "exec"), ns)
+    return {"user_value": ns["user_value"], "user_fill": ns["user_fill"]}
+
+
+@functools.cache
+def njit_function(f: UserFunction) -> Any:
+    """``numba.njit`` of the frozen function (compiled on first call, one per key)."""
+    import numba
+
+    return numba.njit(error_model="numpy")(f.fn)
+
+
+def compile_check(f: UserFunction) -> Any:
+    """Compile ``f`` now for an int64 step and its parameters' kinds; return the result type.
+
+    Raises Numba's own errors (the caller turns them into one naming the construct and line).
+    """
+    import numba
+
+    sig = (numba.int64, *(numba.int64 if i else numba.float64 for i in f.ints))
+    # keyword parameters: through a tiny wrapper taking them by position
+    disp = _positional(f) if f.names else njit_function(f)
+    disp.compile(sig)
+    return disp.overloads[sig].signature.return_type
+
+
+@functools.cache
+def _positional(f: UserFunction) -> Any:
+    import numba
+
+    ns: dict[str, Any] = {"fn": njit_function(f)}
+    params = "".join(f", p{j}" for j in range(len(f.names)))
+    exec(f"def call(t{params}):\n    return fn(t{_args(f, 'p')})\n", ns)
+    return numba.njit(error_model="numpy")(ns["call"])
+
+
+@functools.cache
+def _python_build(table: UserTable) -> dict[str, Any]:
+    """The kernel source as plain Python, the functions called as they are (``jit=False``)."""
+    ns: dict[str, Any] = layout.switches(layout.ALL_FEATURES)
+    ns["ANCHORED_RUNS"] = False
+    user = _dispatchers(table, lambda f: f.fn)
+    out = compile_functions(formulas, formulas.KERNEL_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS, _plain, ns, user)
+    for module, names in (
+        (runs, runs.RUN_FUNCTIONS),
+        (blocks, blocks.PIECE_FUNCTIONS + blocks.INLINE_FUNCTIONS + blocks.SERIAL_FUNCTIONS),
+        (drivers, drivers.SERIAL_DRIVERS + drivers.PARALLEL_DRIVERS),
+    ):
+        out.update(compile_functions(module, names, _plain, ns))
+    return out
+
+
+def _plain(func: Any) -> Any:
+    return func
+
+
+@functools.cache
+def _jit_build(table: UserTable, mask: int) -> dict[str, Any]:
+    import numba
+
+    from fastlr.kernels import cpu
+
+    plain = _dispatchers(table, njit_function)
+    inline = numba.njit(inline="always", **cpu.OPTIONS)
+    overrides = {name: inline(func) for name, func in plain.items()}
+    tag = "user." + ".".join(f.key[:12] for f in table.functions) + f".m{mask:x}."
+    return cpu._build(tag, mask, overrides, cache=False)
+
+
+def kernels(table: UserTable, arrays: tuple[np.ndarray, ...]) -> dict[str, Any]:
+    """The CPU kernels (``fill_span``, ``fill_steps``, ``fill_rows``, ``summarize_rows``,
+    ``eval_points``) of a program with USER segments, in the variant of its features."""
+    if not table.jit:
+        return _python_build(table)
+    from fastlr.kernels import cpu
+
+    return _jit_build(table, cpu.feature_mask(*arrays))

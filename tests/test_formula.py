@@ -1,0 +1,267 @@
+"""fastlr.Formula: users' own lr functions compiled into the kernels.
+
+The reference is the user's function itself, called per step in Python (``fn(t, **params)``):
+what LambdaLR does. Few compiles: the functions below are shared by the tests.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fastlr as fl
+
+WARM = 7
+
+
+def cosine(t, total, floor):
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(t, total) / total))
+
+
+def stepped(t):
+    return 0.5 ** (t // WARM)
+
+
+HYP = {"lrf": 0.5}
+
+
+def bad_dict(t):
+    return 1.0 if t == 0 else HYP["lrf"]
+
+
+def negative(t, at):
+    return 1.0 if t < at else -1.0
+
+
+def naive(fn, T, **params):
+    return [float(fn(t, **params)) for t in range(T)]
+
+
+def test_table_at_and_schedule_match_the_python_function():
+    f = fl.Formula(cosine, total=40, floor=0.1)
+    want = naive(cosine, 60, total=40, floor=0.1)
+    assert f.table(60).tolist() == want
+    assert f.at(17) == want[17]
+    assert f.at(np.array([3, 59])).tolist() == [want[3], want[59]]
+    # warmup, scale, floor and epochs around it: the same arithmetic as the built-in shapes
+    s = fl.Schedule(f, warmup=fl.Warmup(5, start=0.01), scale=0.3, floor=0.05, steps_per_epoch=2)
+    got = s.table(90)
+    main = [max(0.3 * cosine((t - 5) // 2, 40, 0.1), 0.05) for t in range(90)]
+    for t in range(5):
+        main[t] = 0.01 + (main[5] - 0.01) * (t / 5)
+    np.testing.assert_allclose(got, main, rtol=1e-15)
+    assert got[5:].tolist() == main[5:]
+    assert [s.at(t) for t in (0, 3, 50, 89)] == [got[t] for t in (0, 3, 50, 89)]
+
+
+def test_join_phases_sweep_and_summaries():
+    j = fl.Join((fl.Linear(0.0, 1.0, 4), fl.Formula(stepped), fl.Formula(cosine, total=9, floor=0.2)), (4, 30))
+    want = [t / 4 for t in range(4)] + [stepped(t - 4) for t in range(4, 30)] + naive(cosine, 20, total=9, floor=0.2)
+    assert j.table(50).tolist() == want
+    rows = [fl.Formula(cosine, total=10 + i, floor=0.01 * i) for i in range(6)] + [fl.Formula(stepped), j]
+    prog = fl.lower(rows) if hasattr(fl, "lower") else None
+    assert prog is not None and prog.user is not None
+    assert len(prog.user.functions) == 2  # one fn, one table entry: the params are columns
+    sw = fl.sweep(rows, 50, dtype=np.float64)
+    for i, r in enumerate(rows):
+        assert sw[i].tolist() == r.table(50).tolist()
+    summ = fl.summarize(rows, 50)
+    np.testing.assert_allclose(summ["mean"], sw.mean(axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(summ["final"], sw[:, -1])
+
+
+def test_jit_false_is_exact_and_visible():
+    f = fl.Formula(bad_dict, jit=False)
+    assert "jit=False" in repr(f)
+    assert f.table(5).tolist() == [1.0, 0.5, 0.5, 0.5, 0.5]
+    g = fl.Formula(cosine, jit=False, total=12, floor=0.0)
+    assert g.table(20).tolist() == fl.Formula(cosine, total=12, floor=0.0).table(20).tolist()
+
+
+def test_what_numba_cannot_compile_is_a_clear_error():
+    with pytest.raises(fl.FormulaCompileError, match=r"bad_dict.*test_formula.py:\d+.*jit=False"):
+        fl.Formula(bad_dict)
+    with pytest.raises(TypeError, match="cannot be called as fn"):
+        fl.Formula(cosine, total=3)
+    with pytest.raises(TypeError, match="parameter floor"):
+        fl.Formula(cosine, total=3, floor="x")
+    with pytest.raises(TypeError, match="Python function"):
+        fl.Formula(math.cos)
+
+
+def test_values_must_be_finite_and_nonnegative():
+    f = fl.Formula(negative, at=3)
+    with pytest.raises(ValueError, match=r"step 3 \(row 0\) is -1.0"):
+        f.table(10)
+    assert f.table(3).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match=r"step 4 \(row 1\)"):
+        fl.sweep([fl.Formula(negative, at=9), fl.Formula(negative, at=4)], 8)
+    with pytest.raises(ValueError, match="step 5"):
+        f.at(np.array([0, 5]))
+    with pytest.raises(ValueError, match="not finite and >= 0"):
+        fl.summarize([f], 10)
+
+
+def test_globals_and_closures_are_frozen():
+    knots = np.array([1.0, 0.5, 0.25])
+
+    def piecewise(t):
+        return knots[min(t // 2, 2)]
+
+    f = fl.Formula(piecewise)
+    knots[0] = 9.0  # later changes do not reach the Formula
+    assert f.table(6).tolist() == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    g = fl.Formula(piecewise)
+    assert g != f and g.fingerprint() != f.fingerprint()
+    assert g.table(1).tolist() == [9.0]
+
+
+def test_serialisation_needs_trust_code():
+    f = fl.Formula(cosine, total=30, floor=0.05)
+    d = f.to_dict()
+    assert (
+        d["fn"]["name"] == "cosine" and "math.cos" in d["fn"]["source"] and d["params"] == {"total": 30, "floor": 0.05}
+    )
+    with pytest.raises(ValueError, match="trust_code=True"):
+        fl.from_dict(d)
+    with pytest.raises(ValueError, match="trust_code=True"):
+        fl.from_dict(fl.Schedule(f, scale=2.0).to_dict())
+    g = fl.from_dict(d, trust_code=True)
+    assert g == f and g.fingerprint() == f.fingerprint()
+    assert g.table(40).tolist() == f.table(40).tolist()
+    assert fl.Formula(cosine, total=31, floor=0.05).fingerprint() != f.fingerprint()
+    h = fl.from_dict(fl.Formula(stepped).to_dict(), trust_code=True)  # a frozen global travels
+    assert h.table(20).tolist() == naive(stepped, 20)
+
+
+def test_lambda_source_and_cumulative():
+    lf = lambda x: ((1 + math.cos(x * math.pi / 10)) / 2) * (1 - 0.2) + 0.2  # noqa: E731
+    f = fl.Formula(lf, scale=0.01)
+    assert f.to_dict()["fn"]["source"].startswith("lambda x:")
+    assert f.table(12).tolist() == [0.01 * lf(x) for x in range(12)]
+    m = fl.Formula(lambda t: 0.9 if t % 3 else 1.1, cumulative=True, scale=2.0)
+    lr, want = 2.0, [2.0]
+    for t in range(1, 40):
+        lr = lr * (0.9 if t % 3 else 1.1)
+        want.append(lr)
+    assert m.table(40).tolist() == want
+    assert m.at(39) == want[39]
+    assert fl.Join((fl.Constant(1.0), m), (5,)).table(45).tolist()[5:] == want
+
+
+def test_torch_lambda_and_multiplicative_run_live():
+    torch = pytest.importorskip("torch")
+    from fastlr.presets import torch as pt
+
+    def lam(epoch):
+        return 0.95**epoch if epoch >= 3 else (epoch + 1) / 4
+
+    def mult(epoch):
+        return 0.9 if epoch % 4 else 1.05
+
+    T = 60
+    for ours, theirs in (
+        (pt.LambdaLR(0.1, lam), lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lam)),
+        (pt.MultiplicativeLR(0.1, mult), lambda opt: torch.optim.lr_scheduler.MultiplicativeLR(opt, mult)),
+        (
+            pt.SequentialLR([pt.LinearLR(0.1, 0.5, 1.0, 4), pt.LambdaLR(0.1, lam)], [6]),
+            lambda opt: torch.optim.lr_scheduler.SequentialLR(
+                opt,
+                [torch.optim.lr_scheduler.LinearLR(opt, 0.5, 1.0, 4), torch.optim.lr_scheduler.LambdaLR(opt, lam)],
+                [6],
+            ),
+        ),
+    ):
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+        sched = theirs(opt)
+        lrs = []
+        for _ in range(T):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        # Numba computes float ** int by repeated multiplication (CPython calls pow): an ulp apart
+        np.testing.assert_allclose(ours.table(T), lrs, rtol=1e-14, atol=0)
+    with pytest.raises(ValueError, match="MultiplicativeLR restarted"):
+        pt.SequentialLR([pt.LinearLR(0.1, 0.5, 1.0, 4), pt.MultiplicativeLR(0.1, mult)], [6])
+    with pytest.raises(ValueError, match="not multiplicative"):
+        pt.ChainedScheduler([pt.StepLR(0.1, 3), pt.LambdaLR(0.1, lam)])
+
+
+# Seed 000 (FCN, ../shared/seeds/000): the loop body of the post, as the function it hands to LambdaLR
+def seed000_f(x):
+    warmup = True
+    warmup_epochs = 1
+    num_step = 366
+    epochs = 30
+    warmup_factor = 1e-3
+    if warmup is True and x <= (warmup_epochs * num_step):
+        alpha = float(x) / (warmup_epochs * num_step)
+        # warmup过程中lr倍率因子从warmup_factor -> 1
+        return_value = warmup_factor * (1 - alpha) + alpha
+    else:
+        # warmup后lr倍率因子从1 -> 0
+        # 参考deeplab_v2: Learning rate policy
+        return_value = (1 - (x - warmup_epochs * num_step) / ((epochs - warmup_epochs) * num_step)) ** 0.9
+    return return_value
+
+
+# YOLOv5's one_cycle (utils/general.py), as written; seed 002's lf
+def one_cycle(y1=0.0, y2=1.0, steps=100):
+    # lambda function for sinusoidal ramp from y1 to y2 https://arxiv.org/pdf/1812.01187.pdf
+    return lambda x: ((1 - math.cos(x * math.pi / steps)) / 2) * (y2 - y1) + y1
+
+
+def test_seed_functions_run_as_written():
+    from fastlr.presets import torch as pt
+    from tests.test_seed000 import PRINTED
+
+    initlr = 0.0001
+    table = pt.LambdaLR(initlr, seed000_f).table(30 * 366 + 1)
+    got = [table[(e + 1) * 366] for e in range(30)]
+    assert got == [float(v) for v in PRINTED.split()]
+    lf = one_cycle(1, 0.2, 100)
+    assert fl.Formula(lf).table(150).tolist() == [lf(x) for x in range(150)]
+    num_epochs = 100
+    lf2 = lambda x: ((1 + math.cos(x * math.pi / num_epochs)) / 2) * (1 - 0.2) + 0.2  # noqa: E731
+    assert pt.LambdaLR(0.01, lf2).table(100).tolist() == [0.01 * lf2(x) for x in range(100)]
+
+
+def test_torch_bridge_state_needs_trust_code_for_another_formula():
+    torch = pytest.importorskip("torch")
+    from fastlr.torch import TableScheduler
+
+    def opt():
+        return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+
+    f = fl.Formula(cosine, total=20, floor=0.1)
+    o = opt()
+    s = TableScheduler(o, f, total_steps=30)
+    for _ in range(7):
+        o.step()
+        s.step()
+    state = s.state_dict()
+    same = TableScheduler(opt(), fl.Formula(cosine, total=20, floor=0.1), total_steps=30)
+    same.load_state_dict(state)  # this scheduler's own description: no code runs
+    assert same.last_epoch == 7 and same.get_last_lr() == s.get_last_lr()
+    with pytest.raises(ValueError, match="trust_code=True"):
+        TableScheduler.from_state_dict(opt(), state)
+    other = TableScheduler(opt(), fl.Formula(cosine, total=25, floor=0.1), total_steps=30, on_mismatch="saved")
+    with pytest.raises(ValueError, match="trust_code=True"):
+        other.load_state_dict(state)
+    rebuilt = TableScheduler.from_state_dict(opt(), state, trust_code=True)
+    assert rebuilt.get_last_lr() == s.get_last_lr()
+
+
+def test_yolov5_takes_the_users_lf_and_formula_shift():
+    from fastlr.presets.yolov5 import yolov5_schedule
+
+    epochs, lrf = 12, 0.1
+    lf = one_cycle(1, lrf, epochs)
+    ours = yolov5_schedule(0.01, lrf, epochs=epochs, nb=20, min_warmup_iters=50, lf=lf).table(epochs * 20)
+    ref = yolov5_schedule(0.01, lrf, epochs=epochs, nb=20, min_warmup_iters=50, cos_lr=True).table(epochs * 20)
+    for k in ("lr", "momentum"):
+        np.testing.assert_allclose(ours[k], ref[k], rtol=1e-14, atol=1e-18)
+    f = fl.Formula(cosine, shift=5, total=20, floor=0.0)
+    assert f.table(10).tolist() == [cosine(t + 5, 20, 0.0) for t in range(10)]
