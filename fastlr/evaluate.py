@@ -30,12 +30,12 @@ from fastlr.lowering.program import Program
 SERIAL_STEPS = 1 << 22
 
 
-def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program | None = None) -> bool:
+def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program) -> bool:
     """Whether to evaluate ``n_values`` exact values of a program with the interpreter
     (:mod:`fastlr.kernels.interp`: the same values bit for bit, no compile) rather than the
     exact kernel: a small call, and that kernel not already in use in this process."""
     ci, cf = arrays[0], arrays[1]
-    if (prog is not None and prog.user is not None) or not interp.worth(n_values, ci, cf):
+    if prog.user is not None or not interp.worth(n_values, ci, cf):
         return False
     cpu = sys.modules.get("fastlr.kernels.cpu")  # not imported yet: no kernel is compiled
     return cpu is None or not cpu.in_use(True, arrays)
@@ -114,7 +114,7 @@ def table(
     res = prepare((T,), dtype, out, default=np.float64)
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
-    if ex and _interpret(T, arrays) and interp.fill(arrays, [0] * T, range(t0, t0 + T), res):
+    if ex and _interpret(T, arrays, prog) and interp.fill(arrays, [0] * T, range(t0, t0 + T), res):
         return res
     from fastlr.kernels import cpu
 
@@ -217,7 +217,7 @@ def sweep(
         raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
-    if ex and _interpret(prog.n_rows * T, arrays) and interp.fill_rows(arrays, range(prog.n_rows), t0, res):
+    if ex and _interpret(prog.n_rows * T, arrays, prog) and interp.fill_rows(arrays, range(prog.n_rows), t0, res):
         if isinstance(res, np.memmap):
             res.flush()
         return res

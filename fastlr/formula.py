@@ -36,7 +36,14 @@ RESERVED = ("jit", "params", "scale", "cumulative", "shift")
 
 class FormulaCompileError(TypeError):
     """Numba cannot compile a :class:`Formula`'s function (the message names the construct and
-    the line); ``jit=False`` evaluates it per step in Python instead."""
+    the line); ``jit=False`` evaluates it per step in Python instead.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> issubclass(fastlr.FormulaCompileError, TypeError)
+    True
+    """
 
 
 # ---- freezing the numbers a function reads ------------------------------------------------------

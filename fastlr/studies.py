@@ -167,18 +167,42 @@ class IntRange:
 
 
 def uniform(low: float, high: float, *, step: float | None = None) -> Uniform:
-    """A real axis uniform on ``[low, high]`` (on the grid ``low + k step`` with ``step``)."""
+    """A real axis uniform on ``[low, high]`` (on the grid ``low + k step`` with ``step``).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> c = fastlr.sample(4, seed=0, method="random", end_ratio=fastlr.uniform(0.0, 0.1, step=0.05), lr=1e-3)
+    >>> sorted(set(c["end_ratio"].tolist()) - {0.0, 0.05, 0.1})
+    []
+    """
     return Uniform(low, high, step=step)
 
 
 def loguniform(low: float, high: float) -> Uniform:
-    """A real axis uniform in ``log(value)`` on ``[low, high]``, ``low > 0``: the usual lr axis."""
+    """A real axis uniform in ``log(value)`` on ``[low, high]``, ``low > 0``: the usual lr axis.
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> lr = fastlr.sample(8, seed=0, lr=fastlr.loguniform(1e-4, 1e-2))["lr"]
+    >>> bool(((lr >= 1e-4) & (lr <= 1e-2)).all())
+    True
+    """
     return Uniform(low, high, log=True)
 
 
 def intrange(low: int, high: int, *, step: int = 1, log: bool = False) -> IntRange:
     """An integer axis ``low .. high``, both ends included (Optuna's ``IntDistribution`` and
-    W&B's ``int_uniform``; Ray Tune's ``randint(a, b)`` is ``intrange(a, b - 1)``)."""
+    W&B's ``int_uniform``; Ray Tune's ``randint(a, b)`` is ``intrange(a, b - 1)``).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> w = fastlr.sample(8, seed=0, method="lhs", lr=1e-3, warmup=fastlr.intrange(0, 1000, step=100))["warmup"]
+    >>> w.dtype.kind, bool((w % 100 == 0).all())
+    ('i', True)
+    """
     return IntRange(low, high, log=log, step=step)
 
 

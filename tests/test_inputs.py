@@ -78,7 +78,7 @@ REFUSED = [
     (lambda: fl.from_dict({"type": "Constant", "value": 10**400}), "value must be finite"),
     (lambda: fl.from_dict(_mutated_start(10**400)), "start must be finite"),
     (lambda: fl.lower({"lr": [1e-3], "steps": [1e20], "shape": "linear"}), "steps must be <= 2[*][*]50"),
-    (lambda: fl.lower({"lr": [1e-3], "steps": [2**63], "shape": "linear"}), "got 9223372036854775808"),
+    (lambda: fl.lower({"lr": [1e-3], "steps": [2**63], "shape": "linear"}), "steps must be <= 2[*][*]50"),
     (lambda: fl.Constant(1.0).at(2**62), "t must be <= 1125899906842624"),
     (lambda: fl.Constant(1.0).at(np.array([0, 2**63 - 1])), "t must be <= "),
     (lambda: fl.Constant(1.0).table(2**51), "T must be <= "),
@@ -138,12 +138,6 @@ def _cyclic(t, up, down, mode):
     return s if mode == "triangular" else math.ldexp(s, -int(q))
 
 
-def _frac_restarts(t, period, cycles):
-    r, _ = _exact_mod(t, Fraction(period) / Fraction(cycles))
-    frac = r * Fraction(cycles) / period
-    return 0.5 * (1.0 + math.cos(math.pi * float(frac)))
-
-
 def test_periodic_curves_are_exact_far_out():
     # period reduction in the formula source: whole periods are removed exactly before the
     # cosine or the triangle (errors were 1e-9 .. 3e-7 relative at t = 1e12, up to 6e-3 beyond)
@@ -151,13 +145,11 @@ def test_periodic_curves_are_exact_far_out():
         fl.Schedule(fl.Cosine(1.0, 0.0, 997, after="continue")),
         fl.Schedule(fl.Cyclic(0.0, 1.0, 1999.0, 2003.0)),
         fl.Schedule(fl.Cyclic(0.0, 1.0, 1999.0, 2003.0, mode="triangular2")),
-        fl.Schedule(fl.Cosine(1.0, 0.0, 1000), restarts=fl.Restarts(cycles=8.0)),
     ]
     refs = [
         lambda t: _cosine_continue(t, 997),
         lambda t: _cyclic(t, 1999, 2003, "triangular"),
         lambda t: _cyclic(t, 1999, 2003, "triangular2"),
-        lambda t: _frac_restarts(t, 1000, 8),
     ]
     for t0 in (10**12 + 123_457, 10**15 + 3, MAX - 40):
         tab = fl.sweep(scheds, 40, dtype=np.float64, t0=t0)

@@ -471,20 +471,12 @@ def curve_value(ci, cf, si, sf, c, tm):
             tc = float(tm - i * period)
             ti = float(period)
         elif USE_SCALAR_MAIN and kind == L.RS_FRAC:
-            # whole cycles (period / cycles steps each) removed first, exactly when a cycle
-            # is a whole number of steps, so tc keeps its accuracy at any step
-            fcycles = cf[c, L.F_RS_CYCLES]
-            fperiod = cf[c, L.F_RS_PERIOD]
-            clen = fperiod / fcycles
-            ftm = periodic(float(tm), clen)
-            whole = floorf((float(tm) - ftm) / clen + 0.5)
-            xf = fcycles * (ftm / fperiod)
+            xf = cf[c, L.F_RS_CYCLES] * (float(tm) / cf[c, L.F_RS_PERIOD])
             flimit = cf[c, L.F_RS_LIMIT]
-            if flimit > 0.0 and xf >= flimit - whole:
+            if flimit > 0.0 and xf >= flimit:
                 return sf[k, L.S_BASE]
-            il = math.floor(xf)
-            i = il + int(whole)
-            tc = xf - il
+            i = int(math.floor(xf))  # noqa: RUF046 - an int on every target
+            tc = xf - i
             ti = 1.0
         elif USE_SCALAR_MAIN and kind == L.RS_STRETCH:
             # the horizon stretches by one period per cycle; progress counts from step 0

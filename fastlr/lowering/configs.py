@@ -484,7 +484,7 @@ def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndar
     big = np.abs(arr.astype(np.float64)) > MAX_INT
     if big.any():
         i = int(np.argmax(big))
-        raise ValueError(f"row {i}: {label} must be at most {MAX_INT:,} in size, got {_py(arr[i])!r}")
+        raise ValueError(f"row {i}: {label} must be <= 2**50 ({MAX_INT:,}), got {_py(arr[i])!r}")
     return arr.astype(np.int64), given
 
 

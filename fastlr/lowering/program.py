@@ -181,7 +181,12 @@ def user_columns(schedules: Sequence[Any], cf: np.ndarray, segs: Segs) -> tuple[
         table.append(members[0]._user_function(ints))
     width = max(sum(len(f.params) for f in row) for row in shapes)
     extra = np.zeros((cf.shape[0], width))
+    cf = cf.copy()
     for r, row in enumerate(shapes):
+        if row and getattr(schedules[r], "floor", None) is None:
+            # no floor of 0 hides what a user's function returns: evaluate.check_user_values
+            # refuses a negative value instead of the kernels holding it at 0
+            cf[r, L.F_FLOOR] = -np.inf
         ks = np.flatnonzero(segs.valid[r] & (segs.code[r] == L.USER))
         if len(ks) != len(row):
             raise ValueError(

@@ -261,6 +261,6 @@ def RAdamWarmup(main_schedule: Any = None, *, beta2: float = 0.999, base_lr: flo
     if not b > 0.6:
         raise ValueError(f"{w}: beta2 ({beta2}) must be greater than 0.6")
     _, offset = _radam_offset(b)
-    # the factor multiplies every step: it tends to 1 without reaching it
-    warm = Warmup(steps=1 << 62, start=0.0, shape="radam", mode="overlay", beta2=b, offset=-float(offset))
+    # the factor multiplies every step (to 2**50, the longest schedule): it tends to 1 without reaching it
+    warm = Warmup(steps=ck.MAX_STEP, start=0.0, shape="radam", mode="overlay", beta2=b, offset=-float(offset))
     return _build(main_schedule, base_lr, w, warm, 0)
