@@ -88,11 +88,11 @@ def test_the_kernel_takes_over(monkeypatch):
     arrays = prog.arrays()
     monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", None)  # as before Numba is imported
     monkeypatch.setattr(interp, "_spent", 0.0)
-    assert evaluate._interpret(interp.MAX_VALUES, arrays)
-    assert not evaluate._interpret(interp.MAX_VALUES + 1, arrays)  # too many values for one call
+    assert evaluate._interpret(interp.MAX_VALUES, arrays, prog)
+    assert not evaluate._interpret(interp.MAX_VALUES + 1, arrays, prog)  # too many values for one call
     monkeypatch.setattr(interp, "_spent", interp.BUDGET_S)  # the process spent its budget here
-    assert not evaluate._interpret(10, arrays)
+    assert not evaluate._interpret(10, arrays, prog)
     monkeypatch.setattr(interp, "_spent", 0.0)
     monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", cpu)
     cpu.kernels(True)  # the full exact variant, which covers every program, is in use
-    assert not evaluate._interpret(10, arrays)
+    assert not evaluate._interpret(10, arrays, prog)
