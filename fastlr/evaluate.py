@@ -391,22 +391,40 @@ def compile_summaries_elsewhere(prog: Program) -> Any:
     return cpu.compile_in_child(False, prog.arrays(), [("summarize_rows", "float64")])
 
 
+def _beyond_float32(prog: Program) -> bool:
+    """Whether a row may exceed float32's range: only an ``Exponential`` clipped above
+    ``MAX_VALUE`` (up to float32's largest, as the float32 peers saturate) can, once scaled or
+    multiplied by more than 1; every other value is at most ``MAX_VALUE`` (1e18)."""
+    exp = prog.si[:, L.S_CODE] == L.EXP
+    if not exp.any():
+        return False
+    clip = prog.sf[exp, L.S_AMP] * prog.sf[exp, L.S_Q2]
+    return bool((clip > ck.MAX_VALUE).any())
+
+
 def check_user_values(prog: Program, values: Any, t0: int, steps: Any = None, row0: int = 0) -> None:
     """For a program with users' functions: raise ValueError naming the first value that is not
-    finite and >= 0 (its row and step), since kernels never check what a user's function returns.
+    finite and >= 0 (its row and step), since kernels never check what a user's function returns;
+    for a float32 output of a program that may exceed float32's range (:func:`_beyond_float32`):
+    the same for a value that overflowed to inf.
 
     ``values`` is ``(T,)`` for row 0 or ``(rows, T)`` from row ``row0``, for steps ``t0 ..``; or
     the values at ``steps`` (``at``).
     """
-    if prog.user is None:
-        return
     v = np.asarray(values)
+    if prog.user is None and not (v.dtype == np.float32 and _beyond_float32(prog)):
+        return
     if v.size == 0 or (bool((v >= 0).all()) and math.isfinite(float(v.max()))):
         return  # every value >= 0 (NaN fails it) and the largest finite: no inf either
     bad = ~(np.isfinite(v) & (v >= 0))
     pos = np.unravel_index(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape)
     row = row0 + int(pos[0]) if v.ndim == 2 else 0
     step = int(np.asarray(steps).reshape(-1)[pos[-1]]) if steps is not None else t0 + int(pos[-1])
+    if prog.user is None:
+        raise ValueError(
+            f"the value at step {step} (row {row}) does not fit float32 (larger than {ck.FLOAT32_MAX:.7g}): an "
+            "Exponential clipped near float32's largest value, scaled or multiplied further; use dtype='float64'"
+        )
     names = ", ".join(sorted({f.label for f in prog.user.functions}))
     raise ValueError(
         f"Formula ({names}): the value at step {step} (row {row}) is {v[pos].item()!r}; a learning rate must be "

@@ -168,3 +168,14 @@ def test_at_bisects_many_boundaries():
     s = fl.PiecewiseConstant(b, vals)
     t = rng.integers(0, int(b[-1]) + 10, 50_000)
     np.testing.assert_array_equal(s.at(t), vals[np.searchsorted(b, t, side="right")])
+
+
+def test_a_float32_table_beyond_float32s_range_is_an_error_not_inf():
+    clipped = fl.Exponential(1.0, 1e18, 10, end=3e38)  # the peers' float32 saturation
+    assert np.isfinite(clipped.table(40, dtype=np.float32)).all()
+    scaled = fl.Schedule(clipped, scale=2.0)
+    assert scaled.table(40)[-1] == 6e38  # float64 holds it
+    with pytest.raises(ValueError, match=r"step 22 \(row 0\) does not fit float32"):
+        scaled.table(40, dtype=np.float32)
+    with pytest.raises(ValueError, match=r"row 1\) does not fit float32"):
+        fl.sweep([clipped, scaled], 40)
