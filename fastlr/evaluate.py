@@ -25,9 +25,11 @@ from fastlr.kernels import interp
 from fastlr.kernels import layout as L
 from fastlr.lowering.program import Program
 
-# one table up to this many steps is filled on one thread (about a millisecond); longer ones in
-# parallel over chunks of steps
+# one table up to this many steps is filled on one thread (about a millisecond with the fast
+# build); longer ones in parallel over chunks of steps
 SERIAL_STEPS = 1 << 22
+# the same for the exact build (libm) and users' functions, some 10x more per value
+SERIAL_STEPS_SLOW = 1 << 17
 
 
 def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program) -> bool:
@@ -120,7 +122,8 @@ def table(
 
     ci, cf, si, sf = arrays
     k = _kernels(ex, prog)
-    serial = T <= SERIAL_STEPS or (prog.user is not None and not prog.user.jit)
+    slow = ex or prog.user is not None
+    serial = T <= (SERIAL_STEPS_SLOW if slow else SERIAL_STEPS) or (prog.user is not None and not prog.user.jit)
     entry = "fill_span" if serial else "fill_steps"
     with cpu.compile_notice(k[entry], entry, ex, res.dtype):
         if serial:

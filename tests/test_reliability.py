@@ -58,7 +58,7 @@ def test_eight_threads_under_the_workqueue_layer():
     code = PROLOGUE + textwrap.dedent(
         """
     import threading, numba, fastlr.evaluate as ev
-    ev.SERIAL_STEPS = 1000  # table(5000) takes the parallel path too
+    ev.SERIAL_STEPS = ev.SERIAL_STEPS_SLOW = 1000  # table(5000) takes the parallel path too
     ref = fastlr.sweep(prog, 300)
     ref_sum = fastlr.summarize(prog, 300)["sum"]
     ref_tab = fastlr.Cosine(1.0, 0.0, 4000).table(5000)
