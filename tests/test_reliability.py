@@ -185,6 +185,8 @@ def test_cli_interrupted_and_full_disk_writes_leave_no_output(tmp_path):
         import errno, json, os, signal, sys, time, fastlr
         from fastlr import cli
         from fastlr.cli import writers
+        # a background job's children start with SIGINT ignored (nohup, `cmd &`): as in a terminal
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         real = fastlr.sweep
         SIG = [None]
         def sweep(prog, T, **kw):
