@@ -36,8 +36,7 @@ def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program) -> 
     """Whether to evaluate ``n_values`` exact values of a program with the interpreter
     (:mod:`fastlr.kernels.interp`: the same values bit for bit, no compile) rather than the
     exact kernel: a small call, and that kernel not already in use in this process."""
-    ci, cf = arrays[0], arrays[1]
-    if prog.user is not None or not interp.worth(n_values, ci, cf):
+    if prog.user is not None or not interp.worth(n_values):
         return False
     cpu = sys.modules.get("fastlr.kernels.cpu")  # not imported yet: no kernel is compiled
     return cpu is None or not cpu.in_use(True, arrays)

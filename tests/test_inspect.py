@@ -117,12 +117,6 @@ def test_cycle_starts_are_where_the_table_restarts(restarts, period, warmup, spe
     assert got == [s for s, kind in boundaries(sched, T) if kind == "restart" and s > after_warmup]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="formulas.cycle_start computes mult**i with CPython's pow() when called from Python "
-    "and by repeated multiplication when compiled by Numba: for mult=1.3 the table starts cycle 3 "
-    "at step 400, the plain-Python formula at 399",
-)
 def test_cycle_starts_growing_by_1_3():
     sched = fastlr.Schedule(fastlr.Cosine(1.0, 0.0, 100), restarts=fastlr.Restarts(mult=1.3, limit=7))
     assert cycle_starts(sched, 3000) == _restarts_in_table(sched, 3000)

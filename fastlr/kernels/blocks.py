@@ -305,7 +305,7 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
                     tail[j] = v
                 tm = p1
                 continue
-            decay = cf[c, L.F_RS_DECAY] ** i
+            decay = cf[c, L.F_RS_DECAY] ** float(i)
             if ci[c, L.I_RS_MODE] == L.RS_PEAK:
                 amp = cf[c, L.F_RS_PEAK] * decay - base
             else:

@@ -418,8 +418,12 @@ def unit(code, x, n, q0, q1, q2, q3):
 
 
 def cycle_start(i, period, mult):
-    """Start of restart cycle ``i`` with period growth: ``period (mult^i - 1) / (mult - 1)``."""
-    return period * (mult**i - 1.0) / (mult - 1.0)
+    """Start of restart cycle ``i`` with period growth: ``period (mult^i - 1) / (mult - 1)``.
+
+    ``mult^i`` is ``pow`` of two floats, as CPython (and timm) compute it: Numba raises a float
+    to an integer power by repeated multiplication, which rounds differently, so the compiled
+    and the plain-Python formula would start some cycles one step apart."""
+    return period * (mult ** float(i) - 1.0) / (mult - 1.0)
 
 
 def factors(si, sf, k, x):
@@ -496,7 +500,7 @@ def curve_value(ci, cf, si, sf, c, tm):
                     i += 1
                 while i > 0 and cycle_start(i, fperiod, mult) > tm:
                     i -= 1
-            ti = fperiod * mult**i
+            ti = fperiod * mult ** float(i)
             tc = float(tm) - cycle_start(i, fperiod, mult)
         else:
             return math.nan  # no such restart kind
@@ -504,7 +508,7 @@ def curve_value(ci, cf, si, sf, c, tm):
         limit = ci[c, L.I_RS_LIMIT]
         if limit > 0 and i >= limit:
             return base
-        decay = cf[c, L.F_RS_DECAY] ** i
+        decay = cf[c, L.F_RS_DECAY] ** float(i)
         if ci[c, L.I_RS_MODE] == L.RS_PEAK:
             amp = cf[c, L.F_RS_PEAK] * decay - base
         else:

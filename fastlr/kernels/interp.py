@@ -15,8 +15,7 @@ Two places where the interpreter and Numba's code differ are handled here:
 - Numba raises a float to an *integer* power by repeated squaring, Python by ``pow()``; the
   copy of :func:`~fastlr.kernels.formulas.powr` bound here does what Numba does (an exponential
   staircase reaches ``powr`` with an integer exponent). Restart cycles raise their decay and
-  growth factors with ``**`` inline, so rows with a restart decay or period growth are left to
-  the kernel (:func:`eligible`).
+  growth factors to ``float(i)``: ``pow()`` on both sides.
 - Python raises on an overflow, a division by zero or a math domain error where the kernel
   gives an IEEE infinity or NaN: the copies of ``powr`` and ``expr`` here return libm's
   infinity; any other such error makes the call return False, and the kernel computes the
@@ -48,7 +47,6 @@ from typing import Any
 import numpy as np
 
 from fastlr.kernels import formulas, layout
-from fastlr.kernels import layout as L
 from fastlr.kernels.retarget import compile_functions
 
 #: The most values one call evaluates here (about 0.2 s for a warmup + cosine).
@@ -99,17 +97,9 @@ def _functions() -> dict[str, Any]:
     return compile_functions(formulas, formulas.KERNEL_FUNCTIONS, lambda f: f, switches, {"powr": powr, "expr": expr})
 
 
-def eligible(ci: np.ndarray, cf: np.ndarray) -> bool:
-    """Whether the interpreter reproduces the kernel's values for every row of a program: no row
-    restarts with an amplitude decay or a period growth (``decay ** i``, ``mult ** i``)."""
-    kinds = ci[:, L.I_RS_KIND]
-    odd = (kinds != L.RS_NONE) & ((cf[:, L.F_RS_DECAY] != 1.0) | (kinds == L.RS_GROW))
-    return not bool(odd.any())
-
-
-def worth(n_values: int, ci: np.ndarray, cf: np.ndarray) -> bool:
+def worth(n_values: int) -> bool:
     """Whether to evaluate ``n_values`` values of a program here rather than compile a kernel."""
-    return 0 < n_values <= MAX_VALUES and _spent < BUDGET_S and eligible(ci, cf)
+    return 0 < n_values <= MAX_VALUES and _spent < BUDGET_S
 
 
 def fill(arrays: tuple[np.ndarray, ...], rows: Any, steps: Any, out: np.ndarray) -> bool:
