@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._checks import MemoryLimitError, check_dtype, check_out, check_T, guard_memory
+from fastlr._checks import FormulaCompileError, MemoryLimitError, check_dtype, check_out, check_T, guard_memory
 
 __all__ = ["CudaUnavailableError", "is_available", "sweep_cuda", "table_cuda", "to_torch"]
 
@@ -105,9 +105,11 @@ def _lower(program: Any) -> Any:
     if hasattr(program, "program") and not isinstance(program, Program):
         program = program.program()
     if isinstance(program, Program):
-        if program.user is not None:
-            raise NotImplementedError(
-                "fastlr.Formula (a user's function) is evaluated on the CPU only for now; use device='cpu'"
+        if program.user is not None and not program.user.jit:
+            names = ", ".join(sorted({f.label for f in program.user.functions if not f.jit}))
+            raise ValueError(
+                f"Formula ({names}) with jit=False runs per step in Python, which cannot run on the GPU: "
+                "use device='cpu', or a Formula with jit=True (the default) for device='cuda'"
             )
         return program
     raise TypeError(
@@ -194,6 +196,102 @@ def _guard_device(cuda: Any, nbytes: int, what: str, hint: str) -> None:
 
 def _program_to_device(cuda: Any, prog: Any) -> tuple[Any, Any, Any, Any]:
     return tuple(cuda.to_device(np.ascontiguousarray(a)) for a in prog.arrays())  # type: ignore[return-value]
+
+
+# ---- users' functions (fastlr.Formula) ---------------------------------------------------------
+
+
+def _user_kernels(cuda: Any, prog: Any) -> Any:
+    """The CUDA build of ``prog``'s users' functions (None without any), each function first
+    compiled to PTX for this GPU so that what ``numba.cuda`` cannot compile is a
+    :class:`~fastlr.FormulaCompileError` naming it (the simulator compiles nothing)."""
+    if prog.user is None:
+        return None
+    from numba.core import config, errors
+
+    from fastlr.kernels import cuda as kernels
+
+    if not getattr(config, "ENABLE_CUDASIM", 0):  # the simulator compiles nothing
+        cc = _compute_capability(cuda)
+        for f in prog.user.functions:
+            try:
+                kernels.check_user_function(f, cc)
+            except (errors.NumbaError, NotImplementedError, TypeError) as exc:
+                # TypeError: Numba's built-in CUDA target refuses the builtins max() and min()
+                raise FormulaCompileError(_cuda_compile_message(f.fn, exc)) from None
+    return kernels.user_kernels(prog.user)
+
+
+def _compute_capability(cuda: Any) -> tuple[int, int]:
+    major, minor = cuda.get_current_device().compute_capability
+    return int(major), int(minor)
+
+
+def _cuda_compile_message(fn: Any, exc: Exception) -> str:
+    """Numba's error, cut to the construct and the line it names."""
+    keep = [
+        s
+        for s in (line.strip() for line in str(exc).splitlines())
+        if s and not s.startswith(("During:", "^", "[1]", "[2]", "- Resolution", "Enable logging"))
+    ]
+    where = f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}"
+    return (
+        f"Formula: numba.cuda cannot compile the function {fn.__name__} ({where}) for device='cuda': "
+        f"{' | '.join(keep[:6])}. The CPU build compiles it (device='cpu'); on the GPU use numbers, tuples "
+        "and the math module (no NumPy array creation or other objects; Numba's deprecated built-in CUDA "
+        "target also refuses max() and min(): the 'cuda' extra installs numba-cuda)."
+    )
+
+
+def _cumulative(prog: Any) -> bool:
+    return prog.user is not None and any(f.cumulative for f in prog.user.functions)
+
+
+def _serial_program(cuda: Any, prog: Any, row_idx: np.ndarray) -> tuple[Any, ...]:
+    """``(ci, cf, si, sf, rows)`` on the device for the serial kernel: rows ``row_idx`` copied
+    into distinct rows (a row listed twice gets two copies), with the columns in which
+    cumulative functions carry their product (:func:`fastlr.kernels.user.memo_columns`)."""
+    from fastlr.kernels import user
+
+    ci, cf, si, sf = prog.arrays()
+    arrays = (ci[row_idx], user.memo_columns(prog.user, cf[row_idx]), si, sf)
+    dev = tuple(cuda.to_device(np.ascontiguousarray(a)) for a in arrays)
+    return (*dev, cuda.to_device(np.arange(row_idx.shape[0], dtype=np.int64)))
+
+
+def _user_value_error(prog: Any, row: int, step: int, value: float) -> ValueError:
+    names = ", ".join(sorted({f.label for f in prog.user.functions}))
+    return ValueError(
+        f"Formula ({names}): the value at step {step} (row {row}) is {value!r}; a learning rate must be finite and >= 0"
+    )
+
+
+def _check_device_values(prog: Any, dev: Any, t0: int) -> None:
+    """For a program with users' functions: raise ValueError naming the first value of the device
+    array ``dev`` (``(T,)`` or ``(N, T)``) that is not finite and >= 0 (kernels never check what a
+    user's function returns)."""
+    if prog.user is None:
+        return
+    from fastlr.kernels import cuda as kernels
+
+    dev2 = dev.reshape(1, dev.shape[0]) if len(dev.shape) == 1 else dev
+    T = int(dev2.shape[1])
+    i = kernels.find_bad(dev2)
+    if i < int(dev2.shape[0]) * T:
+        r, k = divmod(i, T)
+        value = float(dev2[r, k : k + 1].copy_to_host()[0])
+        raise _user_value_error(prog, r, t0 + k, value)
+
+
+def _check_host_values(prog: Any, res: np.ndarray, t0: int) -> None:
+    """:func:`_check_device_values` for a host result."""
+    if prog.user is None:
+        return
+    v = res.reshape(-1, res.shape[-1])
+    bad = ~(np.isfinite(v) & (v >= 0))
+    if bad.any():
+        r, k = divmod(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape[1])
+        raise _user_value_error(prog, r, t0 + k, v[r, k].item())
 
 
 def _device_output(cuda: Any, out: Any, shape: tuple[int, ...], dt: np.dtype) -> tuple[Any, Any]:
@@ -321,11 +419,27 @@ def table_cuda(
         res = _host_output(out, shape, dt)
     from fastlr.kernels import cuda as kernels
 
-    ci, cf, si, sf = _program_to_device(cuda, prog)
+    build = _user_kernels(cuda, prog)
+    if _cumulative(prog):
+        # one thread walks the steps in order (as a 1-row sweep)
+        ci, cf, si, sf, rows_dev = _serial_program(cuda, prog, np.zeros(1, dtype=np.int64))
+
+        def launch(dev: Any, t: int, stream: Any = None) -> None:
+            kernels.launch_rows_serial(build, ci, cf, si, sf, rows_dev, t, dev.reshape(1, dev.shape[0]), stream)
+            if stream is not None:
+                stream.synchronize()  # the next tile continues this one's product: never concurrently
+
+    else:
+        ci, cf, si, sf = _program_to_device(cuda, prog)
+
+        def launch(dev: Any, t: int, stream: Any = None) -> None:
+            kernels.launch_steps(ci, cf, si, sf, 0, t, dev, stream, build)
+
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
-        kernels.launch_steps(ci, cf, si, sf, 0, t0, dev)
+        launch(dev, t0)
         cuda.synchronize()
+        _check_device_values(prog, dev, t0)
         return ret
 
     per = min(T, _tile_budget(cuda, dt))
@@ -335,11 +449,12 @@ def table_cuda(
             k1 = min(T, k0 + per)
 
             def fill(dev: Any, stream: Any, k0: int = k0) -> None:
-                kernels.launch_steps(ci, cf, si, sf, 0, t0 + k0, dev, stream)
+                launch(dev, t0 + k0, stream)
 
             yield res[k0:k1], fill
 
     _stream_to_host(cuda, tiles(), per, dt)
+    _check_host_values(prog, res, t0)
     if isinstance(res, np.memmap):
         res.flush()
     return res
@@ -401,12 +516,28 @@ def sweep_cuda(
         res = _host_output(out, shape, dt)
     from fastlr.kernels import cuda as kernels
 
-    ci, cf, si, sf = _program_to_device(cuda, prog)
-    rows_dev = cuda.to_device(row_idx)
+    build = _user_kernels(cuda, prog)
+    if _cumulative(prog):
+        # one thread per row walks its steps in order
+        ci, cf, si, sf, rows_dev = _serial_program(cuda, prog, row_idx)
+
+        def launch(rows: Any, t: int, dev: Any, stream: Any = None) -> None:
+            kernels.launch_rows_serial(build, ci, cf, si, sf, rows, t, dev, stream)
+            if stream is not None:
+                stream.synchronize()  # the next tile continues this one's products: never concurrently
+
+    else:
+        ci, cf, si, sf = _program_to_device(cuda, prog)
+        rows_dev = cuda.to_device(row_idx)
+
+        def launch(rows: Any, t: int, dev: Any, stream: Any = None) -> None:
+            kernels.launch_rows(ci, cf, si, sf, rows, t, dev, stream, build)
+
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
-        kernels.launch_rows(ci, cf, si, sf, rows_dev, t0, dev)
+        launch(rows_dev, t0, dev)
         cuda.synchronize()
+        _check_device_values(prog, dev, t0)
         return ret
 
     if chunk_rows is not None:
@@ -431,11 +562,12 @@ def sweep_cuda(
                 k1 = min(T, k0 + steps_per)
 
                 def fill(dev: Any, stream: Any, r0: int = r0, r1: int = r1, k0: int = k0) -> None:
-                    kernels.launch_rows(ci, cf, si, sf, rows_dev[r0:r1], t0 + k0, dev, stream)
+                    launch(rows_dev[r0:r1], t0 + k0, dev, stream)
 
                 yield res[r0:r1, k0:k1], fill
 
     _stream_to_host(cuda, tiles(), rows_per * steps_per, dt)
+    _check_host_values(prog, res, t0)
     if isinstance(res, np.memmap):
         res.flush()
     return res
