@@ -23,6 +23,12 @@ Quirks
   so a consumer on any stream may read them.
 - A device output that does not fit in free GPU memory raises
   :class:`fastlr.MemoryLimitError` rather than failing inside the driver.
+- A program with users' functions (``fastlr.Formula``) takes the build of its table of
+  functions (:func:`fastlr.kernels.cuda.user_kernels`), each function first compiled to PTX
+  (what ``numba.cuda`` cannot compile: :class:`fastlr.FormulaCompileError`); its values are
+  checked finite and >= 0 after the kernel. With a cumulative function the serial kernel
+  computes it (one thread per row, steps in order), over a copy of the rows asked for.
+  ``jit=False`` functions are refused.
 """
 
 from __future__ import annotations
@@ -288,10 +294,12 @@ def _check_host_values(prog: Any, res: np.ndarray, t0: int) -> None:
     if prog.user is None:
         return
     v = res.reshape(-1, res.shape[-1])
-    bad = ~(np.isfinite(v) & (v >= 0))
-    if bad.any():
-        r, k = divmod(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape[1])
-        raise _user_value_error(prog, r, t0 + k, v[r, k].item())
+    step = max(1, (1 << 24) // v.shape[1])  # rows per pass: bounded temporaries
+    for r0 in range(0, v.shape[0], step):
+        bad = ~(np.isfinite(v[r0 : r0 + step]) & (v[r0 : r0 + step] >= 0))
+        if bad.any():
+            r, k = divmod(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape[1])
+            raise _user_value_error(prog, r0 + r, t0 + k, v[r0 + r, k].item())
 
 
 def _device_output(cuda: Any, out: Any, shape: tuple[int, ...], dt: np.dtype) -> tuple[Any, Any]:

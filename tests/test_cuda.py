@@ -158,4 +158,5 @@ def test_kernels_compile_to_ptx():
 
     assert set(formulas.KERNEL_FUNCTIONS) <= set(result["compiled"]), result
     users = {"user.fill_rows[float32]", "user.fill_rows_serial[float32]", "user.FormulaCompileError"}
+    users |= {"first_bad[float32]", "first_bad[float64]"}
     assert users <= set(result["compiled"]), result

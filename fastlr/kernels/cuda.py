@@ -17,6 +17,12 @@ Quirks
 - Kernels assume a validated program and valid row indices; all checks live in
   :mod:`fastlr._gpu`.
 - Under the CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the same code runs as Python threads.
+- Users' functions (``fastlr.Formula``): :func:`user_kernels` compiles the formula source and
+  the loops again with ``formulas.user_value`` bound to a dispatcher calling the functions as
+  device functions (:func:`fastlr.kernels.user.device_source`), one build per table of
+  functions, in memory. A cumulative function carries its product in the row's ``cf``, which
+  only :func:`_fill_rows_serial` (one thread per row) may use. The built-in kernels above are
+  not touched.
 - Importing this module restores ``numpy.row_stack`` (an alias of ``numpy.vstack``) where NumPy
   2.5+ removed it: numba-cuda 0.30.x registers an overload of it when it loads its typing
   registries at the first kernel compile, so without the alias every compile fails with

@@ -111,6 +111,11 @@ def users_functions(cuda: Any, nt: Any) -> list[str]:
         sig = (i2, f2, i2, f2, nt.Array(nt.int64, 1, "C"), nt.int64, nt.Array(nt.float32, 2, "C"))
         cuda.compile_ptx(build[name].py_func, sig, cc=CC)
         out.append(f"user.{name}[float32]")
+    from fastlr.kernels import cuda as kernels
+
+    for dt in (nt.float32, nt.float64):  # the check of what users' functions return
+        cuda.compile_ptx(kernels.first_bad.py_func, (nt.Array(dt, 2, "C"), nt.Array(nt.int64, 1, "C")), cc=CC)
+        out.append(f"first_bad[{dt}]")
     try:
         _gpu._user_kernels(cuda, fl.lower([fl.Formula(zeros)]))
     except fl.FormulaCompileError as exc:
