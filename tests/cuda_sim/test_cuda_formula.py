@@ -1,10 +1,9 @@
 """``fastlr.Formula`` (users' functions) on CUDA == on the CPU.
 
 Run like ``test_cuda_parity.py`` (on a GPU, or by ``tests/test_cuda.py`` under the simulator in
-the same subprocess): small launches (8 threads per block, at most 5 blocks), small tables, few
-functions (each function costs a CPU build of its own for the reference). The reference is the
-CPU's table, itself tested against the Python function in ``tests/test_formula.py``; the
-simulator runs the same Python arithmetic, a GPU libdevice's (``tests/tolerance.py``).
+the same subprocess): small launches (8 threads per block, at most 5 blocks), small tables. The
+references compile nothing: the CPU's ``jit=False`` build (the kernel source run as Python) or
+the functions themselves, called per step.
 """
 
 from __future__ import annotations
@@ -55,20 +54,33 @@ def check(got: np.ndarray, want: np.ndarray) -> None:
         assert_close32(got, want)
 
 
-def test_sweep_of_param_sets_schedule_join_and_cumulative():
-    rows = [fl.Formula(cosine, total=9 + 3 * i, floor=0.02 * i) for i in range(4)]
-    rows.append(fl.Formula(cosine, total=7))  # a default: the device passes it by position
-    m = fl.Formula(mult, cumulative=True, scale=0.5)
-    rows.append(
-        fl.Schedule(fl.Join((fl.Linear(0.0, 1.0, 5), rows[1], m), (5, 20)), warmup=fl.Warmup(4, mode="overlay"))
-    )
+def mixed_rows(jit: bool) -> list[fl.Schedule | fl.Formula | fl.Join]:
+    """Parameter sets of one function, one left to its default, and Formulas in a Schedule (warmup,
+    scale, floor, epochs) and in Joins, cumulative ones too (one in two phases of a row)."""
+    rows: list[fl.Schedule | fl.Formula | fl.Join] = [
+        fl.Formula(cosine, total=9 + 3 * i, floor=0.02 * i, jit=jit) for i in range(4)
+    ]
+    rows.append(fl.Formula(cosine, total=7, jit=jit))  # floor's default: the device passes it by position
+    m = fl.Formula(mult, cumulative=True, scale=0.5, jit=jit)
+    join = fl.Join((fl.Linear(0.0, 1.0, 5), rows[1], m), (5, 20))
+    rows.append(fl.Schedule(join, warmup=fl.Warmup(4, mode="overlay")))
     rows.append(fl.Schedule(m, warmup=fl.Warmup(6), scale=2.0, floor=0.1, steps_per_epoch=3))
-    rows.append(fl.Join((m, fl.Constant(0.3), m), (9, 15)))  # one function in two phases of a row
+    rows.append(fl.Join((m, fl.Constant(0.3), m), (9, 15)))
+    return rows
+
+
+# The reference: the CPU's build of the same rows with jit=False, the kernel source run as Python
+# calling the functions as they are (no compile; tests/test_formula.py pins it to the jit=True
+# build and to the functions); a GPU's libdevice differs by a few ulp (tests/tolerance.py).
+
+
+def test_sweep_of_param_sets_schedule_join_and_cumulative():
+    rows = mixed_rows(jit=True)
     prog = fl.lower(rows)
     # cosine with (total, floor), cosine with (total), mult: the param sets are columns
     assert prog.user is not None and len(prog.user.functions) == 3
     T = 30
-    want = fl.sweep(prog, T, np.float64)
+    want = fl.sweep(mixed_rows(jit=False), T, np.float64)
     check(fl.sweep(prog, T, np.float64, device="cuda").copy_to_host(), want)
     # rows picked, one twice (each cumulative row is walked by its own thread), t0 > 0, float32
     # (the CPU's float32 table is its float64 one rounded once)
@@ -80,18 +92,20 @@ def test_sweep_of_param_sets_schedule_join_and_cumulative():
 
 def test_host_tiles_continue_a_cumulative_product(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(_gpu, "HOST_CHUNK_BYTES", 16 * 8)  # 16 float64 values: rows split along steps
-    m = fl.Schedule(fl.Formula(mult, cumulative=True, scale=0.5), warmup=fl.Warmup(6))
-    rows = [m, fl.Formula(cosine, total=12, floor=0.1)]
-    want = fl.sweep(rows, 40, np.float64)
-    check(fl.cuda.sweep(rows, 40, np.float64, to_host=True), want)
-    check(fl.cuda.table(m, 40, to_host=True), want[0])
+    rows, ref = mixed_rows(jit=True), mixed_rows(jit=False)
+    want = fl.sweep(ref[5:7], 40, np.float64)
+    check(fl.cuda.sweep(rows[5:7], 40, np.float64, to_host=True), want)
+    check(fl.cuda.table(rows[6], 40, to_host=True), want[1])
 
 
 def test_the_seeds_functions():
     from fastlr.presets import torch as pt
 
-    for s, T in ((pt.LambdaLR(1e-4, seed000_f), 800), (fl.Formula(one_cycle(1, 0.2, 100)), 150)):
-        check(s.table(T, device="cuda").copy_to_host(), s.table(T))
+    T = 800
+    got = pt.LambdaLR(1e-4, seed000_f).table(T, device="cuda").copy_to_host()
+    check(got, np.array([1e-4 * seed000_f(t) for t in range(T)]))
+    lf = one_cycle(1, 0.2, 100)
+    check(fl.Formula(lf).table(150, device="cuda").copy_to_host(), np.array([lf(x) for x in range(150)]))
 
 
 def test_errors():
