@@ -265,41 +265,43 @@ def _serial_program(cuda: Any, prog: Any, row_idx: np.ndarray) -> tuple[Any, ...
     return (*dev, cuda.to_device(np.arange(row_idx.shape[0], dtype=np.int64)))
 
 
-def _user_value_error(prog: Any, row: int, step: int, value: float) -> ValueError:
-    names = ", ".join(sorted({f.label for f in prog.user.functions}))
-    return ValueError(
-        f"Formula ({names}): the value at step {step} (row {row}) is {value!r}; a learning rate must be finite and >= 0"
-    )
+class _ValueCheck:
+    """For a program with users' functions: the first value that is not finite and >= 0, found on
+    the device tile by tile (kernels never check what a user's function returns); a no-op
+    without users' functions."""
 
+    def __init__(self, cuda: Any, prog: Any, n_rows: int, T: int, t0: int) -> None:
+        self.prog, self.n_rows, self.T, self.t0 = prog, n_rows, T, t0
+        self.found = cuda.to_device(np.array([n_rows * T], dtype=np.int64)) if prog.user is not None else None
 
-def _check_device_values(prog: Any, dev: Any, t0: int) -> None:
-    """For a program with users' functions: raise ValueError naming the first value of the device
-    array ``dev`` (``(T,)`` or ``(N, T)``) that is not finite and >= 0 (kernels never check what a
-    user's function returns)."""
-    if prog.user is None:
-        return
-    from fastlr.kernels import cuda as kernels
+    def tile(self, dev: Any, r0: int, k0: int, stream: Any = None) -> None:
+        """Check the device tile ``dev`` (rows ``r0 ..``, steps ``k0 ..``; 1-D: one row)."""
+        if self.found is None:
+            return
+        from fastlr.kernels import cuda as kernels
 
-    dev2 = dev.reshape(1, dev.shape[0]) if len(dev.shape) == 1 else dev
-    T = int(dev2.shape[1])
-    i = kernels.find_bad(dev2)
-    if i < int(dev2.shape[0]) * T:
-        r, k = divmod(i, T)
-        value = float(dev2[r, k : k + 1].copy_to_host()[0])
-        raise _user_value_error(prog, r, t0 + k, value)
+        dev2 = dev.reshape(1, dev.shape[0]) if len(dev.shape) == 1 else dev
+        kernels.launch_first_bad(dev2, r0, k0, self.T, self.found, stream)
 
-
-def _check_host_values(prog: Any, res: np.ndarray, t0: int) -> None:
-    """:func:`_check_device_values` for a host result."""
-    if prog.user is None:
-        return
-    v = res.reshape(-1, res.shape[-1])
-    step = max(1, (1 << 24) // v.shape[1])  # rows per pass: bounded temporaries
-    for r0 in range(0, v.shape[0], step):
-        bad = ~(np.isfinite(v[r0 : r0 + step]) & (v[r0 : r0 + step] >= 0))
-        if bad.any():
-            r, k = divmod(int(np.flatnonzero(bad.reshape(-1))[0]), v.shape[1])
-            raise _user_value_error(prog, r0 + r, t0 + k, v[r0 + r, k].item())
+    def raise_first(self, values: Any) -> None:
+        """After the tiles' streams are synchronised: raise ValueError naming the first bad value
+        (its output row and step), read from ``values`` (the device or host result)."""
+        if self.found is None:
+            return
+        i = int(self.found.copy_to_host()[0])
+        if i >= self.n_rows * self.T:
+            return
+        r, k = divmod(i, self.T)
+        if len(values.shape) == 1:
+            v = values[k : k + 1]
+        else:
+            v = values[r, k : k + 1]
+        v = v if isinstance(v, np.ndarray) else v.copy_to_host()
+        names = ", ".join(sorted({f.label for f in self.prog.user.functions}))
+        raise ValueError(
+            f"Formula ({names}): the value at step {self.t0 + k} (row {r}) is {float(v[0])!r}; a learning rate "
+            "must be finite and >= 0"
+        )
 
 
 def _device_output(cuda: Any, out: Any, shape: tuple[int, ...], dt: np.dtype) -> tuple[Any, Any]:
@@ -443,11 +445,13 @@ def table_cuda(
         def launch(dev: Any, t: int, stream: Any = None) -> None:
             kernels.launch_steps(ci, cf, si, sf, 0, t, dev, stream, build)
 
+    check = _ValueCheck(cuda, prog, 1, T, t0)
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
         launch(dev, t0)
+        check.tile(dev, 0, 0)
         cuda.synchronize()
-        _check_device_values(prog, dev, t0)
+        check.raise_first(dev)
         return ret
 
     per = min(T, _tile_budget(cuda, dt))
@@ -458,11 +462,12 @@ def table_cuda(
 
             def fill(dev: Any, stream: Any, k0: int = k0) -> None:
                 launch(dev, t0 + k0, stream)
+                check.tile(dev, 0, k0, stream)
 
             yield res[k0:k1], fill
 
     _stream_to_host(cuda, tiles(), per, dt)
-    _check_host_values(prog, res, t0)
+    check.raise_first(res)
     if isinstance(res, np.memmap):
         res.flush()
     return res
@@ -541,11 +546,13 @@ def sweep_cuda(
         def launch(rows: Any, t: int, dev: Any, stream: Any = None) -> None:
             kernels.launch_rows(ci, cf, si, sf, rows, t, dev, stream, build)
 
+    check = _ValueCheck(cuda, prog, n, T, t0)
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
         launch(rows_dev, t0, dev)
+        check.tile(dev, 0, 0)
         cuda.synchronize()
-        _check_device_values(prog, dev, t0)
+        check.raise_first(dev)
         return ret
 
     if chunk_rows is not None:
@@ -571,11 +578,12 @@ def sweep_cuda(
 
                 def fill(dev: Any, stream: Any, r0: int = r0, r1: int = r1, k0: int = k0) -> None:
                     launch(rows_dev[r0:r1], t0 + k0, dev, stream)
+                    check.tile(dev, r0, k0, stream)
 
                 yield res[r0:r1, k0:k1], fill
 
     _stream_to_host(cuda, tiles(), rows_per * steps_per, dt)
-    _check_host_values(prog, res, t0)
+    check.raise_first(res)
     if isinstance(res, np.memmap):
         res.flush()
     return res

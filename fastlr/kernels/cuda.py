@@ -111,16 +111,19 @@ def _fill_rows_serial(ci, cf, si, sf, rows, t0, out):  # pragma: no cover - comp
             out[r, k] = _value(ci, cf, si, sf, c, t0 + k)
 
 
-def _first_bad(out, found):  # pragma: no cover - compiled
-    """``found[0] = min(found[0], r * T + k)`` over the values of the ``(N, T)`` array ``out``
+def _first_bad(out, r0, k0, width, found):  # pragma: no cover - compiled
+    """``found[0] = min(found[0], (r0 + r) * width + k0 + k)`` over the values ``out[r, k]`` of
+    the ``(n, m)`` array ``out`` (a tile at row ``r0``, step ``k0`` of a ``width``-step table)
     that are not finite and >= 0 (what a user's function may return; NaN fails ``v >= 0``)."""
     n_steps = out.shape[1]
     start = cuda.grid(1)
     stride = cuda.gridsize(1)
     for i in range(start, out.shape[0] * n_steps, stride):
-        v = out[i // n_steps, i % n_steps]
+        r = i // n_steps
+        k = i - r * n_steps
+        v = out[r, k]
         if not (v >= 0.0 and v < math.inf):
-            cuda.atomic.min(found, 0, i)
+            cuda.atomic.min(found, 0, (r0 + r) * width + k0 + k)
 
 
 fill_steps = cuda.jit(_fill_steps)
@@ -235,11 +238,9 @@ def launch_rows_serial(
     _quiet_launch(kernels["fill_rows_serial"], blocks, threads, stream, ci, cf, si, sf, rows, t0, out)
 
 
-def find_bad(out: Any) -> int:
-    """The first flat index ``r * T + k`` of the ``(N, T)`` device array ``out`` whose value is not
-    finite and >= 0, or ``N * T`` where there is none."""
-    size = int(out.shape[0]) * int(out.shape[1])
-    found = cuda.to_device(np.array([size], dtype=np.int64))
-    blocks, threads = steps_geometry(size)
-    _quiet_launch(first_bad, blocks, threads, None, out, found)
-    return int(found.copy_to_host()[0])
+def launch_first_bad(out: Any, r0: int, k0: int, width: int, found: Any, stream: Any = None) -> None:
+    """Lower ``found[0]`` (a device int64 array) to the first index ``row * width + step`` of a
+    value of the ``(n, m)`` device array ``out`` (rows ``r0 ..``, steps ``k0 ..`` of a table
+    ``width`` steps wide) that is not finite and >= 0."""
+    blocks, threads = steps_geometry(int(out.shape[0]) * int(out.shape[1]))
+    _quiet_launch(first_bad, blocks, threads, stream, out, r0, k0, width, found)

@@ -114,7 +114,8 @@ def users_functions(cuda: Any, nt: Any) -> list[str]:
     from fastlr.kernels import cuda as kernels
 
     for dt in (nt.float32, nt.float64):  # the check of what users' functions return
-        cuda.compile_ptx(kernels.first_bad.py_func, (nt.Array(dt, 2, "C"), nt.Array(nt.int64, 1, "C")), cc=CC)
+        sig = (nt.Array(dt, 2, "C"), nt.int64, nt.int64, nt.int64, nt.Array(nt.int64, 1, "C"))
+        cuda.compile_ptx(kernels.first_bad.py_func, sig, cc=CC)
         out.append(f"first_bad[{dt}]")
     try:
         _gpu._user_kernels(cuda, fl.lower([fl.Formula(zeros)]))

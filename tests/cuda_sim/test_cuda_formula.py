@@ -108,10 +108,18 @@ def test_the_seeds_functions():
     check(fl.Formula(lf).table(150, device="cuda").copy_to_host(), np.array([lf(x) for x in range(150)]))
 
 
-def test_errors():
+def test_errors(monkeypatch: pytest.MonkeyPatch):
+    rows = [fl.Formula(negative, at=9), fl.Formula(negative, at=4)]
     with pytest.raises(ValueError, match=r"Formula \(negative\): the value at step 4 \(row 1\) is -1.0"):
-        fl.sweep([fl.Formula(negative, at=9), fl.Formula(negative, at=4)], 8, device="cuda")
-    with pytest.raises(ValueError, match=r"step 5 \(row 0\) is -1.0"):
-        fl.cuda.table(fl.Formula(negative, at=5), 8, to_host=True)
+        fl.sweep(rows, 8, device="cuda")
+    monkeypatch.setattr(_gpu, "HOST_CHUNK_BYTES", 5 * 8)  # tiles of 5 float64 values, along the steps
+    for call in (  # the first bad value in row order, as on the CPU, wherever its tile is
+        lambda: fl.cuda.sweep(rows, 12, np.float64, to_host=True),
+        lambda: fl.cuda.sweep(rows, 12, np.float64),
+    ):
+        with pytest.raises(ValueError, match=r"step 9 \(row 0\) is -1.0"):
+            call()
+    with pytest.raises(ValueError, match=r"step 6 \(row 0\) is -1.0"):
+        fl.cuda.table(fl.Formula(negative, at=6), 8, to_host=True)
     with pytest.raises(ValueError, match=r"\(negative\) with jit=False runs per step in Python.*device='cpu'"):
         fl.Formula(negative, at=4, jit=False).table(8, device="cuda")
