@@ -15,12 +15,18 @@ source run as plain Python: exact, one Python call per step, and slow.
 
 The dispatcher is generated as source text (one ``if`` per function, its parameters read into
 locals once per piece), since Numba calls a function with a fixed argument list.
+
+For CUDA, :func:`device_source` generates ``user_value`` alone (the device has no block loops),
+calling the functions with their parameters by position, and carrying a cumulative function's
+product from step to step in extra ``cf`` columns (:func:`memo_columns`);
+:func:`fastlr.kernels.cuda.user_kernels` compiles it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import math
 from typing import Any, NamedTuple
 
@@ -141,8 +147,6 @@ def device_call(f: UserFunction, i: int) -> tuple[str, dict[str, Any]]:
     functions take no keywords), a parameter not given as its default; keyword-only ones by
     keyword.
     """
-    import inspect
-
     given = {name: f"p{j}" for j, name in enumerate(f.names)}
     args: list[str] = []
     consts: dict[str, Any] = {}
@@ -157,6 +161,8 @@ def device_call(f: UserFunction, i: int) -> tuple[str, dict[str, Any]]:
         else:
             continue  # not reached: the Formula bound its params to the function
         args.append(f"{p.name}={expr}" if p.kind == p.KEYWORD_ONLY else expr)
+        given.pop(p.name, None)
+    args += [f"{name}={expr}" for name, expr in given.items()]  # taken by **kwargs: by keyword
     return f"f{i}(%s{''.join(', ' + a for a in args)})", consts
 
 
