@@ -26,6 +26,12 @@ Sections (each one independent: an error is recorded and the next section runs):
 - ``stream``: a sweep larger than the GPU memory left to it: torch reserves all but
   ``--stream-free-gb`` of free GPU memory, then ``sweep_cuda(out=pretouched numpy)`` and
   ``to_host=True`` stream it to host memory; checked rows vs the CPU.
+- ``formula``: a sweep of ``--formula`` (10,000 x 10,000) float32 of N parameter sets of one
+  users' function (``fastlr.Formula``), closed form (``warm_cosine``) and cumulative (``decay``,
+  torch's MultiplicativeLR: one thread walks each row). Timed: making and lowering the Formulas,
+  the first call (PTX check and compile of the build), ``sweep_cuda(out=dev)``, and with
+  ``--cpu`` the CPU's sweep of the same program. Checked: sampled rows within 1 float32 ulp of
+  the CPU.
 - ``cold``: a fresh process with an empty ``NUMBA_CACHE_DIR`` timed from before ``import fastlr``
   to a synchronised first ``Schedule(...).table(T, device="cuda")`` (warmup + cosine, float32),
   then the same with the populated cache.
@@ -41,6 +47,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import math
 import os
 import pathlib
 import platform
@@ -80,6 +87,35 @@ def table_schedule(T: int) -> fl.Schedule:
     """The 1e8-step table's schedule: 2000 warmup steps, then a cosine to step T."""
     warm = min(2000, T // 10)
     return fl.Schedule(fl.Cosine(1e-3, 1e-5, T - warm), warmup=fl.Warmup(warm, start=0.0))
+
+
+def warm_cosine(t, peak, warm, total, floor):  # type: ignore[no-untyped-def]
+    """The ``formula`` section's users' function: a linear warmup to ``peak``, then a cosine to
+    ``floor`` at step ``total`` (no max()/min(): Numba's built-in CUDA target refuses them)."""
+    if t < warm:
+        return peak * (t + 1) / warm
+    p = (t - warm) / (total - warm)
+    if p > 1.0:
+        p = 1.0
+    return floor + (peak - floor) * 0.5 * (1.0 + math.cos(math.pi * p))
+
+
+def decay(t, gamma, every):  # type: ignore[no-untyped-def]
+    """The ``formula`` section's cumulative function (torch's MultiplicativeLR factor)."""
+    return gamma if t % every == 0 else 1.0
+
+
+def formulas(n: int, T: int, cumulative: bool, seed: int = 3) -> list[fl.Formula]:
+    """N Formulas of one function (its params drawn per row): ``warm_cosine``, or ``decay``."""
+    rng = np.random.default_rng(seed)
+    if cumulative:
+        gammas, every = rng.uniform(0.5, 0.99, n), rng.integers(1, 50, n)
+        return [fl.Formula(decay, cumulative=True, gamma=float(g), every=int(e)) for g, e in zip(gammas, every)]
+    peak, warm, floor = 10.0 ** rng.uniform(-4.0, -2.0, n), rng.integers(1, max(2, T // 5), n), rng.uniform(0, 1e-5, n)
+    return [
+        fl.Formula(warm_cosine, peak=float(p), warm=int(w), total=T, floor=float(f))
+        for p, w, f in zip(peak, warm, floor)
+    ]
 
 
 def max_ulps32(got: np.ndarray, want32: np.ndarray) -> int:
@@ -343,6 +379,42 @@ def bench_sweep(ctx: Ctx, n: int, T: int) -> dict[str, Any]:
 
         row["sweep_cuda(new) s"] = clock.host_median(fresh, max(1, min(3, args.reps // 3)))
         ctx.release()
+    return row
+
+
+def bench_formula(ctx: Ctx, n: int, T: int, cumulative: bool) -> dict[str, Any]:
+    """A sweep of N parameter sets of one users' function (``fastlr.Formula``) on the device:
+    compile, time, CUDA == CPU on sampled rows; the CPU's sweep timed too with ``--cpu``."""
+    cuda, clock, args = ctx.cuda, ctx.clock, ctx.args
+    dt = np.dtype(np.float32)
+    name = "decay (cumulative)" if cumulative else "warm_cosine"
+    row: dict[str, Any] = {"section": "formula", "fn": name, "N": n, "T": T, "dtype": dt.name}
+    t = time.perf_counter()
+    rows = formulas(n, T, cumulative)
+    row["make Formulas s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    prog = fl.lower(rows)
+    row["lower s"] = time.perf_counter() - t
+    idx = np.unique(np.linspace(0, n - 1, min(n, 64)).astype(np.int64))
+    want = fl.sweep([rows[int(i)] for i in idx], T, np.float64)
+    out = cuda.device_array((n, T), dtype=dt)
+    t = time.perf_counter()
+    _gpu.sweep_cuda(prog, T, dt, out=out)  # first call: PTX check, NVVM compile of the build, run
+    clock.sync()
+    row["first call s"] = time.perf_counter() - t
+    chk = compare(device_rows(out, idx), want, dt)
+    row["checked rows"] = len(idx)
+    row.update(chk)
+    row["sweep_cuda(out=dev) s"] = clock.host_median(lambda: _gpu.sweep_cuda(prog, T, dt, out=out), args.reps)
+    row["write GB/s"] = n * T * dt.itemsize / row["sweep_cuda(out=dev) s"] / 1e9
+    if args.cpu:
+        host = np.empty((n, T), dtype=dt)
+        fl.sweep(prog, T, dt, out=host)  # compiles the CPU build
+        row["cpu sweep s"] = clock.host_median(lambda: fl.sweep(prog, T, dt, out=host), max(1, min(3, args.reps)))
+        row["cpu / cuda"] = row["cpu sweep s"] / row["sweep_cuda(out=dev) s"]
+        host = None
+    out = None
+    ctx.release()
     return row
 
 
@@ -631,7 +703,7 @@ def save(args: argparse.Namespace, info: dict[str, Any], results: list[dict[str,
     (args.out / "results.md").write_text(markdown(results) + "\n")
 
 
-SECTIONS = ("sweep", "table", "torch", "stream", "cold")
+SECTIONS = ("sweep", "table", "torch", "stream", "cold", "formula")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -646,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stream-reps", type=int, default=1)
     ap.add_argument("--cold-steps", type=int, default=100_000, help="T of the cold/warm first table")
     ap.add_argument("--cold-timeout", type=float, default=120.0, help="seconds per cold/warm subprocess")
+    ap.add_argument("--formula", default="10000x10000", help="NxT of the Formula sweeps (closed form, cumulative)")
     ap.add_argument("--cpu", action="store_true", help="also time the CPU's table of --table-steps")
     ap.add_argument("--no-fresh", action="store_true", help="skip the fresh-allocation timing")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, one rep (checks the script)")
@@ -654,6 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.sizes, args.reps, args.cpu = "8x50,3x70", 1, True
         args.table_steps, args.stream, args.stream_free_gb, args.cold_steps = 600, "5x300", 0.0, 200
+        args.formula = "6x40"
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
     if unknown:
@@ -696,6 +770,10 @@ def main(argv: list[str] | None = None) -> int:
             run("stream", lambda n=n, T=T: bench_stream(ctx, n, T))
         elif section == "cold":
             run("cold/warm first table", lambda: bench_cold(ctx))
+        elif section == "formula":
+            n, T = (int(float(v)) for v in args.formula.lower().split("x"))
+            run("formula", lambda n=n, T=T: bench_formula(ctx, n, T, cumulative=False))
+            run("formula cumulative", lambda n=n, T=T: bench_formula(ctx, n, T, cumulative=True))
     print(markdown(results), flush=True)
     save(args, info, results)
     print("bench_cuda: " + ("SOME CHECKS FAILED or errored" if failed else "all checks passed"), flush=True)

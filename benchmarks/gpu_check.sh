@@ -3,14 +3,17 @@
 #
 #   OUT=/tmp/gpu-check bash benchmarks/gpu_check.sh        # from the repository root
 #
-# Steps (each under `timeout`, capped by what is left of GPU_CHECK_BUDGET seconds, default 440,
-# so the whole script ends in about 7.5 minutes even if one step hangs; a step with under 20 s
+# Steps (each under `timeout`, capped by what is left of GPU_CHECK_BUDGET seconds, default 480,
+# so the whole script ends in about 8 minutes even if one step hangs; a step with under 20 s
 # left is skipped and says so):
 #   env        versions, nvidia-smi, a one-line Numba CUDA kernel (retried with CUDA_HOME set to
 #              /usr/local/cuda if NVVM is not found)                              ~10 s
 #   gpu_tests  pytest tests/cuda_sim tests/test_torch_cuda.py on the real GPU     ~2.5 min
-#              (CUDA == CPU for every shape and composition; CUDA graphs and inductor)
+#              (CUDA == CPU for every shape and composition, and for users' functions
+#              (fastlr.Formula: not yet timed there); CUDA graphs and inductor)
 #   bench      benchmarks/bench_cuda.py --cpu, full sizes                         ~65 s
+#              plus its `formula` section (10,000 param sets of one fastlr.Formula x 1e4
+#              steps, closed form and cumulative, CUDA == CPU, CPU timed too: not yet timed)
 #   test_cuda  pytest tests/test_cuda.py without test_simulator_suite (the simulator in a
 #              subprocess: over 160 s on the H200 machine, and nothing GPU-specific), so the
 #              PTX compile check and the no-GPU error paths      (not yet timed there)
@@ -26,7 +29,7 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 export NUMBA_CACHE_DIR=${NUMBA_CACHE_DIR:-/tmp/fastlr-gpu-nbc}
 unset NUMBA_ENABLE_CUDASIM
 PY=${PYTHON:-python3}
-BUDGET=${GPU_CHECK_BUDGET:-440}
+BUDGET=${GPU_CHECK_BUDGET:-480}
 START=$(date +%s)
 FAILED=0
 
@@ -108,8 +111,8 @@ echo "== env: rc=$rc in $(($(date +%s) - START)) s" | tee -a "$OUT/summary.txt"
 ((rc != 0)) && FAILED=$((FAILED + 1))
 grep -q "retrying with CUDA_HOME" "$OUT/env.log" && export CUDA_HOME=/usr/local/cuda
 
-step gpu_tests 190 "$PY" -m pytest tests/cuda_sim tests/test_torch_cuda.py -q -p no:cacheprovider -rs --durations=12
-step bench 210 "$PY" benchmarks/bench_cuda.py --cpu --out "$OUT"
+step gpu_tests 210 "$PY" -m pytest tests/cuda_sim tests/test_torch_cuda.py -q -p no:cacheprovider -rs --durations=12
+step bench 250 "$PY" benchmarks/bench_cuda.py --cpu --out "$OUT"
 step test_cuda 160 "$PY" -m pytest tests/test_cuda.py -q -p no:cacheprovider -rs --durations=5 \
     --deselect tests/test_cuda.py::test_simulator_suite
 echo "== total $(($(date +%s) - START)) s, $FAILED step(s) failed or skipped" | tee -a "$OUT/summary.txt"

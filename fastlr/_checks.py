@@ -152,6 +152,19 @@ def real_tuple(
 # ---- evaluation arguments ----------------------------------------------------------------------
 
 
+class FormulaCompileError(TypeError):
+    """Numba cannot compile a :class:`fastlr.Formula`'s function, for the CPU or for
+    ``device="cuda"`` (the message names the construct and the line); ``jit=False`` evaluates it
+    per step in Python instead (on the CPU).
+
+    Examples
+    --------
+    >>> import fastlr
+    >>> issubclass(fastlr.FormulaCompileError, TypeError)
+    True
+    """
+
+
 class MemoryLimitError(MemoryError):
     """The requested output would not fit in available memory (pass ``out=`` instead).
 

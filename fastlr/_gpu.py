@@ -23,6 +23,12 @@ Quirks
   so a consumer on any stream may read them.
 - A device output that does not fit in free GPU memory raises
   :class:`fastlr.MemoryLimitError` rather than failing inside the driver.
+- A program with users' functions (``fastlr.Formula``) takes the build of its table of
+  functions (:func:`fastlr.kernels.cuda.user_kernels`), each function first compiled to PTX
+  (what ``numba.cuda`` cannot compile: :class:`fastlr.FormulaCompileError`); its values are
+  checked finite and >= 0 after the kernel. With a cumulative function the serial kernel
+  computes it (one thread per row, steps in order), over a copy of the rows asked for.
+  ``jit=False`` functions are refused.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from fastlr import _checks as ck
-from fastlr._checks import MemoryLimitError, check_dtype, check_out, check_T, guard_memory
+from fastlr._checks import FormulaCompileError, MemoryLimitError, check_dtype, check_out, check_T, guard_memory
 
 __all__ = ["CudaUnavailableError", "is_available", "sweep_cuda", "table_cuda", "to_torch"]
 
@@ -105,9 +111,11 @@ def _lower(program: Any) -> Any:
     if hasattr(program, "program") and not isinstance(program, Program):
         program = program.program()
     if isinstance(program, Program):
-        if program.user is not None:
-            raise NotImplementedError(
-                "fastlr.Formula (a user's function) is evaluated on the CPU only for now; use device='cpu'"
+        if program.user is not None and not program.user.jit:
+            names = ", ".join(sorted({f.label for f in program.user.functions if not f.jit}))
+            raise ValueError(
+                f"Formula ({names}) with jit=False runs per step in Python, which cannot run on the GPU: "
+                "use device='cpu', or a Formula with jit=True (the default) for device='cuda'"
             )
         return program
     raise TypeError(
@@ -194,6 +202,106 @@ def _guard_device(cuda: Any, nbytes: int, what: str, hint: str) -> None:
 
 def _program_to_device(cuda: Any, prog: Any) -> tuple[Any, Any, Any, Any]:
     return tuple(cuda.to_device(np.ascontiguousarray(a)) for a in prog.arrays())  # type: ignore[return-value]
+
+
+# ---- users' functions (fastlr.Formula) ---------------------------------------------------------
+
+
+def _user_kernels(cuda: Any, prog: Any) -> Any:
+    """The CUDA build of ``prog``'s users' functions (None without any), each function first
+    compiled to PTX for this GPU so that what ``numba.cuda`` cannot compile is a
+    :class:`~fastlr.FormulaCompileError` naming it (the simulator compiles nothing)."""
+    if prog.user is None:
+        return None
+    from numba.core import config, errors
+
+    from fastlr.kernels import cuda as kernels
+
+    if not getattr(config, "ENABLE_CUDASIM", 0):  # the simulator compiles nothing
+        cc = _compute_capability(cuda)
+        for f in prog.user.functions:
+            try:
+                kernels.check_user_function(f, cc)
+            except (errors.NumbaError, NotImplementedError, TypeError) as exc:
+                # TypeError: Numba's built-in CUDA target refuses the builtins max() and min()
+                raise FormulaCompileError(_cuda_compile_message(f.fn, exc)) from None
+    return kernels.user_kernels(prog.user)
+
+
+def _compute_capability(cuda: Any) -> tuple[int, int]:
+    major, minor = cuda.get_current_device().compute_capability
+    return int(major), int(minor)
+
+
+def _cuda_compile_message(fn: Any, exc: Exception) -> str:
+    """Numba's error, cut to the construct and the line it names."""
+    keep = [
+        s
+        for s in (line.strip() for line in str(exc).splitlines())
+        if s and not s.startswith(("During:", "^", "[1]", "[2]", "- Resolution", "Enable logging"))
+    ]
+    where = f"{fn.__code__.co_filename}:{fn.__code__.co_firstlineno}"
+    return (
+        f"Formula: numba.cuda cannot compile the function {fn.__name__} ({where}) for device='cuda': "
+        f"{' | '.join(keep[:6])}. The CPU build compiles it (device='cpu'); on the GPU use numbers, tuples "
+        "and the math module (no NumPy array creation or other objects; Numba's deprecated built-in CUDA "
+        "target also refuses max() and min(): the 'cuda' extra installs numba-cuda)."
+    )
+
+
+def _cumulative(prog: Any) -> bool:
+    return prog.user is not None and any(f.cumulative for f in prog.user.functions)
+
+
+def _serial_program(cuda: Any, prog: Any, row_idx: np.ndarray) -> tuple[Any, ...]:
+    """``(ci, cf, si, sf, rows)`` on the device for the serial kernel: rows ``row_idx`` copied
+    into distinct rows (a row listed twice gets two copies), with the columns in which
+    cumulative functions carry their product (:func:`fastlr.kernels.user.memo_columns`)."""
+    from fastlr.kernels import user
+
+    ci, cf, si, sf = prog.arrays()
+    arrays = (ci[row_idx], user.memo_columns(prog.user, cf[row_idx]), si, sf)
+    dev = tuple(cuda.to_device(np.ascontiguousarray(a)) for a in arrays)
+    return (*dev, cuda.to_device(np.arange(row_idx.shape[0], dtype=np.int64)))
+
+
+class _ValueCheck:
+    """For a program with users' functions: the first value that is not finite and >= 0, found on
+    the device tile by tile (kernels never check what a user's function returns); a no-op
+    without users' functions."""
+
+    def __init__(self, cuda: Any, prog: Any, n_rows: int, T: int, t0: int) -> None:
+        self.prog, self.n_rows, self.T, self.t0 = prog, n_rows, T, t0
+        self.found = cuda.to_device(np.array([n_rows * T], dtype=np.int64)) if prog.user is not None else None
+
+    def tile(self, dev: Any, r0: int, k0: int, stream: Any = None) -> None:
+        """Check the device tile ``dev`` (rows ``r0 ..``, steps ``k0 ..``; 1-D: one row)."""
+        if self.found is None:
+            return
+        from fastlr.kernels import cuda as kernels
+
+        dev2 = dev.reshape(1, dev.shape[0]) if len(dev.shape) == 1 else dev
+        kernels.launch_first_bad(dev2, r0, k0, self.T, self.found, stream)
+
+    def raise_first(self, values: Any) -> None:
+        """After the tiles' streams are synchronised: raise ValueError naming the first bad value
+        (its output row and step), read from ``values`` (the device or host result)."""
+        if self.found is None:
+            return
+        i = int(self.found.copy_to_host()[0])
+        if i >= self.n_rows * self.T:
+            return
+        r, k = divmod(i, self.T)
+        if len(values.shape) == 1:
+            v = values[k : k + 1]
+        else:
+            v = values[r, k : k + 1]
+        v = v if isinstance(v, np.ndarray) else v.copy_to_host()
+        names = ", ".join(sorted({f.label for f in self.prog.user.functions}))
+        raise ValueError(
+            f"Formula ({names}): the value at step {self.t0 + k} (row {r}) is {float(v[0])!r}; a learning rate "
+            "must be finite and >= 0"
+        )
 
 
 def _device_output(cuda: Any, out: Any, shape: tuple[int, ...], dt: np.dtype) -> tuple[Any, Any]:
@@ -321,11 +429,29 @@ def table_cuda(
         res = _host_output(out, shape, dt)
     from fastlr.kernels import cuda as kernels
 
-    ci, cf, si, sf = _program_to_device(cuda, prog)
+    build = _user_kernels(cuda, prog)
+    if _cumulative(prog):
+        # one thread walks the steps in order (as a 1-row sweep)
+        ci, cf, si, sf, rows_dev = _serial_program(cuda, prog, np.zeros(1, dtype=np.int64))
+
+        def launch(dev: Any, t: int, stream: Any = None) -> None:
+            kernels.launch_rows_serial(build, ci, cf, si, sf, rows_dev, t, dev.reshape(1, dev.shape[0]), stream)
+            if stream is not None:
+                stream.synchronize()  # the next tile continues this one's product: never concurrently
+
+    else:
+        ci, cf, si, sf = _program_to_device(cuda, prog)
+
+        def launch(dev: Any, t: int, stream: Any = None) -> None:
+            kernels.launch_steps(ci, cf, si, sf, 0, t, dev, stream, build)
+
+    check = _ValueCheck(cuda, prog, 1, T, t0)
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
-        kernels.launch_steps(ci, cf, si, sf, 0, t0, dev)
+        launch(dev, t0)
+        check.tile(dev, 0, 0)
         cuda.synchronize()
+        check.raise_first(dev)
         return ret
 
     per = min(T, _tile_budget(cuda, dt))
@@ -335,11 +461,13 @@ def table_cuda(
             k1 = min(T, k0 + per)
 
             def fill(dev: Any, stream: Any, k0: int = k0) -> None:
-                kernels.launch_steps(ci, cf, si, sf, 0, t0 + k0, dev, stream)
+                launch(dev, t0 + k0, stream)
+                check.tile(dev, 0, k0, stream)
 
             yield res[k0:k1], fill
 
     _stream_to_host(cuda, tiles(), per, dt)
+    check.raise_first(res)
     if isinstance(res, np.memmap):
         res.flush()
     return res
@@ -401,12 +529,30 @@ def sweep_cuda(
         res = _host_output(out, shape, dt)
     from fastlr.kernels import cuda as kernels
 
-    ci, cf, si, sf = _program_to_device(cuda, prog)
-    rows_dev = cuda.to_device(row_idx)
+    build = _user_kernels(cuda, prog)
+    if _cumulative(prog):
+        # one thread per row walks its steps in order
+        ci, cf, si, sf, rows_dev = _serial_program(cuda, prog, row_idx)
+
+        def launch(rows: Any, t: int, dev: Any, stream: Any = None) -> None:
+            kernels.launch_rows_serial(build, ci, cf, si, sf, rows, t, dev, stream)
+            if stream is not None:
+                stream.synchronize()  # the next tile continues this one's products: never concurrently
+
+    else:
+        ci, cf, si, sf = _program_to_device(cuda, prog)
+        rows_dev = cuda.to_device(row_idx)
+
+        def launch(rows: Any, t: int, dev: Any, stream: Any = None) -> None:
+            kernels.launch_rows(ci, cf, si, sf, rows, t, dev, stream, build)
+
+    check = _ValueCheck(cuda, prog, n, T, t0)
     if not host:
         dev, ret = _device_output(cuda, out, shape, dt)
-        kernels.launch_rows(ci, cf, si, sf, rows_dev, t0, dev)
+        launch(rows_dev, t0, dev)
+        check.tile(dev, 0, 0)
         cuda.synchronize()
+        check.raise_first(dev)
         return ret
 
     if chunk_rows is not None:
@@ -431,11 +577,13 @@ def sweep_cuda(
                 k1 = min(T, k0 + steps_per)
 
                 def fill(dev: Any, stream: Any, r0: int = r0, r1: int = r1, k0: int = k0) -> None:
-                    kernels.launch_rows(ci, cf, si, sf, rows_dev[r0:r1], t0 + k0, dev, stream)
+                    launch(rows_dev[r0:r1], t0 + k0, dev, stream)
+                    check.tile(dev, r0, k0, stream)
 
                 yield res[r0:r1, k0:k1], fill
 
     _stream_to_host(cuda, tiles(), rows_per * steps_per, dt)
+    check.raise_first(res)
     if isinstance(res, np.memmap):
         res.flush()
     return res

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fastlr import _checks as ck
+from fastlr._checks import FormulaCompileError
 from fastlr.kernels import layout as L
 from fastlr.lowering import segments as seg
 from fastlr.lowering.segments import Segs
@@ -32,18 +33,6 @@ __all__ = ["Formula", "FormulaCompileError"]
 
 #: Keywords of :class:`Formula` itself; a function's parameters of these names go in ``params=``.
 RESERVED = ("jit", "params", "scale", "cumulative", "shift")
-
-
-class FormulaCompileError(TypeError):
-    """Numba cannot compile a :class:`Formula`'s function (the message names the construct and
-    the line); ``jit=False`` evaluates it per step in Python instead.
-
-    Examples
-    --------
-    >>> import fastlr
-    >>> issubclass(fastlr.FormulaCompileError, TypeError)
-    True
-    """
 
 
 # ---- freezing the numbers a function reads ------------------------------------------------------

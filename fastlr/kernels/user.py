@@ -15,12 +15,18 @@ source run as plain Python: exact, one Python call per step, and slow.
 
 The dispatcher is generated as source text (one ``if`` per function, its parameters read into
 locals once per piece), since Numba calls a function with a fixed argument list.
+
+For CUDA, :func:`device_source` generates ``user_value`` alone (the device has no block loops),
+calling the functions with their parameters by position, and carrying a cumulative function's
+product from step to step in extra ``cf`` columns (:func:`memo_columns`);
+:func:`fastlr.kernels.cuda.user_kernels` compiles it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import math
 from typing import Any, NamedTuple
 
@@ -128,6 +134,103 @@ def dispatcher_source(table: UserTable) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Columns a cumulative function's product takes at the end of ``cf`` on CUDA, per function of
+#: the table: the ``q0`` and ``amp`` of the segment it belongs to, its last step, and its value.
+MEMO_WIDTH = 4
+
+
+def device_call(f: UserFunction, i: int) -> tuple[str, dict[str, Any]]:
+    """``f{i}``'s call on the device as a template for the step (``"f0(%s, p1, p0)"``), and the
+    defaults it passes by name (``{"f0_d2": 0.5}``).
+
+    The parameters go by position in the function's own order (the CUDA simulator's device
+    functions take no keywords), a parameter not given as its default; keyword-only ones by
+    keyword.
+    """
+    given = {name: f"p{j}" for j, name in enumerate(f.names)}
+    args: list[str] = []
+    consts: dict[str, Any] = {}
+    for k, p in enumerate(list(inspect.signature(f.fn).parameters.values())[1:], start=1):
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.name in given:
+            expr = given[p.name]
+        elif p.default is not p.empty:
+            expr = f"f{i}_d{k}"
+            consts[expr] = p.default
+        else:
+            continue  # not reached: the Formula bound its params to the function
+        args.append(f"{p.name}={expr}" if p.kind == p.KEYWORD_ONLY else expr)
+        given.pop(p.name, None)
+    args += [f"{name}={expr}" for name, expr in given.items()]  # taken by **kwargs: by keyword
+    return f"f{i}(%s{''.join(', ' + a for a in args)})", consts
+
+
+def device_source(table: UserTable) -> tuple[str, dict[str, Any]]:
+    """The source of ``user_value`` for a CUDA build of ``table`` (functions ``f0, f1, ...``), and
+    the constants it reads (:func:`device_call`).
+
+    A non-cumulative function's value is :func:`dispatcher_source`'s. A cumulative one carries its
+    product in the row's last ``MEMO_WIDTH * len(table.functions)`` columns of ``cf`` (function
+    ``i`` at ``cf.shape[1] - MEMO_WIDTH * (n - i)``): a call at a later step of the same segment
+    multiplies on from the last one, in the same order as from ``fn(1)`` (so the same bits), and
+    any other call starts again from ``fn(1)``. Only one thread may evaluate a row (the serial
+    kernel over a program whose rows are distinct copies, :func:`memo_columns`).
+    """
+    n = len(table.functions)
+    lines = ["def user_value(cf, c, q0, q1, t, base, amp):", "    o = CF_WIDTH + int(q0)"]
+    consts: dict[str, Any] = {}
+    for i, f in enumerate(table.functions):
+        template, defaults = device_call(f, i)
+        consts.update(defaults)
+        call = f"float({template})"
+        lines.append(f"    if q1 == {i}.0:")
+        lines += _loads(f, "        ")
+        if not f.cumulative:
+            lines.append(f"        return base + amp * {call % 't'}")
+            continue
+        lines += [
+            f"        m = cf.shape[1] - {MEMO_WIDTH * (n - i)}",
+            "        if cf[c, m] == q0 and cf[c, m + 1] == amp and cf[c, m + 2] <= t:",
+            "            s0 = int(cf[c, m + 2])",
+            "            v = cf[c, m + 3]",
+            "        else:",
+            "            s0 = 0",
+            "            v = amp",
+            "        for s in range(s0 + 1, t + 1):",
+            f"            v = v * {call % 's'}",
+            "        cf[c, m] = q0",
+            "        cf[c, m + 1] = amp",
+            "        cf[c, m + 2] = float(t)",
+            "        cf[c, m + 3] = v",
+            "        return base + v",
+        ]
+    lines.append("    return math.nan")
+    return "\n".join(lines) + "\n", consts
+
+
+def memo_columns(table: UserTable, cf: np.ndarray) -> np.ndarray:
+    """``cf`` with the columns :func:`device_source`'s cumulative functions carry their product
+    in, appended (NaN: no product yet); a new array."""
+    memo = np.full((cf.shape[0], MEMO_WIDTH * len(table.functions)), np.nan)
+    return np.ascontiguousarray(np.hstack([cf, memo]))
+
+
+def call_source(f: UserFunction) -> str:
+    """``def call(t, p0, p1, ...)``: ``fn`` called with its parameters by keyword (Numba compiles
+    a function for positional argument types)."""
+    params = "".join(f", p{j}" for j in range(len(f.names)))
+    return f"def call(t{params}):\n    return fn(t{_args(f, 'p')})\n"
+
+
+def device_call_source(f: UserFunction) -> tuple[str, dict[str, Any]]:
+    """:func:`call_source` calling ``f0`` as the device does (:func:`device_call`), and the
+    constants it reads."""
+    template, consts = device_call(f, 0)
+    params = "".join(f", p{j}" for j in range(len(f.names)))
+    return f"def call(t{params}):\n    return {template % 't'}\n", consts
+
+
 def _dispatchers(table: UserTable, bind: Any) -> dict[str, Any]:
     """``{"user_value": ..., "user_fill": ...}`` as plain Python, calling ``bind(f)`` for each function."""
     ns: dict[str, Any] = {"CF_WIDTH": layout.CF_WIDTH, "math": math}
@@ -164,8 +267,7 @@ def _positional(f: UserFunction) -> Any:
     import numba
 
     ns: dict[str, Any] = {"fn": njit_function(f)}
-    params = "".join(f", p{j}" for j in range(len(f.names)))
-    exec(f"def call(t{params}):\n    return fn(t{_args(f, 'p')})\n", ns)
+    exec(call_source(f), ns)
     return numba.njit(error_model="numpy")(ns["call"])
 
 

@@ -76,11 +76,54 @@ def main() -> None:
             if f".target sm_{CC[0]}{CC[1]}" not in ptx:
                 raise AssertionError(f"{name}[{dt}]: PTX is not for sm_{CC[0]}{CC[1]}")
             compiled.append(f"{name}[{dt}]")
+    compiled += users_functions(cuda, nt)
     missing = [name for name, func in kernels.DEVICE_FUNCTIONS.items() if not func.overloads]
     if missing:
         raise AssertionError(f"device functions never compiled by the kernels: {missing}")
     compiled += sorted(kernels.DEVICE_FUNCTIONS)
     report("ok", f"{implementation} numba.cuda, cc={CC}", compiled)
+
+
+def users_functions(cuda: Any, nt: Any) -> list[str]:
+    """A build of users' functions (``fastlr.Formula``: a parameter by keyword, one left to its
+    default, a cumulative one) compiles to PTX; a function ``numba.cuda`` cannot compile is a
+    ``FormulaCompileError`` naming it."""
+    import math
+
+    import numpy as np
+
+    import fastlr as fl
+    from fastlr import _gpu
+
+    def cosine(t, total, floor=0.0):
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * (t if t < total else total) / total))
+
+    def zeros(t):
+        return np.zeros(2)[0] + 1.0
+
+    _gpu._compute_capability = lambda cuda: CC  # type: ignore[assignment]  # no driver here
+    prog = fl.lower([fl.Formula(cosine, total=10), fl.Formula(lambda t: 0.9, cumulative=True)])
+    build = _gpu._user_kernels(cuda, prog)
+    i2 = nt.Array(nt.int64, 2, "C")
+    f2 = nt.Array(nt.float64, 2, "C")
+    out: list[str] = []
+    for name in ("fill_rows", "fill_rows_serial"):
+        sig = (i2, f2, i2, f2, nt.Array(nt.int64, 1, "C"), nt.int64, nt.Array(nt.float32, 2, "C"))
+        cuda.compile_ptx(build[name].py_func, sig, cc=CC)
+        out.append(f"user.{name}[float32]")
+    from fastlr.kernels import cuda as kernels
+
+    for dt in (nt.float32, nt.float64):  # the check of what users' functions return
+        sig = (nt.Array(dt, 2, "C"), nt.int64, nt.int64, nt.int64, nt.Array(nt.int64, 1, "C"))
+        cuda.compile_ptx(kernels.first_bad.py_func, sig, cc=CC)
+        out.append(f"first_bad[{dt}]")
+    try:
+        _gpu._user_kernels(cuda, fl.lower([fl.Formula(zeros)]))
+    except fl.FormulaCompileError as exc:
+        if "function zeros" not in str(exc) or "device='cuda'" not in str(exc):
+            raise AssertionError(f"the error does not name the function and the device: {exc}") from None
+        out.append("user.FormulaCompileError")
+    return out
 
 
 if __name__ == "__main__":
