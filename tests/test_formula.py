@@ -375,3 +375,29 @@ def test_restarts_of_a_formula_need_whole_cycles():
     with pytest.raises(ValueError, match="period must be >= 1"):
         fl.Formula(cosine, total=10, floor=0.1, period=0)
     assert "period=10" in repr(p) and fl.from_dict(p.to_dict(), trust_code=True) == p
+
+
+def cawb_lf(x, y):
+    # a CAWB lf(x, gap) (its readme's form): a cosine toward 0.1 over the segment
+    return ((1 + math.cos(x * math.pi / y)) / 2) * 0.9 + 0.1
+
+
+def test_cawb_takes_the_users_lf():
+    from fastlr.presets import cawb
+    from tests import seed_reference as ref
+
+    for kw, n_epochs, batchs in (
+        # warmup: lf sees x = -1 first; a repeated step; past the horizon (x unreduced, stale gap)
+        (dict(epochs=12, steps=[4, 4, 8], warmup_epoch=1, step_scale=0.7, epoch_scale=2.0), 16, 2),
+        (dict(epochs=6, steps=[3], warmup_epoch=2), 9, 0),
+        (dict(epochs=3, warmup_epoch=3), 5, 0),  # a zero gap: lf(-3, 0) divides by 0 (CAWB too)
+    ):
+        s = cawb.CosineAnnealingWarmbootingLR(0.1, batchs=batchs, lf=cawb_lf, **kw)
+        if kw["warmup_epoch"] == kw["epochs"]:
+            with pytest.raises(ValueError, match=r"cawb_lf.*step 1 .*is nan"):
+                s.table(n_epochs)
+            continue
+        want = ref.cawb_loop(0.1, n_epochs, batchs, lf=cawb_lf, **kw)
+        np.testing.assert_allclose(s.table(len(want)), want, rtol=1e-14)
+    with pytest.raises(TypeError, match=r"lf must take \(x, gap\)"):
+        cawb.CosineAnnealingWarmbootingLR(0.1, 5, lf=lambda x: 1.0)
