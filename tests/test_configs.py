@@ -283,7 +283,7 @@ def test_formula_column_errors():
     clash = fl.Formula(lambda t, floor: max(1.0 - t / 10, floor), floor=0.1)
     with pytest.raises(ValueError, match=r"\['floor'\] are config columns and parameters of"):
         fl.lower([{"formula": clash, "floor": 0.2}], 10)
-    with pytest.raises(TypeError, match="formula must be a fastlr.Formula"):
+    with pytest.raises(TypeError, match=r"formula must be a fastlr\.Formula"):
         fl.grid(formula=[halfcos])
     with pytest.raises(TypeError, match="total must be a number"):
         fl.lower({"formula": f, "total": ["x"]}, 10)
