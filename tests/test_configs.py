@@ -281,7 +281,7 @@ def test_formula_column_errors():
     with pytest.raises(ValueError, match="cycles > 1 with a formula"):
         fl.lower([{"formula": f, "cycles": 2}], 10)
     clash = fl.Formula(lambda t, floor: max(1.0 - t / 10, floor), floor=0.1)
-    with pytest.raises(ValueError, match=r"\['floor'\] are config columns and parameters of"):
+    with pytest.raises(ValueError, match=r"column 'floor' is a config column and a parameter of"):
         fl.lower([{"formula": clash, "floor": 0.2}], 10)
     with pytest.raises(TypeError, match=r"formula must be a fastlr\.Formula"):
         fl.grid(formula=[halfcos])

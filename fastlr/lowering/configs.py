@@ -630,18 +630,26 @@ class _Cols:
     def _formulas(self) -> None:
         """Formula rows: ``lr`` defaults to the Formula's scale; no ``shape``, no restarts; each
         parameter column given on a row is a parameter of that row's Formula, and no given
-        config column has the name of one of its parameters."""
-        c, g = self.c, self.given
+        config column has the name of one of its parameters. ``distinct`` lists the distinct
+        Formula objects (by first row), ``inv`` each row's index there (-1: a shape row)."""
+        c, g, n = self.c, self.given, self.n
         rows = g["formula"]
-        self.distinct: list[tuple[Formula, np.ndarray]] = []
+        self.distinct: list[Formula] = []
+        self.inv = np.full(n, -1, dtype=np.int64)
         if rows.any():
-            first: dict[int, int] = {}
-            for i, f in enumerate(c["formula"].tolist()):
-                if f is not None:
-                    first.setdefault(id(f), i)
-            for i in sorted(first.values()):
-                f = c["formula"][i]
-                self.distinct.append((f, np.fromiter((x is f for x in c["formula"].tolist()), bool, self.n)))
+            ids = np.array([id(x) for x in c["formula"].tolist()], dtype=np.int64)
+            _, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+            order = np.argsort(first)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(order.size)
+            inv = rank[np.asarray(inv).reshape(-1)]
+            found = [c["formula"][first[j]] for j in order]
+            if None in found:  # the shape rows' None: not a Formula
+                none = found.index(None)
+                found.pop(none)
+                inv = np.where(inv == none, -1, np.where(inv > none, inv - 1, inv))
+            self.distinct = found
+            self.inv = inv
         self._fail(rows & g["shape"], lambda i: f"give {self._name('shape')!r} or {self._name('formula')!r}, not both")
         self._fail(
             rows & (c["cycles"] > 1),
@@ -650,21 +658,22 @@ class _Cols:
                 "fastlr.Schedule(Formula(..., period=...), restarts=fastlr.Restarts(...)) instead"
             ),
         )
-        for f, mask in self.distinct:
-            names = {k for k, _ in f.params}
-            c["lr"] = np.where(mask & ~g["lr"], f.scale, c["lr"])
-            clash = sorted(k for k in names & set(COLUMNS) if (g[k] & mask).any())
-            if clash:
-                raise ValueError(
-                    f"column(s) {clash} are config columns and parameters of {f!r}; a parameter named like a config "
-                    "column cannot be a column: set it in the Formula, or rename it in the function"
-                )
+        if not self.distinct:
+            return
+        scale = np.array([f.scale for f in self.distinct])
+        c["lr"] = np.where(rows & ~g["lr"], scale[self.inv], c["lr"])
         g["lr"] = g["lr"] | rows
+        names = {k for f in self.distinct for k, _ in f.params}
+        for k in sorted(names & (set(COLUMNS) | set(self.params))):
+            has = np.array([k in dict(f.params) for f in self.distinct])[self.inv] & rows
+            if k in COLUMNS and (has & g[k]).any():
+                f = c["formula"][int(np.argmax(has & g[k]))]
+                raise ValueError(
+                    f"column {self._name(k)!r} is a config column and a parameter of {f!r}; a parameter named like a "
+                    "config column cannot be a column: set it in the Formula, or rename it in the function"
+                )
         for k in self.params:
-            owner = np.zeros(self.n, bool)
-            for f, mask in self.distinct:
-                if k in dict(f.params):
-                    owner |= mask
+            owner = np.array([k in dict(f.params) for f in self.distinct])[self.inv] & rows
             self._fail(
                 g[k] & ~owner,
                 lambda i, k=k: (
@@ -793,7 +802,7 @@ class _Cols:
         sub.c = {k: v[start:stop] for k, v in self.c.items()}
         sub.given = {k: v[start:stop] for k, v in self.given.items()}
         sub.params = {k: sub.c[k] for k in self.params}
-        sub.distinct = [(f, m[start:stop]) for f, m in self.distinct if m[start:stop].any()]
+        sub.distinct, sub.inv = self.distinct, self.inv[start:stop]
         return sub
 
     def named_columns(self) -> dict[str, np.ndarray]:
@@ -851,7 +860,9 @@ class _Cols:
         if f is not None:
             params = dict(f.params)
             params.update({k: c[k][i].item() for k in self.params if self.given[k][i]})
-            decay = Formula(f.fn, jit=f.jit, scale=lr, cumulative=f.cumulative, shift=f.shift, params=params)
+            decay = Formula(
+                f.fn, jit=f.jit, scale=lr, cumulative=f.cumulative, shift=f.shift, period=f.period, params=params
+            )
         else:
             cls, shape_args = FLAT_SHAPES[SHAPES[int(c["shape"][i])]]
             scalars = {
@@ -965,28 +976,26 @@ def _formula_columns(cols: _Cols, cf: np.ndarray, segs: seg.Segs) -> tuple[np.nd
     from fastlr.kernels.user import UserTable
 
     c, g, n = cols.c, cols.given, cols.n
-    groups: dict[Any, list[tuple[Formula, np.ndarray]]] = {}
-    for f, mask in cols.distinct:
-        groups.setdefault(f._user_group(), []).append((f, mask))
-    width = max(len(f.params) for f, _ in cols.distinct)
-    extra = np.zeros((n, width))
+    rows, inv, distinct = g["formula"], cols.inv, cols.distinct
+    groups: dict[Any, list[int]] = {}
+    for d, f in enumerate(distinct):
+        groups.setdefault(f._user_group(), []).append(d)
+    extra = np.zeros((n, max(len(f.params) for f in distinct)))
     entry = np.zeros(n)
     table = []
     for gi, members in enumerate(groups.values()):
-        names = [k for k, _ in members[0][0].params]
+        in_group = np.isin(inv, members) & rows
+        entry[in_group] = gi
         ints = []
-        for j, name in enumerate(names):
-            is_int = True
-            for f, mask in members:
-                own = f.params[j][1]
-                col = c[name] if name in cols.params else np.zeros(n, np.int64)
-                given = g[name] & mask if name in cols.params else np.zeros(n, bool)
-                extra[:, j] = np.where(mask, np.where(given, col, own), extra[:, j])
-                is_int &= (not given.any() or col.dtype.kind in "iu") and (isinstance(own, int) or given[mask].all())
-            ints.append(is_int)
-        for _, mask in members:
-            entry[mask] = gi
-        table.append(members[0][0]._user_function(tuple(ints)))
+        for j, (name, _) in enumerate(distinct[members[0]].params):
+            own = np.zeros(len(distinct))
+            own[members] = [distinct[d].params[j][1] for d in members]
+            given = (g[name] & in_group) if name in cols.params else np.zeros(n, bool)
+            col = c[name] if name in cols.params else own[inv]
+            extra[:, j] = np.where(in_group, np.where(given, col, own[inv]), extra[:, j])
+            own_int = all(isinstance(distinct[d].params[j][1], int) for d in members)
+            ints.append((not given.any() or col.dtype.kind in "iu") and (own_int or given[in_group].all()))
+        table.append(distinct[members[0]]._user_function(tuple(ints)))
     keep = segs.valid & (segs.code == L.USER)
     segs.f[..., L.S_Q0] = np.where(keep, 0.0, segs.f[..., L.S_Q0])
     segs.f[..., L.S_Q1] = np.where(keep, entry[:, None], segs.f[..., L.S_Q1])
