@@ -162,7 +162,7 @@ def test_torch_lambda_and_multiplicative_run_live():
         return 0.9 if epoch % 4 else 1.05
 
     T = 60
-    for ours, theirs in (
+    cases = (
         (pt.LambdaLR(0.1, lam), lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lam)),
         (pt.MultiplicativeLR(0.1, mult), lambda opt: torch.optim.lr_scheduler.MultiplicativeLR(opt, mult)),
         (
@@ -208,7 +208,9 @@ def test_torch_lambda_and_multiplicative_run_live():
                 [6, 30],
             ),
         ),
-    ):
+    )
+    live = []
+    for _, theirs in cases:
         opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
         sched = theirs(opt)
         lrs = []
@@ -216,8 +218,10 @@ def test_torch_lambda_and_multiplicative_run_live():
             lrs.append(opt.param_groups[0]["lr"])
             opt.step()
             sched.step()
-        # Numba computes float ** int by repeated multiplication (CPython calls pow): an ulp apart
-        np.testing.assert_allclose(ours.table(T), lrs, rtol=1e-14, atol=0)
+        live.append(lrs)
+    # one sweep, one build; Numba computes float ** int by repeated multiplication (CPython
+    # calls pow): an ulp apart
+    np.testing.assert_allclose(fl.sweep([ours for ours, _ in cases], T, dtype=np.float64), live, rtol=1e-14, atol=0)
     with pytest.raises(ValueError, match="not multiplicative"):
         pt.ChainedScheduler([pt.StepLR(0.1, 3), pt.LambdaLR(0.1, lam)])
 
@@ -353,10 +357,13 @@ def test_products_and_restarts_of_formulas_in_one_sweep():
     # a Formula's parameters are columns of every USER segment a product re-emits
     prog = fl.lower(rows)
     assert len(prog.user.functions) == 2
-    # at() takes the scalar path (factors, the restart hold): the table's values bit for bit
+    # the scalar path (at: factors, the restart hold) gives the table's values bit for bit; on
+    # the sweep's own program, so its build serves both
+    from fastlr import evaluate
+
     ts = np.array([0, 6, 7, 29, 30, 31, 209, 210, 211, 2499])
-    for r in (1, 3, 4):
-        assert rows[r].at(ts).tolist() == got[r][ts].tolist()
+    for r in range(len(rows)):
+        assert evaluate.at(prog, ts, row=r).tolist() == got[r][ts].tolist()
 
 
 def test_restarts_of_a_formula_need_whole_cycles():
