@@ -32,7 +32,7 @@ from fastlr.schedule import Shape
 __all__ = ["Formula", "FormulaCompileError"]
 
 #: Keywords of :class:`Formula` itself; a function's parameters of these names go in ``params=``.
-RESERVED = ("jit", "params", "scale", "cumulative", "shift")
+RESERVED = ("jit", "params", "scale", "cumulative", "shift", "period")
 
 
 # ---- freezing the numbers a function reads ------------------------------------------------------
@@ -238,13 +238,20 @@ class Formula(Shape):
     scale : float
         Multiplies the values (``LambdaLR``'s ``base_lr * lr_lambda(t)``), >= 0.
     cumulative : bool
-        The value at ``t`` is ``scale * fn(1) * ... * fn(t)``, multiplied in step order
-        (torch's ``MultiplicativeLR``); ``scale`` at ``t = 0``.
+        The value at ``t`` is ``scale * fn(1) * ... * fn(t + shift)``, multiplied in step
+        order (torch's ``MultiplicativeLR``); ``scale`` at ``t + shift = 0``.
     shift : int
-        The function sees ``t + shift`` (a curve already ``shift`` steps along), >= 0.
+        The function sees ``t + shift`` (a curve already ``shift`` steps along; negative: one
+        that starts ``-shift`` steps early, the function seeing negative steps first).
+    period : int, optional
+        The cycle length when :class:`fastlr.Restarts` repeat this Formula (it has no horizon
+        of its own): cycle ``i`` lasts ``period * mult**i`` steps, the function sees the step
+        inside the cycle, its values times ``decay**i``; after ``limit`` cycles it holds its
+        value at the end of the last cycle (a built-in curve holds its end value). Whole
+        cycles only (``cycles=1``, an integer ``mult``, no ``stretch``). >= 1.
     params : mapping, optional
         Parameters whose names are reserved here (``jit``, ``params``, ``scale``,
-        ``cumulative``, ``shift``).
+        ``cumulative``, ``shift``, ``period``).
     **params : int or float
         The function's keyword parameters (ints are passed as int64, floats as float64).
 
@@ -258,6 +265,14 @@ class Formula(Shape):
     [1.0, 0.8682, 0.55, 0.2318, 0.1, 0.1]
     >>> fastlr.Schedule(f, warmup=fastlr.Warmup(2), scale=0.5).table(4).round(4).tolist()
     [0.0, 0.25, 0.5, 0.4341]
+
+    A factor of a :class:`fastlr.Product`, and repeated by :class:`fastlr.Restarts`:
+
+    >>> fastlr.Product((f, fastlr.MultiStep(1.0, (2,), 0.5))).table(4).round(4).tolist()
+    [1.0, 0.8682, 0.275, 0.1159]
+    >>> g = fastlr.Formula(cosine, total=4, floor=0.1, period=3)
+    >>> fastlr.Schedule(g, restarts=fastlr.Restarts(decay=0.5)).table(7).round(4).tolist()
+    [1.0, 0.8682, 0.55, 0.5, 0.4341, 0.275, 0.25]
     """
 
     fn: Any
@@ -266,6 +281,7 @@ class Formula(Shape):
     scale: float
     cumulative: bool
     shift: int
+    period: int | None
     if TYPE_CHECKING:  # set in __init__, not dataclass fields
         _key: str
         _frozen: dict[str, Any]
@@ -279,6 +295,7 @@ class Formula(Shape):
         scale: float = 1.0,
         cumulative: bool = False,
         shift: int = 0,
+        period: int | None = None,
         params: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -288,9 +305,11 @@ class Formula(Shape):
         if not isinstance(cumulative, bool):
             raise TypeError(f"{w}: cumulative must be a bool, got {cumulative!r}")
         scale = ck.real("scale", scale, w, lo=0.0)
-        shift = ck.integer("shift", shift, w, lo=0)
-        if shift and cumulative:
-            raise ValueError(f"{w}: shift={shift} with cumulative=True is not supported")
+        shift = ck.integer("shift", shift, w, lo=-ck.MAX_STEP, hi=ck.MAX_STEP)
+        if period is not None:
+            period = ck.integer("period", period, w, lo=1, hi=ck.MAX_STEP)
+        if shift < 0 and cumulative:
+            raise ValueError(f"{w}: shift={shift} with cumulative=True: a product from step 1 needs shift >= 0")
         given = dict(params or {})
         clash = sorted(set(given) & set(kwargs))
         if clash:
@@ -309,6 +328,7 @@ class Formula(Shape):
         self._set("scale", scale)
         self._set("cumulative", cumulative)
         self._set("shift", shift)
+        self._set("period", period)
         self._set("_frozen", frozen)
         self._set("_source_text", getattr(fn, "__fastlr_source__", None) or _source(frozen_fn))
         self._set("_key", self._make_key())
@@ -332,7 +352,7 @@ class Formula(Shape):
         return self._identity() == other._identity()
 
     def _identity(self) -> tuple[Any, ...]:
-        return (self._key, self.params, self.jit, self.scale, self.cumulative, self.shift)
+        return (self._key, self.params, self.jit, self.scale, self.cumulative, self.shift, self.period)
 
     def __hash__(self) -> int:
         return hash(self._identity())
@@ -345,6 +365,8 @@ class Formula(Shape):
             args += ", cumulative=True"
         if self.shift:
             args += f", shift={self.shift}"
+        if self.period is not None:
+            args += f", period={self.period}"
         mode = ", jit=False (per-step Python)" if not self.jit else ""
         return f"Formula({self.fn.__name__}{args}{mode})"
 
@@ -380,18 +402,43 @@ class Formula(Shape):
                 "number (or pass jit=False to evaluate it per step in Python)"
             )
 
+    def _check_restarts(self, rs: Any, where: str) -> None:
+        """Restarts of this Formula: whole cycles of ``period`` steps (the function sees integer steps)."""
+        why = None
+        if self.period is None:
+            why = "give the Formula a period= (the cycle length; a Formula has no horizon of its own)"
+        elif rs.cycles != 1.0:
+            why = f"cycles={rs.cycles!r} makes fractional cycles; a Formula sees whole steps (cycles must be 1)"
+        elif rs.stretch:
+            why = "stretch=True stretches a curve's horizon, which a Formula does not have"
+        elif rs.mult != math.floor(rs.mult):
+            why = f"mult={rs.mult!r} makes cycles start between steps; a Formula's period grows by an integer mult"
+        elif rs.warmup_steps >= self.period:
+            why = f"restarts.warmup_steps={rs.warmup_steps} must be < the cycle length period={self.period}"
+        if why is not None:
+            raise ValueError(f"{where}: restarts of {self!r}: {why}")
+
+    def _restart_fields(self) -> tuple[int, float]:
+        # the cycle length, and the peak of timm-style peak decay: the Formula's scale (base 0)
+        assert self.period is not None
+        return self.period, self.scale
+
     def _segs(self) -> Segs:
-        # one USER segment; lower_schedules sets q0 (the parameters' columns) and q1 (the function)
-        return seg.one(0, L.USER, 0.0, self.scale, 1.0, -float(self.shift), 0.0, 0.0)
+        # one USER segment; lower_schedules sets q0 (the parameters' columns) and q1 (the
+        # function); q2 is its slot among the curve's Formulas (segments.user_slots)
+        return seg.one(0, L.USER, 0.0, self.scale, 1.0, -float(self.shift), 0.0, 0.0, 0.0)
+
+    def _user_shapes(self) -> list[Any]:
+        return [self]
 
     def value(self, t: int) -> float:
         """The value at local step ``t`` computed in Python: ``scale * fn(t, **params)``, or
-        ``scale * fn(1) * ... * fn(t)`` (cumulative), the arithmetic the kernels reproduce."""
+        ``scale * fn(1) * ... * fn(t + shift)`` (cumulative), the arithmetic the kernels reproduce."""
         kw = dict(self.params)
         if not self.cumulative:
             return 0.0 + self.scale * float(self.fn(int(t) + self.shift, **kw))
         v = self.scale
-        for s in range(1, int(t) + 1):
+        for s in range(1, int(t) + self.shift + 1):
             v = v * float(self.fn(s, **kw))
         return 0.0 + v
 
@@ -422,6 +469,7 @@ class Formula(Shape):
             "scale": self.scale,
             "cumulative": self.cumulative,
             "shift": self.shift,
+            **({"period": self.period} if self.period is not None else {}),
         }
 
     #: from_dict runs this spec's code: it needs ``trust_code=True``.
@@ -443,5 +491,6 @@ class Formula(Shape):
             scale=fields.get("scale", 1.0),
             cumulative=fields.get("cumulative", False),
             shift=fields.get("shift", 0),
+            period=fields.get("period"),
             params=dict(params),
         )

@@ -77,6 +77,15 @@ class Shape(Schedulable):
     #: Whether :class:`Restarts` may repeat this curve (a single decaying segment with a horizon).
     restartable = False
 
+    def _user_shapes(self) -> list[Any]:
+        """The users' functions (:class:`fastlr.Formula`) in this curve, in slot order (see
+        ``lowering.segments.user_slots``): none for a built-in shape."""
+        return []
+
+    def _restart_fields(self) -> tuple[int, float]:
+        """``(period, peak)`` when :class:`Restarts` repeat this curve: its ``steps`` and ``start``."""
+        return int(getattr(self, "steps")), float(getattr(self, "start"))  # noqa: B009 - restartable shapes
+
     def _schedule(self) -> Any:
         return Schedule(self)
 
@@ -343,6 +352,10 @@ class Schedule(Schedulable):
         if self.restarts is not None:
             if not isinstance(self.restarts, Restarts):
                 raise TypeError(f"{w}: restarts must be a fastlr.Restarts or None, got {type(self.restarts).__name__}")
+        own = getattr(self.curve, "_check_restarts", None)  # a curve with rules of its own (Formula)
+        if self.restarts is not None and own is not None:
+            own(self.restarts, w)
+        elif self.restarts is not None:
             if not getattr(self.curve, "restartable", False):
                 names = ", ".join(c.__name__ for c in _restartable())
                 raise ValueError(f"{w}: restarts repeat one of {names}; got curve {type(self.curve).__name__}")
@@ -378,7 +391,7 @@ class Schedule(Schedulable):
         if self.floor_ratio is not None:
             self._set("floor_ratio", ck.lr("floor_ratio", self.floor_ratio, w))
         self._set("steps_per_epoch", ck.step("steps_per_epoch", self.steps_per_epoch, w, lo=1))
-        if self.restarts is not None and self.restarts.decay > 1.0:
+        if self.restarts is not None and self.restarts.decay > 1.0 and own is None:
             _check_growth(self.restarts, curve, w)
         self._lowered()
 
@@ -438,10 +451,11 @@ def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
             begin = getattr(s.curve, "boundaries")[k - 1]  # noqa: B009 - a Join (shapes import this module)
             at = int(np.count_nonzero(segs.valid[0] & (segs.start[0] < begin)))
     if rs is not None:
+        period, peak = curve._restart_fields()
         restarts = rows.RestartColumns(
             active=True,
-            period=getattr(curve, "steps", 0),
-            peak=getattr(curve, "start", 0.0),
+            period=period,
+            peak=peak,
             mult=rs.mult,
             decay=rs.decay,
             limit=math.nan if rs.limit is None else float(rs.limit),

@@ -781,7 +781,16 @@ class Join(Shape):
                 parts.append(seg.first_only(p.curve._segments_array()))  # the restarted curve
             else:
                 parts.append(p._segments_array())
-        return seg.join(parts, [self.boundaries])
+        counts = [len(_curve(p)._user_shapes()) for p in self.phases]
+        return seg.join(seg.user_slots(parts, counts), [self.boundaries])
+
+    def _user_shapes(self) -> list[Any]:
+        return [f for p in self.phases for f in _curve(p)._user_shapes()]
+
+
+def _curve(phase: Shape | Schedule) -> Shape:
+    """A Join phase's curve (a restarted phase's repeated curve)."""
+    return phase.curve if isinstance(phase, Schedule) else phase
 
 
 #: How deeply Join and Product may nest (each level a phase or factor of the next).
@@ -860,7 +869,11 @@ class Product(Shape):
         self._segments()
 
     def _segs(self) -> Segs:
-        return seg.product([f._segments_array() for f in self.factors])
+        parts = [f._segments_array() for f in self.factors]
+        return seg.product(seg.user_slots(parts, [len(f._user_shapes()) for f in self.factors]))
+
+    def _user_shapes(self) -> list[Any]:
+        return [u for f in self.factors for u in f._user_shapes()]
 
     def start_value(self) -> float:
         """The value at local step 0: the product of the factors' start values."""

@@ -449,7 +449,7 @@ def yolox_trainer_loop(name, lr, iters_per_epoch, total_epochs, T, **kw):
 
 
 class CosineAnnealingWarmbootingLR:
-    """Huangdebo/CAWB ``cawb.py`` (lf=None path), on a torch optimizer."""
+    """Huangdebo/CAWB ``cawb.py``, on a torch optimizer."""
 
     def __init__(
         self,
@@ -493,12 +493,16 @@ class CosineAnnealingWarmbootingLR:
                     self.gap += self.epoch_scale
                 break
             scale *= self.step_scale
-        for group, lr in zip(self.optimizer.param_groups, self.base_lr):
-            group["lr"] = (
-                scale
-                * lr
-                * ((((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min) + self.eta_min)
-            )
+        if self.lf is None:
+            for group, lr in zip(self.optimizer.param_groups, self.base_lr):
+                group["lr"] = (
+                    scale
+                    * lr
+                    * ((((1 + math.cos(iters * math.pi / self.gap)) / 2) ** 1.0) * (1.0 - self.eta_min) + self.eta_min)
+                )
+        else:
+            for group, lr in zip(self.optimizer.param_groups, self.base_lr):
+                group["lr"] = scale * lr * self.lf(iters, self.gap)
         return self.optimizer.param_groups[0]["lr"]
 
     def step_batch(self):

@@ -237,3 +237,53 @@ def test_cli_sweep_files_share_the_vocabulary(tmp_path):
     prog = lowered({"steps": 50, "configs": [{"lr": 0.1, "end": 0.01}, {"lr": 0.1, "end_ratio": 0.5}]})
     assert prog.config(0)["end"] == 0.01 and prog.config(1)["end_ratio"] == 0.5
     assert prog.columns()["end"].tolist() == [0.01, 0.05]
+
+
+def halfcos(t, total):
+    # a user's decay for the formula column (tests/test_formula.py has more)
+    return 0.5 * (1 + math.cos(math.pi * min(t, total) / total))
+
+
+def test_a_formula_column_sweeps_its_parameters_as_columns():
+    f = fl.Formula(halfcos, total=10)
+    g = fl.grid(formula=[f], total=[20, 40], floor=[0.0, 0.05], warmup=[0, 5], lr=[1.0, 0.5])
+    T = 60
+    prog = fl.lower(g, T)
+    assert len(prog.user.functions) == 1  # one function: the parameters are columns, one build
+    got = fl.sweep(g, T, dtype=np.float64)
+    for i in range(prog.n_rows):
+        r = prog.config(i)
+        main = [max(r["lr"] * halfcos(t - r["warmup"], r["total"]), r["floor"]) for t in range(T)]
+        want = [main[r["warmup"]] * t / r["warmup"] for t in range(r["warmup"])] + main[r["warmup"] :]
+        np.testing.assert_allclose(got[i], want, rtol=1e-15, atol=0)
+        assert fl.config_schedule(**r) == prog.schedule(i)
+    # the same program as the rows' schedule objects, and rows of shapes beside formula rows
+    _same_rows(prog, fl.lower([prog.schedule(i) for i in range(prog.n_rows)]))
+    mixed = [
+        {"lr": 1.0, "shape": "linear", "steps": 10},
+        {"formula": f, "total": 7, "hold": 3},  # lr: the Formula's scale; a hold before it
+        {"formula": f},  # its own parameter
+    ]
+    want = [[1.0 - t / 10 if t < 10 else 0.0 for t in range(20)], [1.0] * 3, [halfcos(t, 10) for t in range(20)]]
+    want[1] += [halfcos(t, 7) for t in range(17)]
+    np.testing.assert_allclose(fl.sweep(mixed, 20, dtype=np.float64), want, rtol=1e-15, atol=1e-300)
+    assert list(fl.lower(mixed, 20).columns()["shape"]) == ["linear", "formula", "formula"]
+
+
+def test_formula_column_errors():
+    f = fl.Formula(halfcos, total=10)
+    with pytest.raises(ValueError, match=r"unknown config column\(s\) \['totl'\].*not a parameter of Formula\(halfcos"):
+        fl.lower([{"formula": f, "totl": 3}], 10)
+    with pytest.raises(ValueError, match=r"unknown config column\(s\) \['total'\]"):
+        fl.lower([{"lr": 1.0, "total": 3}, {"formula": f}], 10)
+    with pytest.raises(ValueError, match="give 'shape' or 'formula', not both"):
+        fl.lower([{"formula": f, "shape": "linear"}], 10)
+    with pytest.raises(ValueError, match="cycles > 1 with a formula"):
+        fl.lower([{"formula": f, "cycles": 2}], 10)
+    clash = fl.Formula(lambda t, floor: max(1.0 - t / 10, floor), floor=0.1)
+    with pytest.raises(ValueError, match=r"column 'floor' is a config column and a parameter of"):
+        fl.lower([{"formula": clash, "floor": 0.2}], 10)
+    with pytest.raises(TypeError, match=r"formula must be a fastlr\.Formula"):
+        fl.grid(formula=[halfcos])
+    with pytest.raises(TypeError, match="total must be a number"):
+        fl.lower({"formula": f, "total": ["x"]}, 10)

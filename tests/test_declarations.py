@@ -57,6 +57,9 @@ def test_restartable_shapes_restart():
         example = next(s for s in {**cases.shapes(), **cases.user_shapes()}.values() if type(s) is cls)
         if flag:
             fl.Schedule(type(example)(1.0, 0.0, 10), restarts=fl.Restarts(limit=2))
+        elif isinstance(example, fl.Formula):  # restarted with its own period (tests/test_formula.py)
+            with pytest.raises(ValueError, match="period="):
+                fl.Schedule(example, restarts=fl.Restarts(limit=2))
         else:
             with pytest.raises((ValueError, TypeError), match="restarts repeat one of"):
                 fl.Schedule(example, restarts=fl.Restarts(limit=2))

@@ -162,7 +162,7 @@ def test_torch_lambda_and_multiplicative_run_live():
         return 0.9 if epoch % 4 else 1.05
 
     T = 60
-    for ours, theirs in (
+    cases = (
         (pt.LambdaLR(0.1, lam), lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lam)),
         (pt.MultiplicativeLR(0.1, mult), lambda opt: torch.optim.lr_scheduler.MultiplicativeLR(opt, mult)),
         (
@@ -173,7 +173,44 @@ def test_torch_lambda_and_multiplicative_run_live():
                 [6],
             ),
         ),
-    ):
+        # MultiplicativeLR in a chain (one more factor), and restarted by SequentialLR (it
+        # multiplies on from the lr the previous child left)
+        (
+            pt.ChainedScheduler([pt.StepLR(0.1, 7, 0.5), pt.MultiplicativeLR(0.1, mult), pt.MultiStepLR(0.1, [9])]),
+            lambda opt: torch.optim.lr_scheduler.ChainedScheduler(
+                [
+                    torch.optim.lr_scheduler.StepLR(opt, 7, 0.5),
+                    torch.optim.lr_scheduler.MultiplicativeLR(opt, mult),
+                    torch.optim.lr_scheduler.MultiStepLR(opt, [9]),
+                ]
+            ),
+        ),
+        (
+            pt.ChainedScheduler([pt.ExponentialLR(0.1, 0.97), pt.MultiplicativeLR(0.1, mult)]),
+            lambda opt: torch.optim.lr_scheduler.ChainedScheduler(
+                [
+                    torch.optim.lr_scheduler.ExponentialLR(opt, 0.97),
+                    torch.optim.lr_scheduler.MultiplicativeLR(opt, mult),
+                ]
+            ),
+        ),
+        (
+            pt.SequentialLR(
+                [pt.LinearLR(0.1, 0.5, 1.0, 4), pt.MultiplicativeLR(0.1, mult), pt.LambdaLR(0.1, lam)], [6, 30]
+            ),
+            lambda opt: torch.optim.lr_scheduler.SequentialLR(
+                opt,
+                [
+                    torch.optim.lr_scheduler.LinearLR(opt, 0.5, 1.0, 4),
+                    torch.optim.lr_scheduler.MultiplicativeLR(opt, mult),
+                    torch.optim.lr_scheduler.LambdaLR(opt, lam),
+                ],
+                [6, 30],
+            ),
+        ),
+    )
+    live = []
+    for _, theirs in cases:
         opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
         sched = theirs(opt)
         lrs = []
@@ -181,10 +218,10 @@ def test_torch_lambda_and_multiplicative_run_live():
             lrs.append(opt.param_groups[0]["lr"])
             opt.step()
             sched.step()
-        # Numba computes float ** int by repeated multiplication (CPython calls pow): an ulp apart
-        np.testing.assert_allclose(ours.table(T), lrs, rtol=1e-14, atol=0)
-    with pytest.raises(ValueError, match="MultiplicativeLR restarted"):
-        pt.SequentialLR([pt.LinearLR(0.1, 0.5, 1.0, 4), pt.MultiplicativeLR(0.1, mult)], [6])
+        live.append(lrs)
+    # one sweep, one build; Numba computes float ** int by repeated multiplication (CPython
+    # calls pow): an ulp apart
+    np.testing.assert_allclose(fl.sweep([ours for ours, _ in cases], T, dtype=np.float64), live, rtol=1e-14, atol=0)
     with pytest.raises(ValueError, match="not multiplicative"):
         pt.ChainedScheduler([pt.StepLR(0.1, 3), pt.LambdaLR(0.1, lam)])
 
@@ -265,3 +302,109 @@ def test_yolov5_takes_the_users_lf_and_formula_shift():
         np.testing.assert_allclose(ours[k], ref[k], rtol=1e-14, atol=1e-18)
     f = fl.Formula(cosine, shift=5, total=20, floor=0.0)
     assert f.table(10).tolist() == [cosine(t + 5, 20, 0.0) for t in range(10)]
+
+
+def _restarted(fn, T, period, mult=1, decay=1.0, limit=None, warm=0, **params):
+    """Restarts of ``fn`` from the definition: cycle i lasts ``period * mult**i`` steps, its
+    values are ``decay**i`` times ``fn`` at the step inside it (after a linear per-cycle warmup
+    of ``warm`` steps); past ``limit`` cycles, the value at the end of the last one."""
+    out = []
+    for t in range(T):
+        start, i = 0, 0
+        while t >= start + period * mult**i and (limit is None or i < limit - 1):
+            start, i = start + period * mult**i, i + 1
+        tc = min(t - start, period * mult**i) if limit is not None else t - start
+        amp = decay**i
+        out.append(amp * tc / warm if tc < warm else amp * fn(tc - warm, **params))
+    return out
+
+
+def test_products_and_restarts_of_formulas_in_one_sweep():
+    # every composition a built-in shape allows, one program (one build): Formula factors beside
+    # constant and continuous factors and another Formula, a cumulative factor, restarts with
+    # growth, decay, a limit and per-cycle warmup, and a restarted Formula as a Join phase
+    f = fl.Formula(cosine, total=50, floor=0.1)
+    g = fl.Formula(cosine, total=20, floor=0.3)
+    m = fl.Formula(lambda t: 0.999 if t % 3 else 1.001, cumulative=True)
+    sgdr = fl.Schedule(fl.Formula(cosine, total=12, floor=0.0, period=12), restarts=fl.Restarts(mult=2.0))
+    rows = [
+        fl.Product((f, fl.MultiStep(1.0, (7, 30), 0.5))),
+        fl.Product((f, fl.Exponential(1.0, 0.9, 10.0), fl.MultiStep(1.0, (7, 30), 0.5), g)),
+        fl.Product((m, fl.Exponential(1.0, 0.99, 1.0), fl.StepDecay(1.0, 100, 0.5))),
+        fl.Schedule(
+            fl.Formula(cosine, total=40, floor=0.2, period=30),
+            restarts=fl.Restarts(mult=2.0, decay=0.7, limit=3, warmup_steps=4),
+        ),
+        fl.Schedule(fl.Formula(cosine, total=9, floor=0.1, period=10), restarts=fl.Restarts(decay=0.5, limit=4)),
+        fl.Join((fl.Linear(0.1, 1.0, 5), sgdr), (5,)),
+    ]
+    T = 2500
+    steps = range(T)
+    mult = [1.0]
+    for t in range(1, T):
+        mult.append(mult[-1] * (0.999 if t % 3 else 1.001))
+    want = [
+        [cosine(t, 50, 0.1) * 0.5 ** ((t >= 7) + (t >= 30)) for t in steps],
+        [cosine(t, 50, 0.1) * 0.9 ** (t / 10) * 0.5 ** ((t >= 7) + (t >= 30)) * cosine(t, 20, 0.3) for t in steps],
+        [mult[t] * 0.99**t * 0.5 ** (t // 100) for t in steps],
+        _restarted(cosine, T, 30, mult=2, decay=0.7, limit=3, warm=4, total=40, floor=0.2),
+        _restarted(cosine, T, 10, decay=0.5, limit=4, total=9, floor=0.1),
+        [0.1 + 0.9 * t / 5 for t in range(5)] + _restarted(cosine, T - 5, 12, mult=2, total=12, floor=0.0),
+    ]
+    got = fl.sweep(rows, T, dtype=np.float64)
+    for r, w in enumerate(want):
+        np.testing.assert_allclose(got[r], w, rtol=1e-13, atol=1e-300, err_msg=f"row {r}")
+    # a Formula's parameters are columns of every USER segment a product re-emits
+    prog = fl.lower(rows)
+    assert len(prog.user.functions) == 2
+    # the scalar path (at: factors, the restart hold) gives the table's values bit for bit; on
+    # the sweep's own program, so its build serves both
+    from fastlr import evaluate
+
+    ts = np.array([0, 6, 7, 29, 30, 31, 209, 210, 211, 2499])
+    for r in range(len(rows)):
+        assert evaluate.at(prog, ts, row=r).tolist() == got[r][ts].tolist()
+
+
+def test_restarts_of_a_formula_need_whole_cycles():
+    f = fl.Formula(cosine, total=10, floor=0.1)
+    with pytest.raises(ValueError, match="period="):
+        fl.Schedule(f, restarts=fl.Restarts())
+    p = fl.Formula(cosine, total=10, floor=0.1, period=10)
+    for rs, match in (
+        (fl.Restarts(cycles=2.0), "cycles=2.0"),
+        (fl.Restarts(stretch=True), "stretch"),
+        (fl.Restarts(mult=1.5), "mult=1.5"),
+        (fl.Restarts(warmup_steps=10), "warmup_steps=10"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            fl.Schedule(p, restarts=rs)
+    with pytest.raises(ValueError, match="period must be >= 1"):
+        fl.Formula(cosine, total=10, floor=0.1, period=0)
+    assert "period=10" in repr(p) and fl.from_dict(p.to_dict(), trust_code=True) == p
+
+
+def cawb_lf(x, y):
+    # a CAWB lf(x, gap) (its readme's form): a cosine toward 0.1 over the segment
+    return ((1 + math.cos(x * math.pi / y)) / 2) * 0.9 + 0.1
+
+
+def test_cawb_takes_the_users_lf():
+    from fastlr.presets import cawb
+    from tests import seed_reference as ref
+
+    for kw, n_epochs, batchs in (
+        # warmup: lf sees x = -1 first; a repeated step; past the horizon (x unreduced, stale gap)
+        (dict(epochs=12, steps=[4, 4, 8], warmup_epoch=1, step_scale=0.7, epoch_scale=2.0), 16, 2),
+        (dict(epochs=6, steps=[3], warmup_epoch=2), 9, 0),
+        (dict(epochs=3, warmup_epoch=3), 5, 0),  # a zero gap: lf(-3, 0) divides by 0 (CAWB too)
+    ):
+        s = cawb.CosineAnnealingWarmbootingLR(0.1, batchs=batchs, lf=cawb_lf, **kw)
+        if kw["warmup_epoch"] == kw["epochs"]:
+            with pytest.raises(ValueError, match=r"cawb_lf.*step 1 .*is nan"):
+                s.table(n_epochs)
+            continue
+        want = ref.cawb_loop(0.1, n_epochs, batchs, lf=cawb_lf, **kw)
+        np.testing.assert_allclose(s.table(len(want)), want, rtol=1e-14)
+    with pytest.raises(TypeError, match=r"lf must take \(x, gap\)"):
+        cawb.CosineAnnealingWarmbootingLR(0.1, 5, lf=lambda x: 1.0)

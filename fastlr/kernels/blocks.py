@@ -52,6 +52,7 @@ from fastlr.kernels.formulas import (
     sqrt_down,
     sqrt_up,
     tanh_decay,
+    unit,
     user_fill,
 )
 from fastlr.kernels.layout import (  # the feature switches: bare names, rebound per CPU variant
@@ -98,7 +99,7 @@ ANCHORED_RUNS = False
 # Functions compiled for the kernels' own calls. Numba links a callee's code into every caller
 # and optimises it again at each level, so the call tree is kept shallow: the two thin drivers
 # below fill_span are inlined into it at Numba IR level, the others are functions of their own.
-PIECE_FUNCTIONS = ("other_piece", "piece", "unit_fill")
+PIECE_FUNCTIONS = ("other_piece", "piece", "unit_fill", "product_fill")
 INLINE_FUNCTIONS = ("main_block", "fill_block")
 # called from Python too (one table on one thread: no parallel kernel to compile or start)
 SERIAL_FUNCTIONS = ("fill_span",)
@@ -255,6 +256,44 @@ def unit_fill(code, w, t0, off, n, q0, q1):
             w[j] = sqrt_up(float(t0 + j) - off, n)
 
 
+def product_fill(cf, c, si, sf, k, i0, b, g, base, amp, scale, flo):
+    """``b[j] = max(scale (base + amp factors(cf, c, si, sf, k, float(i0 + j))), flo)`` factor by
+    factor, in chunks of half the float64 scratch ``g`` (one half the running product, the other
+    a user's function's values from ``user_fill``): a cumulative function (torch's
+    MultiplicativeLR) then costs one call per step instead of ``t``. The same operations in the
+    same order as :func:`~fastlr.kernels.formulas.factors`, so the values are the same."""
+    h = g.shape[0] // 2
+    acc = g[:h]
+    tmp = g[h : 2 * h]
+    m = b.shape[0]
+    for j0 in range(0, m, h):
+        n = min(h, m - j0)
+        a = acc[:n]
+        for j in range(n):
+            a[j] = 1.0
+        for q in range(k - int(sf[k, L.S_Q0]), k):
+            code = si[q, L.S_CODE]
+            off = sf[q, L.S_OFF]
+            fb = sf[q, L.S_BASE]
+            fa = sf[q, L.S_AMP]
+            if code == L.USER:
+                u = tmp[:n]
+                user_fill(u, cf, c, sf[q, L.S_Q0], sf[q, L.S_Q1], int(float(i0 + j0) - off), fb, fa, 1.0, -np.inf)
+                for j in range(n):
+                    a[j] *= u[j]
+            else:
+                fn = sf[q, L.S_N]
+                q0 = sf[q, L.S_Q0]
+                q1 = sf[q, L.S_Q1]
+                q2 = sf[q, L.S_Q2]
+                q3 = sf[q, L.S_Q3]
+                for j in range(n):
+                    a[j] *= fb + fa * unit(code, float(i0 + j0 + j) - off, fn, q0, q1, q2, q3)
+        bo = b[j0 : j0 + n]
+        for j in range(n):
+            bo[j] = max(scale * (base + amp * a[j]), flo)
+
+
 def main_block(ci, cf, si, sf, c, a, e, b, g):
     """Main curve (scaled, floored) for global steps ``a .. e-1`` into ``b`` (``g``: scratch).
 
@@ -299,6 +338,8 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
             base = sf[k, L.S_BASE]
             if limit > 0 and i >= limit:
                 v = max(scale * base, flo)
+                if USE_USER and si[k, L.S_CODE] == L.USER:
+                    v = main_value(ci, cf, si, sf, c, tm + shift)  # its value at the end of the last cycle
                 p1 = si[k + 1, L.S_START] if k + 1 < hi and si[k + 1, L.S_START] < tme else tme
                 tail = b[tm - tma : p1 - tma]
                 for j in range(p1 - tm):
@@ -327,10 +368,13 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
         q1 = sf[k, L.S_Q1]
         q2 = sf[k, L.S_Q2]
         q3 = sf[k, L.S_Q3]
-        if USE_PROD and code == L.PROD:
+        if USE_PROD and USE_USER and code == L.PROD:
+            # a product with users' functions: factor by factor (a cumulative one costs a call a step)
+            product_fill(cf, c, si, sf, k, i0, bp, g, base, amp, scale, flo)
+        elif USE_PROD and code == L.PROD:
             # a product: its factors are the segments before it (element by element)
             for j in range(p1 - tm):
-                bp[j] = max(scale * (base + amp * factors(si, sf, k, float(i0 + j))), flo)
+                bp[j] = max(scale * (base + amp * factors(cf, c, si, sf, k, float(i0 + j))), flo)
         elif USE_USER and code == L.USER:
             # a user's function (fastlr.Formula) at the integer local steps (off: minus its shift)
             user_fill(bp, cf, c, q0, q1, i0 - int(sub) - int(off), base, amp, scale, flo)

@@ -426,21 +426,19 @@ def cycle_start(i, period, mult):
     return period * (mult ** float(i) - 1.0) / (mult - 1.0)
 
 
-def factors(si, sf, k, x):
+def factors(cf, c, si, sf, k, x):
     """The product of the factor segments of the product segment ``k`` at local time ``x``
     (``tm`` minus the segments' common start): the ``sf[k, S_Q0]`` segments before ``k``, each
-    ``base + amp * unit(...)``."""
+    ``base + amp * unit(...)``, multiplied in segment order (a user's function: its
+    :func:`user_value` at the integer step ``x - off``, with row ``c``'s parameters)."""
     v = 1.0
     for j in range(k - int(sf[k, L.S_Q0]), k):
-        f = unit(
-            si[j, L.S_CODE],
-            x - sf[j, L.S_OFF],
-            sf[j, L.S_N],
-            sf[j, L.S_Q0],
-            sf[j, L.S_Q1],
-            sf[j, L.S_Q2],
-            sf[j, L.S_Q3],
-        )
+        code = si[j, L.S_CODE]
+        if USE_USER and code == L.USER:
+            t = int(x - sf[j, L.S_OFF])
+            v *= user_value(cf, c, sf[j, L.S_Q0], sf[j, L.S_Q1], t, sf[j, L.S_BASE], sf[j, L.S_AMP])
+            continue
+        f = unit(code, x - sf[j, L.S_OFF], sf[j, L.S_N], sf[j, L.S_Q0], sf[j, L.S_Q1], sf[j, L.S_Q2], sf[j, L.S_Q3])
         v *= sf[j, L.S_BASE] + sf[j, L.S_AMP] * f
     return v
 
@@ -507,7 +505,15 @@ def curve_value(ci, cf, si, sf, c, tm):
         base = sf[k, L.S_BASE]
         limit = ci[c, L.I_RS_LIMIT]
         if limit > 0 and i >= limit:
-            return base
+            if not (USE_USER and si[k, L.S_CODE] == L.USER):
+                return base  # the curve's end value
+            # a user's function holds its value at the end of the last cycle (whole cycles only)
+            i = limit - 1
+            if kind == L.RS_INT:
+                ti = float(ci[c, L.I_RS_PERIOD])
+            else:
+                ti = cf[c, L.F_RS_PERIOD] * cf[c, L.F_RS_MULT] ** float(i)
+            tc = ti
         decay = cf[c, L.F_RS_DECAY] ** float(i)
         if ci[c, L.I_RS_MODE] == L.RS_PEAK:
             amp = cf[c, L.F_RS_PEAK] * decay - base
@@ -527,7 +533,7 @@ def curve_value(ci, cf, si, sf, c, tm):
         return user_value(cf, c, sf[k, L.S_Q0], sf[k, L.S_Q1], int(x), base, amp)
     f = unit(code, x, n, sf[k, L.S_Q0], sf[k, L.S_Q1], sf[k, L.S_Q2], sf[k, L.S_Q3])
     if USE_PROD and code == L.PROD:
-        f = f * factors(si, sf, k, float(tm - si[k, L.S_START]))
+        f = f * factors(cf, c, si, sf, k, float(tm - si[k, L.S_START]))
     return base + amp * f
 
 

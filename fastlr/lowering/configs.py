@@ -6,6 +6,8 @@ use); :data:`VOCABULARY` lists them with their defaults and aliases (``learning_
 ``i`` means::
 
     decay  = SHAPE(lr -> end over `steps`)      end = `end`, or lr * `end_ratio`
+             (or Formula(fn, scale=lr, **params) for a row with a `formula` cell; its
+             parameters are the columns of their names)
     curve  = Join([Constant(lr), decay], [hold])   when hold > 0
     Schedule(curve,
              warmup=Warmup(warmup, start=warmup_start, shape=warmup_shape, mode=warmup_mode),
@@ -38,6 +40,8 @@ import numpy as np
 
 from fastlr import _checks as ck
 from fastlr._spec import Schedulable, from_dict
+from fastlr.formula import Formula
+from fastlr.kernels import layout as L
 from fastlr.lowering import rows
 from fastlr.lowering import segments as seg
 from fastlr.lowering.program import Program, assemble, lower_schedules
@@ -202,6 +206,14 @@ VOCABULARY: tuple[Column, ...] = (
     Column("cycle_mult", "real", 1.0, "each cycle's length, times the previous one's", ("cycle_mul", "T_mult")),
     Column("cycle_decay", "real", 1.0, "each cycle's peak, times the previous one's"),
     Column(
+        "formula",
+        "formula",
+        None,
+        "a `fastlr.Formula`, the curve instead of `shape`: `lr` (default: the Formula's scale) times its "
+        "function; each of its parameters is the column of that name (absent: the Formula's own value); "
+        "`warmup`, `hold`, `floor` and `steps_per_epoch` apply around it",
+    ),
+    Column(
         "steps_per_epoch",
         "int",
         1,
@@ -254,14 +266,20 @@ def canonical_name(name: Any) -> str:
 def _unknown(names: Sequence[Any], where: str = "") -> str:
     return (
         f"{where}unknown config column(s) {sorted(map(str, names))}; valid columns: {sorted(COLUMNS)} "
-        "(or an alias, fastlr.lowering.configs.ALIASES)"
+        "(or an alias, fastlr.lowering.configs.ALIASES; with a 'formula' column, also its parameters)"
     )
 
 
+def _with_formula(names: Any) -> bool:
+    """Whether the columns include ``formula`` (whose parameters are columns of their own names)."""
+    return any(ALIASES.get(k, k) == "formula" for k in names)
+
+
 def _rename(config: Mapping[Any, Any], where: str = "") -> tuple[dict[str, Any], dict[str, str]]:
-    """``config`` with canonical keys, and each canonical key's name as given (for messages)."""
+    """``config`` with canonical keys, and each canonical key's name as given (for messages).
+    Beside a ``formula`` column, other names are kept as its parameters (checked by :class:`_Cols`)."""
     unknown = [k for k in config if k not in COLUMNS and k not in ALIASES]
-    if unknown:
+    if unknown and not _with_formula(config):
         raise ValueError(_unknown(unknown, where))
     out: dict[str, Any] = {}
     label: dict[str, str] = {}
@@ -375,14 +393,22 @@ def grid(**axes: Any) -> dict[str, np.ndarray]:
     for k, (name, seq) in enumerate(zip(names, values)):
         inner = math.prod(sizes[k + 1 :])
         outer = total // (inner * sizes[k])
-        col = np.asarray(seq, dtype=object if _KIND[name] == "name" else None)
+        if _KIND.get(name) in ("name", "formula"):
+            col = np.empty(len(seq), dtype=object)
+            col[:] = seq
+        else:
+            col = np.asarray(seq)
         out[name] = np.tile(np.repeat(col, inner), outer)
     return out
 
 
 def _check_cell(name: str, where: str, v: Any) -> None:
-    """One value of column ``name``: a string for a name column, else a real number (no bool)."""
-    if _KIND[name] == "name":
+    """One value of column ``name``: a string for a name column, a Formula for ``formula``, else
+    a real number (no bool; a Formula's parameter too)."""
+    if _KIND.get(name) == "formula":
+        if not isinstance(v, Formula):
+            raise TypeError(f"{where}{name} must be a fastlr.Formula, got {v!r}")
+    elif _KIND.get(name) == "name":
         if not isinstance(v, str):
             raise TypeError(f"{where}{name} must be a name ({', '.join(map(repr, _STR[name]))}), got {v!r}")
     elif isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
@@ -408,7 +434,7 @@ def _list_columns(configs: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any],
     union of keys, rows checked one by one only where a column is named twice."""
     names = list(dict.fromkeys(k for c in configs for k in c))
     unknown = [k for k in names if k not in COLUMNS and k not in ALIASES]
-    if unknown:
+    if unknown and not _with_formula(names):
         i = next(i for i, c in enumerate(configs) if any(k in c for k in unknown))
         raise ValueError(_unknown([k for k in unknown if k in configs[i]], f"row {i}: "))
     variants: dict[str, list[str]] = {}
@@ -431,16 +457,16 @@ def _list_columns(configs: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any],
     return cols, {canon: ks[0] for canon, ks in variants.items()}
 
 
-def _cells(name: str, label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _cells(name: str, label: str, col: Any, n: int, kind: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Column ``name`` checked: its values (missing cells 0 or '') and which cells were given.
 
     Numbers must be real (not bool, not strings); integer columns take integral values within
     :data:`MAX_INT`; every given value is finite.
     """
     arr = np.asarray(col, dtype=object) if isinstance(col, (list, tuple)) else np.asarray(col)
-    kind = _KIND[name]
+    kind = kind or _KIND[name]
     if arr.ndim == 0:  # one value for every row: checked once
-        v, _ = _cells(name, label, np.array([arr.item()], dtype=object), 1)
+        v, _ = _cells(name, label, np.array([arr.item()], dtype=object), 1, kind)
         g = np.full(n, arr.item() is not None)
         return (np.broadcast_to(v, (n,)) if kind == "name" else np.full(n, v[0], dtype=v.dtype)), g
     given = np.ones(n, dtype=bool)
@@ -519,6 +545,32 @@ def _raise_first(mask: np.ndarray, message: str, values: np.ndarray | None = Non
         raise ValueError(f"row {i}: {message}{got}")
 
 
+def _formula_cells(label: str, col: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``formula`` column: an object array of :class:`fastlr.Formula` (None: a shape row)."""
+    out = np.empty(n, dtype=object)
+    if col is None:
+        return out, np.zeros(n, bool)
+    if isinstance(col, Formula) or np.ndim(col) == 0:
+        cell = col.item() if isinstance(col, np.ndarray) else col
+        out[:] = [cell] * n
+    else:
+        out[:] = list(col)
+    for i, v in enumerate(out.tolist()):
+        if v is not None and not isinstance(v, Formula):
+            raise TypeError(f"row {i}: {label} must be a fastlr.Formula, got {v!r}")
+    return out, np.fromiter((v is not None for v in out.tolist()), bool, n)
+
+
+def _integral(col: Any) -> bool:
+    """Whether a parameter column holds integers only (then passed to the function as ints)."""
+    arr = np.asarray(col, dtype=object) if isinstance(col, (list, tuple)) else np.asarray(col)
+    if arr.dtype.kind in "iu":
+        return True
+    if arr.dtype.kind != "O":
+        return False
+    return all(v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool)) for v in arr.ravel().tolist())
+
+
 class _Cols:
     """Flat-config columns, checked and resolved: every row's schedule fields, one array each.
 
@@ -531,7 +583,7 @@ class _Cols:
         if label is None:
             raw, label = _rename(raw)
         self.label = dict(label)
-        if "lr" not in raw:
+        if "lr" not in raw and "formula" not in raw:
             raise ValueError(f"configs need an 'lr' column; got columns {sorted(raw)}")
         if any(np.ndim(v) > 1 for v in raw.values()):
             raise ValueError("columns must be one-dimensional")
@@ -545,6 +597,9 @@ class _Cols:
         c: dict[str, np.ndarray] = {}
         given: dict[str, np.ndarray] = {}
         for k, default in COLUMNS.items():
+            if k == "formula":
+                c[k], given[k] = _formula_cells(self._name(k), raw.get(k), n)
+                continue
             if k in _STR and k not in raw:
                 c[k], given[k] = np.full(n, _STR[k].index(default), dtype=np.int64), np.zeros(n, bool)
                 continue
@@ -560,9 +615,72 @@ class _Cols:
             if k in raw:
                 c[k] = _codes(k, self._name(k), c[k])
         c["total_steps"] = c["total_steps"].astype(np.int64)
+        # a Formula's parameters: the other columns (integral columns stay ints)
+        self.params: dict[str, np.ndarray] = {}
+        for k in raw:
+            if k not in COLUMNS:
+                kind = "int" if _integral(raw[k]) else "real"
+                c[k], given[k] = _cells(k, self._name(k), raw[k], n, kind)
+                self.params[k] = c[k]
         self.c, self.given = c, given
+        self._formulas()
         self._resolve(total_steps)
         self._validate()
+
+    def _formulas(self) -> None:
+        """Formula rows: ``lr`` defaults to the Formula's scale; no ``shape``, no restarts; each
+        parameter column given on a row is a parameter of that row's Formula, and no given
+        config column has the name of one of its parameters. ``distinct`` lists the distinct
+        Formula objects (by first row), ``inv`` each row's index there (-1: a shape row)."""
+        c, g, n = self.c, self.given, self.n
+        rows = g["formula"]
+        self.distinct: list[Formula] = []
+        self.inv = np.full(n, -1, dtype=np.int64)
+        if rows.any():
+            ids = np.array([id(x) for x in c["formula"].tolist()], dtype=np.int64)
+            _, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+            order = np.argsort(first)
+            rank = np.empty_like(order)
+            rank[order] = np.arange(order.size)
+            inv = rank[np.asarray(inv).reshape(-1)]
+            found = [c["formula"][first[j]] for j in order]
+            if None in found:  # the shape rows' None: not a Formula
+                none = found.index(None)
+                found.pop(none)
+                inv = np.where(inv == none, -1, np.where(inv > none, inv - 1, inv))
+            self.distinct = found
+            self.inv = inv
+        self._fail(rows & g["shape"], lambda i: f"give {self._name('shape')!r} or {self._name('formula')!r}, not both")
+        self._fail(
+            rows & (c["cycles"] > 1),
+            lambda i: (
+                "cycles > 1 with a formula: restart it with "
+                "fastlr.Schedule(Formula(..., period=...), restarts=fastlr.Restarts(...)) instead"
+            ),
+        )
+        if not self.distinct:
+            return
+        scale = np.array([f.scale for f in self.distinct])
+        c["lr"] = np.where(rows & ~g["lr"], scale[self.inv], c["lr"])
+        g["lr"] = g["lr"] | rows
+        names = {k for f in self.distinct for k, _ in f.params}
+        for k in sorted(names & (set(COLUMNS) | set(self.params))):
+            has = np.array([k in dict(f.params) for f in self.distinct])[self.inv] & rows
+            if k in COLUMNS and (has & g[k]).any():
+                f = c["formula"][int(np.argmax(has & g[k]))]
+                raise ValueError(
+                    f"column {self._name(k)!r} is a config column and a parameter of {f!r}; a parameter named like a "
+                    "config column cannot be a column: set it in the Formula, or rename it in the function"
+                )
+        for k in self.params:
+            owner = np.array([k in dict(f.params) for f in self.distinct])[self.inv] & rows
+            self._fail(
+                g[k] & ~owner,
+                lambda i, k=k: (
+                    _unknown([self._name(k)])
+                    + (f" ({self._name(k)!r} is not a parameter of {c['formula'][i]!r})" if rows[i] else "")
+                ),
+            )
 
     def _name(self, k: str) -> str:
         return self.label.get(k, k)
@@ -610,7 +728,7 @@ class _Cols:
         # steps: given, else what the run leaves after the warmup (prefix) and the hold
         exp_rows = shape == SHAPES.index("exponential")
         step_rows = shape == SHAPES.index("step")
-        horizon = _IS_HORIZON[shape]
+        horizon = _IS_HORIZON[shape] & ~g["formula"]
         derive_gamma = exp_rows & ~g["gamma"]
         needs = (horizon | derive_gamma) & ~g["steps"]
         self._fail(
@@ -683,6 +801,8 @@ class _Cols:
         sub.label = self.label
         sub.c = {k: v[start:stop] for k, v in self.c.items()}
         sub.given = {k: v[start:stop] for k, v in self.given.items()}
+        sub.params = {k: sub.c[k] for k in self.params}
+        sub.distinct, sub.inv = self.distinct, self.inv[start:stop]
         return sub
 
     def named_columns(self) -> dict[str, np.ndarray]:
@@ -690,8 +810,12 @@ class _Cols:
         given, and the input columns (``total_steps``, ratios) where any row gives them."""
         out: dict[str, np.ndarray] = {}
         g = self.given
-        for k in COLUMNS:
+        for k in (*COLUMNS, *self.params):
             v = self.c[k]
+            if k == "formula" or k in self.params:
+                if g[k].any():
+                    out[k] = v
+                continue
             if k == "end_ratio":
                 if g["end"].all():
                     continue
@@ -703,12 +827,20 @@ class _Cols:
             elif k in _RATIOS:
                 v = np.where(g[k], v, np.nan)
             out[k] = np.array(_STR[k], dtype=object)[v] if k in _STR else v
+            if k == "shape" and g["formula"].any():
+                out[k] = np.where(g["formula"], "formula", out[k])
         return out
 
     def row(self, i: int) -> dict[str, Any]:
         """Row ``i``'s resolved config: what :func:`config_schedule` rebuilds it from."""
         out: dict[str, Any] = {}
-        for k in COLUMNS:
+        for k in (*COLUMNS, *self.params):
+            if k == "formula" or k in self.params:
+                if self.given[k][i]:
+                    out[k] = self.c[k][i] if k == "formula" else self.c[k][i].item()
+                continue
+            if k == "shape" and self.given["formula"][i]:
+                continue
             if k in _INPUTS or (k == "end" and not self.given["end"][i]):
                 continue
             if k == "end_ratio" and self.given["end"][i]:
@@ -722,14 +854,23 @@ class _Cols:
     def schedule(self, i: int) -> Schedule:
         """Row ``i`` as a schedule object (its lowering equals row ``i`` of the columns')."""
         c = self.c
-        shape = SHAPES[int(c["shape"][i])]
-        cls, shape_args = FLAT_SHAPES[shape]
         lr, hold = float(c["lr"][i]), int(c["hold"][i])
-        scalars = {
-            k: c[k][i].item() for k in ("lr", "end", "steps", "exponent", "power", "gamma", "step_size", "timescale")
-        }
-        kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in shape_args(scalars).items()}
-        decay = cls(**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in kwargs.items()})
+        decay: Shape
+        f = c["formula"][i]
+        if f is not None:
+            params = dict(f.params)
+            params.update({k: c[k][i].item() for k in self.params if self.given[k][i]})
+            decay = Formula(
+                f.fn, jit=f.jit, scale=lr, cumulative=f.cumulative, shift=f.shift, period=f.period, params=params
+            )
+        else:
+            cls, shape_args = FLAT_SHAPES[SHAPES[int(c["shape"][i])]]
+            scalars = {
+                k: c[k][i].item()
+                for k in ("lr", "end", "steps", "exponent", "power", "gamma", "step_size", "timescale")
+            }
+            kwargs = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in shape_args(scalars).items()}
+            decay = cls(**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in kwargs.items()})
         curve: Shape = Join((Constant(lr), decay), (hold,)) if hold > 0 else decay
         restarts = None
         if int(c["cycles"][i]) > 1:
@@ -770,13 +911,18 @@ def lower_columns(cols: _Cols) -> Program:
         n * LOWER_BYTES_PER_ROW, f"lowering {n:,} configs", "lower fewer configs at a time", floor=ck.SMALL_BYTES
     )
     shape = c["shape"]
+    formula = cols.given["formula"]
     present = np.unique(shape) if shape.strides != (0,) else shape[:1]
+    if formula.any():
+        present = np.unique(shape[~formula])
     parts = []
     for code in present.tolist():
         cls, shape_args = FLAT_SHAPES[SHAPES[code]]
-        idx = None if len(present) == 1 else np.flatnonzero(shape == code)
+        idx = None if len(present) == 1 and not formula.any() else np.flatnonzero((shape == code) & ~formula)
         sub = c if idx is None else {k: v[idx] for k, v in c.items()}
         parts.append((idx, cls.lower_columns(**shape_args(sub))))  # type: ignore[attr-defined]
+    if formula.any():
+        parts.append(_formula_segments(cols))
     if parts[0][0] is None:
         decay = parts[0][1]
     else:
@@ -808,7 +954,55 @@ def lower_columns(cols: _Cols) -> Program:
         limit=c["cycles"].astype(np.float64),
     )
     ci, cf = rows.row_fields(n, 1.0, floor, c["steps_per_epoch"], warmup, restarts)
-    return assemble(ci, cf, segs, configs=cols)
+    if not formula.any():
+        return assemble(ci, cf, segs, configs=cols)
+    cf, table = _formula_columns(cols, cf, segs)
+    return dataclasses.replace(assemble(ci, cf, segs, configs=cols), user=table)
+
+
+def _formula_segments(cols: _Cols) -> tuple[np.ndarray, seg.Segs]:
+    """The formula rows' segments: one ``USER`` segment each (what ``Formula._segs`` gives, with
+    the row's ``lr`` as its scale); :func:`_formula_columns` points them at their parameters."""
+    idx = np.flatnonzero(cols.given["formula"])
+    shift = np.array([f.shift for f in cols.c["formula"][idx].tolist()], dtype=np.float64)
+    return idx, seg.one(0, L.USER, 0.0, cols.c["lr"][idx], 1.0, -shift, 0.0, 0.0, 0.0)
+
+
+def _formula_columns(cols: _Cols, cf: np.ndarray, segs: seg.Segs) -> tuple[np.ndarray, Any]:
+    """The formula rows' parameters as ``cf`` columns past ``CF_WIDTH`` (a column each, the
+    Formula's own value where the row does not give it), their USER segments pointed at them
+    and at their function's entry of the program's :class:`~fastlr.kernels.user.UserTable`
+    (Formulas of one function share it, as in :func:`fastlr.lowering.program.user_columns`)."""
+    from fastlr.kernels.user import UserTable
+
+    c, g, n = cols.c, cols.given, cols.n
+    rows, inv, distinct = g["formula"], cols.inv, cols.distinct
+    groups: dict[Any, list[int]] = {}
+    for d, f in enumerate(distinct):
+        groups.setdefault(f._user_group(), []).append(d)
+    extra = np.zeros((n, max(len(f.params) for f in distinct)))
+    entry = np.zeros(n)
+    table = []
+    for gi, members in enumerate(groups.values()):
+        in_group = np.isin(inv, members) & rows
+        entry[in_group] = gi
+        ints = []
+        for j, (name, _) in enumerate(distinct[members[0]].params):
+            own = np.zeros(len(distinct))
+            own[members] = [distinct[d].params[j][1] for d in members]
+            given = (g[name] & in_group) if name in cols.params else np.zeros(n, bool)
+            col = c[name] if name in cols.params else own[inv]
+            extra[:, j] = np.where(in_group, np.where(given, col, own[inv]), extra[:, j])
+            own_int = all(isinstance(distinct[d].params[j][1], int) for d in members)
+            ints.append((not given.any() or col.dtype.kind in "iu") and (own_int or given[in_group].all()))
+        table.append(distinct[members[0]]._user_function(tuple(ints)))
+    keep = segs.valid & (segs.code == L.USER)
+    segs.f[..., L.S_Q0] = np.where(keep, 0.0, segs.f[..., L.S_Q0])
+    segs.f[..., L.S_Q1] = np.where(keep, entry[:, None], segs.f[..., L.S_Q1])
+    cf = cf.copy()
+    # no floor of 0 hides what a user's function returns (as lower_schedules)
+    cf[:, L.F_FLOOR] = np.where(g["formula"] & ~(c["floor"] > 0), -np.inf, cf[:, L.F_FLOOR])
+    return np.ascontiguousarray(np.hstack([cf, extra])), UserTable(tuple(table))
 
 
 def _first_only(segs: seg.Segs, rows: np.ndarray) -> seg.Segs:

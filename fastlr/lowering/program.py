@@ -146,16 +146,6 @@ def lower_schedules(schedules: Sequence[Any], specs: Sequence[Any] | None = None
     return dataclasses.replace(prog, user=user) if user is not None else prog
 
 
-def _user_shapes(curve: Any) -> list[Any]:
-    """The users' functions (``fastlr.Formula``) of a curve, in the order of their segments."""
-    if hasattr(curve, "_user_group"):
-        return [curve]
-    out: list[Any] = []
-    for p in getattr(curve, "phases", ()) or ():
-        out += _user_shapes(getattr(p, "curve", p))
-    return out
-
-
 def user_columns(schedules: Sequence[Any], cf: np.ndarray, segs: Segs) -> tuple[np.ndarray, Any]:
     """Place the parameters of the rows' users' functions in ``cf`` columns past ``CF_WIDTH`` and
     point their USER segments at them (``q0``: first column, ``q1``: function index); return the
@@ -164,7 +154,7 @@ def user_columns(schedules: Sequence[Any], cf: np.ndarray, segs: Segs) -> tuple[
     Formulas of one function with the same parameter names share a table entry; a parameter is
     an int64 where every row gives an int, else a float64.
     """
-    shapes = [_user_shapes(s.curve) for s in schedules]
+    shapes = [s.curve._user_shapes() for s in schedules]
     if not any(shapes):
         return cf, None
     from fastlr.kernels.user import UserTable
@@ -187,17 +177,14 @@ def user_columns(schedules: Sequence[Any], cf: np.ndarray, segs: Segs) -> tuple[
             # no floor of 0 hides what a user's function returns: evaluate.check_user_values
             # refuses a negative value instead of the kernels holding it at 0
             cf[r, L.F_FLOOR] = -np.inf
-        ks = np.flatnonzero(segs.valid[r] & (segs.code[r] == L.USER))
-        if len(ks) != len(row):
-            raise ValueError(
-                f"row {r}: a Formula must be a schedule's curve or a Join phase, not a Product factor or a "
-                "restarted curve"
-            )
-        col = 0
-        for k, f in zip(ks, row):
-            segs.f[r, k, L.S_Q0] = col
-            segs.f[r, k, L.S_Q1] = index[f._user_group()]
-            for _, v in f.params:
-                extra[r, col] = v
-                col += 1
+        first = np.cumsum([0] + [len(f.params) for f in row])  # each slot's first column
+        for k in np.flatnonzero(segs.valid[r] & (segs.code[r] == L.USER)):
+            # a USER segment's q2 is its Formula's slot (lowering.segments.user_slots): a product
+            # re-emits a factor's segment on every piece, each pointing at the same columns
+            slot = int(segs.f[r, k, L.S_Q2])
+            segs.f[r, k, L.S_Q0] = first[slot]
+            segs.f[r, k, L.S_Q1] = index[row[slot]._user_group()]
+        for slot, f in enumerate(row):
+            for j, (_, v) in enumerate(f.params):
+                extra[r, first[slot] + j] = v
     return np.ascontiguousarray(np.hstack([cf, extra])), UserTable(tuple(table))

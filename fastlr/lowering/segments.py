@@ -233,6 +233,27 @@ def shifted(segs: Segs, by: Any) -> Segs:
     return dataclasses.replace(segs, start=segs.start + np.asarray(by, dtype=np.int64).reshape(-1, 1))
 
 
+def user_slots(parts: list[Segs], counts: list[int]) -> list[Segs]:
+    """``parts`` with the slots of their users' functions numbered across the parts.
+
+    A ``USER`` segment's ``q2`` is its slot: the index of its :class:`fastlr.Formula` among the
+    Formulas of the curve, in the order of a walk through phases and factors
+    (``Shape._user_shapes``). A Formula lowers to slot 0; a Join or Product adds to part ``i``'s
+    slots the number of Formulas in the parts before it (``counts``), so that the lowering of a
+    row can tell every USER segment's Formula apart, however often a product re-emits it.
+    """
+    out, before = [], 0
+    for p, n in zip(parts, counts):
+        user = p.code == L.USER
+        if before and user.any():
+            f = p.f.copy()
+            f[..., L.S_Q2] += np.where(user, float(before), 0.0)
+            p = dataclasses.replace(p, f=f)
+        out.append(p)
+        before += n
+    return out
+
+
 def join(parts: list[Segs], boundaries: Any) -> Segs:
     """Phases in local time: phase k runs on ``[b[k-1], b[k])`` and sees ``t - b[k-1]``.
 

@@ -21,7 +21,9 @@ With bounds ``b = [warmup_epoch] + sorted(s for s in steps if warmup_epoch < s <
 ``i`` with ``j <= b[i+1]``:
 
 ``lr = step_scale^i * base_lr * ((1 + cos(pi x / gap)) / 2 (1 - eta_min) + eta_min)``,
-``x = j - b[i]``, ``gap = b[i+1] - b[i] + (epoch_scale unless i is the last segment)``.
+``x = j - b[i]``, ``gap = b[i+1] - b[i] + (epoch_scale unless i is the last segment)``; with
+the user's ``lf``, ``lr = step_scale^i * base_lr * lf(x, gap)`` (``eta_min`` unused, as in
+CAWB), ``lf`` compiled as a :class:`fastlr.Formula`.
 
 Epoch ``e >= 1`` runs with the value set after epoch ``e - 1``; epoch 0 with ``base_lr``;
 warmup batches ``k < batchs * warmup_epoch`` (global batch index) with ``base_lr * k /
@@ -42,16 +44,21 @@ Quirks reproduced (or decided)
 - ``warmup_epoch > epochs`` leaves one segment with a negative gap ``epochs - warmup_epoch``:
   the cosine runs at negative progress (``cos`` is even, so fastlr uses ``|gap|``), reproduced;
   ``warmup_epoch == epochs`` makes the gap 0 and CAWB divides by zero in its first ``step()``:
-  refused (``ValueError``).
-- Only the ``lf=None`` path is supported (a callable cannot be lowered); the ``last_epoch``
-  resume offset is not modelled (fastlr resumes by step index).
+  refused (``ValueError``) without ``lf``; with ``lf`` the peer calls ``lf(x, 0)``, and so
+  does fastlr (a non-finite value is then an error naming the step).
+- ``lf(x, gap)`` sees the same ``x`` as CAWB, negative ones included (``x = -1`` in the first
+  epoch after the warmup), and ``gap`` as a float (CAWB passes an int for the last segment and
+  past the horizon, a float elsewhere: the parameter is one column of the compiled function).
+- The ``last_epoch`` resume offset is not modelled (fastlr resumes by step index).
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from fastlr import _checks as ck
+from fastlr.formula import Formula
 from fastlr.presets._common import nonneg
 from fastlr.schedule import Schedule, Warmup
 from fastlr.shapes import Constant, Cosine, Join, Shape
@@ -72,6 +79,9 @@ def CosineAnnealingWarmbootingLR(
     batchs: int = 0,
     warmup_epoch: int = 0,
     epoch_scale: float = 1.0,
+    lf: Any = None,
+    *,
+    jit: bool = True,
 ) -> Schedule:
     """CAWB's warm-booting cosine with batch warmup, per iteration (see the module docstring).
 
@@ -93,6 +103,20 @@ def CosineAnnealingWarmbootingLR(
         Warmup epochs, >= 0.
     epoch_scale : float
         Added to the length of every segment but the last, >= 0.
+    lf : function, optional
+        CAWB's ``lf(x, gap)``: the user's curve of the epoch ``x`` inside a segment of length
+        ``gap``, instead of the cosine toward ``eta_min`` (compiled as a :class:`fastlr.Formula`,
+        its numbers frozen now).
+    jit : bool
+        Compile ``lf`` (default); ``False`` calls it per step in Python.
+
+    Examples
+    --------
+    >>> import math
+    >>> from fastlr.presets import cawb
+    >>> lf = lambda x, y: ((1 + math.cos(x * math.pi / y)) / 2) * 0.9 + 0.1
+    >>> cawb.CosineAnnealingWarmbootingLR(1.0, 4, steps=[2], lf=lf).table(6).round(4).tolist()
+    [1.0, 1.0, 0.775, 0.325, 0.44, 0.08]
     """
     w = "cawb.CosineAnnealingWarmbootingLR"
     base_lr = nonneg("base_lr", base_lr, w)
@@ -103,7 +127,8 @@ def CosineAnnealingWarmbootingLR(
     batchs = ck.integer("batchs", batchs, w, lo=0)
     we = ck.integer("warmup_epoch", warmup_epoch, w, lo=0)
     es = nonneg("epoch_scale", epoch_scale, w)
-    if we == epochs:
+    gap_name = None if lf is None else _second_parameter(lf, w)
+    if we == epochs and lf is None:
         raise ValueError(
             f"{w}: warmup_epoch must differ from epochs={epochs} (CAWB divides by the gap epochs - warmup_epoch = 0 "
             "in its first step())"
@@ -112,6 +137,8 @@ def CosineAnnealingWarmbootingLR(
     nseg = len(b) - 1
 
     def segment(scale: float, gap: float, offset: float, after: str, steps_: int) -> Shape:
+        if gap_name is not None:  # lf(x, gap), x = t - offset
+            return Formula(lf, scale=scale, shift=-int(offset), jit=jit, params={gap_name: gap})
         # cos is even: cos(pi x / gap) = cos(pi x / |gap|) (the gap is negative when warmup_epoch > epochs)
         return Cosine(scale, scale * eta, steps_, span=abs(gap), offset=offset, after=after)
 
@@ -136,3 +163,18 @@ def CosineAnnealingWarmbootingLR(
     if batchs > 0 and we > 0:
         wu = Warmup(batchs * we, start=0.0, mode="prefix", shift=False)
     return Schedule(Join(tuple(phases), tuple(bounds)), scale=base_lr, warmup=wu, steps_per_epoch=max(batchs, 1))
+
+
+def _second_parameter(lf: Any, where: str) -> str:
+    """The name of ``lf``'s second parameter (CAWB calls ``lf(x, gap)``; a Formula passes the
+    gap by name)."""
+    try:
+        params = list(inspect.signature(lf).parameters.values())
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: lf must be a Python function lf(x, gap), got {lf!r}") from None
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD,)
+    if len(params) < 2 or params[0].kind not in kinds or params[1].kind not in kinds:
+        raise TypeError(
+            f"{where}: lf must take (x, gap) as its first two parameters, got {lf!r}{inspect.signature(lf)}"
+        )
+    return params[1].name

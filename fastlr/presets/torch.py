@@ -46,6 +46,10 @@ Quirks reproduced
   would turn negative, and with any other child).
 - ``LambdaLR`` and ``MultiplicativeLR`` take the user's function and compile it
   (:class:`fastlr.Formula`); ``MultiplicativeLR`` multiplies its factors in step order, as torch.
+  In ``ChainedScheduler`` ``MultiplicativeLR`` is one more factor (a :class:`fastlr.Product`
+  with the other decays); as a later child of ``SequentialLR`` it multiplies on from the lr the
+  previous child left: torch's ``step(0)`` multiplies it by ``lr_lambda(0)``, then each step by
+  ``lr_lambda(1)``, ``lr_lambda(2)``, ...
 - Growing schedules (``gamma > 1``) are capped at ``1e18``, where torch keeps multiplying until
   the lr overflows to ``inf``.
 
@@ -270,11 +274,30 @@ class CosFactor:
         return [(a, Cosine(scale, 0.0, self.T_max, after="continue", offset=float(-a)))]
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class CumFactor:
+    """``g(1) * g(2) * ... * g(t)`` in step order (``MultiplicativeLR``): a cumulative
+    :class:`fastlr.Formula` of the user's function ``g``."""
+
+    formula: Formula
+
+    kind: ClassVar[str] = "cum"
+
+    def last_change(self) -> float:
+        """The factor may change at every step."""
+        return math.inf
+
+    def shifted(self, a: int, b: int | None, scale: float) -> list[tuple[int, Shape]]:
+        """``scale * factor(t)`` on ``[a, b)``: the product up to ``t``, in local time from ``a``."""
+        f = self.formula
+        return [(a, Formula(f.fn, scale=scale, cumulative=True, shift=a, jit=f.jit))]
+
+
 @dataclasses.dataclass(frozen=True)
 class ProductFactor:
     """The product of several continuous factors (``ChainedScheduler`` of several decays)."""
 
-    factors: tuple[LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor, ...]
+    factors: tuple[LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor | CumFactor, ...]
 
     kind: ClassVar[str] = "prod"
 
@@ -295,7 +318,7 @@ class ProductFactor:
         return [(a, Product(tuple(parts)))]
 
 
-Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor | ProductFactor
+Curve = LinearFactor | ExpFactor | StepFactor | PolyFactor | CosFactor | CumFactor | ProductFactor
 Factor = Pieces | Curve
 
 
@@ -322,6 +345,9 @@ class PresetInfo:
         form at local step 0), where it differs from the preset itself.
     restart_error : str
         Why torch fails when restarting it at a milestone ("" when it does not).
+    carry : Formula or None
+        ``MultiplicativeLR``'s cumulative function: restarted at a ``SequentialLR`` milestone it
+        multiplies on from the lr the previous child left (torch's ``step(0)`` by ``g(0)``).
     own_lr : bool
         ``CyclicLR``/``OneCycleLR``: they rewrite the param group's lr at construction.
     composite : bool
@@ -336,6 +362,7 @@ class PresetInfo:
     factor: Factor | None = None
     restart: Shape | None = None
     restart_error: str = ""
+    carry: Formula | None = None
     own_lr: bool = False
     composite: bool = False
     affine: tuple[int, float] | None = None
@@ -530,19 +557,17 @@ def MultiplicativeLR(base_lr: float, lr_lambda: Any, *, jit: bool = True) -> For
     A cumulative :class:`fastlr.Formula`: the factors are multiplied in step order with torch's
     arithmetic (``((base_lr * g(1)) * g(2)) ...``), so values match torch bit for bit; a table
     of ``T`` steps costs one call per step, ``at(t)`` costs ``t`` calls. As a later child of
-    ``SequentialLR`` it is refused: torch's ``step(0)`` keeps the lr the previous child left.
+    ``SequentialLR`` it multiplies on from the lr the previous child left at the milestone
+    (torch's ``step(0)`` multiplies it by ``g(0)``, the later steps by ``g(1)``, ``g(2)``, ...);
+    in ``ChainedScheduler`` it is one more factor, ``g(1) ... g(t)``.
     """
     w = "torch.MultiplicativeLR"
     B = nonneg("base_lr", base_lr, w)
     if isinstance(lr_lambda, (list, tuple)):
         raise TypeError(f"{w}: one lr_lambda per param group is not supported; build one MultiplicativeLR per group")
-    info = PresetInfo(
-        "MultiplicativeLR",
-        B,
-        restart_error="MultiplicativeLR restarted at a milestone continues from the lr the previous child left "
-        "(torch's step(0) keeps the current lr); not supported",
-    )
-    return _built(Formula(lr_lambda, scale=B, cumulative=True, jit=jit), info)
+    f = Formula(lr_lambda, scale=B, cumulative=True, jit=jit)
+    unit = Formula(f.fn, cumulative=True, jit=jit)
+    return _built(f, PresetInfo("MultiplicativeLR", B, CumFactor(unit), carry=unit))
 
 
 def PolynomialLR(base_lr: float, total_iters: int = 5, power: float = 1.0) -> Shape:
@@ -866,6 +891,12 @@ def SequentialLR(schedulers: Sequence[Any], milestones: Sequence[int]) -> Any:
                 raise ValueError(f"{w}: schedulers[{k}]: {info.restart_error}")
             if info.restart is not None:
                 child = info.restart
+            if info.carry is not None:
+                # torch's step(0) multiplies the lr the previous child set for the step before by
+                # g(0), then each step by g(1), g(2), ... (in that order: the scale first)
+                (prev_start, _), start = used[j - 1], used[j][0]
+                lr = float(phases[-1].at(start - 1 - prev_start)) * float(info.carry.fn(0))
+                child = Formula(info.carry.fn, scale=lr, cumulative=True, jit=info.carry.jit)
         phases.append(child)
     made = PresetInfo("SequentialLR", base, composite=True)
     if len(phases) == 1:
@@ -896,7 +927,7 @@ def _chain_info(child: Any, i: int, where: str) -> PresetInfo:
         raise ValueError(
             f"{where}: schedulers[{i}] ({info.call}) is not multiplicative (it overwrites or mixes the lr), so the "
             "chain has no fastlr closed form; multiplicative children: StepLR, MultiStepLR, ConstantLR, "
-            "LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR(eta_min=0)"
+            "LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR(eta_min=0), MultiplicativeLR"
         )
     return info
 
@@ -941,7 +972,8 @@ def ChainedScheduler(schedulers: Sequence[Any]) -> Any:
     multiplicative children ``f(t) = base_lr * prod_k factor_k(t)``.
 
     Multiplicative children: ``StepLR``, ``MultiStepLR``, ``ConstantLR``, ``LinearLR``,
-    ``ExponentialLR``, ``PolynomialLR``, ``CosineAnnealingLR(eta_min=0)``. The product must be
+    ``ExponentialLR``, ``PolynomialLR``, ``CosineAnnealingLR(eta_min=0)``, ``MultiplicativeLR``
+    (its running product of the user's factors). The product must be
     one decaying curve times piecewise-constant factors, optionally times one ``LinearLR`` warmup
     (an overlay warmup); a cosine child must see the other factors constant from ``T_max`` on.
     A single child of any kind is returned as it is.
