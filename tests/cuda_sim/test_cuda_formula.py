@@ -123,3 +123,32 @@ def test_errors(monkeypatch: pytest.MonkeyPatch):
         fl.cuda.table(fl.Formula(negative, at=6), 8, to_host=True)
     with pytest.raises(ValueError, match=r"\(negative\) with jit=False runs per step in Python.*device='cpu'"):
         fl.Formula(negative, at=4, jit=False).table(8, device="cuda")
+
+
+def composed_rows(jit: bool) -> list[fl.Schedule | fl.Product | fl.Join]:
+    """Formulas as Product factors (beside a continuous and a step factor, cumulative too) and
+    restarted (integer growth, decay, per-cycle warmup, a limit), in a Join phase too."""
+    f = fl.Formula(cosine, total=9, floor=0.1, jit=jit)
+    m = fl.Formula(mult, cumulative=True, jit=jit)
+    sgdr = fl.Schedule(
+        fl.Formula(cosine, total=6, jit=jit, period=6),
+        restarts=fl.Restarts(mult=2.0, decay=0.5, warmup_steps=2, limit=3),
+    )
+    return [
+        fl.Product((f, fl.Exponential(1.0, 0.5, 10.0), fl.MultiStep(1.0, (12,), 0.1))),
+        fl.Product((m, fl.Cosine(1.0, 0.2, 25))),
+        sgdr,
+        fl.Join((fl.Linear(0.0, 1.0, 4), sgdr), (4,)),
+    ]
+
+
+def test_products_and_restarts_of_formulas():
+    T = 40
+    want = fl.sweep(composed_rows(jit=False), T, np.float64)
+    check(fl.sweep(composed_rows(jit=True), T, np.float64, device="cuda").copy_to_host(), want)
+
+    # a flat config's formula column: the same build, parameters as columns
+    def grid(jit: bool):
+        return fl.grid(formula=[fl.Formula(cosine, total=5, jit=jit)], total=[6, 11], floor=[0.0, 0.05], warmup=[0, 3])
+
+    check(fl.sweep(grid(True), 20, np.float64, device="cuda").copy_to_host(), fl.sweep(grid(False), 20, np.float64))
