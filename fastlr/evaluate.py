@@ -132,7 +132,7 @@ def table(
         fill_span(ci, cf, si, sf, 0, t0 + k0, res[k0:k1], *cpu.scratch())
 
     with cpu.compile_notice(fill_span, "fill_span", ex, res.dtype):
-        cpu.in_parallel(fill, nb, chunks)
+        cpu.in_parallel(fill, nb, chunks, block)
     check_user_values(prog, res, t0)
     return res
 
@@ -237,7 +237,7 @@ def sweep(
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
         with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype):
-            cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, rows, t0, res[lo:hi]), hi - lo)
+            cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, rows, t0, res[lo:hi]), hi - lo, values=T)
         check_user_values(prog, res[lo:hi], t0, row0=lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
@@ -394,6 +394,7 @@ def summary_arrays(
                     summarize_rows, ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi]
                 ),
                 hi - lo,
+                values=T,
             )
     if prog.user is not None:
         bad = ~(np.isfinite(fsum[:, L.SUM_SUM]) & (fsum[:, L.SUM_MIN] >= 0.0))

@@ -60,7 +60,9 @@ def test_eight_threads_under_the_workqueue_layer():
         """
     import threading, fastlr.evaluate as ev
     from numba.np.ufunc import parallel
+    from fastlr.kernels import cpu
     ev.SERIAL_STEPS = 1000  # table(5000) takes the parallel path too
+    cpu.MIN_CHUNK_VALUES = 1  # and every call runs on the worker threads
     ref = fastlr.sweep(prog, 300)
     ref_sum = fastlr.summarize(prog, 300)["sum"]
     ref_tab = fastlr.Cosine(1.0, 0.0, 4000).table(5000)
@@ -91,6 +93,7 @@ def test_forked_child_and_memory_guard_under_ulimit():
     import multiprocessing as mp, resource
     from fastlr._checks import MemoryLimitError
     from fastlr.kernels import cpu
+    cpu.MIN_CHUNK_VALUES = 1  # every call on the worker threads
     ref = fastlr.sweep(prog, 300)
     ref_sum = fastlr.summarize(prog, 300)["sum"]
     def child(q):
