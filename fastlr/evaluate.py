@@ -3,14 +3,15 @@
 Every evaluation of a lowered :class:`~fastlr.lowering.program.Program` passes through here:
 argument checks (``T``, ``t0``, dtype, ``out``), the memory guard, the choice of exact or fast
 primitives, device dispatch (``"cpu"`` to :mod:`fastlr.kernels.cpu`, ``"cuda"`` to
-:mod:`fastlr._gpu`), chunking and progress. Every call of a parallel CPU driver holds
-:func:`fastlr.kernels.cpu.parallel_region` (a process-wide lock: Numba's workqueue layer aborts
-on concurrent parallel regions), so threads may call any entry concurrently. The public functions (``Schedule.table``,
+:mod:`fastlr._gpu`), chunking and progress. The CPU kernels run chunks of rows (or of one long table's steps) on
+Python worker threads (:func:`fastlr.kernels.cpu.in_parallel`; the kernels release the GIL), so
+threads may call any entry concurrently. The public functions (``Schedule.table``,
 ``fastlr.sweep``, ``fastlr.summarize``, the Dask and torch faces) lower their input and call these.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import time
@@ -25,8 +26,8 @@ from fastlr.kernels import interp
 from fastlr.kernels import layout as L
 from fastlr.lowering.program import Program
 
-# one table up to this many steps is filled on one thread (about a millisecond with the fast
-# build); longer ones in parallel over chunks of steps
+# one table up to this many steps is filled on one thread; longer ones on the worker threads,
+# over chunks of whole blocks
 SERIAL_STEPS = 1 << 22
 # the same for the exact build (libm) and users' functions, some 10x more per value
 SERIAL_STEPS_SLOW = 1 << 17
@@ -121,15 +122,20 @@ def table(
 
     ci, cf, si, sf = arrays
     k = _kernels(ex, prog)
-    slow = ex or prog.user is not None
-    serial = T <= (SERIAL_STEPS_SLOW if slow else SERIAL_STEPS) or (prog.user is not None and not prog.user.jit)
-    entry = "fill_span" if serial else "fill_steps"
-    with cpu.compile_notice(k[entry], entry, ex, res.dtype):
-        if serial:
-            k["fill_span"](ci, cf, si, sf, 0, t0, res, *cpu.scratch())
-        else:
-            with cpu.parallel_region():
-                k["fill_steps"](ci, cf, si, sf, 0, t0, res, cpu.n_chunks())
+    fill_span = k["fill_span"]
+    # a long table: chunks of whole blocks on the worker threads (the same values as one call)
+    block = cpu.blocks.BLOCK
+    nb = (T + block - 1) // block
+    python = prog.user is not None and not prog.user.jit
+    serial = T <= (SERIAL_STEPS_SLOW if ex or prog.user is not None else SERIAL_STEPS) or python
+    chunks = 1 if serial else None
+
+    def fill(lo: int, hi: int) -> None:
+        k0, k1 = lo * block, min(T, hi * block)
+        fill_span(ci, cf, si, sf, 0, t0 + k0, res[k0:k1], *cpu.scratch())
+
+    with cpu.compile_notice(fill_span, "fill_span", ex, res.dtype):
+        cpu.in_parallel(fill, nb, chunks, block)
     check_user_values(prog, res, t0)
     return res
 
@@ -233,8 +239,8 @@ def sweep(
     for lo in range(0, prog.n_rows, step):
         hi = min(prog.n_rows, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype), cpu.parallel_region():
-            fill_rows(ci, cf, si, sf, rows, t0, res[lo:hi], cpu.n_chunks())
+        with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype):
+            cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, rows, t0, res[lo:hi]), hi - lo, values=T)
         check_user_values(prog, res[lo:hi], t0, row0=lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
@@ -290,6 +296,24 @@ def compile_reducers(reducers: Mapping[str, Callable[..., Any]] | None) -> tuple
     return reduce.compile_reducers(reducers, SUMMARY_FIELDS)
 
 
+def _reduce_chunk(
+    kernel: Any,
+    arrays: tuple[np.ndarray, ...],
+    rows: np.ndarray,
+    t0: int,
+    buf: np.ndarray,
+    view: np.ndarray,
+    chunk_of: dict[int, int],
+    fo: np.ndarray,
+    io: np.ndarray,
+    failed: np.ndarray,
+    a: int,
+    b: int,
+) -> None:
+    q = chunk_of[a]
+    kernel(*arrays, rows[a:b], t0, buf[q], view[q], fo[a:b], io[a:b], failed[a:b])
+
+
 def reduce_arrays(
     prog: Program, T: int, t0: int, reducers: tuple[Any, ...], chunk_rows: int | None = None
 ) -> dict[str, np.ndarray]:
@@ -299,26 +323,27 @@ def reduce_arrays(
     Returns ``{name: column}`` (float64, or int64 for integer reducers); a non-finite float
     raises ``ValueError`` naming the reducer and the row.
     """
-    import numba
-
     from fastlr.kernels import cpu, reduce
 
     n = prog.n_rows
-    threads = 1 if cpu.serial_child() else numba.get_num_threads()
+    threads = cpu.n_threads()
     guard_memory((min(n, threads), T), np.dtype(np.float64))
     fo = np.empty((n, sum(not r.integer for r in reducers)), dtype=np.float64)
     io = np.empty((n, sum(r.integer for r in reducers)), dtype=np.int64)
     failed = np.empty(n, dtype=np.int64)
     ci, cf, si, sf = prog.arrays()
     fill_span = cpu.kernels(False, (ci, cf, si, sf))["fill_span"]
-    kernel = reduce.row_kernel(fill_span, reducers, parallel=not cpu.serial_child())
+    kernel = reduce.row_kernel(fill_span, reducers)
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
         buf, view = reduce.buffers(hi - lo, T, threads)
-        with cpu.parallel_region():
-            kernel(ci, cf, si, sf, rows, t0, buf, view, fo[lo:hi], io[lo:hi], failed[lo:hi])
+        # one chunk per buffer row: the chunk starting at row q * n // k fills buf[q]
+        k = buf.shape[0]
+        chunk_of = {q * (hi - lo) // k: q for q in range(k)}
+        run = functools.partial(_reduce_chunk, kernel, prog.arrays(), rows, t0, buf, view, chunk_of)
+        cpu.in_parallel(functools.partial(run, fo[lo:hi], io[lo:hi], failed[lo:hi]), hi - lo, k)
         bad = np.flatnonzero(failed[lo:hi] >= 0)
         if bad.size:
             row = lo + int(bad[0])
@@ -366,9 +391,13 @@ def summary_arrays(
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
-        with cpu.compile_notice(summarize_rows, "summarize_rows", False, fsum.dtype), cpu.parallel_region():
-            summarize_rows(
-                ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi], cpu.n_chunks()
+        with cpu.compile_notice(summarize_rows, "summarize_rows", False, fsum.dtype):
+            cpu.in_parallel(
+                cpu.row_chunks(
+                    summarize_rows, ci, cf, si, sf, rows, t0, T, threshold, start[lo:hi], fsum[lo:hi], isum[lo:hi]
+                ),
+                hi - lo,
+                values=T,
             )
     if prog.user is not None:
         bad = ~(np.isfinite(fsum[:, L.SUM_SUM]) & (fsum[:, L.SUM_MIN] >= 0.0))

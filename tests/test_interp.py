@@ -29,7 +29,7 @@ def test_interpreter_equals_the_exact_kernel_bit_for_bit():
         rows = np.arange(prog.n_rows, dtype=np.int64)
         for t0 in (0, 37):
             want = np.empty((prog.n_rows, T))
-            k["fill_rows"](ci, cf, si, sf, rows, t0, want, 2)
+            k["fill_rows"](ci, cf, si, sf, rows, t0, want)
             got = np.empty((prog.n_rows, T))
             assert interp.fill_rows(arrays, range(prog.n_rows), t0, got), name
             np.testing.assert_array_equal(got, want, err_msg=name)

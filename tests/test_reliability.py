@@ -53,12 +53,16 @@ prog = fastlr.lower({CONFIGS!r})
 
 def test_eight_threads_under_the_workqueue_layer():
     """Numba's workqueue layer aborts the process on concurrent parallel regions (SIGABRT);
-    fastlr serialises its parallel drivers, so 8 threads get the single-thread values."""
+    fastlr's kernels use no Numba threading layer (Python threads over nogil kernels), so 8
+    threads calling them at once get the single-thread values, and the layer never starts."""
     _warm()
     code = PROLOGUE + textwrap.dedent(
         """
-    import threading, numba, fastlr.evaluate as ev
+    import threading, fastlr.evaluate as ev
+    from numba.np.ufunc import parallel
+    from fastlr.kernels import cpu
     ev.SERIAL_STEPS = ev.SERIAL_STEPS_SLOW = 1000  # table(5000) takes the parallel path too
+    cpu.MIN_CHUNK_VALUES = 1  # and every call runs on the worker threads
     ref = fastlr.sweep(prog, 300)
     ref_sum = fastlr.summarize(prog, 300)["sum"]
     ref_tab = fastlr.Cosine(1.0, 0.0, 4000).table(5000)
@@ -71,39 +75,36 @@ def test_eight_threads_under_the_workqueue_layer():
     threads = [threading.Thread(target=work) for _ in range(8)]
     for t in threads: t.start()
     for t in threads: t.join()
-    print(json.dumps({"layer": numba.threading_layer(), "bad": bad}))
+    print(json.dumps({"layer started": parallel._is_initialized, "bad": bad}))
     """
     )
     proc = _run(code, NUMBA_THREADING_LAYER="workqueue")
     assert proc.returncode == 0, proc.stderr
-    assert _results(proc) == {"layer": "workqueue", "bad": []}
+    assert _results(proc) == {"layer started": False, "bad": []}
 
 
 def test_forked_child_and_memory_guard_under_ulimit():
-    """A child forked after the parent swept computes the same values (serial drivers; GNU
-    OpenMP would terminate it), and a table too large for ``ulimit -v`` is refused by the
+    """A child forked after the parent swept computes the same values (on a thread pool of its
+    own; GNU OpenMP would have terminated it), and a table too large for ``ulimit -v`` is refused by the
     memory guard (MemoryLimitError) instead of a bare MemoryError."""
-    from fastlr.kernels import cpu
-
-    prog = _warm()
-    mask = next(v for v in cpu.VARIANTS if cpu.feature_mask(*prog.arrays()) & ~v == 0)
-    cpu._serial_drivers(False, mask)  # compile the child's serial drivers into the shared cache
+    _warm()
     code = PROLOGUE + textwrap.dedent(
         """
     import multiprocessing as mp, resource
     from fastlr._checks import MemoryLimitError
     from fastlr.kernels import cpu
+    cpu.MIN_CHUNK_VALUES = 1  # every call on the worker threads
     ref = fastlr.sweep(prog, 300)
     ref_sum = fastlr.summarize(prog, 300)["sum"]
     def child(q):
         same = np.array_equal(fastlr.sweep(prog, 300), ref)
         same_sum = np.array_equal(fastlr.summarize(prog, 300)["sum"], ref_sum)
-        q.put([same, same_sum, cpu.serial_child()])
+        q.put([same, same_sum, cpu._POOL is not None])
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     p = ctx.Process(target=child, args=(q,))
     p.start(); p.join(90)
-    out = {"exit": p.exitcode, "child": q.get(timeout=5) if p.exitcode == 0 else None, "parent": cpu.serial_child()}
+    out = {"exit": p.exitcode, "child": q.get(timeout=5) if p.exitcode == 0 else None}
     vm = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
     resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 30), resource.getrlimit(resource.RLIMIT_AS)[1]))
     try:
@@ -116,7 +117,7 @@ def test_forked_child_and_memory_guard_under_ulimit():
     )
     proc = _run(code)
     assert proc.returncode == 0, proc.stderr
-    assert _results(proc) == {"exit": 0, "child": [True, True, True], "parent": False, "guard": True}
+    assert _results(proc) == {"exit": 0, "child": [True, True, True], "guard": True}
 
 
 def test_corrupt_cache_file_is_recompiled(tmp_path, monkeypatch):
@@ -128,10 +129,16 @@ def test_corrupt_cache_file_is_recompiled(tmp_path, monkeypatch):
 
     monkeypatch.setattr(interp, "BUDGET_S", 0.0)  # at() by the kernel, not the interpreter
     sched = fastlr.Cosine(1.0, 0.0, 100)
-    expected = sched.at(37)  # compiles eval_points (the scalar driver) here
+    expected = sched.at(37)
     from fastlr.kernels import cpu
 
-    disp = cpu.kernels(True, fastlr.lower(sched).arrays())["eval_points"]
+    # the variant a fresh process picks (its first program's own features): its scalar driver
+    # compiled (or loaded) here, into the cache copied below
+    arrays = fastlr.lower(sched).arrays()
+    disp = cpu._variant(True, cpu.choose_variant(cpu.feature_mask(*arrays)))["eval_points"]
+    out = np.empty(1)
+    disp(*arrays, np.zeros(1, np.int64), np.array([37]), out)
+    assert out[0] == expected
     source = pathlib.Path(disp._cache._cache_path)
     copy = tmp_path / source.relative_to(config.CACHE_DIR)
     shutil.copytree(source, copy)

@@ -33,10 +33,10 @@ def test_feature_mask_names_what_a_program_uses():
     assert mask_of(fl.Schedule(fl.Cosine(1.0, 0.1, 100, k_decay=0.5))) & BIT["USE_COS_POW"]
 
 
-def test_programs_pick_the_cheapest_variant_that_covers_them():
+def test_programs_pick_their_own_variant_first_then_a_covering_one():
     cos = fl.Cosine(1.0, 0.1, 100)
     poly = fl.Polynomial(1.0, 0.0, 100, power=0.9)
-    cases = [
+    ladder = [
         (fl.Schedule(cos, warmup=fl.Warmup(10)), cpu.WARMUP_DECAY_FEATURES),
         (fl.Schedule(fl.Linear(1.0, 0.0, 100), warmup=fl.Warmup(10)), cpu.WARMUP_DECAY_FEATURES),
         (fl.Schedule(cos, warmup=fl.Warmup(10, shape="cosine")), cpu.COMMON_FEATURES),
@@ -45,11 +45,19 @@ def test_programs_pick_the_cheapest_variant_that_covers_them():
         (fl.Schedule(poly, warmup=fl.Warmup(10)), cpu.VARIANTS[3]),
         (fl.Schedule(poly, warmup=fl.Warmup(10, mode="blend")), cpu.ALL_FEATURES),
     ]
-    for s, variant in cases:
-        arrays = s.program().arrays()
-        assert cpu.kernels(False, arrays) is cpu._variant(False, variant), s
-        assert cpu.kernels(True, arrays) is cpu._variant(True, variant), s
-    assert cpu.kernels(True) is cpu._variant(True, cpu.ALL_FEATURES)
+    other = BIT["USE_CYCLIC"]  # a variant in use that covers none of them
+    for s, variant in ladder:
+        mask = mask_of(s)
+        assert cpu.choose_variant(mask) == mask, s  # the process's first program: its own features
+        assert cpu.choose_variant(mask, [other]) == variant, s  # later: the ladder
+        # a covering variant in use: the smallest of them, nothing new to compile
+        assert cpu.choose_variant(mask, [cpu.ALL_FEATURES, variant, other]) == variant, s
+    # kernels() records what it hands out, and reuses it
+    arrays = ladder[0][0].program().arrays()
+    k = cpu.kernels(False, arrays)
+    assert cpu.in_use(False, arrays)
+    assert k is cpu.kernels(False, arrays)
+    assert cpu.kernels(True) is cpu._variant(True, cpu.choose_variant(cpu.ALL_FEATURES, cpu._used(True)))
     # the last variant has every feature, so every program is covered
     assert cpu.VARIANTS[-1] == cpu.ALL_FEATURES
     assert all(v & ~cpu.ALL_FEATURES == 0 for v in cpu.VARIANTS)
@@ -64,8 +72,8 @@ CASES = sorted(schedules())
 
 # each build with the output dtype it serves by default (exact: float64 tables, fast: float32):
 # the switches prune branches, the same whatever the dtype of the stores, so the other two
-# pairings would compile twenty more parallel kernels (fill_rows and fill_steps per variant) to
-# check the same branches again
+# pairings would compile ten more row evaluators (fill_span per variant) to check the same
+# branches again
 BUILDS = [(True, np.float64), (False, np.float32)]
 
 
@@ -79,8 +87,8 @@ def test_every_covering_variant_gives_the_full_ones_values_bit_for_bit(exact, dt
         variants = covering(cpu.feature_mask(ci, cf, si, sf))
         outs = []
         for mask in variants:
-            out = np.empty((1, 300), dtype=dtype)
-            cpu._variant(exact, mask)["fill_rows"](ci, cf, si, sf, np.zeros(1, np.int64), 0, out, 2)
+            out = np.empty(300, dtype=dtype)
+            cpu._variant(exact, mask)["fill_span"](ci, cf, si, sf, 0, 0, out, *cpu.scratch())
             outs.append(out)
         for other in outs[:-1]:
             np.testing.assert_array_equal(outs[-1], other, err_msg=name)
@@ -90,12 +98,44 @@ def test_every_covering_variant_gives_the_full_ones_values_bit_for_bit(exact, dt
 
 @pytest.mark.parametrize(("exact", "dtype"), BUILDS)
 def test_serial_table_equals_the_parallel_one(exact, dtype):
-    # one table is filled on one thread up to SERIAL_STEPS steps, in parallel chunks beyond
+    # one table is filled on one thread up to SERIAL_STEPS steps, in chunks of whole blocks on
+    # the worker threads beyond: the chunks give the values of one call
     for name, s in sorted(schedules().items()):
         arrays = s.program().arrays()
         k = cpu.kernels(exact, arrays)
         a = np.empty(5000, dtype)
         b = np.empty(5000, dtype)
         k["fill_span"](*arrays, 0, 3, a, *cpu.scratch())
-        k["fill_steps"](*arrays, 0, 3, b, 7)
+        step = 2 * cpu.blocks.BLOCK
+        for k0 in range(0, 5000, step):
+            k["fill_span"](*arrays, 0, 3 + k0, b[k0 : k0 + step], *cpu.scratch())
         np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def _plain_fill_span(mask):
+    """``blocks.fill_span`` as plain Python with the switches of ``mask`` (no compile)."""
+    from fastlr.kernels import blocks, formulas, runs
+    from fastlr.kernels.retarget import compile_functions
+
+    ns = {**layout.switches(mask), "ANCHORED_RUNS": False}
+    out = compile_functions(formulas, formulas.KERNEL_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS, lambda f: f, ns)
+    out.update(compile_functions(runs, runs.RUN_FUNCTIONS, lambda f: f, ns))
+    names = blocks.PIECE_FUNCTIONS + blocks.INLINE_FUNCTIONS + blocks.SERIAL_FUNCTIONS
+    out.update(compile_functions(blocks, names, lambda f: f, ns))
+    return out["fill_span"]
+
+
+def test_a_variant_of_exactly_a_programs_features_gives_the_full_ones_values():
+    # the first program of a process compiles exactly its feature mask: a feature the mask
+    # missed would drop a branch the program runs. Checked without compiling: the plain-Python
+    # source with the program's switches against the same source with every switch on.
+    full = _plain_fill_span(cpu.ALL_FEATURES)
+    for name in CASES:
+        arrays = schedules()[name].program().arrays()
+        own = _plain_fill_span(cpu.feature_mask(*arrays))
+        a = np.full(300, np.nan)
+        b = np.full(300, np.nan)
+        full(*arrays, 0, 0, a, *cpu.scratch())
+        own(*arrays, 0, 0, b, *cpu.scratch())
+        np.testing.assert_array_equal(a, b, err_msg=name)
+        assert np.isfinite(a).all(), name

@@ -110,7 +110,9 @@ def sweep_figure(
         fig.savefig(path, dpi=args.dpi)
         return
     if table is not None and table.suffix.lower() == ".npy":
-        values, x = np.load(table, mmap_mode="r"), None
+        # the steps drawn, read from the written table once (a gather over the whole file)
+        cols = sample_steps(T, 2000)
+        values, x = np.ascontiguousarray(np.load(table, mmap_mode="r")[:, cols]), cols
     else:
         x, values = sample_table(prog, T)
     columns = prog.columns() if prog.configs is not None else {"row": np.arange(n)}
@@ -118,7 +120,7 @@ def sweep_figure(
     panels = 2 if color_by is not None else 1
     fig = Figure(figsize=(6.6 * panels, 4.8), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False)[0]
-    log = spans_decades(values[:, sample_steps(values.shape[1], 2000)]) if args.log == "auto" else args.log
+    log = spans_decades(values) if args.log == "auto" else args.log
     if args.group_by is not None:  # a median and a 25-75 % band per value of the column
         plot_sweep(values, x=x, ax=axes[0], band=(25, 75), group_by=args.group_by, columns=columns, log=log)
     else:

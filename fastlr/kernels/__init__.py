@@ -10,7 +10,7 @@
 ``blocks``
     CPU pieces (``piece``, ``other_piece``, ``unit_fill``) and row fills (``fill_span``).
 ``drivers``
-    CPU entry points (``fill_rows``, ``fill_steps``, ``summarize_rows``, ``eval_points``).
+    CPU entry points (``fill_rows``, ``summarize_rows``, ``eval_points``).
 ``reduce``
     users' summary reducers (functions of one row) compiled into a parallel row kernel.
 ``fastmath``

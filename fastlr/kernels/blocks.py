@@ -415,7 +415,7 @@ def fill_span(ci, cf, si, sf, c, t0, dst, b, w):
     ``b`` (a linear prefix warmup straight into ``dst``), the main curve after it straight into
     ``dst`` (one rounding either way). ``b`` and
     ``w``: float64 scratch of ``BLOCK`` elements each. Also the serial entry point: one table
-    on one thread, with the same values as :func:`fill_steps`."""
+    on one thread, with the same values however a table's steps are split into calls."""
     n = dst.shape[0]
     mode = ci[c, L.I_WU_MODE]
     wlen = ci[c, L.I_WU_LEN] if mode != L.WU_NONE else 0

@@ -13,32 +13,30 @@ call and are cached on disk). Two builds of the same source:
     pieces by anchored runs (:mod:`fastlr.kernels.runs`): the default for float32 tables and
     summaries.
 
-Each build is compiled in at most five variants (:data:`VARIANTS`, over the switches of
-:data:`fastlr.kernels.layout.FEATURES`). In the smaller ones the switches of every other shape,
-warmup mode and restart path are bound to False and Numba prunes their branches before
-inlining them, so the first table of a warmup + cosine schedule compiles only the code it runs
-(the cold-start figures are in ``benchmarks/RESULTS.md``), and a process compiles at most ten
-variants whatever it evaluates. Kernels write into preallocated outputs and assume a validated
-program.
+Each build is compiled in variants over the switches of
+:data:`fastlr.kernels.layout.FEATURES` (:func:`choose_variant`): in a variant the switches of
+every shape, warmup mode and restart path it lacks are bound to False and Numba prunes their
+branches before inlining them. The first program of a process compiles exactly its own
+features, so a first table or a CLI job compiles only the code it runs (the cold-start figures
+are in ``benchmarks/RESULTS.md``); later programs reuse a covering variant or take one of the
+ladder :data:`VARIANTS`, so a process compiles at most twelve variants whatever it evaluates.
+Kernels write into preallocated outputs and assume a validated program.
 
 The modules compiled, in one namespace per variant: :mod:`~fastlr.kernels.formulas` (the scalar
 formulas), :mod:`~fastlr.kernels.runs` (the fast build's anchored runs),
 :mod:`~fastlr.kernels.blocks` (pieces and row fills) and :mod:`~fastlr.kernels.drivers` (the
-entry points: ``fill_rows``, ``fill_steps``, ``summarize_rows``, ``eval_points``; ``fill_span``
-comes from ``blocks``).
+entry points: ``fill_rows``, ``summarize_rows``, ``eval_points``; ``fill_span`` comes from
+``blocks``).
 
 Threads, processes and the on-disk cache
 ----------------------------------------
-- **Threads.** Numba's ``workqueue`` threading layer (the one used when neither TBB nor OpenMP
-  is installed) aborts the process when two threads enter parallel code at once. Callers run
-  the parallel drivers inside :func:`parallel_region`, a process-wide lock: concurrent
-  ``sweep``/``summarize``/``table`` calls from many threads run one after another, each on all
-  cores, under any layer.
-- **fork().** GNU OpenMP terminates a forked child that starts a parallel region after its
-  parent did ("fork() called from a process already using GNU OpenMP"). A child forked after
-  the parent's threads started therefore gets serial copies of the drivers (compiled, and
-  cached, on first use): it computes the same values on one thread. The lock is renewed in the
-  child (a lock held by another parent thread at the fork would never be released there).
+- **Threads.** No kernel uses Numba's ``parallel=True``: its parfor passes and per-call gufunc
+  wrappers cost more compile than the row evaluator they drive (about 6 s of the README job's
+  first run), and its threading layers abort or terminate a process on concurrent or forked
+  use. The entry points are serial functions compiled with ``nogil=True``; :func:`in_parallel`
+  runs chunks of rows (or of one long table's blocks) on a pool of Python threads
+  (:func:`n_threads` of them), so a sweep uses every core, calls from many threads interleave
+  safely, and a forked child starts a pool of its own.
 - **A corrupt cache file** (a truncated ``.nbi`` index or ``.nbc`` data file in
   ``NUMBA_CACHE_DIR``) is dropped with a :class:`KernelCacheWarning` and the function is
   recompiled, instead of failing every later call.
@@ -48,7 +46,7 @@ Compiling
 - :func:`compile_notice` wraps every kernel call of :mod:`fastlr.evaluate`: a compile longer
   than :data:`NOTICE_AFTER_S` is named on stderr with its progress (``FASTLR_COMPILE_NOTICE=0``
   silences it).
-- :func:`compile_in_child` compiles parallel drivers in a second process, into the on-disk
+- :func:`compile_in_child` compiles row drivers in a second process, into the on-disk
   cache (Numba compiles on one core): the CLI's sweep compiles its summary kernel there while it
   compiles its table kernel here.
 - Small exact tables do not come here at all: :mod:`fastlr.kernels.interp`.
@@ -64,7 +62,8 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numba
@@ -104,8 +103,8 @@ def _build(
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
     # (cache=False: a build binding a user's function, which the on-disk cache cannot check)
     internal = numba.njit(cache=cache, **opts, **no_wrappers)
-    serial = numba.njit(cache=cache, **opts)
-    parallel = numba.njit(parallel=True, cache=cache, **opts)
+    # entry points: called from Python, on the worker threads of in_parallel (no GIL)
+    serial = numba.njit(cache=cache, nogil=True, **opts)
     nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
     out["_namespace"] = ns
     # one namespace for the four modules: each module's calls resolve to the compiled copies
@@ -116,7 +115,7 @@ def _build(
         (blocks, blocks.INLINE_FUNCTIONS, inline),
         (blocks, blocks.SERIAL_FUNCTIONS, serial),
         (drivers, drivers.SERIAL_DRIVERS, serial),
-        (drivers, drivers.PARALLEL_DRIVERS, parallel),
+        (drivers, drivers.PARALLEL_DRIVERS, serial),
     ):
         out.update(compile_functions(module, names, jit, ns, tag=tag))
     _safe_caches(out)
@@ -175,38 +174,72 @@ def _safe_caches(compiled: dict[str, Any]) -> None:
             cache.__class__ = _safe_class(base)
 
 
-# ---- threads and fork --------------------------------------------------------------------------
-_LOCK = threading.RLock()
-# True in a process forked after its parent started Numba's worker threads
-_SERIAL_CHILD = False
-
-
-def _threads_started() -> bool:
-    from numba.np.ufunc import parallel
-
-    return bool(getattr(parallel, "_is_initialized", True))
+# ---- threads ------------------------------------------------------------------------------------
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
 
 
 def _after_fork_in_child() -> None:
-    global _LOCK, _SERIAL_CHILD
-    _LOCK = threading.RLock()
-    if _threads_started():
-        _SERIAL_CHILD = True
+    # a forked child has none of the parent's threads, and a lock another thread held at the
+    # fork would never be released there
+    global _POOL, _POOL_LOCK
+    _POOL, _POOL_LOCK = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-@contextlib.contextmanager
-def parallel_region() -> Iterator[None]:
-    """Hold the process-wide lock around a call of a parallel driver (see the module notes)."""
-    with _LOCK:
-        yield
+def n_threads() -> int:
+    """Threads a kernel call uses: Numba's default count (``NUMBA_NUM_THREADS``, else the CPUs);
+    reading it starts no threading layer."""
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
 
 
-def serial_child() -> bool:
-    """Whether this process is a fork of one whose Numba threads had started (serial drivers)."""
-    return _SERIAL_CHILD
+def _pool() -> ThreadPoolExecutor:
+    """The process's worker threads, started on first use (again in a forked child)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(n_threads(), thread_name_prefix="fastlr")
+        return _POOL
+
+
+def row_chunks(
+    kernel: Any, ci: Any, cf: Any, si: Any, sf: Any, rows: np.ndarray, *args: Any
+) -> Callable[[int, int], None]:
+    """``call(lo, hi)`` for :func:`in_parallel`: ``kernel(ci, cf, si, sf, rows[lo:hi], *args')``,
+    with ``args'`` the arguments ``args`` where every array is sliced to ``[lo:hi]`` (the
+    per-row inputs and outputs of a row driver) and the scalars as they are."""
+
+    def call(lo: int, hi: int) -> None:
+        kernel(ci, cf, si, sf, rows[lo:hi], *(x[lo:hi] if isinstance(x, np.ndarray) else x for x in args))
+
+    return call
+
+
+#: Values a chunk of :func:`in_parallel` computes at least (about 0.1 ms): a small call runs in
+#: fewer chunks, or here, rather than paying for threads it does not need.
+MIN_CHUNK_VALUES = 1 << 16
+
+
+def in_parallel(call: Callable[[int, int], None], n: int, chunks: int | None = None, values: int = 1) -> None:
+    """``call(lo, hi)`` for consecutive chunks covering ``range(n)``, on the worker threads: a few
+    chunks per thread, for load balance, of at least :data:`MIN_CHUNK_VALUES` values (``values``
+    per item); ``chunks`` fixes their number. The kernels release the GIL (``nogil``), so the
+    chunks run on every core; the items are independent, so no result depends on the chunking
+    or the thread count. One chunk, or one thread: called here, in order."""
+    if n <= 0:
+        return
+    if chunks is None:
+        chunks = min(8 * n_threads(), n * max(1, values) // MIN_CHUNK_VALUES)
+    k = max(1, min(n, chunks))
+    bounds = [(q * n // k, (q + 1) * n // k) for q in range(k)]
+    if k == 1 or n_threads() == 1:
+        for lo, hi in bounds:
+            call(lo, hi)
+        return
+    for future in [_pool().submit(call, lo, hi) for lo, hi in bounds]:
+        future.result()
 
 
 def _source_tag() -> str:
@@ -229,18 +262,6 @@ _TAG = _source_tag()
 @functools.cache
 def _fast_primitives() -> dict[str, Any]:
     return fastmath.cpu_primitives()
-
-
-@functools.cache
-def _serial_drivers(exact: bool, mask: int) -> dict[str, Any]:
-    """Serial copies of the parallel drivers of one variant (for a forked child)."""
-    parallel = _variant(exact, mask)
-    tag = f"{_TAG}.{'' if exact else 'fast.'}m{mask:x}.serial."
-    opts = dict(OPTIONS) if exact else dict(OPTIONS, fastmath={"contract", "nsz"})
-    serial = numba.njit(cache=True, **opts)
-    out = compile_functions(drivers, drivers.PARALLEL_DRIVERS, serial, dict(parallel["_namespace"]), tag=tag)
-    _safe_caches(out)
-    return {**parallel, **out}
 
 
 @functools.cache
@@ -290,13 +311,15 @@ def feature_mask(ci: np.ndarray, cf: np.ndarray, si: np.ndarray, sf: np.ndarray)
     return bits
 
 
-# The variants compiled, cheapest first: a warmup into a cosine or linear decay (the most
-# common schedules); the common features (constant, linear and plain cosine pieces both ways,
+# The variant ladder, cheapest first: a warmup into a cosine or linear decay (the most common
+# schedules); the common features (constant, linear and plain cosine pieces both ways,
 # integer-period restarts); the same with overlay and blend warmups (they need the main curve in
 # float64 too: a second copy of the piece loops); every shape without those two warmup modes;
-# everything. A program gets the first that covers it: at most five variants per build, however
-# many programs a process evaluates, and the first table of a common schedule compiles only the
-# code it runs.
+# everything. The first program a process evaluates with a build gets a variant of exactly its
+# own features (each shape or switch compiled costs about half a second: the first table, or a
+# CLI job, compiles only the code it runs); a later one gets a variant already in use that
+# covers it, else the first of the ladder that does. At most six variants per build, however
+# many programs a process evaluates.
 def _mask(*names: str) -> int:
     return sum(1 << _BIT[name] for name in names)
 
@@ -317,34 +340,52 @@ VARIANTS = (
 _IN_USE: set[tuple[bool, int]] = set()
 
 
+def choose_variant(mask: int, used: Sequence[int] = ()) -> int:
+    """The variant for a program of features ``mask`` when the variants ``used`` are in use: the
+    smallest of those that covers it; with none in use, ``mask`` itself; else the first of
+    :data:`VARIANTS` that covers it. Any covering variant computes the same values.
+
+    >>> choose_variant(0b11)
+    3
+    >>> choose_variant(0b01, used=[0b11]), choose_variant(0b100, used=[0b11]) == WARMUP_DECAY_FEATURES
+    (3, True)
+    """
+    covering = sorted((bin(v).count("1"), v) for v in used if mask & ~v == 0)
+    if covering:
+        return covering[0][1]
+    if not used:
+        return mask
+    return next(v for v in VARIANTS if mask & ~v == 0)
+
+
+def _used(exact: bool) -> list[int]:
+    return [v for e, v in _IN_USE if e == bool(exact)]
+
+
 def in_use(exact: bool, arrays: tuple[np.ndarray, ...]) -> bool:
-    """Whether this process already uses the build's variant for the program ``arrays`` (its
-    kernels are compiled or loaded, or about to be)."""
+    """Whether this process already uses a variant of the build that covers the program
+    ``arrays`` (its kernels are compiled or loaded, or about to be)."""
     mask = feature_mask(*arrays)
-    return any((bool(exact), v) in _IN_USE for v in VARIANTS if mask & ~v == 0)
+    return any(mask & ~v == 0 for v in _used(exact))
+
+
+def _select(exact: bool, arrays: tuple[np.ndarray, ...] | None) -> int:
+    variant = choose_variant(ALL_FEATURES if arrays is None else feature_mask(*arrays), _used(exact))
+    _IN_USE.add((bool(exact), variant))
+    return variant
 
 
 def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[str, Any]:
-    """The compiled functions (``fill_rows``, ``fill_steps``, ``eval_points``...) of one build,
-    in the smallest variant that covers the features of the program ``arrays``
+    """The compiled functions (``fill_span``, ``fill_rows``, ``eval_points``...) of one build,
+    in the variant :func:`choose_variant` picks for the features of the program ``arrays``
     (``Program.arrays()``; all features without one). A program with users' functions takes
     :func:`fastlr.kernels.user.kernels` instead."""
-    mask = ALL_FEATURES if arrays is None else feature_mask(*arrays)
-    variant = next(v for v in VARIANTS if mask & ~v == 0)
-    _IN_USE.add((bool(exact), variant))
-    if _SERIAL_CHILD:
-        return _serial_drivers(bool(exact), variant)
-    return _variant(bool(exact), variant)
+    return _variant(bool(exact), _select(exact, arrays))
 
 
 def scratch() -> tuple[np.ndarray, np.ndarray]:
     """The two float64 scratch buffers ``fill_span`` takes (a serial table)."""
     return np.empty(blocks.BLOCK), np.empty(blocks.BLOCK)
-
-
-def n_chunks() -> int:
-    """Parallel chunks per kernel call: a few per thread, for load balance."""
-    return 8 * numba.get_num_threads()
 
 
 # ---- what is being compiled -----------------------------------------------------------------------
@@ -433,17 +474,17 @@ def compile_notice(kernel: Any, entry: str, exact: bool, dtype: Any) -> Iterator
 
 # ---- compiling in a second process ---------------------------------------------------------------
 def _empty_call(exact: bool, variant: int, entry: str, dtype: str) -> None:
-    """Call the variant's parallel driver ``entry`` on a program of no rows (``dtype``: the
+    """Call the variant's row driver ``entry`` on a program of no rows (``dtype``: the
     table's): Numba compiles it for the types a real call has, and caches it on disk."""
     k = _variant(exact, variant)
     ci, si = np.zeros((0, 1), np.int64), np.zeros((0, 1), np.int64)
     cf, sf = np.zeros((0, 1)), np.zeros((0, 1))
     rows = np.zeros(0, np.int64)
     if entry == "fill_rows":
-        k[entry](ci, cf, si, sf, rows, 0, np.zeros((0, 1), np.dtype(dtype)), 1)
+        k[entry](ci, cf, si, sf, rows, 0, np.zeros((0, 1), np.dtype(dtype)))
     elif entry == "summarize_rows":
         fsum, isum = np.zeros((0, layout.FSUM_WIDTH)), np.zeros((0, layout.ISUM_WIDTH), np.int64)
-        k[entry](ci, cf, si, sf, rows, 0, 1, 0.0, np.zeros(0), fsum, isum, 1)
+        k[entry](ci, cf, si, sf, rows, 0, 1, 0.0, np.zeros(0), fsum, isum)
     else:
         raise ValueError(f"entry must be 'fill_rows' or 'summarize_rows', got {entry!r}")
 
@@ -459,17 +500,14 @@ def _compiled(disp: Any) -> bool:
 def compile_in_child(
     exact: bool, arrays: tuple[np.ndarray, ...], entries: Sequence[tuple[str, str]]
 ) -> subprocess.Popen[bytes] | None:
-    """Start compiling the parallel drivers ``entries`` (``(name, table dtype)``; the fast or
+    """Start compiling the row drivers ``entries`` (``(name, table dtype)``; the fast or
     exact build, the variant of the program ``arrays``) in a child process, into the on-disk
     cache, while this process compiles others: Numba compiles on one core, so two kernels a job
     needs (a CLI sweep's table and summaries) compile in about the time of the slower one.
     :meth:`~subprocess.Popen.wait` for the child before calling those drivers here (they then
     load from the cache). None where every entry is compiled already (in this process or in the
-    cache), or in a forked child (its kernels are serial copies)."""
-    if _SERIAL_CHILD:
-        return None
-    mask = feature_mask(*arrays)
-    variant = next(v for v in VARIANTS if mask & ~v == 0)
+    cache)."""
+    variant = _select(exact, arrays)  # the variant this process then uses too
     entries = [(e, d) for e, d in entries if not _compiled(_variant(bool(exact), variant)[e])]
     if not entries:
         return None

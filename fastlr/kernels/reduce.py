@@ -1,4 +1,4 @@
-"""Users' summary reducers: Numba-compiled functions of one row, run in a parallel row kernel.
+"""Users' summary reducers: Numba-compiled functions of one row, run in a row kernel.
 
 A reducer is a function of one argument, ``fn(lr)``, returning a number: ``lr`` is one config's
 values at steps ``t0 .. t0 + T - 1`` (index ``k`` holds step ``t0 + k``), a **read-only**
@@ -9,9 +9,10 @@ computed, so a function Numba cannot type fails with the reducer's name, and one
 into ``lr`` fails to compile (the array is read-only).
 
 :func:`compile_reducers` checks and compiles a mapping ``{name: fn}``; :func:`row_kernel`
-builds the parallel kernel that fills one row at a time into a per-chunk buffer (with the
-compiled ``fill_span`` of the program's variant) and calls every reducer on it. Memory is one
-row per chunk of rows (``buffers``: at most one chunk per thread), never a table.
+builds the kernel that fills one row at a time into a buffer (with the compiled ``fill_span``
+of the program's variant) and calls every reducer on it; the caller runs chunks of rows on
+worker threads, each with its own buffer. Memory is one row per chunk of rows (``buffers``: at
+most one chunk per thread), never a table.
 
 Self-contained: nothing here imports fastlr outside this package.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 import numba
 import numpy as np
-from numba import prange, types
+from numba import types
 from numba.core.registry import CPUDispatcher
 
 from fastlr.kernels.blocks import BLOCK
@@ -51,7 +52,7 @@ JIT_OPTIONS: dict[str, Any] = {"error_model": "numpy", "boundscheck": True}
 
 # plain Python functions compiled once per process (a dispatcher per function)
 _JITTED: dict[Any, Any] = {}
-# row kernels by (fill_span, parallel, reducer dispatchers and kinds)
+# row kernels by (fill_span, reducer dispatchers and kinds)
 _KERNELS: dict[Any, Any] = {}
 
 
@@ -168,32 +169,30 @@ def _apply_all(reducers: tuple[Reducer, ...]) -> Any:
     return apply
 
 
-def _build(fill_span: Any, apply: Any, parallel: bool) -> Any:
+def _build(fill_span: Any, apply: Any) -> Any:
     def reduce_rows(ci, cf, si, sf, rows, t0, buf, view, fo, io, failed):  # type: ignore[no-untyped-def]
-        n_rows = rows.shape[0]
-        n_chunks = buf.shape[0]
-        for q in prange(n_chunks):
-            b = np.empty(BLOCK)
-            w = np.empty(BLOCK)
-            for r in range(q * n_rows // n_chunks, (q + 1) * n_rows // n_chunks):
-                # buf and view are the same memory: written here, read-only for the reducers
-                fill_span(ci, cf, si, sf, rows[r], t0, buf[q], b, w)
-                failed[r] = apply(view[q], fo[r], io[r])
+        b = np.empty(BLOCK)
+        w = np.empty(BLOCK)
+        for r in range(rows.shape[0]):
+            # buf and view are the same memory: written here, read-only for the reducers
+            fill_span(ci, cf, si, sf, rows[r], t0, buf, b, w)
+            failed[r] = apply(view, fo[r], io[r])
 
-    return numba.njit(parallel=parallel, error_model="numpy")(reduce_rows)
+    return numba.njit(nogil=True, error_model="numpy")(reduce_rows)
 
 
-def row_kernel(fill_span: Any, reducers: tuple[Reducer, ...], parallel: bool = True) -> Any:
+def row_kernel(fill_span: Any, reducers: tuple[Reducer, ...]) -> Any:
     """The kernel ``reduce_rows(ci, cf, si, sf, rows, t0, buf, view, fo, io, failed)``: for each row
-    ``rows[r]`` (chunk ``q`` of ``buf.shape[0]`` chunks, in parallel), fill ``buf[q]`` with the
-    row's values from step ``t0`` (``fill_span`` of the program's variant) and write the float
-    reducers' values to ``fo[r]``, the integer ones' to ``io[r]``, and to ``failed[r]`` -1 or
-    the index of the first reducer that raised on the row. ``view`` is ``buf`` read-only.
-    Compiled once per process for each variant and set of reducers."""
-    key = (fill_span, parallel, tuple((r.func, r.integer) for r in reducers))
+    ``rows[r]``, fill the row buffer ``buf`` with the row's values from step ``t0``
+    (``fill_span`` of the program's variant) and write the float reducers' values to ``fo[r]``,
+    the integer ones' to ``io[r]``, and to ``failed[r]`` -1 or the index of the first reducer
+    that raised on the row. ``view`` is ``buf`` read-only. Serial, without the GIL: the caller
+    runs chunks of rows on the worker threads (:func:`fastlr.kernels.cpu.in_parallel`), each
+    with a buffer of its own. Compiled once per process for each variant and set of reducers."""
+    key = (fill_span, tuple((r.func, r.integer) for r in reducers))
     kernel = _KERNELS.get(key)
     if kernel is None:
-        kernel = _KERNELS[key] = _build(fill_span, _apply_all(reducers), parallel)
+        kernel = _KERNELS[key] = _build(fill_span, _apply_all(reducers))
     return kernel
 
 

@@ -305,7 +305,7 @@ def _jit_build(table: UserTable, mask: int) -> dict[str, Any]:
 
 
 def kernels(table: UserTable, arrays: tuple[np.ndarray, ...]) -> dict[str, Any]:
-    """The CPU kernels (``fill_span``, ``fill_steps``, ``fill_rows``, ``summarize_rows``,
+    """The CPU kernels (``fill_span``, ``fill_rows``, ``summarize_rows``,
     ``eval_points``) of a program with USER segments, in the variant of its features."""
     if not table.jit:
         return _python_build(table)
