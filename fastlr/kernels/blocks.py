@@ -87,6 +87,7 @@ from fastlr.kernels.runs import (
     cosine_up_runs,
     exp_runs,
     half_period_bounds,
+    inv_sqrt_runs,
     poly_runs,
     tanh_runs,
 )
@@ -204,6 +205,8 @@ def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, 
     elif USE_EXP and code == L.EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
+    elif USE_INV_SQRT and code == L.INV_SQRT and ANCHORED_RUNS:
+        inv_sqrt_runs(b, g, i0, sub, off, n, base, amp, scale, flo)
     elif USE_INV_SQRT and code == L.INV_SQRT:
         for j in range(m):
             b[j] = max(scale * (base + amp * inverse_sqrt((float(i0 + j) - sub) - off, n)), flo)
