@@ -18,8 +18,8 @@ namespace with the formulas, :mod:`~fastlr.kernels.runs` and :mod:`~fastlr.kerne
 
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
-build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh and polynomial
-pieces by the anchored runs of :mod:`fastlr.kernels.runs`.
+build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh, polynomial and
+inverse square root pieces by the anchored runs of :mod:`fastlr.kernels.runs`.
 Restarts with period growth or fractional periods and epoch granularity take the scalar path per
 element. Branches are guarded by the feature switches of :mod:`fastlr.kernels.layout`.
 """

@@ -1,4 +1,4 @@
-"""The fast build's anchored runs: cosine, exponential, tanh and polynomial pieces.
+"""The fast build's anchored runs: cosine, exponential, tanh, polynomial and inverse sqrt pieces.
 
 Plain Python like :mod:`fastlr.kernels.formulas`, compiled by :mod:`fastlr.kernels.cpu` in one
 namespace with it, for the fast build only (``blocks.ANCHORED_RUNS``). Each function fills a
@@ -19,7 +19,8 @@ What each function must match (to 1e-14 relative of the peak, a few ulp of each 
 - :func:`exp_runs`: ``formulas.exponential`` without a staircase (``formulas.exp_plain`` and the
   clip);
 - :func:`tanh_runs`: ``formulas.tanh_decay``;
-- :func:`poly_runs`: ``formulas.poly_plain`` (``formulas.poly_down`` with ``q1 = 1``).
+- :func:`poly_runs`: ``formulas.poly_plain`` (``formulas.poly_down`` with ``q1 = 1``);
+- :func:`inv_sqrt_runs`: ``formulas.inverse_sqrt``.
 
 ``tests/test_fastmath.py`` (``test_anchored_runs_match_the_formula_everywhere`` and the short
 cosine pieces) holds each to its formula.
@@ -250,14 +251,19 @@ def poly_runs(b, g, i0, sub, off, n, q, base, amp, scale, flo):
     t_deg8 = (2.0**-56 / max(abs(c9), 1e-300)) ** (1.0 / 9.0)
     half = RUN // 2
     g[0] = TAG_NONE
-    cap = g.shape[0] - KEY
+    # g[KEY + i] = float(i - RUN/2): the steps of a run counted from its middle (a load is
+    # cheaper than an int-to-float conversion per element)
+    for i in range(RUN):
+        g[KEY + i] = float(i - half)
+    at = KEY + RUN
+    cap = g.shape[0] - at
     j = 0
     while j < m:
         # a batch of up to ``cap`` runs: their anchors' powers first
         a0 = (i0 + j) // RUN * RUN
         nrun = min(cap, (i0 + m - 1 - a0) // RUN + 1)
         for r in range(nrun):
-            g[KEY + r] = amp * poly_plain((float(a0 + r * RUN + half) - sub) - off, n, q)
+            g[at + r] = amp * poly_plain((float(a0 + r * RUN + half) - sub) - off, n, q)
         r = 0
         while r < nrun and j < m:
             a = a0 + r * RUN
@@ -265,27 +271,41 @@ def poly_runs(b, g, i0, sub, off, n, q, base, amp, scale, flo):
             ln = min(RUN - k0, m - j)
             xm = (float(a + half) - sub) - off
             run = b[j : j + ln]
+            gk = g[KEY + k0 : KEY + k0 + ln]
             if n - xm >= 8.0 * RUN:
                 w = 1.0 / (n - xm)
-                um = g[KEY + r]
                 tmax = float(half) * w
+                # the series in t = k w times scale u_m^q, as a polynomial in k: coefficients
+                # p_i = scale amp u_m^q c_i w^i, and scale base folded into the constant
+                sm = scale * g[at + r]
+                p0 = scale * (base + g[at + r])
+                w2 = w * w
+                w4 = w2 * w2
+                p1 = sm * c1 * w
+                p2 = sm * c2 * w2
+                p3 = sm * c3 * (w2 * w)
+                p4 = sm * c4 * w4
+                p5 = sm * c5 * (w4 * w)
+                p6 = sm * c6 * (w4 * w2)
                 if tmax <= t_deg6:
                     for i in range(ln):
-                        t = float(k0 + i - half) * w
-                        t2 = t * t
-                        t4 = t2 * t2
-                        v = ((1.0 + c1 * t) + t2 * (c2 + c3 * t)) + t4 * ((c4 + c5 * t) + t2 * c6)
-                        run[i] = max(scale * (base + um * v), flo)
+                        k = gk[i]
+                        k2 = k * k
+                        k4 = k2 * k2
+                        run[i] = max(((p0 + p1 * k) + k2 * (p2 + p3 * k)) + k4 * ((p4 + p5 * k) + k2 * p6), flo)
                 elif tmax <= t_deg8:
+                    p7 = sm * c7 * (w4 * w2 * w)
+                    p8 = sm * c8 * (w4 * w4)
                     for i in range(ln):
-                        t = float(k0 + i - half) * w
-                        t2 = t * t
-                        t4 = t2 * t2
-                        v = ((1.0 + c1 * t) + t2 * (c2 + c3 * t)) + t4 * ((c4 + c5 * t) + t2 * (c6 + c7 * t) + t4 * c8)
-                        run[i] = max(scale * (base + um * v), flo)
+                        k = gk[i]
+                        k2 = k * k
+                        k4 = k2 * k2
+                        v = ((p0 + p1 * k) + k2 * (p2 + p3 * k)) + k4 * ((p4 + p5 * k) + k2 * (p6 + p7 * k) + k4 * p8)
+                        run[i] = max(v, flo)
                 else:
+                    um = g[at + r]
                     for i in range(ln):
-                        t = float(k0 + i - half) * w
+                        t = gk[i] * w
                         t2 = t * t
                         t4 = t2 * t2
                         t8 = t4 * t4
@@ -304,25 +324,33 @@ def poly_runs(b, g, i0, sub, off, n, q, base, amp, scale, flo):
 
 def inv_sqrt_runs(b, g, i0, sub, off, n, base, amp, scale, flo):
     """``b[j] = max(scale (base + amp / sqrt(u_j)), flo)``, ``u_j = x_j / n``, by runs on the grid
-    of :func:`poly_runs`, each seeded from its middle step ``x_m``: where ``x_m >= 8 RUN``, with
-    ``t = k / x_m`` (``|t| <= 1/16``) for the step ``k`` counted from the middle, the guess
-    ``y_m (1 - t/2 + 3/8 t^2 - 5/16 t^3 [+ 35/128 t^4])`` of ``u^(-1/2)``, ``y_m = rsqrt(u_m)``,
-    has a relative error at most ``35/128 t^4 <= 4.2e-6`` (``63/256 t^5 <= 2.3e-10`` with the
-    fourth-degree term where ``x_m >= 32 RUN``, ``|t| <= 1/64``), then two Newton steps (one)
-    ``y (3/2 - u y^2 / 2)`` (each squares the error: below 1e-19 either way), so each value is
-    within a few ulp of ``rsqrt``'s; nearer 0, the formula per element. The anchors' ``y_m``
-    are computed first, up to ``len(g) - KEY`` of them in one loop that vectorises."""
+    of :func:`poly_runs`, each from its middle step ``x_m``, ``y_m = rsqrt(u_m)`` and
+    ``t = k / x_m`` for the step ``k`` counted from the middle: ``u^(-1/2) = y_m (1 + t)^(-1/2)``
+    and ``(1 + t)^(-1/2) = 1 - t/2 + 3/8 t^2 - 5/16 t^3 + 35/128 t^4 - 63/256 t^5 + ...``.
+    Where ``x_m >= 128 RUN`` (``|t| <= 1/256``) the series to degree 6 (truncation below
+    ``3e-18``); where ``x_m >= 32 RUN`` (``|t| <= 1/64``) the series to degree 4 (``2.3e-10``)
+    then one Newton step ``y (3/2 - u y^2 / 2)``; where ``x_m >= 8 RUN`` (``|t| <= 1/16``) to
+    degree 3 (``4.2e-6``) then two (each squares the error: below 1e-19 either way); so each
+    value is within a few ulp of ``rsqrt``'s. Nearer 0, the formula per element. Each run's
+    series is a polynomial in ``k`` with its coefficients (``scale``, ``amp``, ``y_m``, powers of
+    ``1 / x_m``) folded in. The anchors' ``y_m`` are computed first, up to ``len(g) - KEY - RUN``
+    of them in one loop that vectorises."""
     m = b.shape[0]
     half = RUN // 2
     hn = 0.5 * (1.0 / n)
+    s0 = scale * base
+    s1 = scale * amp
     g[0] = TAG_NONE
-    cap = g.shape[0] - KEY
+    for i in range(RUN):
+        g[KEY + i] = float(i - half)
+    at = KEY + RUN
+    cap = g.shape[0] - at
     j = 0
     while j < m:
         a0 = (i0 + j) // RUN * RUN
         nrun = min(cap, (i0 + m - 1 - a0) // RUN + 1)
         for r in range(nrun):
-            g[KEY + r] = rsqrt(ratio((float(a0 + r * RUN + half) - sub) - off, n))
+            g[at + r] = rsqrt(ratio((float(a0 + r * RUN + half) - sub) - off, n))
         r = 0
         while r < nrun and j < m:
             a = a0 + r * RUN
@@ -330,25 +358,46 @@ def inv_sqrt_runs(b, g, i0, sub, off, n, base, amp, scale, flo):
             ln = min(RUN - k0, m - j)
             xm = (float(a + half) - sub) - off
             run = b[j : j + ln]
+            gk = g[KEY + k0 : KEY + k0 + ln]
             w = 1.0 / xm
-            ym = g[KEY + r]
-            if xm >= 32.0 * RUN:
+            ym = g[at + r]
+            w2 = w * w
+            if xm >= 128.0 * RUN:
+                sy = s1 * ym
+                p0 = scale * (base + amp * ym)
+                p1 = sy * -0.5 * w
+                p2 = sy * 0.375 * w2
+                p3 = sy * -0.3125 * (w2 * w)
+                p4 = sy * 0.2734375 * (w2 * w2)
+                p5 = sy * -0.24609375 * (w2 * w2 * w)
+                p6 = sy * 0.2255859375 * (w2 * w2 * w2)
                 for i in range(ln):
-                    k = float(k0 + i - half)
-                    t = k * w
-                    y = ym * (1.0 + t * (-0.5 + t * (0.375 + t * (-0.3125 + t * 0.2734375))))
-                    h = (xm + k) * hn
-                    y = y * (1.5 - h * (y * y))
-                    run[i] = max(scale * (base + amp * y), flo)
+                    k = gk[i]
+                    k2 = k * k
+                    k4 = k2 * k2
+                    run[i] = max(((p0 + p1 * k) + k2 * (p2 + p3 * k)) + k4 * ((p4 + p5 * k) + k2 * p6), flo)
             elif xm >= 8.0 * RUN:
-                for i in range(ln):
-                    k = float(k0 + i - half)
-                    t = k * w
-                    y = ym * (1.0 + t * (-0.5 + t * (0.375 + t * -0.3125)))
-                    h = (xm + k) * hn
-                    y = y * (1.5 - h * (y * y))
-                    y = y * (1.5 - h * (y * y))
-                    run[i] = max(scale * (base + amp * y), flo)
+                h0 = xm * hn
+                q1 = ym * -0.5 * w
+                q2 = ym * 0.375 * w2
+                q3 = ym * -0.3125 * (w2 * w)
+                if xm >= 32.0 * RUN:
+                    q4 = ym * 0.2734375 * (w2 * w2)
+                    for i in range(ln):
+                        k = gk[i]
+                        k2 = k * k
+                        y = (ym + q1 * k) + k2 * ((q2 + q3 * k) + k2 * q4)
+                        h = h0 + hn * k
+                        y = y * (1.5 - h * (y * y))
+                        run[i] = max(s0 + s1 * y, flo)
+                else:
+                    for i in range(ln):
+                        k = gk[i]
+                        y = (ym + q1 * k) + (k * k) * (q2 + q3 * k)
+                        h = h0 + hn * k
+                        y = y * (1.5 - h * (y * y))
+                        y = y * (1.5 - h * (y * y))
+                        run[i] = max(s0 + s1 * y, flo)
             else:
                 for i in range(ln):
                     run[i] = max(scale * (base + amp * rsqrt(ratio((float(a + k0 + i) - sub) - off, n))), flo)
