@@ -95,6 +95,8 @@ def cosine_down_runs(b, g, i0, sub, off, n, c, first, last, base, amp, scale, fl
         g[3] = float(ln_run)
     at = KEY + 2 * RUN
     half = (g.shape[0] - at) // 2
+    s0 = scale * base
+    s1 = scale * amp
     j = 0
     while j < m:
         # a batch of up to ``half`` runs: their anchors' sines first
@@ -115,7 +117,7 @@ def cosine_down_runs(b, g, i0, sub, off, n, c, first, last, base, amp, scale, fl
             gs = g[RUN + t0 : RUN + t0 + ln]
             for i in range(ln):
                 v = se * gc[i] + ce * gs[i]
-                run[i] = max(scale * (base + amp * (v * v)), flo)
+                run[i] = max(s0 + s1 * (v * v), flo)
             j += ln
 
 
@@ -136,6 +138,8 @@ def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
         g[3] = float(ln_run)
     at = KEY + 2 * RUN
     half = (g.shape[0] - at) // 2
+    s0 = scale * base
+    s1 = scale * amp
     j = 0
     while j < m:
         r0 = (i0 + j - first) // ln_run
@@ -155,7 +159,7 @@ def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
             gs = g[KEY + RUN + k0 : KEY + RUN + k0 + ln]
             for i in range(ln):
                 v = sa * gc[i] + ca * gs[i]
-                run[i] = max(scale * (base + amp * (v * v)), flo)
+                run[i] = max(s0 + s1 * (v * v), flo)
             j += ln
 
 
