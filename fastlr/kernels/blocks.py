@@ -107,8 +107,8 @@ SERIAL_FUNCTIONS = ("fill_span",)
 
 def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
-    (``g``: scratch of at least ``2 RUN`` floats for the anchored runs), for constant, linear
-    and plain cosine pieces; False (nothing written) for the other shapes."""
+    (``g``: float64 scratch of at least ``KEY + 2 RUN + 2`` floats for the anchored runs), for
+    constant, linear and plain cosine pieces; False (nothing written) for the other shapes."""
     m = b.shape[0]
     if USE_CONST and code == L.CONST:
         v = max(scale * (base + amp * 0.0), flo)
@@ -344,9 +344,9 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
 
 def fill_block(ci, cf, si, sf, c, t0, b, w):
     """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1``, all inside the warmup,
-    into float64 ``b`` (``w``: scratch of at least the same length and ``2 RUN``): with the
-    warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the main
-    curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
+    into float64 ``b`` (``w``: scratch of at least the same length and ``KEY + 2 RUN + 2``):
+    with the warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the
+    main curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
     ``start + (main - start) f`` (blend)."""
     mode = ci[c, L.I_WU_MODE]
     m = b.shape[0]
