@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     floor32 = statistics.median(times["fill"])
     thp = huge_page_share(out32)
     rows.append(("np.fill of the output (floor)", floor32, "1.00"))
-    targets = {"polynomial": 3.0, "tanh": 3.0, "inverse_sqrt": 3.0}
+    targets = {"polynomial": 1.5, "tanh": 3.0, "inverse_sqrt": 1.3}  # issue 17
     for name in progs:
         tm = statistics.median(times[name])
         rows.append((f"fastlr {name} (target <= {targets.get(name, 1.3)}x)", tm, f"{tm / floor32:.2f}"))
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     sweep_big = median_time(lambda: fl.sweep(bigp, 1000, out=o), 3)
     o = None
     rows.append(("np.fill 1e6 configs x 1e3 steps (floor)", fill_big, "1.00"))
-    rows.append(("fastlr sweep 1e6 configs x 1e3 steps", sweep_big, f"{sweep_big / fill_big:.2f}"))
+    rows.append(("fastlr sweep 1e6 configs x 1e3 steps (target <= 1.5x)", sweep_big, f"{sweep_big / fill_big:.2f}"))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     start = startup_times()

@@ -152,14 +152,19 @@ def test_anchored_runs_match_the_formula_everywhere(name):
     assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
 
 
-def test_polynomial_runs_across_batches_of_anchors():
-    # poly_runs computes the anchors' powers in batches of len(scratch) = 2048 runs (131,072
-    # steps); a sweep row fills its decay in one piece, so a 300,000-step row crosses two batches
+def test_polynomial_and_inverse_sqrt_runs_across_batches_of_anchors():
+    # poly_runs and inv_sqrt_runs compute their anchors in batches of len(scratch) - KEY - RUN =
+    # 1980 runs (126,720 steps); a sweep row fills its decay in one piece, so a 300,000-step
+    # row crosses two batches (a table of that length runs on whole-block chunks per thread)
     s = fl.Schedule(fl.Polynomial(1.0, 0.01, 300_000, power=0.9), warmup=fl.Warmup(1000))
     T = 301_500
     exact = s.table(T, exact=True)
     fast = fl.sweep(fl.lower([s]), T, dtype=np.float64, exact=False)[0]
     np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14)
+    s = LONG["inverse_sqrt"]
+    exact = s.table(T, exact=True)
+    fast = s.table(T, dtype=np.float64, exact=False)
+    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14 * np.max(exact))
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 31, 63, 64, 65, 127, 200])

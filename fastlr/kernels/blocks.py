@@ -18,8 +18,8 @@ namespace with the formulas, :mod:`~fastlr.kernels.runs` and :mod:`~fastlr.kerne
 
 In the exact build every element goes through exactly the floating-point operations of the
 scalar :func:`~fastlr.kernels.formulas.value`, so a table equals ``at(t)`` bit for bit. The fast
-build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh and polynomial
-pieces by the anchored runs of :mod:`fastlr.kernels.runs`.
+build (``ANCHORED_RUNS``) evaluates half-period cosines, exponentials, tanh, polynomial and
+inverse square root pieces by the anchored runs of :mod:`fastlr.kernels.runs`.
 Restarts with period growth or fractional periods and epoch granularity take the scalar path per
 element. Branches are guarded by the feature switches of :mod:`fastlr.kernels.layout`.
 """
@@ -88,6 +88,7 @@ from fastlr.kernels.runs import (
     cosine_up_runs,
     exp_runs,
     half_period_bounds,
+    inv_sqrt_runs,
     poly_runs,
     tanh_runs,
 )
@@ -107,8 +108,8 @@ SERIAL_FUNCTIONS = ("fill_span",)
 
 def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
-    (``g``: scratch of at least ``2 RUN`` floats for the anchored runs), for constant, linear
-    and plain cosine pieces; False (nothing written) for the other shapes."""
+    (``g``: float64 scratch of at least ``KEY + 2 RUN + 2`` floats for the anchored runs), for
+    constant, linear and plain cosine pieces; False (nothing written) for the other shapes."""
     m = b.shape[0]
     if USE_CONST and code == L.CONST:
         v = max(scale * (base + amp * 0.0), flo)
@@ -205,6 +206,8 @@ def other_piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, 
     elif USE_EXP and code == L.EXP:
         for j in range(m):
             b[j] = max(scale * (base + amp * exponential((float(i0 + j) - sub) - off, n, q0, q1, q2, q3)), flo)
+    elif USE_INV_SQRT and code == L.INV_SQRT and ANCHORED_RUNS:
+        inv_sqrt_runs(b, g, i0, sub, off, n, base, amp, scale, flo)
     elif USE_INV_SQRT and code == L.INV_SQRT:
         for j in range(m):
             b[j] = max(scale * (base + amp * inverse_sqrt((float(i0 + j) - sub) - off, n)), flo)
@@ -385,9 +388,9 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
 
 def fill_block(ci, cf, si, sf, c, t0, b, w):
     """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1``, all inside the warmup,
-    into float64 ``b`` (``w``: scratch of at least the same length and ``2 RUN``): with the
-    warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the main
-    curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
+    into float64 ``b`` (``w``: scratch of at least the same length and ``KEY + 2 RUN + 2``):
+    with the warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the
+    main curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
     ``start + (main - start) f`` (blend)."""
     mode = ci[c, L.I_WU_MODE]
     m = b.shape[0]
