@@ -1,6 +1,6 @@
 """Kernel throughput: fastlr against the floor and the baselines (pytest-benchmark).
 
-    pytest benchmarks/bench_kernels.py --benchmark-only
+    pytest benchmarks/bench_kernels.py --benchmark-only -n 0
 
 Sizes are smaller than the report's (1e3 configs x 1e4 steps) so the suite runs in a minute;
 ``python -m benchmarks.report`` measures the headline ratios at full size in one run.

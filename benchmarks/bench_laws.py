@@ -1,6 +1,6 @@
 """Loss laws at scale: rank vs sweep, the paper's fitting protocol, the optimised schedule.
 
-    pytest benchmarks/bench_laws.py --benchmark-only
+    pytest benchmarks/bench_laws.py --benchmark-only -n 0
     python -m benchmarks.report --laws        # the "Loss laws" section of RESULTS.md
 
 The data are the 25M curves of Luo et al. (2025) in tests/data/loss-curves.

@@ -1,6 +1,6 @@
 """Sweeps at scale: lowering and fill times (pytest-benchmark).
 
-pytest benchmarks/bench_sweeps.py --benchmark-only
+pytest benchmarks/bench_sweeps.py --benchmark-only -n 0
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Per-step overhead of ``fastlr.torch.TableScheduler.step()`` against ``LambdaLR.step()``.
 
-Run: ``pytest benchmarks/bench_torch_bridge.py --benchmark-only`` (add
+Run: ``pytest benchmarks/bench_torch_bridge.py --benchmark-only -n 0`` (add
 ``--benchmark-group-by=param:groups`` to compare side by side).
 
 Cases, each for 1 and 100 param groups:

@@ -478,7 +478,7 @@ def write_results(
         "",
         "Also: [RESULTS_dask.md](RESULTS_dask.md) (a larger-than-RAM sweep to zarr),",
         "[RESULTS_cuda.md](RESULTS_cuda.md) (GPU figures, when a GPU was available), and",
-        "`pytest benchmarks/ --benchmark-only` (pytest-benchmark suites: kernels, sweeps, torch bridge).",
+        "`pytest benchmarks/ --benchmark-only -n 0` (pytest-benchmark suites: kernels, sweeps, torch bridge).",
         "",
     ]
     path.write_text("\n".join(lines) + "\n")

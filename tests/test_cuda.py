@@ -130,7 +130,7 @@ def test_simulator_suite(group: str):
     if config.ENABLE_CUDASIM:
         pytest.skip("this process already runs the simulator, so tests/cuda_sim is collected directly")
     proc = _run(
-        [sys.executable, "-m", "pytest", str(SIM_DIR), "-q", "-p", "no:cacheprovider", "-k", group],
+        [sys.executable, "-m", "pytest", str(SIM_DIR), "-q", "-n", "0", "-p", "no:cacheprovider", "-k", group],
         timeout=900,
         NUMBA_ENABLE_CUDASIM="1",
     )

@@ -385,7 +385,7 @@ def kernels(exact: bool, arrays: tuple[np.ndarray, ...] | None = None) -> dict[s
 
 def scratch() -> tuple[np.ndarray, np.ndarray]:
     """The two float64 scratch buffers ``fill_span`` takes (a serial table)."""
-    return np.empty(blocks.BLOCK), np.empty(blocks.BLOCK)
+    return np.zeros(blocks.BLOCK), np.zeros(blocks.BLOCK)
 
 
 # ---- what is being compiled -----------------------------------------------------------------------

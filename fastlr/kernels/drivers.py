@@ -25,8 +25,8 @@ PARALLEL_DRIVERS = ("fill_rows", "summarize_rows")
 def fill_rows(ci, cf, si, sf, rows, t0, out):
     """``out[r, k] = value(rows[r], t0 + k)``, one row after another, with one scratch
     allocation (:func:`fastlr.kernels.cpu.in_parallel` runs chunks of rows on its threads)."""
-    b = np.empty(BLOCK)
-    w = np.empty(BLOCK)
+    b = np.zeros(BLOCK)
+    w = np.zeros(BLOCK)
     for r in range(out.shape[0]):
         fill_span(ci, cf, si, sf, rows[r], t0, out[r], b, w)
 
@@ -37,8 +37,8 @@ def summarize_rows(ci, cf, si, sf, rows, t0, n_steps, threshold, sum0, fsum, isu
     peak step (first reaching the peak, relative to ``t0``) and the counts of steps above and
     below ``threshold``, in the columns ``layout.SUM_*``."""
     v = np.empty(BLOCK)
-    b = np.empty(BLOCK)
-    w = np.empty(BLOCK)
+    b = np.zeros(BLOCK)
+    w = np.zeros(BLOCK)
     for r in range(rows.shape[0]):
         c = rows[r]
         peak = -np.inf

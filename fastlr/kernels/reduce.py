@@ -171,8 +171,8 @@ def _apply_all(reducers: tuple[Reducer, ...]) -> Any:
 
 def _build(fill_span: Any, apply: Any) -> Any:
     def reduce_rows(ci, cf, si, sf, rows, t0, buf, view, fo, io, failed):  # type: ignore[no-untyped-def]
-        b = np.empty(BLOCK)
-        w = np.empty(BLOCK)
+        b = np.zeros(BLOCK)
+        w = np.zeros(BLOCK)
         for r in range(rows.shape[0]):
             # buf and view are the same memory: written here, read-only for the reducers
             fill_span(ci, cf, si, sf, rows[r], t0, buf, b, w)

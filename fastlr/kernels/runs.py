@@ -36,7 +36,8 @@ RUN = 64
 # ``g[:KEY]`` says which table ``g[KEY:]`` holds (a tag and the table's parameters), so the next
 # piece with the same parameters (the next row of a sweep: the drivers reuse one scratch per
 # chunk of rows) reuses it; every writer of ``g[0]`` writes a tag or a unit value, never a tag
-# value for another table
+# value for another table. Scratch is allocated zeroed (``np.zeros``): memory ``np.empty`` hands
+# back may hold the tag and parameters of a freed scratch whose table was since overwritten.
 KEY = 4
 TAG_COS_DOWN = -7.0e300
 TAG_COS_UP = -7.1e300
