@@ -185,3 +185,13 @@ def test_short_cosine_pieces_and_steps_outside_the_half_period(n):
         peak = np.max(np.abs(exact))
         np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-14 * peak, err_msg=name)
         assert_close32(s.table(T, dtype=np.float32), exact, err_msg=name)
+
+
+def test_small_powers_near_the_end_of_a_long_decay():
+    # 1 - x/n cancels near the end: the fast build's reciprocal moved (x/n)^0.1 by 9e-14 of the
+    # peak at the second-to-last of 70,000 steps (2e-13 over 300,000); a true division keeps 1e-14
+    for power in (0.1, 0.2):
+        s = fl.Polynomial(1.0, 0.0, 70_000, power=power)
+        fast = s.table(70_005, dtype=np.float64, exact=False)
+        exact = s.table(70_005, dtype=np.float64, exact=True)
+        assert np.abs(fast - exact).max() <= 1e-14, power

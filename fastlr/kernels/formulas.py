@@ -210,8 +210,10 @@ def cosine_up_sq01(x, n):
 
 
 def poly_plain(x, n, power):
-    """``(1 - x / n)^power``."""
-    return powr(1.0 - ratio(x, n), power)
+    """``(1 - x / n)^power``, with a true division in every build: near the end of the decay
+    ``1 - x / n`` cancels, and the fast build's reciprocal (one ulp of ``x / n``) would move the
+    value by ``power * ulp / (1 - x / n)`` relative (2e-13 for power 0.1, 300,000 steps)."""
+    return powr(1.0 - x / n, power)
 
 
 def exp_plain(x, n, rate):
