@@ -268,14 +268,15 @@ def _fast_primitives() -> dict[str, Any]:
 def _variant(exact: bool, mask: int) -> dict[str, Any]:
     if exact:
         return _build(f"{_TAG}.m{mask:x}.", mask, None)
-    # the fast build may fuse multiply-adds (FMA): faster, and within its stated accuracy; it
-    # writes the half-period cosines in their well-conditioned form and evaluates cosines,
-    # exponentials and tanh pieces by anchored runs (runs.py)
+    # the fast build writes the half-period cosines in their well-conditioned form and evaluates
+    # cosines, exponentials, tanh, polynomial and inverse-sqrt pieces by anchored runs (runs.py).
+    # No fast-math flags (no fused multiply-adds): each value is then what its Python source
+    # computes, bit for bit, so small tables need no compile (kernels/interp.py)
     return _build(
         f"{_TAG}.fast.m{mask:x}.",
         mask,
         _fast_primitives(),
-        {"fastmath": {"contract", "nsz"}},
+        None,
         formulas.WELL_CONDITIONED,
         anchored=True,
     )
