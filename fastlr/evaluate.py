@@ -33,14 +33,14 @@ SERIAL_STEPS = 1 << 22
 SERIAL_STEPS_SLOW = 1 << 17
 
 
-def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program) -> bool:
-    """Whether to evaluate ``n_values`` exact values of a program with the interpreter
-    (:mod:`fastlr.kernels.interp`: the same values bit for bit, no compile) rather than the
-    exact kernel: a small call, and that kernel not already in use in this process."""
+def _interpret(n_values: int, arrays: tuple[np.ndarray, ...], prog: Program, exact: bool = True) -> bool:
+    """Whether to evaluate ``n_values`` values of a program with the interpreter
+    (:mod:`fastlr.kernels.interp`: the exact or fast kernel's values bit for bit, no compile)
+    rather than that kernel: a small call, and the kernel not already in use in this process."""
     if prog.user is not None or not interp.worth(n_values):
         return False
     cpu = sys.modules.get("fastlr.kernels.cpu")  # not imported yet: no kernel is compiled
-    return cpu is None or not cpu.in_use(True, arrays)
+    return cpu is None or not cpu.in_use(exact, arrays)
 
 
 def prepare(shape: tuple[int, ...], dtype: Any, out: Any, default: Any = np.float32) -> np.ndarray:
@@ -116,7 +116,8 @@ def table(
     res = prepare((T,), dtype, out, default=np.float64)
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
-    if ex and _interpret(T, arrays, prog) and interp.fill(arrays, [0] * T, range(t0, t0 + T), res):
+    if _interpret(T, arrays, prog, ex) and interp.fill_rows(arrays, range(1), t0, res[None, :], ex):
+        check_user_values(prog, res, t0)
         return res
     from fastlr.kernels import cpu
 
@@ -225,7 +226,9 @@ def sweep(
         raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
-    if ex and _interpret(prog.n_rows * T, arrays, prog) and interp.fill_rows(arrays, range(prog.n_rows), t0, res):
+    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
+    if _interpret(prog.n_rows * T, arrays, prog, ex) and interp.fill_rows(arrays, range(prog.n_rows), t0, res, ex):
+        check_user_values(prog, res, t0)
         if isinstance(res, np.memmap):
             res.flush()
         return res
@@ -233,7 +236,6 @@ def sweep(
 
     ci, cf, si, sf = arrays
     fill_rows = _kernels(ex, prog)["fill_rows"]
-    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
     for lo in range(0, prog.n_rows, step):
@@ -379,15 +381,21 @@ def summary_arrays(
     ``sum0`` starts each row's running sum (to continue a summary over an earlier block of
     steps, value by value, as one pass over the whole row would).
     """
-    from fastlr.kernels import cpu
-
     n = prog.n_rows
     fsum = np.empty((n, L.FSUM_WIDTH), dtype=np.float64)
     isum = np.empty((n, L.ISUM_WIDTH), dtype=np.int64)
     start = np.zeros(n) if sum0 is None else np.ascontiguousarray(sum0, dtype=np.float64)
-    ci, cf, si, sf = prog.arrays()
-    summarize_rows = _kernels(False, prog)["summarize_rows"]
+    arrays = prog.arrays()
+    every = np.arange(n, dtype=np.int64)
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
+    small = _interpret(n * T, arrays, prog, False)
+    if small and interp.summarize_rows(arrays, every, t0, T, threshold, start, fsum, isum):
+        isum[:, L.SUM_PEAK_STEP] += t0
+        return fsum, isum
+    from fastlr.kernels import cpu
+
+    ci, cf, si, sf = arrays
+    summarize_rows = _kernels(False, prog)["summarize_rows"]
     for lo in range(0, n, step):
         hi = min(n, lo + step)
         rows = np.arange(lo, hi, dtype=np.int64)
@@ -411,12 +419,39 @@ def summary_arrays(
     return fsum, isum
 
 
-def compile_summaries_elsewhere(prog: Program) -> Any:
+def compile_for(prog: Program, T: int, dtype: Any = np.float32, summaries: bool = False) -> None:
+    """Compile (or load from the on-disk cache) now the CPU kernel that ``sweep(prog, T,
+    dtype)`` (or, with ``summaries``, ``summarize(prog, T)``) will run, by a call of one step of
+    one row, so that a caller can tell compiling from computing; nothing where that call will
+    take the interpreter (:func:`_interpret`)."""
+    ex = False if summaries else use_exact(None, check_dtype(dtype))
+    arrays = prog.arrays()
+    if _interpret(prog.n_rows * check_T(T), arrays, prog, ex):
+        return
+    from fastlr.kernels import cpu
+
+    k = _kernels(ex, prog)
+    one = np.zeros(1, dtype=np.int64)
+    if summaries:
+        fsum = np.empty((1, L.FSUM_WIDTH))
+        isum = np.empty((1, L.ISUM_WIDTH), dtype=np.int64)
+        with cpu.compile_notice(k["summarize_rows"], "summarize_rows", False, fsum.dtype):
+            k["summarize_rows"](*arrays, one, 0, 1, math.nan, np.zeros(1), fsum, isum)
+    else:
+        out = np.empty((1, 1), dtype=check_dtype(dtype))
+        with cpu.compile_notice(k["fill_rows"], "fill_rows", ex, out.dtype):
+            k["fill_rows"](*arrays, one, 0, out)
+
+
+def compile_summaries_elsewhere(prog: Program, T: int) -> Any:
     """Start compiling (or loading) the summary kernel of ``prog``'s variant in a child process,
     into the on-disk cache, while this process compiles its table kernel: a job that needs both
     (the CLI's sweep) waits about as long as the slower compile instead of the two in turn.
     Returns the child (``wait()`` for it before the first :func:`summarize`; a summary called
-    earlier compiles here, with the same values), or None where there is none."""
+    earlier compiles here, with the same values), or None where there is none (also where
+    ``summarize(prog, T)`` will take the interpreter)."""
+    if _interpret(prog.n_rows * check_T(T), prog.arrays(), prog, False):
+        return None
     from fastlr.kernels import cpu
 
     return cpu.compile_in_child(False, prog.arrays(), [("summarize_rows", "float64")])

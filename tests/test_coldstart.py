@@ -50,9 +50,10 @@ def test_summary_kernel_compiled_in_a_child_is_loaded_from_the_cache(tmp_path):
         "from fastlr import evaluate\n"
         "from fastlr.kernels import cpu\n"
         "prog = fl.lower(fl.grid(lr=[1e-3, 2e-3], warmup=[10], shape=['cosine'], steps=[90]))\n"
-        "child = evaluate.compile_summaries_elsewhere(prog)\n"
+        "assert evaluate.compile_summaries_elsewhere(prog, 100) is None  # the interpreter's size\n"
+        "child = evaluate.compile_summaries_elsewhere(prog, 20000)\n"
         "assert child is not None and child.wait() == 0\n"
-        "s = fl.summarize(prog, 100, threshold=1e-4)\n"
+        "s = fl.summarize(prog, 20000, threshold=1e-4)\n"
         "disp = cpu.kernels(False, prog.arrays())['summarize_rows']\n"
         "assert len(disp.signatures) == 1 and not disp.stats.cache_misses, disp.stats\n"
         "assert s['peak_step'].tolist() == [10, 10]\n"
@@ -80,5 +81,29 @@ def test_no_child_when_the_summary_kernel_is_there():
     from fastlr import evaluate
 
     prog = fl.lower(fl.grid(lr=[1e-3, 2e-3], warmup=[10], shape=["cosine"], steps=[90]))
-    fl.summarize(prog, 100)  # compiled (or loaded) in this process
-    assert evaluate.compile_summaries_elsewhere(prog) is None
+    fl.summarize(prog, 20000)  # compiled (or loaded) in this process (beyond the interpreter's size)
+    assert evaluate.compile_summaries_elsewhere(prog, 20000) is None
+
+
+def test_a_small_cli_job_compiles_nothing(tmp_path):
+    # 8 configs x 1,000 steps: the table and the summaries by the interpreter, no compiling
+    # child, Numba not imported; the table equals the kernel's (computed afterwards here)
+    job = tmp_path / "small.toml"
+    job.write_text(
+        'steps = 1000\ndtype = "float32"\n[grid]\nlr = [1e-3, 2e-3]\nwarmup = [0, 100]\nshape = ["cosine", "tanh"]\n'
+    )
+    code = (
+        "import sys\n"
+        "from fastlr.cli import main\n"
+        f"main(['sweep', {str(job)!r}, '-o', {str(tmp_path / 's.npy')!r}, '--summary', {str(tmp_path / 's.csv')!r}])\n"
+        "assert 'numba' not in sys.modules\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+    assert not (tmp_path / "cache").exists()
+    import fastlr as fl
+
+    prog = fl.lower(fl.grid(lr=[1e-3, 2e-3], warmup=[0, 100], shape=["cosine", "tanh"], total_steps=[1000]))
+    want = np.empty((prog.n_rows, 1000), np.float32)
+    cpu.kernels(False, prog.arrays())["fill_rows"](*prog.arrays(), np.arange(prog.n_rows), 0, want)
+    np.testing.assert_array_equal(np.load(tmp_path / "s.npy"), want)

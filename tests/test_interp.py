@@ -15,11 +15,16 @@ from fastlr.kernels import layout as L
 from tests import cases
 
 
+def _programs():
+    programs = {name: fl.lower([s]) for name, s in cases.schedules().items()}
+    programs["mixed_grid"] = fl.lower(cases.mixed_grid())
+    return programs
+
+
 def test_interpreter_equals_the_exact_kernel_bit_for_bit():
     # every shape and composition of tests/cases.py one by one, and the mixed flat grid as one
     # program, through the full exact variant (compiled once): tables from two origins, points
-    programs = {name: fl.lower([s]) for name, s in cases.schedules().items()}
-    programs["mixed_grid"] = fl.lower(cases.mixed_grid())
+    programs = _programs()
     k = cpu.kernels(True)
     T = 160
     checked = 0
@@ -41,6 +46,69 @@ def test_interpreter_equals_the_exact_kernel_bit_for_bit():
         np.testing.assert_array_equal(got, want, err_msg=name)
         checked += 1
     assert checked == len(programs), checked
+
+
+def test_interpreter_equals_the_fast_kernel_bit_for_bit():
+    # the fast build (anchored runs, fast primitives) as plain Python against its compiled full
+    # variant: float32 and float64 tables from origins inside and after the warmups, long enough
+    # for several anchored runs, and the summaries
+    programs = _programs()
+    k = cpu.kernels(False)
+    T = 300
+    for name, prog in programs.items():
+        arrays = prog.arrays()
+        rows = np.arange(prog.n_rows, dtype=np.int64)
+        for dtype in (np.float32, np.float64):
+            for t0 in (0, 37):
+                want = np.empty((prog.n_rows, T), dtype)
+                k["fill_rows"](*arrays, rows, t0, want)
+                got = np.empty((prog.n_rows, T), dtype)
+                assert interp.fill_rows(arrays, range(prog.n_rows), t0, got, exact=False), name
+                np.testing.assert_array_equal(got, want, err_msg=f"{name} {dtype.__name__} t0={t0}")
+        fsum = np.empty((prog.n_rows, L.FSUM_WIDTH))
+        isum = np.empty((prog.n_rows, L.ISUM_WIDTH), dtype=np.int64)
+        sum0 = np.zeros(prog.n_rows)
+        k["summarize_rows"](*arrays, rows, 5, 2500, 1e-4, sum0, fsum, isum)
+        got_f, got_i = np.empty_like(fsum), np.empty_like(isum)
+        assert interp.summarize_rows(arrays, rows, 5, 2500, 1e-4, sum0, got_f, got_i), name
+        np.testing.assert_array_equal(got_f, fsum, err_msg=name)
+        np.testing.assert_array_equal(got_i, isum, err_msg=name)
+
+
+def test_small_float32_calls_take_the_interpreter(monkeypatch):
+    # table, sweep and summarize below the size limit: the interpreter's values (so the fast
+    # kernel's), never the kernel; above it, the kernel
+    calls = []
+    for name in ("fill_rows", "summarize_rows"):
+        real = getattr(interp, name)
+        monkeypatch.setattr(
+            interp, name, lambda *a, _real=real, _name=name, **kw: calls.append(_name) or _real(*a, **kw)
+        )
+    monkeypatch.setattr(interp, "_spent", 0.0)
+    monkeypatch.setattr(cpu, "_IN_USE", set())
+    s = fl.Schedule(fl.Tanh(1e-3, 1e-5, 900), warmup=fl.Warmup(100, mode="blend"))
+    t = s.table(1000, dtype=np.float32)
+    grid = fl.grid(lr=[1e-3, 2e-3], shape=["cosine", "polynomial"], steps=[900], warmup=[50])
+    w = fl.sweep(grid, 1000)
+    summ = fl.summarize(grid, 1000)
+    assert calls == ["fill_rows", "fill_rows", "summarize_rows"]
+    k = cpu.kernels(False)
+    want = np.empty((1, 1000), np.float32)
+    k["fill_rows"](*fl.lower([s]).arrays(), np.zeros(1, np.int64), 0, want)
+    np.testing.assert_array_equal(t, want[0])
+    prog = fl.lower(grid)
+    want = np.empty((prog.n_rows, 1000), np.float32)
+    k["fill_rows"](*prog.arrays(), np.arange(prog.n_rows), 0, want)
+    np.testing.assert_array_equal(w, want)
+    fsum = np.empty((prog.n_rows, L.FSUM_WIDTH))
+    isum = np.empty((prog.n_rows, L.ISUM_WIDTH), dtype=np.int64)
+    k["summarize_rows"](*prog.arrays(), np.arange(prog.n_rows), 0, 1000, np.nan, np.zeros(prog.n_rows), fsum, isum)
+    np.testing.assert_array_equal(summ["final"], fsum[:, L.SUM_FINAL])
+    np.testing.assert_array_equal(summ["sum"], fsum[:, L.SUM_SUM])
+    assert summ["peak_step"].tolist() == isum[:, L.SUM_PEAK_STEP].tolist()
+    calls.clear()
+    fl.sweep(grid, interp.MAX_VALUES // prog.n_rows + 1)  # over the limit: the kernel
+    assert calls == []
 
 
 def test_integer_powers_are_numbas():
@@ -80,16 +148,40 @@ def test_first_exact_table_compiles_nothing():
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
 
 
+def test_first_float32_table_compiles_nothing():
+    # a fresh process: a float32 table of a program with every feature, a small float32 sweep and
+    # its summaries, all by the fast build's plain-Python source
+    code = (
+        "import sys, numpy as np, fastlr as fl\n"
+        "s = fl.Schedule(fl.Polynomial(1e-3, 1e-5, 900, power=0.9), warmup=fl.Warmup(1000, mode='blend'), "
+        "restarts=fl.Restarts())\n"
+        "t = s.table(10000, dtype=np.float32)\n"
+        "assert t.dtype == np.float32 and np.isfinite(t).all() and t.max() > 0\n"
+        "g = fl.grid(lr=[1e-3, 2e-3], shape=['cosine', 'tanh', 'inverse_sqrt'], steps=[900])\n"
+        "w = fl.sweep(g, 1000)\n"
+        "m = fl.summarize(g, 1000)\n"
+        "assert w.shape == (6, 1000) and (m['peak'].astype(np.float32) == w.max(axis=1)).all()\n"
+        "assert 'numba' not in sys.modules\n"
+    )
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
 def test_the_kernel_takes_over(monkeypatch):
     prog = fl.lower([fl.Schedule(fl.Cosine(1.0, 0.0, 10), warmup=fl.Warmup(5))])
     arrays = prog.arrays()
     monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", None)  # as before Numba is imported
     monkeypatch.setattr(interp, "_spent", 0.0)
     assert evaluate._interpret(interp.MAX_VALUES, arrays, prog)
+    assert evaluate._interpret(interp.MAX_VALUES, arrays, prog, exact=False)
     assert not evaluate._interpret(interp.MAX_VALUES + 1, arrays, prog)  # too many values for one call
     monkeypatch.setattr(interp, "_spent", interp.BUDGET_S)  # the process spent its budget here
     assert not evaluate._interpret(10, arrays, prog)
     monkeypatch.setattr(interp, "_spent", 0.0)
     monkeypatch.setitem(sys.modules, "fastlr.kernels.cpu", cpu)
+    monkeypatch.setattr(cpu, "_IN_USE", set())  # as in a process that used no kernel yet
     cpu.kernels(True)  # the full exact variant, which covers every program, is in use
     assert not evaluate._interpret(10, arrays, prog)
+    assert evaluate._interpret(10, arrays, prog, exact=False)  # the fast one is not
+    cpu.kernels(False, arrays)
+    assert not evaluate._interpret(10, arrays, prog, exact=False)

@@ -122,8 +122,8 @@ def sweep(args: argparse.Namespace) -> int:
         # one step of every config: the kernels compiled are the ones the whole grid needs; the
         # summaries' kernel compiles in a second process meanwhile (on another core), and is
         # waited for only before the summaries (the table is written meanwhile)
-        child = evaluate.compile_summaries_elsewhere(prog)
-        fastlr.sweep(prog, 1, dtype=dtype, progress=False)
+        child = evaluate.compile_summaries_elsewhere(prog, T)
+        evaluate.compile_for(prog, T, dtype)
     ready = time.perf_counter() - t0
     if ready > 0.5:
         print(f"table kernel ready in {ready:.1f} s (compiled on first use, then cached)")
@@ -136,7 +136,9 @@ def sweep(args: argparse.Namespace) -> int:
     with notice_after(3.0, COMPILING):
         if child is not None:
             child.wait()
-        fastlr.summarize(prog, 1, reducers=reducers or None)
+        evaluate.compile_for(prog, T, summaries=True)
+        if reducers:
+            fastlr.summarize(prog, 1, reducers=reducers)
     ready = time.perf_counter() - t0
     if ready > 0.5:
         print(f"summary kernel ready in {ready:.1f} s more (compiled on first use, then cached)")

@@ -49,7 +49,8 @@ Compiling
 - :func:`compile_in_child` compiles row drivers in a second process, into the on-disk
   cache (Numba compiles on one core): the CLI's sweep compiles its summary kernel there while it
   compiles its table kernel here.
-- Small exact tables do not come here at all: :mod:`fastlr.kernels.interp`.
+- Small tables, sweeps and summaries do not come here at all: :mod:`fastlr.kernels.interp`
+  computes the same values bit for bit without a compile.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ import numba
 import numpy as np
 from numba.core import event
 
-from fastlr.kernels import blocks, drivers, fastmath, formulas, layout, runs
-from fastlr.kernels.retarget import compile_functions
+from fastlr.kernels import blocks, fastmath, formulas, layout
+from fastlr.kernels.retarget import compile_cpu
 
 # error_model="numpy": IEEE division without Python's zero check, which would stop
 # vectorisation (kernels only see validated programs, where no denominator is 0)
@@ -84,7 +85,6 @@ def _build(
     tag: str,
     mask: int,
     overrides: dict[str, Any] | None,
-    extra: dict[str, Any] | None = None,
     aliases: dict[str, str] | None = None,
     anchored: bool = False,
     cache: bool = True,
@@ -92,12 +92,10 @@ def _build(
     # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = layout.switches(mask)
     ns["ANCHORED_RUNS"] = anchored
-    opts = dict(OPTIONS, **(extra or {}))
+    opts = OPTIONS
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
-    leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
     inline = numba.njit(inline="always", **opts)
-    out = compile_functions(formulas, leaves, inline, ns, overrides, tag, aliases)
     # functions only other kernels call: no Python or C entry wrappers to generate and optimise
     # (about a sixth of the cold compile)
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
@@ -105,19 +103,8 @@ def _build(
     internal = numba.njit(cache=cache, **opts, **no_wrappers)
     # entry points: called from Python, on the worker threads of in_parallel (no GIL)
     serial = numba.njit(cache=cache, nogil=True, **opts)
-    nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
+    out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases)
     out["_namespace"] = ns
-    # one namespace for the four modules: each module's calls resolve to the compiled copies
-    for module, names, jit in (
-        (formulas, nodes, internal),
-        (runs, runs.RUN_FUNCTIONS, internal),
-        (blocks, blocks.PIECE_FUNCTIONS, internal),
-        (blocks, blocks.INLINE_FUNCTIONS, inline),
-        (blocks, blocks.SERIAL_FUNCTIONS, serial),
-        (drivers, drivers.SERIAL_DRIVERS, serial),
-        (drivers, drivers.PARALLEL_DRIVERS, serial),
-    ):
-        out.update(compile_functions(module, names, jit, ns, tag=tag))
     _safe_caches(out)
     return out
 
@@ -276,7 +263,6 @@ def _variant(exact: bool, mask: int) -> dict[str, Any]:
         f"{_TAG}.fast.m{mask:x}.",
         mask,
         _fast_primitives(),
-        None,
         formulas.WELL_CONDITIONED,
         anchored=True,
     )

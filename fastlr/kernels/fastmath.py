@@ -91,6 +91,16 @@ INLINE_FUNCTIONS = ("fast_ratio", "fast_cospi_poly", "fast_cospi", "fast_sinhalf
 # call site in Numba IR multiplied the compile time of the kernels that use powers and exponentials
 CALLED_FUNCTIONS = ("fast_exp", "fast_log", "fast_pow", "fast_tanh")
 FUNCTIONS = INLINE_FUNCTIONS + CALLED_FUNCTIONS
+#: The formula primitive (the name :mod:`fastlr.kernels.formulas` calls) each function replaces.
+PRIMITIVES = {
+    "ratio": "fast_ratio",
+    "cospi": "fast_cospi",
+    "sinhalfpi": "fast_sinhalfpi",
+    "powr": "fast_pow",
+    "expr": "fast_exp",
+    "tanhr": "fast_tanh",
+    "rsqrt": "fast_rsqrt",
+}
 
 
 def i64_as_f64(i):
@@ -249,12 +259,11 @@ def cpu_primitives() -> dict[str, Any]:
         module, INLINE_FUNCTIONS, numba.njit(inline="always", error_model="numpy"), ns, tag="fastmath."
     )
     fns.update(compile_functions(module, CALLED_FUNCTIONS, numba.njit(cache=True, **opts), ns, tag="fastmath."))
-    return {
-        "ratio": fns["fast_ratio"],
-        "cospi": fns["fast_cospi"],
-        "sinhalfpi": fns["fast_sinhalfpi"],
-        "powr": fns["fast_pow"],
-        "expr": fns["fast_exp"],
-        "tanhr": fns["fast_tanh"],
-        "rsqrt": fns["fast_rsqrt"],
-    }
+    return {name: fns[fn] for name, fn in PRIMITIVES.items()}
+
+
+def python_primitives() -> dict[str, Any]:
+    """The same functions as plain Python, under the primitive names (the interpreter's fast
+    build, :mod:`fastlr.kernels.interp`): the same operations in the same order, so the same
+    values bit for bit (the bit casts through :mod:`struct`)."""
+    return {name: globals()[fn] for name, fn in PRIMITIVES.items()}

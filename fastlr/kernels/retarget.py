@@ -5,6 +5,8 @@ which the names of the other kernel functions are bound to their compiled versio
 compiles the copies. The formulas are therefore written once, without decorators, and every
 target (CPU, CUDA) calls its own compiled copies of the same bytecode. ``overrides`` binds some
 names to other implementations of the same function (the CPU's vectorisable primitives).
+:func:`compile_cpu` lays out the CPU evaluator (formulas, anchored runs, blocks, row drivers) in
+one namespace; the Numba build, the interpreter and users' plain-Python functions all take it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from fastlr.kernels import blocks, drivers, formulas, runs
 
 
 def compile_functions(
@@ -66,3 +70,53 @@ def compile_functions(
         compiled[name] = jit(copy)
         ns[name] = compiled[name]
     return compiled
+
+
+def compile_cpu(
+    inline: Callable[[Any], Any],
+    internal: Callable[[Any], Any],
+    serial: Callable[[Any], Any],
+    namespace: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+    tag: str = "",
+    aliases: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The CPU evaluator in one namespace: every function of :mod:`~fastlr.kernels.formulas`,
+    :mod:`~fastlr.kernels.runs`, :mod:`~fastlr.kernels.blocks` and
+    :mod:`~fastlr.kernels.drivers` the CPU kernels call, each compiled by the decorator of its
+    kind.
+
+    Parameters
+    ----------
+    inline : callable
+        For the leaf formulas (``formulas.LEAF_FUNCTIONS``, ``formulas.CPU_LEAF_FUNCTIONS``) and
+        ``blocks.INLINE_FUNCTIONS``: inlined into their callers.
+    internal : callable
+        For functions only other kernel functions call (formulas' evaluators, runs, pieces).
+    serial : callable
+        For the entry points called from Python (``fill_span`` and the row drivers).
+    namespace : dict
+        The switches (``layout.switches``, ``ANCHORED_RUNS``); updated in place.
+    overrides, tag, aliases
+        As for :func:`compile_functions`; ``overrides`` and ``aliases`` apply to the leaves.
+
+    Returns
+    -------
+    dict
+        The compiled functions by name (``fill_span``, ``fill_rows``, ``summarize_rows``,
+        ``eval_points``, ``value``...).
+    """
+    leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
+    out = compile_functions(formulas, leaves, inline, namespace, overrides, tag, aliases)
+    nodes = [n for n in formulas.KERNEL_FUNCTIONS if n not in leaves]
+    for module, names, jit in (
+        (formulas, nodes, internal),
+        (runs, runs.RUN_FUNCTIONS, internal),
+        (blocks, blocks.PIECE_FUNCTIONS, internal),
+        (blocks, blocks.INLINE_FUNCTIONS, inline),
+        (blocks, blocks.SERIAL_FUNCTIONS, serial),
+        (drivers, drivers.SERIAL_DRIVERS, serial),
+        (drivers, drivers.PARALLEL_DRIVERS, serial),
+    ):
+        out.update(compile_functions(module, names, jit, namespace, tag=tag))
+    return out

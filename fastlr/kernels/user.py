@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from fastlr.kernels import blocks, drivers, formulas, layout, runs
-from fastlr.kernels.retarget import compile_functions
+from fastlr.kernels import layout
+from fastlr.kernels.retarget import compile_cpu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,14 +277,7 @@ def _python_build(table: UserTable) -> dict[str, Any]:
     ns: dict[str, Any] = layout.switches(layout.ALL_FEATURES)
     ns["ANCHORED_RUNS"] = False
     user = _dispatchers(table, lambda f: f.fn)
-    out = compile_functions(formulas, formulas.KERNEL_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS, _plain, ns, user)
-    for module, names in (
-        (runs, runs.RUN_FUNCTIONS),
-        (blocks, blocks.PIECE_FUNCTIONS + blocks.INLINE_FUNCTIONS + blocks.SERIAL_FUNCTIONS),
-        (drivers, drivers.SERIAL_DRIVERS + drivers.PARALLEL_DRIVERS),
-    ):
-        out.update(compile_functions(module, names, _plain, ns))
-    return out
+    return compile_cpu(_plain, _plain, _plain, ns, user)
 
 
 def _plain(func: Any) -> Any:
