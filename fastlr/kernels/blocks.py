@@ -108,7 +108,7 @@ SERIAL_FUNCTIONS = ("fill_span",)
 
 def piece(code, b, g, i0, sub, off, n, base, amp, scale, flo, q0, q1, q2, q3):
     """``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``
-    (``g``: float64 scratch of at least ``KEY + 2 RUN + 2`` floats for the anchored runs), for
+    (``g``: float64 scratch of at least ``KEY + 2 COS_RUN + 2`` floats for the anchored runs), for
     constant, linear and plain cosine pieces; False (nothing written) for the other shapes."""
     m = b.shape[0]
     if USE_CONST and code == L.CONST:
@@ -388,7 +388,7 @@ def main_block(ci, cf, si, sf, c, a, e, b, g):
 
 def fill_block(ci, cf, si, sf, c, t0, b, w):
     """Values of row ``c`` for global steps ``t0 .. t0 + len(b) - 1``, all inside the warmup,
-    into float64 ``b`` (``w``: scratch of at least the same length and ``KEY + 2 RUN + 2``):
+    into float64 ``b`` (``w``: scratch of at least the same length and ``KEY + 2 COS_RUN + 2``):
     with the warmup unit curve ``f``, ``start + (target - start) f`` (prefix: ``target`` is the
     main curve at the warmup's target step), ``main (start + (1 - start) f)`` (overlay) or
     ``start + (main - start) f`` (blend)."""
