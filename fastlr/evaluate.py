@@ -236,6 +236,8 @@ def sweep(
 
     ci, cf, si, sf = arrays
     fill_rows = _kernels(ex, prog)["fill_rows"]
+    # (once, not per chunk: the test reads a whole column of the program)
+    checked = prog.user is not None or (res.dtype == np.float32 and _beyond_float32(prog))
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
     for lo in range(0, prog.n_rows, step):
@@ -243,7 +245,8 @@ def sweep(
         rows = np.arange(lo, hi, dtype=np.int64)
         with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype):
             cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, rows, t0, res[lo:hi]), hi - lo, values=T)
-        check_user_values(prog, res[lo:hi], t0, row0=lo)
+        if checked:
+            check_user_values(prog, res[lo:hi], t0, row0=lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
             report = _progress(prog.n_rows, progress)
             report(hi)

@@ -10,8 +10,9 @@ bit manipulation, all of which LLVM vectorises, in float64:
     exact reduction of ``y`` modulo 2 (no ``pi`` in the argument), then a degree-22 even
     polynomial for ``cos(pi r)`` on ``|r| <= 1/2`` (Taylor, truncation < 1e-19).
 ``sinhalfpi(z)``
-    ``sin(pi z / 2)`` on ``0 <= z <= 1`` (no reduction): the degree-19 odd Taylor polynomial,
-    truncation ``(pi/2)^21 / 21! < 3e-16`` relative. The fast builds write the cosine decay as
+    ``sin(pi z / 2)`` on ``0 <= z <= 1`` (no reduction): the degree-21 odd Taylor polynomial,
+    truncation ``(pi/2)^23 / 23! < 2e-18`` relative (``sinhalfpi(1) == 1`` exactly: a cosine
+    rising from 0 starts at exactly 0). The fast builds write the cosine decay as
     ``sin^2(pi/2 (n - x)/n)``, which has no cancellation near the end of the decay.
 ``expr(x)``
     ``2^k exp(r)``, ``k = round(x / ln 2)``, Cody-Waite reduction, degree-14 Taylor on
@@ -66,8 +67,8 @@ C10 = 3.604730797462501e-09
 C11 = -7.700707130601354e-11
 
 # sin(pi z / 2) = z sum_k S[k] z^(2k), S[k] = (-1)^k (pi/2)^(2k+1) / (2k+1)!
-S0, S1, S2, S3, S4, S5, S6, S7, S8, S9 = (
-    (-1) ** k * (math.pi / 2) ** (2 * k + 1) / math.factorial(2 * k + 1) for k in range(10)
+S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10 = (
+    (-1) ** k * (math.pi / 2) ** (2 * k + 1) / math.factorial(2 * k + 1) for k in range(11)
 )
 
 # exp(r) = sum r^k / k!
@@ -148,7 +149,11 @@ def fast_sinhalfpi(z):
     u2 = u * u
     u4 = u2 * u2
     u8 = u4 * u4
-    return z * (((S0 + S1 * u) + u2 * (S2 + S3 * u)) + u4 * ((S4 + S5 * u) + u2 * (S6 + S7 * u)) + u8 * (S8 + S9 * u))
+    return z * (
+        ((S0 + S1 * u) + u2 * (S2 + S3 * u))
+        + u4 * ((S4 + S5 * u) + u2 * (S6 + S7 * u))
+        + u8 * ((S8 + S9 * u) + u2 * S10)
+    )
 
 
 def fast_rsqrt(x):

@@ -125,6 +125,11 @@ def cosine_down_runs(b, g, i0, sub, off, n, c, first, last, base, amp, scale, fl
                 v = se * gc[i] + ce * gs[i]
                 run[i] = max(s0 + s1 * (v * v), flo)
             j += ln
+    # the half period's first step by the formula itself (the step farthest from its run's
+    # anchor): sin(pi/2) is exactly 1 there, so a cosine rising from 0 starts at exactly 0
+    if i0 <= first < i0 + m:
+        v = sinhalfpi(ratio(n - c * ((float(first) - sub) - off), n))
+        b[first - i0] = max(s0 + s1 * (v * v), flo)
 
 
 def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
@@ -167,6 +172,10 @@ def cosine_up_runs(b, g, i0, sub, off, n, first, last, base, amp, scale, flo):
                 v = sa * gc[i] + ca * gs[i]
                 run[i] = max(s0 + s1 * (v * v), flo)
             j += ln
+    # the half period's last step by the formula itself (the farthest from its run's anchor)
+    if i0 <= last < i0 + m:
+        v = sinhalfpi(ratio((float(last) - sub) - off, n))
+        b[last - i0] = max(s0 + s1 * (v * v), flo)
 
 
 def exp_runs(b, g, i0, sub, off, n, rate, clip, has_clip, base, amp, scale, flo):
