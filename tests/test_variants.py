@@ -139,3 +139,14 @@ def test_a_variant_of_exactly_a_programs_features_gives_the_full_ones_values():
         own(*arrays, 0, 0, b, *cpu.scratch())
         np.testing.assert_array_equal(a, b, err_msg=name)
         assert np.isfinite(a).all(), name
+
+
+def test_feature_masks_are_remembered_by_the_arrays_identity():
+    # a sweep asks for its program's mask once per call (not per chunk): the memo answers for the
+    # same arrays, and a copy (a new program, however alike) is computed afresh
+    a = fl.lower([fl.Schedule(fl.Cosine(1.0, 0.0, 10))]).arrays()
+    ci, cf, si, sf = (x.copy() for x in a)
+    si[:, layout.S_CODE] = np.where(si[:, layout.S_CODE] == layout.COS_DOWN, layout.TANH, si[:, layout.S_CODE])
+    for arrays in (a, (ci, cf, si, sf), a):
+        assert cpu.feature_mask(*arrays) == cpu._feature_mask(*arrays)
+    assert cpu.feature_mask(*a) != cpu.feature_mask(ci, cf, si, sf)
