@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import fastlr as fl
 from fastlr import evaluate
@@ -133,26 +134,18 @@ def test_python_errors_fall_back_to_the_kernel():
     assert not interp.fill((ci, cf, si, sf), [0], [3], np.empty(1))
 
 
-def test_first_exact_table_compiles_nothing():
-    # a fresh process: a float64 table, at(), a small float64 sweep without importing Numba
-    code = (
-        "import sys, numpy as np, fastlr as fl\n"
+FIRST_CALLS = {
+    # a float64 table, at(), a small float64 sweep
+    "float64": (
         "s = fl.Schedule(fl.Polynomial(1e-3, 1e-5, 900, power=0.9), warmup=fl.Warmup(100, mode='blend'))\n"
         "t = s.table(1000)\n"
         "assert s.at(500) == t[500] and t.dtype == np.float64\n"
         "w = fl.sweep(fl.grid(lr=[1e-3, 2e-3], shape=['cosine', 'tanh'], steps=[900]), 1000, dtype=np.float64)\n"
         "assert w.shape == (4, 1000)\n"
-        "assert 'numba' not in sys.modules\n"
-    )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
-
-
-def test_first_float32_table_compiles_nothing():
-    # a fresh process: a float32 table of a program with every feature, a small float32 sweep and
-    # its summaries, all by the fast build's plain-Python source
-    code = (
-        "import sys, numpy as np, fastlr as fl\n"
+    ),
+    # a float32 table of a program with every feature, a small float32 sweep and its summaries,
+    # by the fast build's plain-Python source
+    "float32": (
         "s = fl.Schedule(fl.Polynomial(1e-3, 1e-5, 900, power=0.9), warmup=fl.Warmup(1000, mode='blend'), "
         "restarts=fl.Restarts())\n"
         "t = s.table(10000, dtype=np.float32)\n"
@@ -161,8 +154,14 @@ def test_first_float32_table_compiles_nothing():
         "w = fl.sweep(g, 1000)\n"
         "m = fl.summarize(g, 1000)\n"
         "assert w.shape == (6, 1000) and (m['peak'].astype(np.float32) == w.max(axis=1)).all()\n"
-        "assert 'numba' not in sys.modules\n"
-    )
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FIRST_CALLS))
+def test_first_small_calls_compile_nothing(kind):
+    # a fresh process: Numba is never imported
+    code = f"import sys, numpy as np, fastlr as fl\n{FIRST_CALLS[kind]}assert 'numba' not in sys.modules\n"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
 
