@@ -51,29 +51,36 @@ def test_interpreter_equals_the_exact_kernel_bit_for_bit():
 
 def test_interpreter_equals_the_fast_kernel_bit_for_bit():
     # the fast build (anchored runs, fast primitives) as plain Python against its compiled full
-    # variant: float32 and float64 tables from origins inside and after the warmups, long enough
-    # for several anchored runs, and the summaries
+    # variant's fill_span (the one tests/test_variants.py compiles too): float32 and float64
+    # tables from origins inside and after the warmups, long enough for several anchored runs;
+    # the summaries against the same values summed in step order
     programs = _programs()
-    k = cpu.kernels(False)
-    T = 300
+    fill_span = cpu._variant(False, cpu.ALL_FEATURES)["fill_span"]
+    T = 600
     for name, prog in programs.items():
         arrays = prog.arrays()
         rows = np.arange(prog.n_rows, dtype=np.int64)
         for dtype in (np.float32, np.float64):
             for t0 in (0, 37):
                 want = np.empty((prog.n_rows, T), dtype)
-                k["fill_rows"](*arrays, rows, t0, want)
+                for r in rows:
+                    fill_span(*arrays, r, t0, want[r], *cpu.scratch())
                 got = np.empty((prog.n_rows, T), dtype)
                 assert interp.fill_rows(arrays, range(prog.n_rows), t0, got, exact=False), name
                 np.testing.assert_array_equal(got, want, err_msg=f"{name} {dtype.__name__} t0={t0}")
         fsum = np.empty((prog.n_rows, L.FSUM_WIDTH))
         isum = np.empty((prog.n_rows, L.ISUM_WIDTH), dtype=np.int64)
-        sum0 = np.zeros(prog.n_rows)
-        k["summarize_rows"](*arrays, rows, 5, 2500, 1e-4, sum0, fsum, isum)
-        got_f, got_i = np.empty_like(fsum), np.empty_like(isum)
-        assert interp.summarize_rows(arrays, rows, 5, 2500, 1e-4, sum0, got_f, got_i), name
-        np.testing.assert_array_equal(got_f, fsum, err_msg=name)
-        np.testing.assert_array_equal(got_i, isum, err_msg=name)
+        assert interp.summarize_rows(arrays, rows, 37, T, 1e-4, np.zeros(prog.n_rows), fsum, isum), name
+        total = np.zeros(prog.n_rows)
+        for k in range(T):  # want: the float64 table from step 37 above
+            total += want[:, k]
+        np.testing.assert_array_equal(fsum[:, L.SUM_SUM], total, err_msg=name)
+        np.testing.assert_array_equal(fsum[:, L.SUM_FINAL], want[:, -1], err_msg=name)
+        np.testing.assert_array_equal(fsum[:, L.SUM_PEAK], want.max(axis=1), err_msg=name)
+        np.testing.assert_array_equal(fsum[:, L.SUM_MIN], want.min(axis=1), err_msg=name)
+        np.testing.assert_array_equal(isum[:, L.SUM_PEAK_STEP], want.argmax(axis=1), err_msg=name)
+        np.testing.assert_array_equal(isum[:, L.SUM_ABOVE], (want > 1e-4).sum(axis=1), err_msg=name)
+        np.testing.assert_array_equal(isum[:, L.SUM_BELOW], (want < 1e-4).sum(axis=1), err_msg=name)
 
 
 def test_small_float32_calls_take_the_interpreter(monkeypatch):
