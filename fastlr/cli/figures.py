@@ -17,18 +17,38 @@ import numpy as np
 import fastlr
 from fastlr._spec import Spec
 from fastlr.cli.notice import COMPILING, notice_after
-from fastlr.cli.spec import DATA_SUFFIXES
+from fastlr.cli.spec import DATA_SUFFIXES, MissingDependency
 from fastlr.cli.sweepfile import SweepJob
 from fastlr.inspect import describe, sample_steps, sample_table
 
-__all__ = ["schedule_set_figure", "schedules_figure", "sweep_figure"]
+__all__ = ["NEEDS_MATPLOTLIB", "load_matplotlib", "schedule_set_figure", "schedules_figure", "sweep_figure"]
+
+#: What a figure's command says when matplotlib cannot be imported (exit status 1).
+NEEDS_MATPLOTLIB = "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+
+
+def load_matplotlib() -> Any:
+    """Import what drawing a figure needs: ``matplotlib.figure.Figure`` (returned) and the Agg
+    canvas that ``savefig`` writes a PNG with (together about half a second).
+
+    ``fastlr sweep --plot`` calls it on a :class:`~fastlr.cli.notice.Background` thread while
+    the kernels compile (:func:`~fastlr.cli.writers.check_output` only checks that matplotlib
+    is installed). A matplotlib that fails to import raises
+    :class:`~fastlr.cli.spec.MissingDependency` (exit status 1).
+    """
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401  (savefig's canvas for .png)
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingDependency(NEEDS_MATPLOTLIB) from None
+    return Figure
 
 
 def schedules_figure(
     path: Path, texts: Sequence[str], specs: Sequence[Spec], steps: int, args: argparse.Namespace
 ) -> None:
     """Every schedule on one axes, labelled by ``--label`` or from its SPEC, legend below."""
-    from matplotlib.figure import Figure
+    Figure = load_matplotlib()
 
     from fastlr.plot import plot_schedule
 
@@ -46,7 +66,7 @@ def schedules_figure(
 
 def schedule_set_figure(out: Path, spec: Any, text: str, steps: int, args: argparse.Namespace) -> None:
     """One panel per hyperparameter of a ScheduleSet (its groups as lines), sharing the step axis."""
-    from matplotlib.figure import Figure
+    Figure = load_matplotlib()
 
     from fastlr.plot import plot_schedule
 
@@ -91,7 +111,7 @@ def sweep_figure(
     path: Path, prog: fastlr.Program, T: int, job: SweepJob, args: argparse.Namespace, table: Path | None
 ) -> None:
     """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
-    from matplotlib.figure import Figure
+    Figure = load_matplotlib()
 
     from fastlr.plot import legend_entries, plot_schedule, plot_sweep, spans_decades
 

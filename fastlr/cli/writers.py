@@ -19,13 +19,14 @@ import contextlib
 import csv
 import errno
 import importlib
+import importlib.util
 import json
 import os
 import shutil
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,11 @@ def check_output(path: str | None, suffixes: Sequence[str], what: str) -> Path |
     elif suffix == ".parquet":
         _need("pyarrow", "writing .parquet needs pyarrow (pip install pyarrow); or use .npy or .csv")
     elif suffix in (".png", ".svg", ".pdf", ".jpg", ".jpeg"):
-        _need("matplotlib", "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)")
+        # found, not imported (half a second): the figure imports it (`sweep`: while compiling)
+        if importlib.util.find_spec("matplotlib") is None:
+            raise MissingDependency(
+                "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+            )
     if p.is_dir():
         raise CLIError(f"{what} {path!r} is a directory; name a file")
     base = _existing_ancestor(p.parent)
@@ -273,8 +278,18 @@ def write_sweep(path: Path, prog: fastlr.Program, T: int, dtype: np.dtype, progr
     return time.perf_counter() - t0
 
 
-def write_summary(path: Path, prog: fastlr.Program, summary: dict[str, np.ndarray]) -> int:
-    """Row, config columns and summaries as CSV; returns the number of columns."""
+def write_summary(
+    path: Path,
+    prog: fastlr.Program,
+    summary: dict[str, np.ndarray],
+    before_rename: Callable[[], None] | None = None,
+) -> int:
+    """Row, config columns and summaries as CSV (atomically); returns the number of columns.
+
+    ``before_rename`` is called once the temporary file is complete, before it is renamed onto
+    ``path``: an exception there (a cancelled :class:`~fastlr.cli.notice.Background` step)
+    removes the temporary file and leaves nothing under ``path``.
+    """
     n = prog.n_rows
     if prog.configs is not None:
         config_cols = {k: np.asarray(v).tolist() for k, v in prog.columns().items()}
@@ -289,6 +304,8 @@ def write_summary(path: Path, prog: fastlr.Program, summary: dict[str, np.ndarra
         w = csv.writer(fh)
         w.writerow(list(cols))
         w.writerows(zip(*cols.values()))
+        if before_rename is not None:
+            before_rename()
     return len(cols)
 
 
