@@ -23,7 +23,14 @@ import numpy as np
 import fastlr
 from fastlr import evaluate
 from fastlr._spec import Spec
-from fastlr.cli.figures import load_matplotlib, schedule_set_figure, schedules_figure, sweep_figure
+from fastlr.cli.figures import (
+    draws_table,
+    load_matplotlib,
+    schedule_set_figure,
+    schedules_figure,
+    sweep_figure,
+    sweep_steps,
+)
 from fastlr.cli.notice import COMPILING, Background, notice_after
 from fastlr.cli.spec import CLIError, load_spec, public_names
 from fastlr.cli.sweepfile import load_sweep, lower_job
@@ -132,8 +139,13 @@ def sweep(args: argparse.Namespace) -> int:
         print(f"table kernel ready in {ready:.1f} s (compiled on first use, then cached)")
     if drawing is not None:
         drawing.result()  # a matplotlib that fails to import stops the job here, before any output
+    sample: tuple[np.ndarray, np.ndarray] | None = None
+    if plot_path is not None and out is not None and out.suffix.lower() == ".npy" and draws_table(prog):
+        # the values the figure draws, kept while the table is written (not read back)
+        steps = sweep_steps(T)
+        sample = (steps, np.empty((n, len(steps)), dtype=dtype))
     if out is not None:
-        elapsed = write_sweep(out, prog, T, dtype, args.progress)
+        elapsed = write_sweep(out, prog, T, dtype, args.progress, sample)
         size = out.stat().st_size
         print(f"table: wrote {out} ({format_bytes(size)}, rows = configs, columns = steps) in {elapsed:.2f} s")
         print(f"throughput: {n * T / elapsed:,.0f} configs×steps per second ({n * T / elapsed:.2g}/s)")
@@ -144,7 +156,7 @@ def sweep(args: argparse.Namespace) -> int:
         if plot_path is not None:
             with atomic_output(plot_path) as tmp:
                 try:
-                    sweep_figure(tmp, prog, T, job, args, out)
+                    sweep_figure(tmp, prog, T, job, args, out, sample)
                 except Exception:  # the figure failed: the summaries are written all the same
                     _report_summaries(summaries.result(), prog, T, out is None, summary_path)
                     raise

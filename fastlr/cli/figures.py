@@ -21,7 +21,15 @@ from fastlr.cli.spec import DATA_SUFFIXES, MissingDependency
 from fastlr.cli.sweepfile import SweepJob
 from fastlr.inspect import describe, sample_steps, sample_table
 
-__all__ = ["NEEDS_MATPLOTLIB", "load_matplotlib", "schedule_set_figure", "schedules_figure", "sweep_figure"]
+__all__ = [
+    "NEEDS_MATPLOTLIB",
+    "draws_table",
+    "load_matplotlib",
+    "schedule_set_figure",
+    "schedules_figure",
+    "sweep_figure",
+    "sweep_steps",
+]
 
 #: What a figure's command says when matplotlib cannot be imported (exit status 1).
 NEEDS_MATPLOTLIB = "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
@@ -108,9 +116,19 @@ def _spec_label(text: str, spec: Spec) -> str:
 
 
 def sweep_figure(
-    path: Path, prog: fastlr.Program, T: int, job: SweepJob, args: argparse.Namespace, table: Path | None
+    path: Path,
+    prog: fastlr.Program,
+    T: int,
+    job: SweepJob,
+    args: argparse.Namespace,
+    table: Path | None,
+    sample: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
+    """Bands of every config beside a sample coloured by one column.
+
+    The values drawn: ``sample`` (``(steps, values)``, the table at :func:`sweep_steps`, kept
+    while the table was written), else read from the ``.npy`` table if written, else computed.
+    """
     Figure = load_matplotlib()
 
     from fastlr.plot import legend_entries, plot_schedule, plot_sweep, spans_decades
@@ -118,7 +136,7 @@ def sweep_figure(
     n = prog.n_rows
     title = job.title or f"{Path(args.config).name}: {n:,} configs"
     suptitle = f"{title}  ({T:,} steps, {job.dtype.name})"
-    if prog.configs is None and n <= 12:  # a few schedules: one line each, named
+    if not draws_table(prog):  # a few schedules: one line each, named
         fig = Figure(figsize=(9.0, 5.0), layout="constrained")
         ax = fig.subplots()
         specs = [prog.schedule(i) for i in range(n)]
@@ -129,9 +147,11 @@ def sweep_figure(
         fig.suptitle(suptitle, fontsize="large")
         fig.savefig(path, dpi=args.dpi)
         return
-    if table is not None and table.suffix.lower() == ".npy":
+    if sample is not None:
+        x, values = sample
+    elif table is not None and table.suffix.lower() == ".npy":
         # the steps drawn, read from the written table once (a gather over the whole file)
-        cols = sample_steps(T, 2000)
+        cols = sweep_steps(T)
         values, x = np.ascontiguousarray(np.load(table, mmap_mode="r")[:, cols]), cols
     else:
         x, values = sample_table(prog, T)
@@ -150,6 +170,17 @@ def sweep_figure(
         axes[1].set_ylim(axes[0].get_ylim())
     fig.suptitle(suptitle, fontsize="large")
     fig.savefig(path, dpi=args.dpi)
+
+
+def draws_table(prog: fastlr.Program) -> bool:
+    """Whether :func:`sweep_figure` draws ``prog``'s table (bands and a sample of its rows at
+    :func:`sweep_steps`), not a few schedules (at most 12, one line each)."""
+    return not (prog.configs is None and prog.n_rows <= 12)
+
+
+def sweep_steps(T: int) -> np.ndarray:
+    """The steps :func:`sweep_figure` draws of a ``T``-step table (at most 2,000, evenly spaced)."""
+    return sample_steps(T, 2000)
 
 
 def _default_color_by(prog: fastlr.Program, chosen: str | None) -> str | None:
