@@ -378,12 +378,14 @@ def plot_sweep(
                 f"group_by={by_name or 'values'!r} has {len(groups[0])} distinct values, more than {MAX_GROUPS} "
                 "groups; use color_by for a column with many values"
             )
+    # the columns drawn (the whole table when every column is: no copy)
+    drawn = table if np.array_equal(cols, np.arange(table.shape[1])) else table[:, cols]
     if log == "auto":
-        log = spans_decades(table[:, cols])
+        log = spans_decades(drawn)
     if ax is None:
         ax = _new_axes()
     if groups is not None:
-        every = np.asarray(table[:, cols], dtype=np.float64)
+        every = np.asarray(drawn, dtype=np.float64)
         cats, index = groups
         for k, (cat, col) in enumerate(zip(cats, category_colors(len(cats)))):
             members = every[index == k]
@@ -397,7 +399,7 @@ def plot_sweep(
         what = f"median{' and ' + spread if spread else ''} by {by_name or 'group'}"
         title = f"{n:,} configs: {what}" if label is None else label
     elif values_by is None:
-        every = np.asarray(table[:, cols], dtype=np.float64)
+        every = np.asarray(drawn, dtype=np.float64)
         if bands:
             ax.fill_between(
                 xs, every.min(axis=0), every.max(axis=0), color=color, alpha=0.1, linewidth=0, label="range"
@@ -491,10 +493,13 @@ def spans_decades(values: Any, ratio: float = 10.0) -> bool:
     ``values`` is an ``(N, P)`` table (or sample) of N curves; the peaks are each row's maximum,
     and only positive peaks count. ``True`` when ``max(peaks) / min(peaks) >= ratio``.
     """
-    arr = np.asarray(values, dtype=np.float64)
+    arr = np.asarray(values)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
-    peaks = np.max(arr, axis=1) if arr.size else arr
+    # each row's maximum in its own dtype, then widened: the same peaks, without a float64 copy
+    peaks = (np.max(arr, axis=1) if arr.size else arr).astype(np.float64)
     peaks = peaks[np.isfinite(peaks) & (peaks > 0)]
     return bool(peaks.size) and float(peaks.max()) >= ratio * float(peaks.min())
 

@@ -336,3 +336,24 @@ def test_plot_sweep_bands_are_numpys_percentiles(mpl):
         ys = fill.get_paths()[0].vertices[:, 1]
         assert set(np.percentile(every, lo, axis=0)) <= set(ys)
         assert set(np.percentile(every, hi, axis=0)) <= set(ys)
+
+
+def test_default_colour_column_varies_as_text():
+    from fastlr.cli.figures import _varies
+
+    columns = [
+        np.array([1e-4, 1e-4, 1e-4]),
+        np.array([1e-4, 1e-4, 3e-4]),
+        np.array([0.0, -0.0]),
+        np.array([np.nan, np.nan]),
+        np.array([np.nan, 1.0]),
+        np.array([5, 5, 5], dtype=np.int64),
+        np.array([5, 6], dtype=np.int32),
+        np.array([True, False]),
+        np.array([1.5, 1.5], dtype=np.float32),
+        np.array(["cosine", "cosine"], dtype=object),
+        np.array(["cosine", "linear"], dtype=object),
+        np.array([], dtype=np.float64),
+    ]
+    for column in columns:
+        assert _varies(column) == (len(np.unique(column.astype(str))) > 1), column

@@ -192,7 +192,24 @@ def _default_color_by(prog: fastlr.Program, chosen: str | None) -> str | None:
     cols = prog.columns()
     if chosen is not None:
         return chosen
-    varying = [k for k, v in cols.items() if len(np.unique(np.asarray(v).astype(str))) > 1]
+    varying = [k for k, v in cols.items() if _varies(v)]
     if "lr" in varying:
         return "lr"
     return varying[0] if varying else None
+
+
+def _varies(values: Any) -> bool:
+    """Whether a column holds more than one value as text (``np.unique(values.astype(str))``),
+    without formatting its numbers: distinct numbers print differently, a ``-0.0`` and a
+    ``0.0`` too, every NaN as ``nan``."""
+    v = np.asarray(values).reshape(-1)
+    if v.size == 0:
+        return False
+    if v.dtype.kind in "biu":
+        return bool((v != v[0]).any())
+    if v.dtype.kind == "f":
+        nan = np.isnan(v)
+        if nan.any():
+            return not bool(nan.all())
+        return not bool(((v == v[0]) & (np.signbit(v) == np.signbit(v[0]))).all())
+    return len(np.unique(v.astype(str))) > 1
