@@ -481,6 +481,19 @@ def test_console_script_entry_point(capsys):
     assert "optax" in capsys.readouterr().out
 
 
+def test_console_script_freezes_the_gc_only_before_its_exit(capsys, monkeypatch):
+    import gc
+
+    from fastlr.__main__ import main as entry
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert entry(["presets"]) == 0 and frozen == []  # called with arguments: nothing frozen
+    monkeypatch.setattr(sys, "argv", ["fastlr", "presets"])
+    assert entry() == 0 and frozen == [True]  # the process's own command line, exiting next
+    assert "optax" in capsys.readouterr().out
+
+
 def test_presets_detail(capsys):
     code, out, _ = main(capsys, "presets", "optax")
     assert code == 0
