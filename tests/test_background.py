@@ -181,3 +181,30 @@ def test_checking_a_figure_path_does_not_import_matplotlib(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
+
+
+# ---- compiling with fewer garbage collections ------------------------------------------------------
+
+
+def test_compiles_collect_garbage_less_often(monkeypatch):
+    import gc
+
+    from fastlr.kernels import cpu
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with cpu.fewer_collections():
+            assert gc.get_threshold() == cpu.COMPILE_GC_THRESHOLD
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(50_000, 5, 30)  # thresholds set higher already stay
+        with pytest.raises(RuntimeError), cpu.fewer_collections():
+            assert gc.get_threshold() == (50_000, 20, 30)
+            raise RuntimeError
+        assert gc.get_threshold() == (50_000, 5, 30)
+        seen = []
+        monkeypatch.setattr(cpu, "_compile_empty", lambda *args: seen.append(gc.get_threshold()))
+        cpu._empty_call(False, 1, "fill_rows", "float32")  # what the child of compile_in_child runs
+        assert seen == [(50_000, 20, 30)]
+    finally:
+        gc.set_threshold(*before)
