@@ -15,7 +15,7 @@ import functools
 import math
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -212,49 +212,96 @@ def sweep(
     exact: bool | None = None,
     device: str = "cpu",
     to_host: bool = False,
+    rows: tuple[int, int] | None = None,
+    kernel: Any = None,
 ) -> Any:
-    """The ``(N, T)`` table of a program's rows (the arguments of :func:`fastlr.sweep`)."""
+    """The ``(N, T)`` table of a program's rows (the arguments of :func:`fastlr.sweep`).
+
+    ``rows=(lo, hi)`` (CPU only): the ``(hi - lo, T)`` table of rows ``lo .. hi - 1`` alone, the
+    same values (a block of a table written a block at a time; errors name the program's rows).
+    ``kernel``: the ``fill_rows`` kernel of ``prog`` and ``exact`` when already chosen (choosing
+    it looks at every row's features: :func:`sweep_blocks` chooses once).
+    """
+    r0, r1 = 0, prog.n_rows
+    if rows is not None:
+        r0, r1 = (ck.integer("rows", r, lo=0) for r in rows)
+        if not r0 < r1 <= prog.n_rows:
+            raise ValueError(f"rows must be (lo, hi) with 0 <= lo < hi <= {prog.n_rows}, got {rows!r}")
     dt = device_dtype(device, dtype, out, exact, np.float32)
     if dt is not None:
+        if rows is not None:
+            raise ValueError("rows: a block of rows is computed on the CPU only")
         from fastlr import _gpu
 
         return _gpu.sweep_cuda(prog, T, dt, out=out, to_host=to_host, chunk_rows=chunk_rows, t0=t0)
     T = check_T(T)
     t0 = ck.check_t0(t0, T)
-    res = prepare((prog.n_rows, T), dtype, out)
+    n = r1 - r0
+    res = prepare((n, T), dtype, out)
     if out is not None and any(np.may_share_memory(res, a) for a in prog.arrays()):
         raise ValueError("out shares memory with the program's own arrays (ci, cf, si, sf); pass a separate array")
     arrays = prog.arrays()
     ex = use_exact(exact, res.dtype)
-    step = _chunk_rows(prog.n_rows, T, res.itemsize, chunk_rows)
-    if _interpret(prog.n_rows * T, arrays, prog, ex) and interp.fill_rows(arrays, range(prog.n_rows), t0, res, ex):
-        check_user_values(prog, res, t0)
+    step = _chunk_rows(n, T, res.itemsize, chunk_rows)
+    if _interpret(n * T, arrays, prog, ex) and interp.fill_rows(arrays, range(r0, r1), t0, res, ex):
+        check_user_values(prog, res, t0, row0=r0)
+        if progress:
+            _progress(n, progress)(n)  # asked for: one update, all rows done
         if isinstance(res, np.memmap):
             res.flush()
         return res
     from fastlr.kernels import cpu
 
     ci, cf, si, sf = arrays
-    fill_rows = _kernels(ex, prog)["fill_rows"]
+    fill_rows = _kernels(ex, prog)["fill_rows"] if kernel is None else kernel
     # (once, not per chunk: the test reads a whole column of the program)
     checked = prog.user is not None or (res.dtype == np.float32 and _beyond_float32(prog))
     report: Callable[[int], None] | None = None
     started = time.perf_counter()
-    for lo in range(0, prog.n_rows, step):
-        hi = min(prog.n_rows, lo + step)
-        rows = np.arange(lo, hi, dtype=np.int64)
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        which = np.arange(r0 + lo, r0 + hi, dtype=np.int64)
         with cpu.compile_notice(fill_rows, "fill_rows", ex, res.dtype):
-            cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, rows, t0, res[lo:hi]), hi - lo, values=T)
+            cpu.in_parallel(cpu.row_chunks(fill_rows, ci, cf, si, sf, which, t0, res[lo:hi]), hi - lo, values=T)
         if checked:
-            check_user_values(prog, res[lo:hi], t0, row0=lo)
+            check_user_values(prog, res[lo:hi], t0, row0=r0 + lo)
         if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
-            report = _progress(prog.n_rows, progress)
+            report = _progress(n, progress)
             report(hi)
         elif report is not None:
             report(hi - lo)
     if isinstance(res, np.memmap):
         res.flush()
     return res
+
+
+def sweep_blocks(
+    prog: Program, T: int, dtype: Any, max_bytes: int, progress: bool | None = None
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """The CPU table of a program's rows a block at a time: ``(lo, hi, values)``, rows ``lo ..
+    hi - 1`` as a ``(hi - lo, T)`` view of one buffer of about ``max_bytes`` that the next block
+    overwrites (a file written by ``write()``: a block stays in the cache, where a memmap of the
+    whole table pays a page fault per page). The values are those of :func:`sweep`; its
+    ``progress`` (for the whole table: shown when asked, or past 2 s when ``None``)."""
+    dt = check_dtype(dtype)
+    T = check_T(T)
+    n = prog.n_rows
+    chunk = max(1, min(n, max_bytes // (T * dt.itemsize)))
+    buf = np.empty((chunk, T), dtype=dt)
+    ex = use_exact(None, dt)
+    kernel = None if _interpret(n * T, prog.arrays(), prog, ex) else _kernels(ex, prog)["fill_rows"]
+    report: Callable[[int], None] | None = None
+    started = time.perf_counter()
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        part = buf[: hi - lo]
+        sweep(prog, T, dtype=dt, out=part, rows=(lo, hi), progress=False, kernel=kernel)
+        if report is None and (progress or (progress is None and time.perf_counter() - started > 2.0)):
+            report = _progress(n, progress)
+            report(hi)
+        elif report is not None:
+            report(hi - lo)
+        yield lo, hi, part
 
 
 #: Names of the per-config summaries.
@@ -426,7 +473,8 @@ def compile_for(prog: Program, T: int, dtype: Any = np.float32, summaries: bool 
     """Compile (or load from the on-disk cache) now the CPU kernel that ``sweep(prog, T,
     dtype)`` (or, with ``summaries``, ``summarize(prog, T)``) will run, by a call of one step of
     one row, so that a caller can tell compiling from computing; nothing where that call will
-    take the interpreter (:func:`_interpret`)."""
+    take the interpreter (:func:`_interpret`). The garbage collector runs less often meanwhile
+    (:func:`fastlr.kernels.cpu.fewer_collections`: a cold compile spent 7 % of its time there)."""
     ex = False if summaries else use_exact(None, check_dtype(dtype))
     arrays = prog.arrays()
     if _interpret(prog.n_rows * check_T(T), arrays, prog, ex):
@@ -438,11 +486,11 @@ def compile_for(prog: Program, T: int, dtype: Any = np.float32, summaries: bool 
     if summaries:
         fsum = np.empty((1, L.FSUM_WIDTH))
         isum = np.empty((1, L.ISUM_WIDTH), dtype=np.int64)
-        with cpu.compile_notice(k["summarize_rows"], "summarize_rows", False, fsum.dtype):
+        with cpu.fewer_collections(), cpu.compile_notice(k["summarize_rows"], "summarize_rows", False, fsum.dtype):
             k["summarize_rows"](*arrays, one, 0, 1, math.nan, np.zeros(1), fsum, isum)
     else:
         out = np.empty((1, 1), dtype=check_dtype(dtype))
-        with cpu.compile_notice(k["fill_rows"], "fill_rows", ex, out.dtype):
+        with cpu.fewer_collections(), cpu.compile_notice(k["fill_rows"], "fill_rows", ex, out.dtype):
             k["fill_rows"](*arrays, one, 0, out)
 
 

@@ -378,18 +378,20 @@ def plot_sweep(
                 f"group_by={by_name or 'values'!r} has {len(groups[0])} distinct values, more than {MAX_GROUPS} "
                 "groups; use color_by for a column with many values"
             )
+    # the columns drawn (the whole table when every column is: no copy)
+    drawn = table if np.array_equal(cols, np.arange(table.shape[1])) else table[:, cols]
     if log == "auto":
-        log = spans_decades(table[:, cols])
+        log = spans_decades(drawn)
     if ax is None:
         ax = _new_axes()
     if groups is not None:
-        every = np.asarray(table[:, cols], dtype=np.float64)
+        every = np.asarray(drawn, dtype=np.float64)
         cats, index = groups
         for k, (cat, col) in enumerate(zip(cats, category_colors(len(cats)))):
             members = every[index == k]
-            for j, (lo_q, hi_q) in enumerate(bands):
-                lo_v, hi_v = np.percentile(members, [lo_q, hi_q], axis=0)
-                ax.fill_between(xs, lo_v, hi_v, color=col, alpha=0.12 + 0.1 * j, linewidth=0)
+            qs_k = _percentiles(members, [q for pair in bands for q in pair])
+            for j in range(len(bands)):
+                ax.fill_between(xs, qs_k[2 * j], qs_k[2 * j + 1], color=col, alpha=0.12 + 0.1 * j, linewidth=0)
             label_k = f"{_category_label(by_name, cat)} ({len(members):,})"
             ax.plot(xs, np.median(members, axis=0), color=col, linewidth=1.8, label=label_k)
         ax.legend(frameon=False, fontsize="small", loc="upper right")
@@ -397,13 +399,13 @@ def plot_sweep(
         what = f"median{' and ' + spread if spread else ''} by {by_name or 'group'}"
         title = f"{n:,} configs: {what}" if label is None else label
     elif values_by is None:
-        every = np.asarray(table[:, cols], dtype=np.float64)
+        every = np.asarray(drawn, dtype=np.float64)
         if bands:
             ax.fill_between(
                 xs, every.min(axis=0), every.max(axis=0), color=color, alpha=0.1, linewidth=0, label="range"
             )
         # every percentile in one pass over the sample (the median is the 50th)
-        qs = np.percentile(every, [q for pair in bands for q in pair] + [50.0], axis=0)
+        qs = _percentiles(every, [q for pair in bands for q in pair] + [50.0])
         for k, (lo_q, hi_q) in enumerate(bands):
             alpha = 0.22 + 0.18 * k
             ax.fill_between(
@@ -426,16 +428,78 @@ def plot_sweep(
     return ax
 
 
+def _percentiles(values: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """``np.percentile(values, q, axis=0)`` (the default ``"linear"`` method), bit for bit, faster.
+
+    One sort of a transposed copy (each column's values contiguous) instead of a partition at
+    every needed rank: NumPy's partition by several ranks at once along the first axis of a
+    large sample costs several times a full sort. The interpolation is NumPy's own formula
+    (``_lerp``: ``a + (b - a) * g``, or ``b - (b - a) * (1 - g)`` where ``g >= 0.5``), on the
+    same ranks and weights.
+
+    Parameters
+    ----------
+    values : ndarray
+        ``(n, P)`` floating-point values: ``n`` samples of ``P`` columns.
+    q : sequence of float
+        Percentiles in ``[0, 100]``.
+
+    Returns
+    -------
+    ndarray
+        ``(len(q), P)``, the dtype ``np.percentile`` returns.
+
+    Notes
+    -----
+    A sort and a partition may order ``-0.0`` and ``0.0`` (equal) differently; where a value
+    taken is a zero and the input holds a ``-0.0``, and for NaN, integer or other input, this is
+    ``np.percentile`` itself, so the result is always the same bits.
+    """
+    a = np.asarray(values)
+    if a.ndim != 2 or a.shape[0] < 1 or a.dtype.kind != "f":
+        return np.asarray(np.percentile(a, q, axis=0))
+    n = a.shape[0]
+    # NumPy's ranks and weights for method="linear" (_quantile, _get_indexes, _get_gamma)
+    quantiles = np.true_divide(np.asarray(q), 100)
+    if not (quantiles.ndim == 1 and bool(np.all((quantiles >= 0) & (quantiles <= 1)))):
+        return np.asarray(np.percentile(a, q, axis=0))
+    virtual = (n - 1) * quantiles
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = -1
+    nxt[above] = -1
+    below = virtual < 0
+    prev[below] = 0
+    nxt[below] = 0
+    lo_i, hi_i = prev.astype(np.intp), nxt.astype(np.intp)
+    gamma = np.asarray(virtual - lo_i, dtype=virtual.dtype).reshape(-1, 1)
+    lanes = np.ascontiguousarray(a.T)  # (P, n): each column's samples contiguous
+    lanes.sort(axis=-1)
+    if bool(np.isnan(lanes[:, -1]).any()):  # NaN sorts last
+        return np.asarray(np.percentile(a, q, axis=0))
+    lo, hi = lanes[:, lo_i].T, lanes[:, hi_i].T
+    if bool((lo == 0).any() or (hi == 0).any()) and bool((np.signbit(a) & (a == 0)).any()):
+        return np.asarray(np.percentile(a, q, axis=0))
+    diff = hi - lo
+    out = np.add(lo, diff * gamma)
+    np.subtract(hi, diff * (1 - gamma), out=out, where=gamma >= 0.5, casting="unsafe", dtype=type(out.dtype))
+    return out
+
+
 def spans_decades(values: Any, ratio: float = 10.0) -> bool:
     """Whether the curves' peaks span ``ratio`` (a decade) or more: a log value axis reads better.
 
     ``values`` is an ``(N, P)`` table (or sample) of N curves; the peaks are each row's maximum,
     and only positive peaks count. ``True`` when ``max(peaks) / min(peaks) >= ratio``.
     """
-    arr = np.asarray(values, dtype=np.float64)
+    arr = np.asarray(values)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
-    peaks = np.max(arr, axis=1) if arr.size else arr
+    # each row's maximum in its own dtype, then widened: the same peaks, without a float64 copy
+    peaks = (np.max(arr, axis=1) if arr.size else arr).astype(np.float64)
     peaks = peaks[np.isfinite(peaks) & (peaks > 0)]
     return bool(peaks.size) and float(peaks.max()) >= ratio * float(peaks.min())
 

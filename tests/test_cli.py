@@ -481,6 +481,19 @@ def test_console_script_entry_point(capsys):
     assert "optax" in capsys.readouterr().out
 
 
+def test_console_script_freezes_the_gc_only_before_its_exit(capsys, monkeypatch):
+    import gc
+
+    from fastlr.__main__ import main as entry
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert entry(["presets"]) == 0 and frozen == []  # called with arguments: nothing frozen
+    monkeypatch.setattr(sys, "argv", ["fastlr", "presets"])
+    assert entry() == 0 and frozen == [True]  # the process's own command line, exiting next
+    assert "optax" in capsys.readouterr().out
+
+
 def test_presets_detail(capsys):
     code, out, _ = main(capsys, "presets", "optax")
     assert code == 0
@@ -611,3 +624,22 @@ def test_sweep_reducers_add_summary_columns(capsys, tmp_path):
     ]:
         code, _, err = main(capsys, "sweep", str(cfg), "--reducer", bad)
         assert code == 2 and "--reducer" in err and message in err, (bad, err)
+
+
+def test_npy_sweep_written_in_blocks_is_np_save_of_the_sweep(tmp_path, monkeypatch):
+    from fastlr.cli import writers
+
+    monkeypatch.setattr(writers, "NPY_BLOCK_BYTES", 7 * 90 * 4)  # blocks of 7 rows, the last short
+    prog = fastlr.lower(
+        fastlr.grid(
+            lr=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2], warmup=[0, 7, 30], shape=["cosine", "linear", "sqrt"], steps=[50]
+        )
+    )
+    expected = fastlr.sweep(prog, 90)
+    np.save(tmp_path / "expected.npy", expected)
+    steps = np.array([0, 5, 44, 89])
+    sample = (steps, np.full((prog.n_rows, 4), np.nan, dtype=np.float32))
+    writers.write_sweep(tmp_path / "t.npy", prog, 90, np.dtype(np.float32), False, sample)
+    assert (tmp_path / "t.npy").read_bytes() == (tmp_path / "expected.npy").read_bytes()
+    np.testing.assert_array_equal(sample[1], expected[:, steps])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.npy", "t.npy"]

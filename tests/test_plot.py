@@ -282,3 +282,78 @@ def test_colours_and_groups_follow_the_column(mpl, tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["sweep", str(cfg), "--plot", str(tmp_path / "g.png"), "--group-by", "nope"]) == 2
     assert "--group-by 'nope' is not a config column" in capsys.readouterr().err
+
+
+# ---- the percentiles of plot_sweep ---------------------------------------------------------------
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 10, 11, 200, 201])
+def test_percentiles_are_numpys_bit_for_bit(dtype, n):
+    from fastlr.plot import _percentiles
+
+    rng = np.random.default_rng(n)
+    samples = {
+        "normal": rng.standard_normal((n, 37)),
+        "ties": rng.integers(0, 4, (n, 37)) * 0.25,  # many equal values
+        "zeros": np.where(rng.random((n, 37)) < 0.5, 0.0, rng.random((n, 37))),  # warmups start at 0
+        "lr": rng.random((n, 37)) * 1e-3,
+    }
+    for q in ([5, 95, 25, 75, 50.0], [0, 100, 50], [33.3, 66.7, 12.5, 99.9, 0.1], [25, 75], [50.0]):
+        for name, values in samples.items():
+            x = values.astype(dtype)
+            got, expected = _percentiles(x, q), np.percentile(x, q, axis=0)
+            assert _same_bits(got, expected), (name, q)
+
+
+def test_percentiles_fall_back_where_a_sort_could_differ():
+    from fastlr.plot import _percentiles
+
+    x = np.array([[0.0, 1.0], [-0.0, 2.0], [0.0, np.nan], [-0.0, 3.0], [1.0, 4.0]])  # signed zeros tie; a NaN
+    for q in ([25, 50, 75], [0, 100], [40.0]):
+        assert _same_bits(_percentiles(x, q), np.percentile(x, q, axis=0))
+    ints = np.arange(12).reshape(6, 2)
+    assert _same_bits(_percentiles(ints, [10, 90]), np.percentile(ints, [10, 90], axis=0))
+
+
+def test_plot_sweep_bands_are_numpys_percentiles(mpl):
+    from matplotlib.collections import PolyCollection
+
+    from fastlr.plot import plot_sweep
+
+    rng = np.random.default_rng(0)
+    table = rng.random((101, 50)).astype(np.float32)
+    ax = plot_sweep(table, band=[(5, 95), (25, 75)])
+    every = table.astype(np.float64)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), np.percentile(every, 50, axis=0))
+    fills = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    for fill, (lo, hi) in zip(fills[1:], [(5, 95), (25, 75)]):
+        # the band's outline: the lower edge, then the upper edge reversed (plus closing points)
+        ys = fill.get_paths()[0].vertices[:, 1]
+        assert set(np.percentile(every, lo, axis=0)) <= set(ys)
+        assert set(np.percentile(every, hi, axis=0)) <= set(ys)
+
+
+def test_default_colour_column_varies_as_text():
+    from fastlr.cli.figures import _varies
+
+    columns = [
+        np.array([1e-4, 1e-4, 1e-4]),
+        np.array([1e-4, 1e-4, 3e-4]),
+        np.array([0.0, -0.0]),
+        np.array([np.nan, np.nan]),
+        np.array([np.nan, 1.0]),
+        np.array([5, 5, 5], dtype=np.int64),
+        np.array([5, 6], dtype=np.int32),
+        np.array([True, False]),
+        np.array([1.5, 1.5], dtype=np.float32),
+        np.array(["cosine", "cosine"], dtype=object),
+        np.array(["cosine", "linear"], dtype=object),
+        np.array([], dtype=np.float64),
+    ]
+    for column in columns:
+        assert _varies(column) == (len(np.unique(column.astype(str))) > 1), column

@@ -190,20 +190,21 @@ def test_cli_interrupted_and_full_disk_writes_leave_no_output(tmp_path):
     (tmp_path / "mid.json").write_text(json.dumps({"steps": 600, "grid": grid}))
     with _tmpfs(tmp_path / "small", "2m") as mounted:
         code = f"""
-        import errno, json, os, signal, sys, time, fastlr
+        import errno, json, os, signal, sys, time, fastlr, fastlr.evaluate
         from fastlr import cli
         from fastlr.cli import writers
         # a background job's children start with SIGINT ignored (nohup, `cmd &`): as in a terminal
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        real = fastlr.sweep
+        real = fastlr.evaluate.sweep  # the table's blocks (or the whole table) into an output
         SIG = [None]
-        def sweep(prog, T, **kw):
-            res = real(prog, T, **kw)
-            if kw.get("out") is not None and SIG[0] is not None:
+        def sweep(prog, T, *args, **kw):
+            res = real(prog, T, *args, **kw)
+            out = kw.get("out", args[1] if len(args) > 1 else None)
+            if out is not None and SIG[0] is not None:
                 os.kill(os.getpid(), SIG[0])
                 time.sleep(30)
             return res
-        fastlr.sweep = sweep
+        fastlr.evaluate.sweep = sweep
         d = {str(tmp_path)!r}
         out = {{}}
         for name, sig in (("int", signal.SIGINT), ("term", signal.SIGTERM)):

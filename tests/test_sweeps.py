@@ -244,3 +244,37 @@ def test_program_subset_computes_the_same_rows():
     np.testing.assert_array_equal(fl.sweep(objs.subset(1, 3), T), fl.sweep(objs, T)[1:3])
     with pytest.raises(IndexError, match=r"rows \[2, 9\) out of range"):
         objs.subset(2, 9)
+
+
+def test_a_block_of_rows_is_those_rows_of_the_sweep():
+    from fastlr import evaluate
+
+    prog = fl.lower(mixed_grid())
+    for dtype in (np.float32, np.float64):
+        full = fl.sweep(prog, T, dtype=dtype)
+        np.testing.assert_array_equal(evaluate.sweep(prog, T, dtype=dtype, rows=(100, 250)), full[100:250])
+        out = np.empty((3, T), dtype=dtype)
+        evaluate.sweep(prog, T, out=out, rows=(7, 10), chunk_rows=1)
+        np.testing.assert_array_equal(out, full[7:10])
+        blocks = list(evaluate.sweep_blocks(prog, T, dtype, max_bytes=37 * T * np.dtype(dtype).itemsize))
+        assert [(lo, hi) for lo, hi, _ in blocks][:2] == [(0, 37), (37, 74)] and blocks[-1][1] == prog.n_rows
+        for lo, hi, block in evaluate.sweep_blocks(prog, T, dtype, max_bytes=37 * T * np.dtype(dtype).itemsize):
+            np.testing.assert_array_equal(block, full[lo:hi])  # each block before the next overwrites it
+    for bad in [(5, 5), (-1, 3), (0, prog.n_rows + 1)]:
+        with pytest.raises(ValueError, match="rows"):
+            evaluate.sweep(prog, T, rows=bad)
+    with pytest.raises(ValueError, match="rows: a block of rows is computed on the CPU only"):
+        evaluate.sweep(prog, T, rows=(0, 1), device="cuda", dtype=np.float32)
+
+
+def test_a_block_names_the_programs_row_in_errors():
+    from fastlr import evaluate
+
+    def negative(t):
+        return -1.0 if t >= 4 else 1.0
+
+    prog = fl.lower([fl.Constant(1.0), fl.Constant(1.0), fl.Formula(negative)])
+    with pytest.raises(ValueError, match=r"step 4 \(row 2\)"):
+        evaluate.sweep(prog, 8, rows=(1, 3))
+    with pytest.raises(ValueError, match=r"step 4 \(row 2\)"):
+        list(evaluate.sweep_blocks(prog, 8, np.float64, max_bytes=8 * 8))

@@ -13,6 +13,7 @@ import importlib.util
 import inspect
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,15 @@ import numpy as np
 import fastlr
 from fastlr import evaluate
 from fastlr._spec import Spec
-from fastlr.cli.figures import schedule_set_figure, schedules_figure, sweep_figure
-from fastlr.cli.notice import COMPILING, notice_after
+from fastlr.cli.figures import (
+    draws_table,
+    load_matplotlib,
+    schedule_set_figure,
+    schedules_figure,
+    sweep_figure,
+    sweep_steps,
+)
+from fastlr.cli.notice import COMPILING, Background, notice_after
 from fastlr.cli.spec import CLIError, load_spec, public_names
 from fastlr.cli.sweepfile import load_sweep, lower_job
 from fastlr.cli.writers import (
@@ -123,40 +131,98 @@ def sweep(args: argparse.Namespace) -> int:
         # summaries' kernel compiles in a second process meanwhile (on another core), and is
         # waited for only before the summaries (the table is written meanwhile)
         child = evaluate.compile_summaries_elsewhere(prog, T)
+        # matplotlib (half a second of imports) too, on a thread: the compile leaves it time
+        drawing = Background(lambda stop: load_matplotlib(), name="fastlr-matplotlib") if plot_path else None
         evaluate.compile_for(prog, T, dtype)
     ready = time.perf_counter() - t0
     if ready > 0.5:
         print(f"table kernel ready in {ready:.1f} s (compiled on first use, then cached)")
+    if drawing is not None:
+        drawing.result()  # a matplotlib that fails to import stops the job here, before any output
+    sample: tuple[np.ndarray, np.ndarray] | None = None
+    if plot_path is not None and out is not None and out.suffix.lower() == ".npy" and draws_table(prog):
+        # the values the figure draws, kept while the table is written (not read back)
+        steps = sweep_steps(T)
+        sample = (steps, np.empty((n, len(steps)), dtype=dtype))
     if out is not None:
-        elapsed = write_sweep(out, prog, T, dtype, args.progress)
+        elapsed = write_sweep(out, prog, T, dtype, args.progress, sample)
         size = out.stat().st_size
         print(f"table: wrote {out} ({format_bytes(size)}, rows = configs, columns = steps) in {elapsed:.2f} s")
         print(f"throughput: {n * T / elapsed:,.0f} configs×steps per second ({n * T / elapsed:.2g}/s)")
+    # the summaries (waiting for their kernel, computing, writing) on a thread while the figure
+    # draws here: their kernel releases the GIL. Printed in the same order as one after the other.
+    summaries = Background(_summaries, child, prog, T, job.threshold, reducers, summary_path, name="fastlr-summaries")
+    try:
+        if plot_path is not None:
+            with atomic_output(plot_path) as tmp:
+                try:
+                    sweep_figure(tmp, prog, T, job, args, out, sample)
+                except Exception:  # the figure failed: the summaries are written all the same
+                    _report_summaries(summaries.result(), prog, T, out is None, summary_path)
+                    raise
+                # the figure stays a temporary file until the summaries are written: a failed
+                # summary leaves no figure, as when the figure was drawn after them
+                done = summaries.result()
+            _report_summaries(done, prog, T, out is None, summary_path)
+            print(f"plot: wrote {plot_path}")
+        else:
+            _report_summaries(summaries.result(), prog, T, out is None, summary_path)
+    except BaseException:
+        summaries.cancel()  # no-op once it ended; else nothing written under --summary's name
+        raise
+    return 0
+
+
+def _summaries(
+    stop: threading.Event,
+    child: Any,
+    prog: fastlr.Program,
+    T: int,
+    threshold: float | None,
+    reducers: dict[str, Any],
+    path: Path | None,
+) -> tuple[float, float, dict[str, np.ndarray], int]:
+    """``sweep``'s summaries (a :class:`Background` step): wait for their kernel (compiled by
+    ``child``), compute them and write them to ``path`` when given; returns the seconds waited
+    for the kernel and spent computing, the summaries and the number of CSV columns."""
     t0 = time.perf_counter()
     with notice_after(3.0, COMPILING):
         if child is not None:
             child.wait()
+        Background.check(stop)
         evaluate.compile_for(prog, T, summaries=True)
         if reducers:
             fastlr.summarize(prog, 1, reducers=reducers)
     ready = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    summary = fastlr.summarize(prog, T, threshold=threshold, reducers=reducers or None)
+    elapsed = time.perf_counter() - t0
+    Background.check(stop)
+    ncols = 0
+    if path is not None:
+        ncols = write_summary(path, prog, summary, before_rename=lambda: Background.check(stop))
+    return ready, elapsed, summary, ncols
+
+
+def _report_summaries(
+    done: tuple[float, float, dict[str, np.ndarray], int],
+    prog: fastlr.Program,
+    T: int,
+    no_table: bool,
+    path: Path | None,
+) -> None:
+    """Print what :func:`_summaries` did: its kernel's wait, the throughput without a table, the
+    file written (or a few summaries)."""
+    ready, elapsed, summary, ncols = done
+    n = prog.n_rows
     if ready > 0.5:
         print(f"summary kernel ready in {ready:.1f} s more (compiled on first use, then cached)")
-    t0 = time.perf_counter()
-    summary = fastlr.summarize(prog, T, threshold=job.threshold, reducers=reducers or None)
-    elapsed_s = time.perf_counter() - t0
-    if out is None:
-        print(f"summaries: {n * T / elapsed_s:,.0f} configs×steps per second ({n * T / elapsed_s:.2g}/s, no table)")
-    if summary_path is not None:
-        ncols = write_summary(summary_path, prog, summary)
-        print(f"summaries: wrote {summary_path} ({n:,} rows × {ncols} columns: row, config, {', '.join(summary)})")
+    if no_table:
+        print(f"summaries: {n * T / elapsed:,.0f} configs×steps per second ({n * T / elapsed:.2g}/s, no table)")
+    if path is not None:
+        print(f"summaries: wrote {path} ({n:,} rows × {ncols} columns: row, config, {', '.join(summary)})")
     else:
         print_summary(prog, summary)
-    if plot_path is not None:
-        with atomic_output(plot_path) as tmp:
-            sweep_figure(tmp, prog, T, job, args, out)
-        print(f"plot: wrote {plot_path}")
-    return 0
 
 
 def load_reducers(items: list[str]) -> dict[str, Any]:

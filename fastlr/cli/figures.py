@@ -17,18 +17,46 @@ import numpy as np
 import fastlr
 from fastlr._spec import Spec
 from fastlr.cli.notice import COMPILING, notice_after
-from fastlr.cli.spec import DATA_SUFFIXES
+from fastlr.cli.spec import DATA_SUFFIXES, MissingDependency
 from fastlr.cli.sweepfile import SweepJob
 from fastlr.inspect import describe, sample_steps, sample_table
 
-__all__ = ["schedule_set_figure", "schedules_figure", "sweep_figure"]
+__all__ = [
+    "NEEDS_MATPLOTLIB",
+    "draws_table",
+    "load_matplotlib",
+    "schedule_set_figure",
+    "schedules_figure",
+    "sweep_figure",
+    "sweep_steps",
+]
+
+#: What a figure's command says when matplotlib cannot be imported (exit status 1).
+NEEDS_MATPLOTLIB = "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+
+
+def load_matplotlib() -> Any:
+    """Import what drawing a figure needs: ``matplotlib.figure.Figure`` (returned) and the Agg
+    canvas that ``savefig`` writes a PNG with (together about half a second).
+
+    ``fastlr sweep --plot`` calls it on a :class:`~fastlr.cli.notice.Background` thread while
+    the kernels compile (:func:`~fastlr.cli.writers.check_output` only checks that matplotlib
+    is installed). A matplotlib that fails to import raises
+    :class:`~fastlr.cli.spec.MissingDependency` (exit status 1).
+    """
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401  (savefig's canvas for .png)
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise MissingDependency(NEEDS_MATPLOTLIB) from None
+    return Figure
 
 
 def schedules_figure(
     path: Path, texts: Sequence[str], specs: Sequence[Spec], steps: int, args: argparse.Namespace
 ) -> None:
     """Every schedule on one axes, labelled by ``--label`` or from its SPEC, legend below."""
-    from matplotlib.figure import Figure
+    Figure = load_matplotlib()
 
     from fastlr.plot import plot_schedule
 
@@ -46,7 +74,7 @@ def schedules_figure(
 
 def schedule_set_figure(out: Path, spec: Any, text: str, steps: int, args: argparse.Namespace) -> None:
     """One panel per hyperparameter of a ScheduleSet (its groups as lines), sharing the step axis."""
-    from matplotlib.figure import Figure
+    Figure = load_matplotlib()
 
     from fastlr.plot import plot_schedule
 
@@ -88,17 +116,27 @@ def _spec_label(text: str, spec: Spec) -> str:
 
 
 def sweep_figure(
-    path: Path, prog: fastlr.Program, T: int, job: SweepJob, args: argparse.Namespace, table: Path | None
+    path: Path,
+    prog: fastlr.Program,
+    T: int,
+    job: SweepJob,
+    args: argparse.Namespace,
+    table: Path | None,
+    sample: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Bands of every config beside a sample coloured by one column; reads the .npy table if written."""
-    from matplotlib.figure import Figure
+    """Bands of every config beside a sample coloured by one column.
+
+    The values drawn: ``sample`` (``(steps, values)``, the table at :func:`sweep_steps`, kept
+    while the table was written), else read from the ``.npy`` table if written, else computed.
+    """
+    Figure = load_matplotlib()
 
     from fastlr.plot import legend_entries, plot_schedule, plot_sweep, spans_decades
 
     n = prog.n_rows
     title = job.title or f"{Path(args.config).name}: {n:,} configs"
     suptitle = f"{title}  ({T:,} steps, {job.dtype.name})"
-    if prog.configs is None and n <= 12:  # a few schedules: one line each, named
+    if not draws_table(prog):  # a few schedules: one line each, named
         fig = Figure(figsize=(9.0, 5.0), layout="constrained")
         ax = fig.subplots()
         specs = [prog.schedule(i) for i in range(n)]
@@ -109,9 +147,11 @@ def sweep_figure(
         fig.suptitle(suptitle, fontsize="large")
         fig.savefig(path, dpi=args.dpi)
         return
-    if table is not None and table.suffix.lower() == ".npy":
+    if sample is not None:
+        x, values = sample
+    elif table is not None and table.suffix.lower() == ".npy":
         # the steps drawn, read from the written table once (a gather over the whole file)
-        cols = sample_steps(T, 2000)
+        cols = sweep_steps(T)
         values, x = np.ascontiguousarray(np.load(table, mmap_mode="r")[:, cols]), cols
     else:
         x, values = sample_table(prog, T)
@@ -132,6 +172,17 @@ def sweep_figure(
     fig.savefig(path, dpi=args.dpi)
 
 
+def draws_table(prog: fastlr.Program) -> bool:
+    """Whether :func:`sweep_figure` draws ``prog``'s table (bands and a sample of its rows at
+    :func:`sweep_steps`), not a few schedules (at most 12, one line each)."""
+    return not (prog.configs is None and prog.n_rows <= 12)
+
+
+def sweep_steps(T: int) -> np.ndarray:
+    """The steps :func:`sweep_figure` draws of a ``T``-step table (at most 2,000, evenly spaced)."""
+    return sample_steps(T, 2000)
+
+
 def _default_color_by(prog: fastlr.Program, chosen: str | None) -> str | None:
     """The column colouring the curves: ``--color-by``, else ``lr`` or the first that varies."""
     if chosen == "none":
@@ -141,7 +192,24 @@ def _default_color_by(prog: fastlr.Program, chosen: str | None) -> str | None:
     cols = prog.columns()
     if chosen is not None:
         return chosen
-    varying = [k for k, v in cols.items() if len(np.unique(np.asarray(v).astype(str))) > 1]
+    varying = [k for k, v in cols.items() if _varies(v)]
     if "lr" in varying:
         return "lr"
     return varying[0] if varying else None
+
+
+def _varies(values: Any) -> bool:
+    """Whether a column holds more than one value as text (``np.unique(values.astype(str))``),
+    without formatting its numbers: distinct numbers print differently, a ``-0.0`` and a
+    ``0.0`` too, every NaN as ``nan``."""
+    v = np.asarray(values).reshape(-1)
+    if v.size == 0:
+        return False
+    if v.dtype.kind in "biu":
+        return bool((v != v[0]).any())
+    if v.dtype.kind == "f":
+        nan = np.isnan(v)
+        if nan.any():
+            return not bool(nan.all())
+        return not bool(((v == v[0]) & (np.signbit(v) == np.signbit(v[0]))).all())
+    return len(np.unique(v.astype(str))) > 1

@@ -19,13 +19,14 @@ import contextlib
 import csv
 import errno
 import importlib
+import importlib.util
 import json
 import os
 import shutil
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import numpy as np
 
 import fastlr
 from fastlr import _checks as ck
+from fastlr import evaluate
 from fastlr.cli.spec import CLIError, MissingDependency
 from fastlr.inspect import describe, row_blocks
 
@@ -54,6 +56,8 @@ TABLE_SUFFIXES = (".npy", ".csv", ".pt", ".parquet")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 #: Bytes of a sweep computed per block when writing CSV.
 CSV_BLOCK_BYTES = 32 << 20
+#: Bytes of a sweep computed per block when writing .npy (a block stays in the CPU's caches).
+NPY_BLOCK_BYTES = 8 << 20
 #: Rows of a one-schedule table formatted per block when writing CSV.
 CSV_TABLE_ROWS = 1 << 16
 
@@ -78,7 +82,11 @@ def check_output(path: str | None, suffixes: Sequence[str], what: str) -> Path |
     elif suffix == ".parquet":
         _need("pyarrow", "writing .parquet needs pyarrow (pip install pyarrow); or use .npy or .csv")
     elif suffix in (".png", ".svg", ".pdf", ".jpg", ".jpeg"):
-        _need("matplotlib", "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)")
+        # found, not imported (half a second): the figure imports it (`sweep`: while compiling)
+        if importlib.util.find_spec("matplotlib") is None:
+            raise MissingDependency(
+                "plotting needs matplotlib: pip install 'fastlr-sched[plot]' (or pip install matplotlib)"
+            )
     if p.is_dir():
         raise CLIError(f"{what} {path!r} is a directory; name a file")
     base = _existing_ancestor(p.parent)
@@ -231,9 +239,22 @@ def write_table(path: Path, columns: dict[str, np.ndarray], T: int) -> None:
             pq.write_table(table, tmp)
 
 
-def write_sweep(path: Path, prog: fastlr.Program, T: int, dtype: np.dtype, progress: bool | None) -> float:
+def write_sweep(
+    path: Path,
+    prog: fastlr.Program,
+    T: int,
+    dtype: np.dtype,
+    progress: bool | None,
+    sample: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
     """Compute and write the (N, T) table atomically; returns the seconds spent computing (and
-    writing)."""
+    writing).
+
+    A ``.npy`` table is computed a block of rows at a time (:data:`NPY_BLOCK_BYTES`) into one
+    buffer and written from it, into a file allocated in full first. ``sample=(steps, values)``
+    (``.npy`` only): ``values[:, k]`` is set to the table's column ``steps[k]`` meanwhile (a
+    figure's sample, without reading the file back).
+    """
     suffix = path.suffix.lower()
     n = prog.n_rows
     check_space(path, table_bytes(suffix, n * T, dtype.itemsize))
@@ -242,12 +263,18 @@ def write_sweep(path: Path, prog: fastlr.Program, T: int, dtype: np.dtype, progr
     t0 = time.perf_counter()
     with atomic_output(path) as tmp:
         if suffix == ".npy":
-            out = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(n, T))
-            try:
-                _preallocate(tmp)
-                fastlr.sweep(prog, T, dtype=dtype, out=out, progress=progress)
-            finally:
-                del out
+            # the header NumPy writes, the file at its full length (reserved: a full disk fails
+            # here), then the values a block at a time at the header's end
+            header = np.lib.format.open_memmap(tmp, mode="w+", dtype=dtype, shape=(n, T))
+            offset = header.offset
+            del header
+            _preallocate(tmp)
+            with tmp.open("r+b") as fh:
+                fh.seek(offset)
+                for lo, hi, block in evaluate.sweep_blocks(prog, T, dtype, NPY_BLOCK_BYTES, progress):
+                    fh.write(block.data)
+                    if sample is not None:
+                        sample[1][lo:hi] = block[:, sample[0]]
         elif suffix == ".csv":
             with tmp.open("w", newline="") as fh:
                 fh.write("row," + ",".join(map(str, range(T))) + "\n")
@@ -273,8 +300,18 @@ def write_sweep(path: Path, prog: fastlr.Program, T: int, dtype: np.dtype, progr
     return time.perf_counter() - t0
 
 
-def write_summary(path: Path, prog: fastlr.Program, summary: dict[str, np.ndarray]) -> int:
-    """Row, config columns and summaries as CSV; returns the number of columns."""
+def write_summary(
+    path: Path,
+    prog: fastlr.Program,
+    summary: dict[str, np.ndarray],
+    before_rename: Callable[[], None] | None = None,
+) -> int:
+    """Row, config columns and summaries as CSV (atomically); returns the number of columns.
+
+    ``before_rename`` is called once the temporary file is complete, before it is renamed onto
+    ``path``: an exception there (a cancelled :class:`~fastlr.cli.notice.Background` step)
+    removes the temporary file and leaves nothing under ``path``.
+    """
     n = prog.n_rows
     if prog.configs is not None:
         config_cols = {k: np.asarray(v).tolist() for k, v in prog.columns().items()}
@@ -289,6 +326,8 @@ def write_summary(path: Path, prog: fastlr.Program, summary: dict[str, np.ndarra
         w = csv.writer(fh)
         w.writerow(list(cols))
         w.writerows(zip(*cols.values()))
+        if before_rename is not None:
+            before_rename()
     return len(cols)
 
 
