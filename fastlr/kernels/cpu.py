@@ -94,17 +94,16 @@ def _build(
     # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = layout.switches(mask)
     ns["ANCHORED_RUNS"] = anchored
-    opts = OPTIONS
     # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
     # to compile (Numba's per-function overhead dominates the cold start)
-    inline = numba.njit(inline="always", **opts)
+    inline = numba.njit(inline="always", **OPTIONS)
     # functions only other kernels call: no Python or C entry wrappers to generate and optimise
     # (about a sixth of the cold compile)
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
     # (cache=False: a build binding a user's function, which the on-disk cache cannot check)
-    internal = numba.njit(cache=cache, **opts, **no_wrappers)
+    internal = numba.njit(cache=cache, **OPTIONS, **no_wrappers)
     # entry points: called from Python, on the worker threads of in_parallel (no GIL)
-    serial = numba.njit(cache=cache, nogil=True, **opts)
+    serial = numba.njit(cache=cache, nogil=True, **OPTIONS)
     out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases)
     out["_namespace"] = ns
     _safe_caches(out)

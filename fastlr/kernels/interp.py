@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from fastlr.kernels import fastmath, formulas, layout
-from fastlr.kernels.retarget import compile_cpu, compile_functions
+from fastlr.kernels.retarget import as_python, compile_cpu, compile_functions
 
 #: The most values one call evaluates here (about 0.2 s for a warmup + cosine).
 MAX_VALUES = 1 << 15
@@ -103,10 +103,6 @@ def expr(x: Any) -> Any:
         return math.inf
 
 
-def _plain(func: Any) -> Any:
-    return func
-
-
 @functools.cache
 def _functions(exact: bool = True) -> dict[str, Any]:
     """Plain-Python copies of the formula source with every feature switch on: the exact build's
@@ -114,10 +110,10 @@ def _functions(exact: bool = True) -> dict[str, Any]:
     with the fast primitives as plain Python (:func:`fastlr.kernels.fastmath.python_primitives`)."""
     switches = layout.switches(layout.ALL_FEATURES)
     if exact:
-        return compile_functions(formulas, formulas.KERNEL_FUNCTIONS, _plain, switches, {"powr": powr, "expr": expr})
+        return compile_functions(formulas, formulas.KERNEL_FUNCTIONS, as_python, switches, {"powr": powr, "expr": expr})
     switches["ANCHORED_RUNS"] = True
     prims = fastmath.python_primitives()
-    return compile_cpu(_plain, _plain, _plain, switches, prims, aliases=formulas.WELL_CONDITIONED)
+    return compile_cpu(as_python, as_python, as_python, switches, prims, aliases=formulas.WELL_CONDITIONED)
 
 
 def worth(n_values: int) -> bool:

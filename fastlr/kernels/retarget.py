@@ -72,6 +72,11 @@ def compile_functions(
     return compiled
 
 
+def as_python(func: Any) -> Any:
+    """The identity "compiler": the copies run as plain Python (the interpreter's builds)."""
+    return func
+
+
 def compile_cpu(
     inline: Callable[[Any], Any],
     internal: Callable[[Any], Any],

@@ -5,9 +5,10 @@ namespace with it, for the fast build only (``blocks.ANCHORED_RUNS``). Each func
 piece ``b[j] = max(scale (base + amp f(x_j)), flo)``, ``x_j = (float(i0 + j) - sub) - off``, by
 runs of ``RUN`` steps (``COS_RUN`` for the cosines): the formula once per run, the other steps
 from exact identities (angle addition, products of powers) with a per-piece table ``g``, a short
-binomial series, or a series seed refined by Newton steps. Runs lie on a grid of the segment's local index, so no value
-depends on where a block, a chunk or a thread starts. ``g`` (float64 scratch, the drivers pass
-``BLOCK`` = 2048 floats, at least ``KEY + 2 COS_RUN + 2``) holds the tables and a batch of anchors.
+binomial series, or a series seed refined by Newton steps. Runs lie on a grid of the segment's
+local index, so no value depends on where a block, a chunk or a thread starts. ``g`` (float64
+scratch, the drivers pass ``BLOCK`` = 2048 floats, at least ``KEY + 2 COS_RUN + 2``) holds the
+tables and a batch of anchors.
 
 What each function must match (to 1e-14 relative of the peak, a few ulp of each value):
 

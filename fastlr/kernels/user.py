@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from fastlr.kernels import layout
-from fastlr.kernels.retarget import compile_cpu
+from fastlr.kernels.retarget import as_python, compile_cpu
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,11 +277,7 @@ def _python_build(table: UserTable) -> dict[str, Any]:
     ns: dict[str, Any] = layout.switches(layout.ALL_FEATURES)
     ns["ANCHORED_RUNS"] = False
     user = _dispatchers(table, lambda f: f.fn)
-    return compile_cpu(_plain, _plain, _plain, ns, user)
-
-
-def _plain(func: Any) -> Any:
-    return func
+    return compile_cpu(as_python, as_python, as_python, ns, user)
 
 
 @functools.cache
