@@ -246,9 +246,23 @@ def _bitcasts() -> tuple[Any, Any]:
     return i64_as_f64, f64_as_i64
 
 
+def _unsigned() -> Any:
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def unsigned(typingctx: Any, i: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return args[0]  # the same 64 bits, typed unsigned
+
+        return types.uint64(types.int64), codegen
+
+    return unsigned
+
+
 def cpu_primitives() -> dict[str, Any]:
     """Compiled fast functions under the primitive names ``cospi``, ``powr``, ``expr``, ``tanhr``,
-    ``rsqrt`` (and ``ratio``, ``sinhalfpi``)."""
+    ``rsqrt`` (and ``ratio``, ``sinhalfpi``), and ``unsigned`` typed ``uint64``."""
     import sys
 
     import numba
@@ -264,7 +278,9 @@ def cpu_primitives() -> dict[str, Any]:
         module, INLINE_FUNCTIONS, numba.njit(inline="always", error_model="numpy"), ns, tag="fastmath."
     )
     fns.update(compile_functions(module, CALLED_FUNCTIONS, numba.njit(cache=True, **opts), ns, tag="fastmath."))
-    return {name: fns[fn] for name, fn in PRIMITIVES.items()}
+    out = {name: fns[fn] for name, fn in PRIMITIVES.items()}
+    out["unsigned"] = _unsigned()  # formulas.unsigned, typed uint64 (its Python form is the identity)
+    return out
 
 
 def python_primitives() -> dict[str, Any]:
