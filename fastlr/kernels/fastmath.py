@@ -38,6 +38,7 @@ ulp; ``powr`` within ~1e-15 relative while ``|y log x| < 1`` and ~``|y log x|`` 
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from typing import Any
 
@@ -286,5 +287,8 @@ def cpu_primitives() -> dict[str, Any]:
 def python_primitives() -> dict[str, Any]:
     """The same functions as plain Python, under the primitive names (the interpreter's fast
     build, :mod:`fastlr.kernels.interp`): the same operations in the same order, so the same
-    values bit for bit (the bit casts through :mod:`struct`)."""
-    return {name: globals()[fn] for name, fn in PRIMITIVES.items()}
+    values bit for bit (the bit casts through :mod:`struct`); ``unsigned`` is the identity
+    (``operator.index``: a C call, which the runs' loops make twice a value)."""
+    out = {name: globals()[fn] for name, fn in PRIMITIVES.items()}
+    out["unsigned"] = operator.index
+    return out
