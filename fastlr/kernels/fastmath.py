@@ -38,6 +38,7 @@ ulp; ``powr`` within ~1e-15 relative while ``|y log x| < 1`` and ~``|y log x|`` 
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from typing import Any
 
@@ -246,9 +247,23 @@ def _bitcasts() -> tuple[Any, Any]:
     return i64_as_f64, f64_as_i64
 
 
+def _unsigned() -> Any:
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def unsigned(typingctx: Any, i: Any) -> Any:
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return args[0]  # the same 64 bits, typed unsigned
+
+        return types.uint64(types.int64), codegen
+
+    return unsigned
+
+
 def cpu_primitives() -> dict[str, Any]:
     """Compiled fast functions under the primitive names ``cospi``, ``powr``, ``expr``, ``tanhr``,
-    ``rsqrt`` (and ``ratio``, ``sinhalfpi``)."""
+    ``rsqrt`` (and ``ratio``, ``sinhalfpi``), and ``unsigned`` typed ``uint64``."""
     import sys
 
     import numba
@@ -264,11 +279,16 @@ def cpu_primitives() -> dict[str, Any]:
         module, INLINE_FUNCTIONS, numba.njit(inline="always", error_model="numpy"), ns, tag="fastmath."
     )
     fns.update(compile_functions(module, CALLED_FUNCTIONS, numba.njit(cache=True, **opts), ns, tag="fastmath."))
-    return {name: fns[fn] for name, fn in PRIMITIVES.items()}
+    out = {name: fns[fn] for name, fn in PRIMITIVES.items()}
+    out["unsigned"] = _unsigned()  # formulas.unsigned, typed uint64 (its Python form is the identity)
+    return out
 
 
 def python_primitives() -> dict[str, Any]:
     """The same functions as plain Python, under the primitive names (the interpreter's fast
     build, :mod:`fastlr.kernels.interp`): the same operations in the same order, so the same
-    values bit for bit (the bit casts through :mod:`struct`)."""
-    return {name: globals()[fn] for name, fn in PRIMITIVES.items()}
+    values bit for bit (the bit casts through :mod:`struct`); ``unsigned`` is the identity
+    (``operator.index``: a C call, which the runs' loops make twice a value)."""
+    out = {name: globals()[fn] for name, fn in PRIMITIVES.items()}
+    out["unsigned"] = operator.index
+    return out

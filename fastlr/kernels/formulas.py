@@ -73,6 +73,7 @@ LEAF_FUNCTIONS = (
 # same curves in well-conditioned form, which the fast build binds under the textbook names.
 CPU_LEAF_FUNCTIONS = (
     "sinhalfpi",
+    "unsigned",
     "cosine_plain01",
     "cosine_up_plain01",
     "cosine_sq01",
@@ -126,6 +127,13 @@ def tanhr(x):
 def rsqrt(x):
     """``1 / sqrt(x)``."""
     return 1.0 / math.sqrt(x)
+
+
+def unsigned(i):
+    """The array index ``i >= 0`` (a target may type it unsigned: the CPU's fast build does, so
+    Numba adds no negative-index wraparound, whose select would keep a loop that indexes
+    ``b[j + i]`` from vectorising)."""
+    return i
 
 
 # ---- shapes ----------------------------------------------------------------------------------
