@@ -102,8 +102,11 @@ def _build(
     no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
     # (cache=False: a build binding a user's function, which the on-disk cache cannot check)
     internal = numba.njit(cache=cache, **OPTIONS, **no_wrappers)
-    # entry points: called from Python, on the worker threads of in_parallel (no GIL)
-    serial = numba.njit(cache=cache, nogil=True, **OPTIONS)
+    # entry points: called from Python, on the worker threads of in_parallel (no GIL); inlined
+    # at Numba IR level into the kernels that call them (fill_span into the row drivers and
+    # reduce.py's row kernels), so its code is not compiled, linked and optimised again one
+    # level up (about a second of the README job's compile)
+    serial = numba.njit(inline="always", cache=cache, nogil=True, **OPTIONS)
     out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases)
     out["_namespace"] = ns
     _safe_caches(out)

@@ -6,8 +6,9 @@ chunks of rows at once (:func:`fastlr.kernels.cpu.in_parallel`; one long table r
 whole blocks through ``fill_span`` the same way). Every value is
 :func:`~fastlr.kernels.blocks.fill_span`'s (or, for scattered points,
 :func:`~fastlr.kernels.formulas.value`'s); the drivers only loop over rows and allocate their
-scratch once. Rows and blocks are independent, so no result depends on the chunking or the
-thread count.
+scratch once (``fill_span`` inlined into them at Numba IR level: no function of its own to
+compile, link and optimise again beneath them). Rows and blocks are independent, so no result
+depends on the chunking or the thread count.
 """
 
 import numpy as np

@@ -99,7 +99,8 @@ def compile_cpu(
     internal : callable
         For functions only other kernel functions call (formulas' evaluators, runs, pieces).
     serial : callable
-        For the entry points called from Python (``fill_span`` and the row drivers).
+        For the entry points called from Python (``fill_span`` and the row drivers); the CPU
+        build's also inlines them into the kernels that call them.
     namespace : dict
         The switches (``layout.switches``, ``ANCHORED_RUNS``); updated in place.
     overrides, tag, aliases
