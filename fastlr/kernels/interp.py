@@ -30,7 +30,7 @@ Two places where the interpreter and Numba's code differ are handled here:
   values instead.
 
 Imports nothing heavy (no Numba): the first table of a schedule costs the import and the
-interpreter, about 6 µs per exact value and under 1 µs per fast one for a warmup + cosine.
+interpreter, about 6 µs per exact value and 1–1.5 µs per fast one for a warmup + cosine.
 
 Examples
 --------

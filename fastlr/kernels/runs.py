@@ -11,8 +11,9 @@ scratch, the drivers pass ``BLOCK`` = 2048 floats, at least ``KEY + 2 COS_RUN + 
 tables and a batch of anchors. The run loops index ``b`` and ``g`` as ``b[unsigned(j + i)]``
 rather than through a slice per run: each slice costs Numba two atomic reference-count updates
 (on the output's shared counter, from every thread), and a signed index ``j + i`` a
-negative-index test that keeps the loop from vectorising (polynomial 1.6-1.8 -> 1.4, inverse
-sqrt 1.5-1.7 -> 1.2-1.3, cosine 0.85 -> 0.76 x ``np.fill``, 4,000 x 10,000 float32).
+negative-index test that keeps the loop from vectorising (polynomial 1.5-1.8 -> 1.24-1.45,
+inverse sqrt 1.45-1.7 -> 1.16-1.34, cosine 0.85 -> 0.76 x ``np.fill``, 4,000 x 10,000 float32,
+alternating runs on one machine).
 
 What each function must match (to 1e-14 relative of the peak, a few ulp of each value):
 
