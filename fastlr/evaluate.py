@@ -384,7 +384,7 @@ def reduce_arrays(
     io = np.empty((n, sum(r.integer for r in reducers)), dtype=np.int64)
     failed = np.empty(n, dtype=np.int64)
     ci, cf, si, sf = prog.arrays()
-    fill_span = cpu.kernels(False, (ci, cf, si, sf))["fill_span"]
+    fill_span = cpu.kernels(False, (ci, cf, si, sf))["linked_fill_span"]
     kernel = reduce.row_kernel(fill_span, reducers)
     step = max(1, min(n, 1 << 16)) if chunk_rows is None else ck.integer("chunk_rows", chunk_rows, lo=1)
     for lo in range(0, n, step):

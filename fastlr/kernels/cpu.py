@@ -74,13 +74,15 @@ import numpy as np
 from numba.core import event
 
 from fastlr.kernels import blocks, fastmath, formulas, layout
-from fastlr.kernels.retarget import compile_cpu
+from fastlr.kernels.retarget import compile_cpu, compile_functions
 
 # error_model="numpy": IEEE division without Python's zero check, which would stop
 # vectorisation (kernels only see validated programs, where no denominator is 0)
 OPTIONS: dict[str, Any] = {"error_model": "numpy"}
 ALL_FEATURES = layout.ALL_FEATURES
 _BIT = {name: i for i, name in enumerate(layout.FEATURES)}
+# fill_span compiled once more under this name, as a function of its own (not inlined)
+_LINKED = {"linked_fill_span": "fill_span"}
 
 
 def _build(
@@ -108,6 +110,10 @@ def _build(
     # level up (about a second of the README job's compile)
     serial = numba.njit(inline="always", cache=cache, nogil=True, **OPTIONS)
     out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases)
+    # fill_span once more as a function of its own, for the kernels compiled anew in each process
+    # that call it (reduce.py's row kernels: users' reducers, which the on-disk cache cannot
+    # check): they link its cached code instead of inlining its body and compiling it again
+    out.update(compile_functions(blocks, ("linked_fill_span",), internal, ns, tag=tag, aliases=_LINKED))
     out["_namespace"] = ns
     _safe_caches(out)
     return out

@@ -9,8 +9,9 @@ computed, so a function Numba cannot type fails with the reducer's name, and one
 into ``lr`` fails to compile (the array is read-only).
 
 :func:`compile_reducers` checks and compiles a mapping ``{name: fn}``; :func:`row_kernel`
-builds the kernel that fills one row at a time into a buffer (with the compiled ``fill_span``
-of the program's variant) and calls every reducer on it; the caller runs chunks of rows on
+builds the kernel that fills one row at a time into a buffer (with ``linked_fill_span`` of the
+program's variant: its code, cached on disk, linked rather than compiled again with the
+reducers) and calls every reducer on it; the caller runs chunks of rows on
 worker threads, each with its own buffer. Memory is one row per chunk of rows (``buffers``: at
 most one chunk per thread), never a table.
 
@@ -184,7 +185,7 @@ def _build(fill_span: Any, apply: Any) -> Any:
 def row_kernel(fill_span: Any, reducers: tuple[Reducer, ...]) -> Any:
     """The kernel ``reduce_rows(ci, cf, si, sf, rows, t0, buf, view, fo, io, failed)``: for each row
     ``rows[r]``, fill the row buffer ``buf`` with the row's values from step ``t0``
-    (``fill_span`` of the program's variant) and write the float reducers' values to ``fo[r]``,
+    (``linked_fill_span`` of the program's variant) and write the float reducers' values to ``fo[r]``,
     the integer ones' to ``io[r]``, and to ``failed[r]`` -1 or the index of the first reducer
     that raised on the row. ``view`` is ``buf`` read-only. Serial, without the GIL: the caller
     runs chunks of rows on the worker threads (:func:`fastlr.kernels.cpu.in_parallel`), each
