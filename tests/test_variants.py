@@ -150,3 +150,27 @@ def test_feature_masks_are_remembered_by_the_arrays_identity():
     for arrays in (a, (ci, cf, si, sf), a):
         assert cpu.feature_mask(*arrays) == cpu._feature_mask(*arrays)
     assert cpu.feature_mask(*a) != cpu.feature_mask(ci, cf, si, sf)
+
+
+def test_the_fast_variants_share_their_anchored_runs():
+    # the runs read no switch (checked on their code, through the formulas they call), so every
+    # variant of the fast build binds the same compiled runs (nothing is compiled here)
+    import dis
+
+    from fastlr.kernels import formulas, runs
+
+    seen: set[str] = set()
+    todo = list(runs.RUN_FUNCTIONS)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        func = getattr(runs, name, None) or getattr(formulas, name)
+        loads = {i.argval for i in dis.get_instructions(func) if i.opname == "LOAD_GLOBAL"}
+        assert not {n for n in loads if n.startswith("USE_") or n == "ANCHORED_RUNS"}, name
+        todo += [n for n in loads if callable(getattr(formulas, n, None)) or callable(getattr(runs, n, None))]
+    assert {"poly_runs", "exp_plain", "sinhalfpi"} <= seen
+    small, full = cpu._variant(False, cpu.VARIANTS[0]), cpu._variant(False, cpu.ALL_FEATURES)
+    for name in runs.RUN_FUNCTIONS:
+        assert small[name] is full[name] is full["_namespace"][name], name

@@ -73,7 +73,7 @@ import numba
 import numpy as np
 from numba.core import event
 
-from fastlr.kernels import blocks, fastmath, formulas, layout
+from fastlr.kernels import blocks, fastmath, formulas, layout, runs
 from fastlr.kernels.retarget import compile_cpu, compile_functions
 
 # error_model="numpy": IEEE division without Python's zero check, which would stop
@@ -83,6 +83,20 @@ ALL_FEATURES = layout.ALL_FEATURES
 _BIT = {name: i for i, name in enumerate(layout.FEATURES)}
 # fill_span compiled once more under this name, as a function of its own (not inlined)
 _LINKED = {"linked_fill_span": "fill_span"}
+
+
+def _decorators(cache: bool) -> tuple[Any, Any]:
+    """``(inline, internal)``: how the leaf formulas and the functions only other kernels call
+    are compiled (``cache=False``: a build binding a user's function, which the on-disk cache
+    cannot check)."""
+    # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
+    # to compile (Numba's per-function overhead dominates the cold start)
+    inline = numba.njit(inline="always", **OPTIONS)
+    # functions only other kernels call: no Python or C entry wrappers to generate and optimise
+    # (about a sixth of the cold compile)
+    no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+    internal = numba.njit(cache=cache, **OPTIONS, **no_wrappers)
+    return inline, internal
 
 
 def _build(
@@ -96,20 +110,13 @@ def _build(
     # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = layout.switches(mask)
     ns["ANCHORED_RUNS"] = anchored
-    # the leaf formulas are inlined into their few callers at Numba IR level: fewer functions
-    # to compile (Numba's per-function overhead dominates the cold start)
-    inline = numba.njit(inline="always", **OPTIONS)
-    # functions only other kernels call: no Python or C entry wrappers to generate and optimise
-    # (about a sixth of the cold compile)
-    no_wrappers: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
-    # (cache=False: a build binding a user's function, which the on-disk cache cannot check)
-    internal = numba.njit(cache=cache, **OPTIONS, **no_wrappers)
+    inline, internal = _decorators(cache)
     # entry points: called from Python, on the worker threads of in_parallel (no GIL); inlined
     # at Numba IR level into the kernels that call them (fill_span into the row drivers and
     # reduce.py's row kernels), so its code is not compiled, linked and optimised again one
     # level up (about a second of the README job's compile)
     serial = numba.njit(inline="always", cache=cache, nogil=True, **OPTIONS)
-    out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases)
+    out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases, _shared_runs() if anchored else None)
     # fill_span once more as a function of its own, for the kernels compiled anew in each process
     # that call it (reduce.py's row kernels: users' reducers, which the on-disk cache cannot
     # check): they link its cached code instead of inlining its body and compiling it again
@@ -259,6 +266,21 @@ _TAG = _source_tag()
 @functools.cache
 def _fast_primitives() -> dict[str, Any]:
     return fastmath.cpu_primitives()
+
+
+@functools.cache
+def _shared_runs() -> dict[str, Any]:
+    """The fast build's anchored runs (:mod:`~fastlr.kernels.runs`), compiled once for all of its
+    variants: they read no switch, only the leaf formulas, so a second variant in a process
+    binds the runs the first one compiled (3-4 s of each variant's compile per output dtype)."""
+    ns: dict[str, Any] = {}
+    inline, internal = _decorators(True)
+    tag = f"{_TAG}.fast.runs."
+    leaves = formulas.LEAF_FUNCTIONS + formulas.CPU_LEAF_FUNCTIONS
+    compile_functions(formulas, leaves, inline, ns, _fast_primitives(), tag, formulas.WELL_CONDITIONED)
+    shared = compile_functions(runs, runs.RUN_FUNCTIONS, internal, ns, tag=tag)
+    _safe_caches(shared)
+    return shared
 
 
 @functools.cache

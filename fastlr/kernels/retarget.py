@@ -85,6 +85,7 @@ def compile_cpu(
     overrides: dict[str, Any] | None = None,
     tag: str = "",
     aliases: dict[str, str] | None = None,
+    compiled: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The CPU evaluator in one namespace: every function of :mod:`~fastlr.kernels.formulas`,
     :mod:`~fastlr.kernels.runs`, :mod:`~fastlr.kernels.blocks` and
@@ -105,6 +106,10 @@ def compile_cpu(
         The switches (``layout.switches``, ``ANCHORED_RUNS``); updated in place.
     overrides, tag, aliases
         As for :func:`compile_functions`; ``overrides`` and ``aliases`` apply to the leaves.
+    compiled : dict, optional
+        Functions above the leaves compiled already, by name: bound in the namespace instead of
+        compiling the module's function of that name (the fast build's anchored runs, which read
+        no switch: every variant shares one copy).
 
     Returns
     -------
@@ -124,5 +129,5 @@ def compile_cpu(
         (drivers, drivers.SERIAL_DRIVERS, serial),
         (drivers, drivers.PARALLEL_DRIVERS, serial),
     ):
-        out.update(compile_functions(module, names, jit, namespace, tag=tag))
+        out.update(compile_functions(module, names, jit, namespace, compiled, tag=tag))
     return out
