@@ -152,25 +152,50 @@ def test_feature_masks_are_remembered_by_the_arrays_identity():
     assert cpu.feature_mask(*a) != cpu.feature_mask(ci, cf, si, sf)
 
 
-def test_the_fast_variants_share_their_anchored_runs():
-    # the runs read no switch (checked on their code, through the formulas they call), so every
-    # variant of the fast build binds the same compiled runs (nothing is compiled here)
+def _globals_reached(names):
+    """Every global name the kernel functions ``names`` read, through the functions they call."""
     import dis
 
-    from fastlr.kernels import formulas, runs
+    from fastlr.kernels import blocks, drivers, formulas, runs
 
     seen: set[str] = set()
-    todo = list(runs.RUN_FUNCTIONS)
+    todo = list(names)
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
-        func = getattr(runs, name, None) or getattr(formulas, name)
-        loads = {i.argval for i in dis.get_instructions(func) if i.opname == "LOAD_GLOBAL"}
-        assert not {n for n in loads if n.startswith("USE_") or n == "ANCHORED_RUNS"}, name
-        todo += [n for n in loads if callable(getattr(formulas, n, None)) or callable(getattr(runs, n, None))]
-    assert {"poly_runs", "exp_plain", "sinhalfpi"} <= seen
+        func = next((getattr(m, name) for m in (formulas, runs, blocks, drivers) if callable(getattr(m, name, None))), None)
+        if func is not None and hasattr(func, "__code__"):
+            todo += [i.argval for i in dis.get_instructions(func) if i.opname == "LOAD_GLOBAL"]
+    return seen
+
+
+def test_the_fast_variants_share_their_anchored_runs():
+    # the runs read no switch (checked on their code, through the formulas they call), so every
+    # variant of the fast build binds the same compiled runs (nothing is compiled here)
+    from fastlr.kernels import runs
+
+    reached = _globals_reached(runs.RUN_FUNCTIONS)
+    assert {"poly_runs", "exp_plain", "sinhalfpi"} <= reached
+    assert not {n for n in reached if n.startswith("USE_") or n == "ANCHORED_RUNS"}
     small, full = cpu._variant(False, cpu.VARIANTS[0]), cpu._variant(False, cpu.ALL_FEATURES)
     for name in runs.RUN_FUNCTIONS:
         assert small[name] is full[name] is full["_namespace"][name], name
+
+
+def test_users_builds_take_the_pieces_of_the_builtin_variant():
+    # the pieces reach no user's function, so a build around users' functions binds those of
+    # the built-in exact variant of its features (cached on disk) instead of compiling them
+    from fastlr.kernels import user
+
+    reached = _globals_reached(user.USER_FREE)
+    assert {"piece", "cosine_down", "unit"} <= reached
+    assert not reached & {"user_value", "user_fill"}
+    f = fl.Formula(lambda t, n: 1.0 - t / n, params={"n": 100.0})
+    prog = fl.Schedule(f, warmup=fl.Warmup(10)).program()
+    k = user.kernels(prog.user, prog.arrays())
+    builtin = cpu._variant(True, cpu.feature_mask(*prog.arrays()))
+    for name in user.USER_FREE:
+        assert k[name] is builtin[name] is k["_namespace"][name], name
+    assert k["fill_rows"] is not builtin["fill_rows"]

@@ -106,7 +106,10 @@ def _build(
     aliases: dict[str, str] | None = None,
     anchored: bool = False,
     cache: bool = True,
+    compiled: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """One build of the kernel source in the variant ``mask`` (``compiled``: functions compiled
+    already, by name, bound instead of compiling their source again)."""
     # the switches first: compile_functions only fills in names not already bound
     ns: dict[str, Any] = layout.switches(mask)
     ns["ANCHORED_RUNS"] = anchored
@@ -116,7 +119,8 @@ def _build(
     # reduce.py's row kernels), so its code is not compiled, linked and optimised again one
     # level up (about a second of the README job's compile)
     serial = numba.njit(inline="always", cache=cache, nogil=True, **OPTIONS)
-    out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases, _shared_runs() if anchored else None)
+    shared = {**(_shared_runs() if anchored else {}), **(compiled or {})}
+    out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases, shared)
     # fill_span once more as a function of its own, for the kernels compiled anew in each process
     # that call it (reduce.py's row kernels: users' reducers, which the on-disk cache cannot
     # check): they link its cached code instead of inlining its body and compiling it again

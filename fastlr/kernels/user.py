@@ -280,6 +280,11 @@ def _python_build(table: UserTable) -> dict[str, Any]:
     return compile_cpu(as_python, as_python, as_python, ns, user)
 
 
+#: The compiled functions of the kernel source that call no user's function (directly or
+#: through others): a user's build takes them from the built-in variant of its features.
+USER_FREE = ("unit", "piece", "other_piece", "unit_fill")
+
+
 @functools.cache
 def _jit_build(table: UserTable, mask: int) -> dict[str, Any]:
     import numba
@@ -290,7 +295,10 @@ def _jit_build(table: UserTable, mask: int) -> dict[str, Any]:
     inline = numba.njit(inline="always", **cpu.OPTIONS)
     overrides = {name: inline(func) for name, func in plain.items()}
     tag = "user." + ".".join(f.key[:12] for f in table.functions) + f".m{mask:x}."
-    return cpu._build(tag, mask, overrides, cache=False)
+    # the pieces call no user's function: those of the built-in exact variant of the same
+    # features (cached on disk, shared by every build of those features)
+    builtin = cpu._variant(True, mask)
+    return cpu._build(tag, mask, overrides, cache=False, compiled={n: builtin[n] for n in USER_FREE})
 
 
 def kernels(table: UserTable, arrays: tuple[np.ndarray, ...]) -> dict[str, Any]:
