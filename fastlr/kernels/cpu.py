@@ -20,6 +20,8 @@ branches before inlining them. The first program of a process compiles exactly i
 features, so a first table or a CLI job compiles only the code it runs (the cold-start figures
 are in ``benchmarks/RESULTS.md``); later programs reuse a covering variant or take one of the
 ladder :data:`VARIANTS`, so a process compiles at most twelve variants whatever it evaluates.
+The anchored runs read no switch: one compiled copy serves every variant of the fast build (and
+a build around users' functions takes the pieces of the built-in variant of its features).
 Kernels write into preallocated outputs and assume a validated program.
 
 The modules compiled, in one namespace per variant: :mod:`~fastlr.kernels.formulas` (the scalar
