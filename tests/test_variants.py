@@ -165,7 +165,9 @@ def _globals_reached(names):
         if name in seen:
             continue
         seen.add(name)
-        func = next((getattr(m, name) for m in (formulas, runs, blocks, drivers) if callable(getattr(m, name, None))), None)
+        func = next(
+            (getattr(m, name) for m in (formulas, runs, blocks, drivers) if callable(getattr(m, name, None))), None
+        )
         if func is not None and hasattr(func, "__code__"):
             todo += [i.argval for i in dis.get_instructions(func) if i.opname == "LOAD_GLOBAL"]
     return seen
