@@ -117,9 +117,9 @@ def _build(
     ns["ANCHORED_RUNS"] = anchored
     inline, internal = _decorators(cache)
     # entry points: called from Python, on the worker threads of in_parallel (no GIL); inlined
-    # at Numba IR level into the kernels that call them (fill_span into the row drivers and
-    # reduce.py's row kernels), so its code is not compiled, linked and optimised again one
-    # level up (about a second of the README job's compile)
+    # at Numba IR level into the kernels that call them (fill_span into the row drivers), so its
+    # code is not compiled, linked and optimised again one level up (about a second of the
+    # README job's compile)
     serial = numba.njit(inline="always", cache=cache, nogil=True, **OPTIONS)
     shared = {**(_shared_runs() if anchored else {}), **(compiled or {})}
     out = compile_cpu(inline, internal, serial, ns, overrides, tag, aliases, shared)
