@@ -401,8 +401,18 @@ class Schedule(Schedulable):
     # ---- lowering (one row) ------------------------------------------------------------------
     def _lowered(self) -> tuple[np.ndarray, np.ndarray, Segs]:
         """This schedule's program row ``(ci, cf, segments)``, through the same columnar functions
-        that lower a sweep of flat configs (:mod:`fastlr.lowering`)."""
-        return _lower_one(self)
+        that lower a sweep of flat configs (:mod:`fastlr.lowering`); kept on the object (the
+        constructor lowers it to validate, a sweep of many schedules again: a shared cache of
+        recent rows missed every one of 10,000 Formulas)."""
+        row = self.__dict__.get("_row")
+        if row is None:
+            row = _lower_one(self)
+            object.__setattr__(self, "_row", row)
+        return row
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the kept row is not state: a copy or an unpickled schedule lowers it again
+        return {k: v for k, v in self.__dict__.items() if k != "_row"}
 
 
 @functools.lru_cache(maxsize=4096)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import fastlr as fl
@@ -61,3 +62,18 @@ def test_fingerprint_is_stable_across_processes_and_distinguishes():
 def test_malformed_dicts(data, exc, pattern):
     with pytest.raises(exc, match=pattern):
         fl.from_dict(data)
+
+
+def test_a_schedule_keeps_its_lowered_row_but_does_not_pickle_it():
+    # the row is lowered once per object (construction validates with it, a sweep of many
+    # schedules reuses it); copies and pickles carry the fields alone and lower again
+    import copy
+    import pickle
+
+    s = fl.Schedule(fl.Cosine(1e-3, 1e-5, 900), warmup=fl.Warmup(100))
+    assert s._lowered() is s._lowered()
+    for other in (pickle.loads(pickle.dumps(s)), copy.copy(s), copy.deepcopy(s)):
+        assert "_row" not in other.__dict__
+        assert other == s and hash(other) == hash(s)
+        np.testing.assert_array_equal(other.table(1000), s.table(1000))
+    assert len(pickle.dumps(s)) < len(pickle.dumps(s._lowered()))

@@ -248,8 +248,10 @@ def njit_function(f: UserFunction) -> Any:
     return numba.njit(error_model="numpy")(f.fn)
 
 
+@functools.cache
 def compile_check(f: UserFunction) -> Any:
-    """Compile ``f`` now for an int64 step and its parameters' kinds; return the result type.
+    """Compile ``f`` now for an int64 step and its parameters' kinds; return the result type
+    (once per key: many Formulas of one function with other parameter values ask again).
 
     Raises Numba's own errors (the caller turns them into one naming the construct and line).
     """
