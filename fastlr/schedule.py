@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -401,18 +402,18 @@ class Schedule(Schedulable):
     # ---- lowering (one row) ------------------------------------------------------------------
     def _lowered(self) -> tuple[np.ndarray, np.ndarray, Segs]:
         """This schedule's program row ``(ci, cf, segments)``, through the same columnar functions
-        that lower a sweep of flat configs (:mod:`fastlr.lowering`); kept on the object (the
-        constructor lowers it to validate, a sweep of many schedules again: a shared cache of
-        recent rows missed every one of 10,000 Formulas)."""
-        row = self.__dict__.get("_row")
+        that lower a sweep of flat configs (:mod:`fastlr.lowering`); kept while the schedule
+        lives (the constructor lowers it to validate, a sweep of many schedules again: a cache
+        of the last rows alone missed every one of 10,000 Formulas)."""
+        row = _ROWS.get(self)
         if row is None:
-            row = _lower_one(self)
-            object.__setattr__(self, "_row", row)
+            row = _ROWS[self] = _lower_one(self)
         return row
 
-    def __getstate__(self) -> dict[str, Any]:
-        # the kept row is not state: a copy or an unpickled schedule lowers it again
-        return {k: v for k, v in self.__dict__.items() if k != "_row"}
+
+# each live schedule's row (by value: equal schedules share it), dropped with the schedule; the
+# spec itself stays its fields alone
+_ROWS: weakref.WeakKeyDictionary[Schedule, tuple[np.ndarray, np.ndarray, Segs]] = weakref.WeakKeyDictionary()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -425,7 +426,6 @@ def _shape_segs(shape: Shape) -> Segs:
     return segs
 
 
-@functools.lru_cache(maxsize=4096)
 def _lower_one(s: Schedule) -> tuple[np.ndarray, np.ndarray, Segs]:
     segs = _shape_segs(s.curve)
     if s.floor is not None:
