@@ -102,9 +102,9 @@ ANCHORED_RUNS = False
 # below fill_span are inlined into it at Numba IR level, the others are functions of their own.
 PIECE_FUNCTIONS = ("other_piece", "piece", "unit_fill", "product_fill")
 INLINE_FUNCTIONS = ("main_block", "fill_block")
-# called from Python too (one table on one thread: no parallel kernel to compile or start); a
-# kernel calling it (the row drivers, reduce.py's row kernels) inlines it at Numba IR level, one
-# level less of linked code to optimise again
+# called from Python too (one table on one thread: no parallel kernel to compile or start); the
+# row drivers inline it at Numba IR level, one level less of linked code to optimise again
+# (reduce.py's row kernels, compiled anew in each process, link cpu's ``linked_fill_span``)
 SERIAL_FUNCTIONS = ("fill_span",)
 
 
